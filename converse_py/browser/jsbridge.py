@@ -1,0 +1,216 @@
+"""The JS face of the Python API: groupings become JS objects with the seed's names.
+
+- methods become JS functions (via ``helpers.method``) that throw a JS ``Error``
+  (``name`` = the Python exception class) on misuse;
+- futures and coroutines become real JS Promises;
+- ElementTree stanzas become DOM elements, dicts objects, lists arrays;
+- properties (``connection.connected``) become getters;
+- ``listen.on/once(name, callback, context)`` call ``callback`` with ``this = context``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import xml.etree.ElementTree as ET
+from typing import Any, Callable
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import JsProxy, create_once_callable, to_js  # type: ignore[import-not-found]
+
+from ..core.api import ListenAPI
+from ..core.converse import Converse
+from ..core.grouping import Grouping
+from ..core.log import logger
+from ..dom.ffi import ProxyKeeper
+from ..xmpp.stanza import serialize
+
+try:
+    from pyodide.ffi import jsnull  # type: ignore[import-not-found]
+except ImportError:  # older Pyodide
+    jsnull = js.JSON.parse("null")
+
+
+class JsBridge:
+    """Converts values and wraps callables between Python and page JS."""
+
+    def __init__(self, helpers: Any) -> None:
+        self.helpers = helpers
+        self.proxies = ProxyKeeper()
+
+    # -- values -------------------------------------------------------------------------
+    def to_py(self, value: Any) -> Any:
+        """A JS argument as Python: stanzas → XML text, objects/arrays → dict/list, null → None."""
+        if value is None or value is jsnull or value is js.undefined:
+            return None
+        if not isinstance(value, JsProxy):
+            return value
+        if self.helpers.isStanzaLike(value):
+            return self.helpers.serialize(value)
+        if callable(value):
+            return value
+        converted = value.to_py()
+        return converted
+
+    def to_js(self, value: Any) -> Any:
+        """A Python result as JS."""
+        if value is None:
+            return jsnull
+        if isinstance(value, (bool, int, float, str)) or isinstance(value, JsProxy):
+            return value
+        if isinstance(value, ET.Element):
+            return self.helpers.parseXML(serialize(value))
+        if isinstance(value, (asyncio.Future, asyncio.Task)) or inspect.iscoroutine(value):
+            return self.promise(value)
+        facade = getattr(value, "js_facade", None)
+        if callable(facade):
+            return facade(self)
+        if isinstance(value, Grouping):
+            return self.grouping(value)
+        if isinstance(value, dict):
+            obj = js.Object.new()
+            for key, item in value.items():
+                setattr(obj, str(key), self.to_js(item))
+            return obj
+        if isinstance(value, (list, tuple)):
+            return to_js([self.to_js(item) for item in value], create_pyproxies=False) \
+                if all(isinstance(i, (bool, int, float, str)) or i is None for i in value) \
+                else js.Array.of(*[self.to_js(item) for item in value])
+        return to_js(value, dict_converter=js.Object.fromEntries)
+
+    def error(self, exc: BaseException) -> Any:
+        """A JS Error carrying the exception's message and class name."""
+        return self.helpers.error(str(exc) or type(exc).__name__, type(exc).__name__)
+
+    def promise(self, awaitable: Any) -> Any:
+        """A real JS Promise settled by ``awaitable``."""
+        future = asyncio.ensure_future(awaitable)
+
+        def executor(resolve: Any, reject: Any) -> None:
+            def settle(done: asyncio.Future[Any]) -> None:
+                try:
+                    resolve(self.to_js(done.result()))
+                except BaseException as exc:  # cancelled futures reject too
+                    reject(self.error(exc))
+            future.add_done_callback(settle)
+
+        return js.Promise.new(create_once_callable(executor))
+
+    # -- callables ----------------------------------------------------------------------
+    def method(self, fn: Callable[..., Any], *, raw_args: bool = False) -> Any:
+        """A JS function calling ``fn`` with converted arguments; errors throw a JS Error.
+
+        With ``raw_args`` the JS values are passed as they are (e.g. a JS plugin object).
+        """
+        void = _returns_none(fn)
+
+        def call(js_args: Any) -> Any:
+            result = js.Object.new()
+            try:
+                args = [a if raw_args and isinstance(a, JsProxy) else self.to_py(a) for a in js_args]
+                while args and args[-1] is None:
+                    args.pop()
+                value = fn(*args)
+                result.ok = True
+                result.value = js.undefined if void and value is None else self.to_js(value)
+            except Exception as exc:
+                result.ok = False
+                result.error = str(exc) or type(exc).__name__
+                result.name = type(exc).__name__
+            return result
+
+        return self.helpers.method(self.proxies.keep(call))
+
+    def grouping(self, grouping: Grouping, into: Any = None) -> Any:
+        """A JS object for ``grouping`` (members missing from ``into`` are added to it)."""
+        obj = into if into is not None else js.Object.new()
+        for js_name, attr in grouping.js_members().items():
+            if into is not None and js.Reflect.has(obj, js_name) and \
+                    not isinstance(getattr(grouping, attr, None), Grouping):
+                continue
+            special = self._special(grouping, attr)
+            if special is not None:
+                setattr(obj, js_name, special)
+                continue
+            if isinstance(getattr(type(grouping), attr, None), property):
+                getter = self.proxies.keep(lambda g=grouping, a=attr: self.to_js(getattr(g, a)))
+                self.helpers.getter(obj, js_name, getter)
+                continue
+            member = getattr(grouping, attr)
+            if isinstance(member, Grouping):
+                existing = getattr(obj, js_name, None) if js.Reflect.has(obj, js_name) else None
+                setattr(obj, js_name, self.grouping(member, existing))
+            elif callable(member):
+                setattr(obj, js_name, self.method(member))
+        return obj
+
+    def _special(self, grouping: Grouping, attr: str) -> Any:
+        if isinstance(grouping, ListenAPI) and attr in ("on", "once"):
+            return self._listen(grouping, once=(attr == "once"))
+        return None
+
+    def _listen(self, listen: ListenAPI, *, once: bool) -> Any:
+        events = listen._converse.events
+
+        def register(name: str, callback: Any, context: Any = None) -> None:
+            if not isinstance(callback, JsProxy):
+                raise TypeError(f"listen.{'once' if once else 'on'}: callback must be a function")
+            ctx = js.undefined if context is None else context
+
+            def adapter(*args: Any) -> None:
+                callback.apply(ctx, js.Array.of(*[self.to_js(a) for a in args]))
+
+            (events.once if once else events.on)(name, adapter, key=callback)
+
+        return self.method(register, raw_args=True)
+
+    # -- models -------------------------------------------------------------------------
+    def model(self, model: Any) -> Any:
+        """``{get(attr), set(attr, value) | set({...})}`` for a model; one facade per model."""
+        facade = getattr(model, "_js_model", None)
+        if facade is not None:
+            return facade
+        facade = js.Object.new()
+        facade.get = self.method(model.get)
+        facade.set = self.method(model.set)
+        for name in ("minimize", "maximize"):
+            if callable(getattr(model, name, None)):
+                setattr(facade, name, self.method(getattr(model, name)))
+        model._js_model = facade
+        return facade
+
+    def chatbox(self, box: Any) -> Any:
+        """The chat box object of the seed: close, focus, show, and ``model``."""
+        facade = getattr(box, "_js_box", None)
+        if facade is not None:
+            return facade
+        facade = js.Object.new()
+        facade.model = self.model(box)
+        for name in ("close", "focus", "show"):
+            setattr(facade, name, self.method(getattr(box, name)))
+        facade.jid = box.get("jid")
+        box._js_box = facade
+        return facade
+
+    # -- the private namespace for JS plugins -------------------------------------------
+    def private_facade(self, converse: Converse, existing: Any = None) -> Any:
+        """``this._converse`` for JS plugins: ``{api: ...}``, refreshed with groupings added since."""
+        facade = existing if existing is not None else js.Object.new()
+        api = getattr(facade, "api", None) if existing is not None else None
+        facade.api = self.grouping(converse.api, api)
+        return facade
+
+
+def _returns_none(fn: Callable[..., Any]) -> bool:
+    try:
+        annotation = inspect.signature(fn).return_annotation
+    except (TypeError, ValueError):
+        return False
+    return annotation in (None, "None")
+
+
+def log_js_errors(label: str) -> Callable[[BaseException], None]:
+    """A callback that logs an exception under ``label`` (for fire-and-forget tasks)."""
+    def report(exc: BaseException) -> None:
+        logger.error("%s: %s", label, exc)
+    return report

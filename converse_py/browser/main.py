@@ -1,0 +1,79 @@
+"""Boot: take the shim's hand-over, build the host, attach the implementation of ``window.converse``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+
+from ..core.converse import Converse
+from ..core.errors import SettingsError
+from ..core.log import logger
+from ..dom.views.ui import UIPlugin
+from ..plugins.chats.plugin import ChatsPlugin
+from ..plugins.roster.plugin import RosterPlugin
+from ..public import Host, converse
+from .jsbridge import JsBridge
+from .jsplugin import js_plugin_adapter
+from .platform import BrowserPlatform
+from .strophe_transport import StropheTransport
+
+CORE_PLUGINS = {"converse-roster": RosterPlugin, "converse-chats": ChatsPlugin, "converse-ui": UIPlugin}
+
+
+class ConsoleHandler(logging.Handler):
+    """Python logging → the browser console (records are already redacted where they hold stanzas)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = f"converse-py: {self.format(record)}"
+        if record.levelno >= logging.ERROR:
+            js.console.error(text)
+        elif record.levelno >= logging.WARNING:
+            js.console.warn(text)
+        else:
+            js.console.info(text)
+
+
+def connection_url(instance: Converse) -> str:
+    """The transport URL from the settings (BOSH first, as the slice targets)."""
+    url = instance.settings.get("bosh_service_url") or instance.settings.get("websocket_url")
+    if not url:
+        raise SettingsError("bosh_service_url: set bosh_service_url (or websocket_url) to connect")
+    return str(url)
+
+
+async def boot() -> None:
+    """Called once by static/boot.py."""
+    channel = js.window.__converse_py_boot
+    js.Reflect.deleteProperty(js.window, "__converse_py_boot")
+    handler = ConsoleHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    strophe = await channel.strophe
+    helpers = channel.helpers
+    levels = strophe.Strophe.LogLevel
+    strophe.Strophe.setLogLevel(levels.WARN)
+    bridge = JsBridge(helpers)
+
+    def make_transport(instance: Converse) -> StropheTransport:
+        url = connection_url(instance)
+        strophe.Strophe.setLogLevel(levels.INFO if instance.settings.get("debug") else levels.WARN)
+        return StropheTransport(strophe, helpers, url, keepalive=bool(instance.settings.get("keepalive")))
+
+    converse.use_host(Host(make_transport, BrowserPlatform(), js_plugin_adapter(bridge), CORE_PLUGINS))
+
+    async def initialize(settings: Any = None) -> None:
+        try:
+            await converse.initialize(settings)
+        except Exception as exc:
+            js.console.error(f"converse.initialize: {exc}")
+            raise
+
+    impl = js.Object.new()
+    impl.initialize = bridge.method(initialize)
+    impl.pluginsAdd = bridge.method(converse.plugins.add, raw_args=True)
+    impl.pluginsRemove = bridge.method(converse.plugins.remove)
+    channel.attach(impl)

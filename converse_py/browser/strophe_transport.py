@@ -1,0 +1,93 @@
+"""The Strophe.js transport (BOSH, or WebSocket for ws:// URLs): the only XMPP I/O in the page.
+
+Strophe does the stream, SASL and resource binding. Stanzas cross into Python
+as XML text through one catch-all handler (``helpers.stanzaHandler``) that always
+returns true; outgoing stanzas leave Python as XML text and are parsed once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
+from ..core.log import logger
+from ..dom.ffi import ProxyKeeper
+from ..transport.base import StanzaCallback, Status, StatusCallback
+
+_STATUS = {0: Status.ERROR, 1: Status.CONNECTING, 2: Status.CONNFAIL, 3: Status.AUTHENTICATING,
+           4: Status.AUTHFAIL, 5: Status.CONNECTED, 6: Status.DISCONNECTED, 7: Status.DISCONNECTING,
+           8: Status.ATTACHED, 10: Status.CONNTIMEOUT, 12: Status.CONNFAIL, 13: Status.CONNECTING}
+
+
+class StropheTransport:
+    """One ``Strophe.Connection`` to ``url``."""
+
+    def __init__(self, strophe: Any, helpers: Any, url: str, *, keepalive: bool) -> None:
+        self.kind = "websocket" if url.startswith(("ws:", "wss:")) else "bosh"
+        self._strophe = strophe
+        self._helpers = helpers
+        options = to_js({"keepalive": bool(keepalive and self.kind == "bosh")},
+                        dict_converter=js.Object.fromEntries)
+        self._conn = strophe.Strophe.Connection.new(url, options)
+        self._proxies = ProxyKeeper()
+        self._status_cb = self._proxies.keep(self._on_status)
+        self._stanza_cb = self._helpers.stanzaHandler(self._proxies.keep(self._on_stanza))
+        self._handler_ref: Any = None
+        self.on_status: StatusCallback = lambda status, condition: None
+        self.on_stanza: StanzaCallback = lambda xml: None
+
+    @property
+    def bound_jid(self) -> str | None:
+        jid = self._conn.jid
+        return str(jid) if jid else None
+
+    def connect(self, jid: str, password: str) -> None:
+        self._conn.connect(jid, password, self._status_cb)
+
+    def attach(self, jid: str, sid: str, rid: int) -> None:
+        self._conn.attach(jid, sid, rid, self._status_cb)
+
+    def restore(self, jid: str | None) -> bool:
+        try:
+            self._conn.restore(jid or js.undefined, self._status_cb)
+        except Exception as exc:  # Strophe throws StropheSessionError when nothing is cached
+            logger.debug("no BOSH session to restore: %s", exc)
+            return False
+        return True
+
+    def send(self, xml: str) -> None:
+        self._conn.send(self._helpers.parseXML(xml))
+
+    def disconnect(self, reason: str = "") -> None:
+        self._conn.disconnect(reason or js.undefined)
+
+    def tokens(self) -> dict[str, object]:
+        if self.kind != "bosh":
+            return {"rid": None, "sid": None}
+        proto = self._conn._proto
+        sid = proto.sid
+        rid = proto.rid
+        return {"rid": int(rid) if rid else None, "sid": str(sid) if sid else None}
+
+    def _on_status(self, code: int, condition: Any = None, *_: Any) -> None:
+        status = _STATUS.get(int(code))
+        if status is None:
+            return
+        if status in (Status.CONNECTED, Status.ATTACHED):
+            self._install_handler()
+        text = "" if condition is None or condition is js.undefined else str(condition)
+        self.on_status(status, text)
+
+    def _install_handler(self) -> None:
+        """(Re)install the catch-all handler: Strophe clears its handlers when a session ends."""
+        if self._handler_ref is not None:
+            try:
+                self._conn.deleteHandler(self._handler_ref)
+            except Exception:
+                pass
+        self._handler_ref = self._conn.addHandler(self._stanza_cb, None, None, None, None, None)
+
+    def _on_stanza(self, xml: str) -> None:
+        self.on_stanza(xml)

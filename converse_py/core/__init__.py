@@ -1,0 +1,1 @@
+"""The private ``_converse`` namespace and the core API groupings (no browser imports)."""

@@ -1,0 +1,39 @@
+"""What the core needs from its host (the page, or a test): HTTP JSON fetches and console output."""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Protocol
+
+
+class Platform(Protocol):
+    """Host services. ``converse_py.browser.platform`` implements it with ``fetch`` and ``console``."""
+
+    def fetch_json(self, url: str) -> Awaitable[Any]:
+        """GET ``url`` (with the page's cookies) and decode JSON; raise on HTTP errors."""
+
+    def warn(self, message: str) -> None:
+        """Show a warning to the developer (the browser console)."""
+
+    def error(self, message: str) -> None:
+        """Show an error to the developer (the browser console)."""
+
+
+class NullPlatform:
+    """For CPython: no network; warnings go to the ``converse_py`` logger."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+
+    async def fetch_json(self, url: str) -> Any:
+        raise OSError(f"no HTTP on this platform (asked for {url})")
+
+    def warn(self, message: str) -> None:
+        from .log import logger
+        self.warnings.append(message)
+        logger.warning("%s", message)
+
+    def error(self, message: str) -> None:
+        from .log import logger
+        self.errors.append(message)
+        logger.error("%s", message)

@@ -1,0 +1,181 @@
+"""Settings: the defaults, their types, validation, and ``api.settings``.
+
+Every setting the seed documents is declared here with its type and default.
+Plugins declare their own with ``Settings.extend``. A wrong type raises
+``SettingsError`` naming the setting; an unknown key is reported (by name) and
+kept, so a plugin registered later can still claim it.
+
+>>> s = Settings()
+>>> unknown = s.update({"play_sounds": True})
+>>> s.get("play_sounds")
+True
+>>> s.update({"play_sounds": "yes"})
+Traceback (most recent call last):
+...
+converse_py.core.errors.SettingsError: play_sounds: expected a boolean, got str ('yes')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+from .errors import SettingsError
+
+_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+               list: "a list", dict: "an object", type(None): "null"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting: default, accepted types, optional allowed values, and what it does."""
+
+    default: Any
+    types: tuple[type, ...]
+    doc: str
+    choices: tuple[Any, ...] = ()
+    secret: bool = False
+
+    def check(self, name: str, value: Any) -> Any:
+        """Return ``value`` (ints widened to float where a float is wanted) or raise SettingsError."""
+        if isinstance(value, bool) and bool not in self.types:
+            raise SettingsError(f"{name}: expected {self._expected()}, got a boolean ({value!r})")
+        if not isinstance(value, self.types):
+            shown = "…" if self.secret else repr(value)[:60]
+            raise SettingsError(
+                f"{name}: expected {self._expected()}, got {type(value).__name__} ({shown})")
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(repr(c) for c in self.choices)
+            raise SettingsError(f"{name}: must be one of {allowed}, got {value!r}")
+        if list in self.types and isinstance(value, list):
+            return list(value)
+        return value
+
+    def _expected(self) -> str:
+        names = [_TYPE_NAMES.get(t, t.__name__) for t in self.types]
+        return " or ".join(dict.fromkeys(names))
+
+
+_OPT_STR = (str, type(None))
+
+#: The core settings (feature plugins add theirs with ``Settings.extend``).
+CORE_SETTINGS: dict[str, Setting] = {
+    "allow_otr": Setting(True, (bool,), "Allow Off-the-Record encrypted one-to-one chats."),
+    "authentication": Setting("login", (str,), "How to log in.",
+                              choices=("login", "prebind", "anonymous")),
+    "auto_list_rooms": Setting(False, (bool,), "List public rooms when the join form opens."),
+    "auto_login": Setting(False, (bool,), "Log in at start-up with jid/password, credentials_url or prebind_url."),
+    "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops."),
+    "auto_subscribe": Setting(False, (bool,), "Accept contact requests automatically and subscribe back."),
+    "blacklisted_plugins": Setting([], (list,), "Plugin names never initialized."),
+    "bosh_service_url": Setting(None, _OPT_STR, "BOSH endpoint, e.g. http://localhost:5280/http-bind."),
+    "credentials_url": Setting(None, _OPT_STR, "URL returning JSON {jid, password} for user.login()."),
+    "debug": Setting(False, (bool,), "Log stanzas (passwords and SASL redacted) and internals to the console."),
+    "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management."),
+    "hide_muc_server": Setting(False, (bool,), "Hide the server field in the room join form."),
+    "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
+    "i18n": Setting("en", (str, dict), "UI language code ('en', 'ko') or a catalog object."),
+    "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
+    "keepalive": Setting(True, (bool,), "Resume the BOSH session after a page reload."),
+    "message_archiving": Setting(None, _OPT_STR, "MAM preference to set: 'never', 'always' or 'roster'.",
+                                 choices=(None, "never", "always", "roster")),
+    "password": Setting(None, _OPT_STR, "The user's password, for auto_login (never stored).", secret=True),
+    "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
+    "prebind": Setting(False, (bool,), "Attach to a BOSH session made by the server side (see prebind_url)."),
+    "prebind_url": Setting(None, _OPT_STR, "URL returning JSON {jid, sid, rid} to attach to."),
+    "roster_groups": Setting(False, (bool,), "Group contacts in the roster view by roster group."),
+    "show_controlbox_by_default": Setting(False, (bool,), "Open the control box at start-up."),
+    "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),
+    "view_mode": Setting("overlayed", (str,), "Placement of the client in the page.",
+                         choices=("overlayed", "fullscreen", "embedded")),
+    "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket."),
+    "whitelisted_plugins": Setting([], (list,), "If not empty, only these non-core plugins are initialized."),
+}
+
+
+class Settings:
+    """The live settings of one ``_converse``: declared defaults overlaid with the user's values."""
+
+    def __init__(self, declared: Mapping[str, Setting] | None = None) -> None:
+        self._declared: dict[str, Setting] = dict(CORE_SETTINGS if declared is None else declared)
+        self._values: dict[str, Any] = {}
+        self._unknown: dict[str, Any] = {}
+        self._watchers: list[Callable[[str, Any, Any], None]] = []
+
+    def extend(self, declarations: Mapping[str, Setting | Any]) -> None:
+        """Declare plugin settings. A plain value is taken as the default, its type as the type.
+
+        A value the user gave earlier for a newly declared key is validated now.
+
+        >>> s = Settings(); s.extend({"greeting": "hello"}); s.get("greeting")
+        'hello'
+        """
+        for name, decl in declarations.items():
+            if not isinstance(decl, Setting):
+                types: tuple[type, ...] = (type(decl),) if decl is not None else (object,)
+                decl = Setting(decl, types, "")
+            if name not in self._declared:
+                self._declared[name] = decl
+            if name in self._unknown:
+                self._values[name] = decl.check(name, self._unknown.pop(name))
+
+    def update(self, values: Mapping[str, Any]) -> list[str]:
+        """Validate and store ``values`` (all or nothing); return the names not declared (kept anyway)."""
+        if not isinstance(values, Mapping):
+            raise SettingsError(f"settings: expected an object, got {type(values).__name__}")
+        checked: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
+        for name, value in values.items():
+            if not isinstance(name, str):
+                raise SettingsError(f"settings: keys must be strings, got {name!r}")
+            decl = self._declared.get(name)
+            if decl is None:
+                unknown[name] = value
+            else:
+                checked[name] = decl.check(name, value)
+        for name, value in checked.items():
+            old = self.get(name)
+            self._values[name] = value
+            self._notify(name, old, value)
+        self._unknown.update(unknown)
+        return sorted(unknown)
+
+    def set(self, key: str | Mapping[str, Any], value: Any = None) -> None:
+        """``set("play_sounds", True)`` or ``set({"play_sounds": True, ...})``."""
+        self.update(key if isinstance(key, Mapping) else {key: value})
+
+    def get(self, name: str) -> Any:
+        """The value of ``name`` (the default when unset; None for an unknown name)."""
+        if name in self._values:
+            return self._values[name]
+        if name in self._declared:
+            default = self._declared[name].default
+            return list(default) if isinstance(default, list) else default
+        return self._unknown.get(name)
+
+    def pop_secret(self, name: str) -> Any:
+        """Take a secret setting out (the password is handed to the login and not kept here)."""
+        return self._values.pop(name, None)
+
+    def declared(self) -> dict[str, Setting]:
+        """Name → declaration of every known setting (for docs and validation)."""
+        return dict(self._declared)
+
+    def unknown(self) -> list[str]:
+        """Names the user set that nothing declared."""
+        return sorted(self._unknown)
+
+    def watch(self, callback: Callable[[str, Any, Any], None]) -> None:
+        """Call ``callback(name, old, new)`` after each change (on-the-fly settings)."""
+        self._watchers.append(callback)
+
+    def _notify(self, name: str, old: Any, new: Any) -> None:
+        if old == new:
+            return
+        for callback in list(self._watchers):
+            callback(name, old, new)
+
+
+def names(settings: Iterable[str]) -> str:
+    """Human list of setting names: ``'a', 'b'``."""
+    return ", ".join(repr(n) for n in settings)

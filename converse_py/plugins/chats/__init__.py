@@ -1,0 +1,1 @@
+"""One-to-one chats: ``api.chats`` and chat box models."""

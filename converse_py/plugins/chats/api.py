@@ -1,0 +1,55 @@
+"""``api.chats``: one-to-one chat boxes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...core.errors import ConverseError
+from ...core.grouping import Grouping
+from ...xmpp.jid import JID
+
+if TYPE_CHECKING:
+    from .plugin import ChatsState
+
+
+class ChatsAPI(Grouping):
+    """``_converse.api.chats`` (rooms have their own grouping)."""
+
+    def __init__(self, state: ChatsState) -> None:
+        self._state = state
+
+    def get(self, jids: str | list[str] | None = None) -> Any:
+        """The open chat box for a JID (null/None if none), a list for a list of JIDs, or all open boxes.
+
+        JS: ``_converse.api.chats.get('buddy@example.com')``
+        Python: ``api.chats.get()``
+        """
+        if jids is None:
+            return [box for box in self._state.boxes.values() if not box.get("closed")]
+        if isinstance(jids, str):
+            box = self._state.boxes.get(_bare(jids, "get"))
+            return box if box is not None and not box.get("closed") else None
+        if isinstance(jids, (list, tuple)):
+            return [self.get(j) for j in jids]
+        raise ConverseError(f"chats.get: expected a JID, a list of JIDs or nothing, got {type(jids).__name__}")
+
+    def open(self, jids: str | list[str]) -> Any:
+        """Open (or show) chat boxes and return them: one for a JID, a list for a list.
+
+        JS: ``_converse.api.chats.open('buddy@example.com')``
+        Python: ``box = api.chats.open("bob@localhost")``
+        """
+        if isinstance(jids, str):
+            return self._state.open(_bare(jids, "open"))
+        if isinstance(jids, (list, tuple)):
+            return [self._state.open(_bare(j, "open")) for j in jids]
+        raise ConverseError(f"chats.open: expected a JID or a list of JIDs, got {type(jids).__name__}")
+
+
+def _bare(jid: Any, method: str) -> str:
+    if not isinstance(jid, str):
+        raise ConverseError(f"chats.{method}: a JID must be a string, got {type(jid).__name__}")
+    try:
+        return JID.parse(jid).bare
+    except ValueError as exc:
+        raise ConverseError(f"chats.{method}: {exc}") from None

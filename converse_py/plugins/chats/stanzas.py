@@ -1,0 +1,70 @@
+"""Chat message stanzas (RFC 6121 §5), pure.
+
+>>> from converse_py.xmpp.stanza import parse
+>>> m = parse_message(parse('<message xmlns="jabber:client" from="bob@localhost/phone" type="chat" id="x">'
+...                         '<body>&lt;b&gt;hi&lt;/b&gt;</body></message>'))
+>>> m.sender.bare, m.body
+('bob@localhost', '<b>hi</b>')
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ...xmpp import ns
+from ...xmpp.jid import JID
+from ...xmpp.stanza import child_text, find, message
+
+#: Longest body kept; longer ones are cut (a hostile peer cannot exhaust memory one message at a time).
+MAX_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """A chat message as the UI needs it."""
+
+    sender: JID
+    to: str
+    type: str
+    body: str
+    id: str
+    time: datetime
+    delayed: bool
+
+
+def parse_message(stanza: ET.Element, *, now: datetime | None = None) -> ChatMessage | None:
+    """A chat/normal message with a body; None for anything else (receipts, states, errors, bad from)."""
+    kind = stanza.get("type") or "normal"
+    if kind not in ("chat", "normal"):
+        return None
+    body = child_text(stanza, ns.CLIENT, "body")
+    if body is None or not body.strip():
+        return None
+    try:
+        sender = JID.parse(stanza.get("from") or "")
+    except ValueError:
+        return None
+    stamp, delayed = now or datetime.now(timezone.utc), False
+    delay = find(stanza, ns.DELAY, "delay")
+    if delay is not None:
+        parsed = parse_stamp(delay.get("stamp") or "")
+        if parsed is not None:
+            stamp, delayed = parsed, True
+    return ChatMessage(sender, stanza.get("to") or "", kind, body[:MAX_BODY], stanza.get("id") or "",
+                       stamp, delayed)
+
+
+def parse_stamp(text: str) -> datetime | None:
+    """XEP-0082 date-time → aware datetime (None when malformed)."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def chat_message(to: str, body: str) -> ET.Element:
+    """An outgoing ``<message type="chat">`` with a body and a fresh id."""
+    return message(to=to, type_="chat", body=body)

@@ -1,0 +1,1 @@
+"""Roster and presence (RFC 6121): ``api.contacts``."""

@@ -1,0 +1,67 @@
+"""Roster contacts as models with the seed's attributes.
+
+``chat_status`` follows every connected resource: the highest priority wins, then
+the most available show value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.model import Model
+from .stanzas import Presence, RosterItem
+
+#: Most available first; ``chat`` counts as ``online``.
+_AVAILABILITY = {"chat": 0, "online": 1, "away": 2, "dnd": 3, "xa": 4}
+
+
+class Contact(Model):
+    """A roster contact. Attributes: ask, fullname, jid, requesting, subscription, id, chat_status,
+    user_id, resources, groups, status, image_type, image, url, vcard_updated."""
+
+    def __init__(self, item: RosterItem) -> None:
+        local = item.jid.partition("@")[0] if "@" in item.jid else ""
+        super().__init__({
+            "jid": item.jid, "id": item.jid, "user_id": local,
+            "fullname": item.name or item.jid, "subscription": item.subscription, "ask": item.ask,
+            "groups": list(item.groups), "requesting": False, "chat_status": "offline",
+            "resources": [], "status": "", "image_type": None, "image": None, "url": None,
+            "vcard_updated": None,
+        })
+        self._presences: dict[str, Presence] = {}
+
+    def update_from_item(self, item: RosterItem) -> None:
+        """Apply a roster push for this contact."""
+        self.set({"fullname": item.name or item.jid, "subscription": item.subscription,
+                  "ask": item.ask, "groups": list(item.groups)})
+
+    def update_presence(self, presence: Presence) -> bool:
+        """Apply an available/unavailable presence; True when chat_status or status changed."""
+        resource = presence.sender.resource
+        if presence.type == "unavailable":
+            if resource:
+                self._presences.pop(resource, None)
+            else:
+                self._presences.clear()
+        elif presence.type == "available":
+            self._presences[resource] = presence
+        else:
+            return False
+        before = (self.get("chat_status"), self.get("status"))
+        best = self.best_presence()
+        self.set({
+            "resources": sorted(self._presences),
+            "chat_status": best.show if best else "offline",
+            "status": best.status if best else (presence.status if presence.type == "unavailable" else ""),
+        })
+        return before != (self.get("chat_status"), self.get("status"))
+
+    def best_presence(self) -> Presence | None:
+        """The presence that decides chat_status (None when no resource is online)."""
+        if not self._presences:
+            return None
+        return min(self._presences.values(), key=lambda p: (-p.priority, _AVAILABILITY.get(p.show, 9)))
+
+    def js_facade(self, bridge: Any) -> Any:
+        """``{get, set, jid, ...}`` for JS callers (see converse_py.browser.jsbridge)."""
+        return bridge.model(self)

@@ -1,0 +1,84 @@
+"""An in-memory transport for unit tests: records what was sent, lets the test feed replies.
+
+>>> t = FakeTransport()
+>>> statuses = []
+>>> t.on_status = lambda status, condition: statuses.append(status.value)
+>>> t.on_stanza = lambda xml: None
+>>> t.connect("alice@localhost", "secret")
+>>> statuses
+['connecting', 'authenticating', 'connected']
+"""
+
+from __future__ import annotations
+
+from .base import StanzaCallback, Status, StatusCallback
+
+
+class FakeTransport:
+    """Connects at once (or fails auth when ``accept_password`` says no)."""
+
+    kind = "fake"
+
+    def __init__(self, resource: str = "fake", accept_password: str | None = None) -> None:
+        self.sent: list[str] = []
+        self.resource = resource
+        self.accept_password = accept_password
+        self._bound: str | None = None
+        self.connected = False
+        self.on_status: StatusCallback = lambda status, condition: None
+        self.on_stanza: StanzaCallback = lambda xml: None
+        self.rid, self.sid = 1000, "fake-sid"
+        self.restorable: str | None = None
+
+    @property
+    def bound_jid(self) -> str | None:
+        return self._bound
+
+    def connect(self, jid: str, password: str) -> None:
+        self.on_status(Status.CONNECTING, "")
+        self.on_status(Status.AUTHENTICATING, "")
+        if self.accept_password is not None and password != self.accept_password:
+            self.on_status(Status.AUTHFAIL, "not-authorized")
+            self.on_status(Status.DISCONNECTED, "")
+            return
+        self._bound = f"{jid.partition('/')[0]}/{self.resource}"
+        self.connected = True
+        self.on_status(Status.CONNECTED, "")
+
+    def attach(self, jid: str, sid: str, rid: int) -> None:
+        self._bound, self.sid, self.rid = jid, sid, rid
+        self.connected = True
+        self.on_status(Status.ATTACHED, "")
+
+    def restore(self, jid: str | None) -> bool:
+        if not self.restorable:
+            return False
+        self._bound = self.restorable
+        self.connected = True
+        self.on_status(Status.ATTACHED, "")
+        return True
+
+    def send(self, xml: str) -> None:
+        if not self.connected:
+            raise RuntimeError("FakeTransport.send while disconnected")
+        self.sent.append(xml)
+        self.rid += 1
+
+    def disconnect(self, reason: str = "") -> None:
+        if self.connected:
+            self.connected = False
+            self.on_status(Status.DISCONNECTING, reason)
+            self.on_status(Status.DISCONNECTED, reason)
+
+    def tokens(self) -> dict[str, object]:
+        return {"rid": self.rid, "sid": self.sid}
+
+    # test helpers
+    def receive(self, xml: str) -> None:
+        """Deliver ``xml`` as if the server sent it."""
+        self.on_stanza(xml)
+
+    def drop(self, condition: str = "") -> None:
+        """Lose the connection as a network fault would."""
+        self.connected = False
+        self.on_status(Status.DISCONNECTED, condition)

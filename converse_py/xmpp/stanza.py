@@ -1,0 +1,222 @@
+"""Building, parsing and serializing stanzas with ``xml.etree``.
+
+Builders return XML text ready for the transport; parsers take the XML text the
+transport received (one stanza) and return an ``Element``. Namespaced names use
+ElementTree's Clark notation: ``{jabber:client}message``.
+
+>>> el = parse('<message xmlns="jabber:client" to="bob@localhost"><body>hi</body></message>')
+>>> local_name(el.tag), child_text(el, "jabber:client", "body")
+('message', 'hi')
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import xml.etree.ElementTree as ET
+from typing import Iterator
+
+from . import ns
+
+#: Stanzas larger than this are refused before parsing (Prosody's default c2s limit is 256 KiB).
+MAX_STANZA_CHARS = 1024 * 1024
+#: Deeper nesting than this is refused: no client stanza needs it.
+MAX_DEPTH = 64
+
+_counter = itertools.count(1)
+
+
+class StanzaParseError(ValueError):
+    """The server or a peer sent something that is not one well-formed, sane stanza."""
+
+
+def new_id(prefix: str = "cpy") -> str:
+    """A fresh stanza id, unique within this page and unguessable across pages."""
+    return f"{prefix}{next(_counter)}-{secrets.token_hex(4)}"
+
+
+def parse(xml: str) -> ET.Element:
+    """Parse one stanza; raise ``StanzaParseError`` for malformed or hostile input.
+
+    Entity declarations are refused outright (no billion-laughs, no external entities).
+    """
+    if not isinstance(xml, str):
+        raise StanzaParseError(f"expected XML text, got {type(xml).__name__}")
+    if len(xml) > MAX_STANZA_CHARS:
+        raise StanzaParseError(f"stanza too large ({len(xml)} characters)")
+    if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
+        raise StanzaParseError("stanza contains a DTD")
+    try:
+        el = ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise StanzaParseError(f"malformed stanza: {exc}") from None
+    if _depth(el) > MAX_DEPTH:
+        raise StanzaParseError("stanza nested too deeply")
+    return el
+
+
+def _depth(el: ET.Element) -> int:
+    deepest, stack = 0, [(el, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+def serialize(el: ET.Element, parent_ns: str = "") -> str:
+    """XML text of ``el`` with default-namespace declarations (no ``ns0:`` prefixes).
+
+    Works for elements built here (literal ``xmlns`` attributes) and for parsed ones
+    (Clark-notation tags), so a received stanza can be re-serialized faithfully.
+
+    >>> serialize(parse('<message xmlns="jabber:client"><x xmlns="urn:a"/></message>'))
+    '<message xmlns="jabber:client"><x xmlns="urn:a" /></message>'
+    """
+    out: list[str] = []
+    _write(el, parent_ns, out)
+    return "".join(out)
+
+
+def _write(el: ET.Element, parent_ns: str, out: list[str]) -> None:
+    tag = el.tag
+    if not isinstance(tag, str):  # comments / processing instructions: never sent
+        return
+    own_ns = namespace(tag) if tag.startswith("{") else (el.get("xmlns") or parent_ns)
+    out.append("<" + local_name(tag))
+    if own_ns != parent_ns or (el.get("xmlns") is not None and not tag.startswith("{")):
+        out.append(f' xmlns="{_escape_attr(own_ns)}"')
+    for key, value in el.attrib.items():
+        if key == "xmlns":
+            continue
+        if key.startswith("{"):
+            if namespace(key) != _XML_NS:
+                continue  # foreign-namespaced attributes are not used by any stanza we send
+            key = "xml:" + local_name(key)
+        out.append(f' {key}="{_escape_attr(value)}"')
+    if el.text is None and len(el) == 0:
+        out.append(" />")
+    else:
+        out.append(">")
+        if el.text:
+            out.append(_escape_text(el.text))
+        for child in el:
+            _write(child, own_ns, out)
+            if child.tail:
+                out.append(_escape_text(child.tail))
+        out.append(f"</{local_name(tag)}>")
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attr(text: str) -> str:
+    return (_escape_text(text).replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+def local_name(tag: str) -> str:
+    """``{ns}name`` → ``name``."""
+    return tag.rpartition("}")[2]
+
+
+def namespace(tag: str) -> str:
+    """``{ns}name`` → ``ns`` (empty string when there is none)."""
+    return tag[1:].partition("}")[0] if tag.startswith("{") else ""
+
+
+def qname(namespace_uri: str, name: str) -> str:
+    """Clark notation for find/iter: ``qname(ns.ROSTER, "query")``."""
+    return f"{{{namespace_uri}}}{name}"
+
+
+def find(el: ET.Element, namespace_uri: str, name: str) -> ET.Element | None:
+    """The first direct child named ``name`` in ``namespace_uri``."""
+    return el.find(qname(namespace_uri, name))
+
+
+def find_all(el: ET.Element, namespace_uri: str, name: str) -> Iterator[ET.Element]:
+    """All direct children named ``name`` in ``namespace_uri``."""
+    return iter(el.findall(qname(namespace_uri, name)))
+
+
+def child_text(el: ET.Element, namespace_uri: str, name: str) -> str | None:
+    """Text of the first such child (``""`` if empty), or None when there is none."""
+    child = find(el, namespace_uri, name)
+    if child is None:
+        return None
+    return child.text or ""
+
+
+def element(name: str, attrs: dict[str, str | None] | None = None, *,
+            xmlns: str | None = None, text: str | None = None) -> ET.Element:
+    """A new element; attributes whose value is None are left out.
+
+    >>> serialize(element("query", {"ver": None}, xmlns="jabber:iq:roster"))
+    '<query xmlns="jabber:iq:roster" />'
+    """
+    el = ET.Element(name)
+    if xmlns:
+        el.set("xmlns", xmlns)
+    for key, value in (attrs or {}).items():
+        if value is not None:
+            el.set(key, str(value))
+    if text is not None:
+        el.text = text
+    return el
+
+
+def sub(parent: ET.Element, name: str, attrs: dict[str, str | None] | None = None, *,
+        xmlns: str | None = None, text: str | None = None) -> ET.Element:
+    """Append a new child to ``parent`` and return it (arguments as for ``element``)."""
+    child = element(name, attrs, xmlns=xmlns, text=text)
+    parent.append(child)
+    return child
+
+
+def iq(type_: str, *, to: str | None = None, id_: str | None = None) -> ET.Element:
+    """An ``<iq/>`` with a fresh id unless one is given."""
+    return element("iq", {"type": type_, "to": to, "id": id_ or new_id()}, xmlns=ns.CLIENT)
+
+
+def message(*, to: str, type_: str = "chat", body: str | None = None,
+            id_: str | None = None) -> ET.Element:
+    """A ``<message/>`` with an optional body and a fresh id."""
+    msg = element("message", {"to": to, "type": type_, "id": id_ or new_id()}, xmlns=ns.CLIENT)
+    if body is not None:
+        sub(msg, "body", text=body)
+    return msg
+
+
+def presence(*, type_: str | None = None, to: str | None = None, show: str | None = None,
+             status: str | None = None, priority: int | None = None) -> ET.Element:
+    """A ``<presence/>``; ``show``/``status``/``priority`` become children when given."""
+    pres = element("presence", {"type": type_, "to": to}, xmlns=ns.CLIENT)
+    if show:
+        sub(pres, "show", text=show)
+    if status:
+        sub(pres, "status", text=status)
+    if priority is not None:
+        sub(pres, "priority", text=str(priority))
+    return pres
+
+
+def error_reply(stanza: ET.Element, error_type: str, condition: str) -> ET.Element:
+    """An error reply to ``stanza`` (RFC 6120 §8.3), e.g. ``service-unavailable`` for an IQ we don't serve."""
+    kind = local_name(stanza.tag)
+    reply = element(kind, {"type": "error", "to": stanza.get("from"), "id": stanza.get("id")},
+                    xmlns=ns.CLIENT)
+    err = sub(reply, "error", {"type": error_type})
+    sub(err, condition, xmlns=ns.STANZAS)
+    return reply
+
+
+def canonical(xml: str) -> str:
+    """C14N 2.0 form of ``xml`` with insignificant whitespace stripped, for comparing stanzas in tests."""
+    return ET.canonicalize(xml, strip_text=True)

@@ -1,0 +1,172 @@
+/*
+ * converse-py embedding shim. Load it with one classic script tag:
+ *
+ *   <script src="/static/converse.js"></script>
+ *   <script>converse.initialize({bosh_service_url: '/http-bind', auto_login: false});</script>
+ *
+ * It defines window.converse at once, so page JS can call it before Python has
+ * loaded: every call returns a real Promise and is queued, then replayed in order
+ * once the Python implementation has attached and every <script type="py"> on the
+ * page has run (so Python plugins are registered before initialize runs).
+ *
+ * It also injects PyScript (vendored under static/vendor, never a CDN), the boot
+ * script, the stylesheet and a loading indicator. Nothing sensitive lives here:
+ * the connection, the password and _converse stay inside Python.
+ */
+(function () {
+    'use strict';
+    if (window.converse && window.converse.__shim === true) return;
+
+    const script = document.currentScript;
+    const base = new URL('..', script ? script.src : location.href).href;
+    const queue = [];
+    let impl = null;
+    let pageScriptsDone = false;
+
+    function invoke(method, args) {
+        try {
+            return Promise.resolve(impl[method].apply(null, args));
+        } catch (err) {
+            return Promise.reject(err);
+        }
+    }
+
+    function call(method, args) {
+        if (impl && pageScriptsDone) return invoke(method, args);
+        return new Promise(function (resolve, reject) {
+            queue.push({ method: method, args: args, resolve: resolve, reject: reject });
+        });
+    }
+
+    function replay() {
+        if (!impl || !pageScriptsDone) return;
+        while (queue.length) {
+            const item = queue.shift();
+            invoke(item.method, item.args).then(item.resolve, item.reject);
+        }
+    }
+
+    window.addEventListener('py:all-done', function () {
+        pageScriptsDone = true;
+        replay();
+    }, { once: true });
+
+    // Helpers the Python side uses to give JS callers exact JS semantics.
+    const helpers = Object.freeze({
+        // A JS function around a Python callable returning {ok, value, error, name}.
+        method: function (pyfn) {
+            return function () {
+                const result = pyfn(Array.prototype.slice.call(arguments));
+                if (!result.ok) {
+                    const err = new Error(result.error);
+                    err.name = result.name || 'Error';
+                    throw err;
+                }
+                return result.value;
+            };
+        },
+        // A getter-only property (connection.connected is an attribute, not a method).
+        getter: function (obj, name, pyfn) {
+            Object.defineProperty(obj, name, { get: function () { return pyfn(); }, enumerable: true });
+        },
+        error: function (message, name) {
+            const err = new Error(message);
+            err.name = name || 'Error';
+            return err;
+        },
+        parseXML: function (text) {
+            return new DOMParser().parseFromString(text, 'text/xml').documentElement;
+        },
+        serialize: function (node) {
+            if (node && typeof node.tree === 'function') node = node.tree();
+            return new XMLSerializer().serializeToString(node);
+        },
+        // Strophe's one catch-all handler: serializes each stanza once for Python and
+        // always returns true (Strophe drops a handler that returns falsy or throws).
+        stanzaHandler: function (pyfn) {
+            const serializer = new XMLSerializer();
+            return function (elem) {
+                try {
+                    pyfn(serializer.serializeToString(elem));
+                } catch (err) {
+                    console.error('converse-py: stanza handler failed', err);
+                }
+                return true;
+            };
+        },
+        isStanzaLike: function (value) {
+            return !!value && (typeof value.tree === 'function' || value.nodeType === 1);
+        },
+    });
+
+    const env = {};
+    const strophe = import(base + 'static/vendor/strophe/strophe.esm.js').then(function (mod) {
+        env.Strophe = mod.Strophe;
+        env.$msg = mod.$msg;
+        env.$iq = mod.$iq;
+        env.$pres = mod.$pres;
+        env.$build = mod.$build;
+        if (!mod.Strophe.NS.MAM) mod.Strophe.addNamespace('MAM', 'urn:xmpp:mam:2');
+        if (!mod.Strophe.NS.RSM) mod.Strophe.addNamespace('RSM', 'http://jabber.org/protocol/rsm');
+        return mod;
+    });
+
+    const converse = {
+        initialize: function (settings) { return call('initialize', [settings]); },
+        plugins: Object.freeze({
+            add: function (name, plugin) { return call('pluginsAdd', [name, plugin]); },
+            remove: function (name) { return call('pluginsRemove', [name]); },
+        }),
+        env: env,
+    };
+    Object.defineProperty(converse, '__shim', { value: true });
+    window.converse = Object.freeze(converse);
+
+    // One-shot hand-over to Python (static/boot.py deletes it after use).
+    let attached = false;
+    Object.defineProperty(window, '__converse_py_boot', {
+        configurable: true,
+        value: Object.freeze({
+            base: base,
+            strophe: strophe,
+            helpers: helpers,
+            attach: function (implementation) {
+                if (attached) throw new Error('converse-py is already attached');
+                attached = true;
+                impl = implementation;
+                replay();
+            },
+        }),
+    });
+
+    function mountRoot() {
+        if (document.getElementById('conversejs')) return;
+        const root = document.createElement('div');
+        root.id = 'conversejs';
+        root.className = 'converse-py cpy-booting';
+        root.setAttribute('aria-live', 'polite');
+        const loading = document.createElement('div');
+        loading.className = 'cpy-loading';
+        loading.setAttribute('role', 'status');
+        loading.textContent = 'Loading chat…';
+        root.appendChild(loading);
+        document.body.appendChild(root);
+    }
+    if (document.body) mountRoot();
+    else document.addEventListener('DOMContentLoaded', mountRoot, { once: true });
+
+    const css = document.createElement('link');
+    css.rel = 'stylesheet';
+    css.href = base + 'static/converse.css';
+    const core = document.createElement('script');
+    core.type = 'module';
+    core.src = base + 'static/vendor/pyscript/core.js';
+    const boot = document.createElement('script');
+    boot.type = 'py';
+    boot.setAttribute('config', base + 'pyscript.toml');
+    boot.src = base + 'static/boot.py';
+    const anchor = script && script.parentNode ? script : document.head.lastChild;
+    anchor.parentNode.insertBefore(boot, anchor.nextSibling);
+    anchor.parentNode.insertBefore(core, anchor.nextSibling);
+    document.head.appendChild(css);
+})();
