@@ -1,0 +1,46 @@
+"""Shared helpers for CPython unit tests: a Converse on a FakeTransport, driven inside asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable
+
+import pytest
+
+from converse_py.core.converse import Converse
+from converse_py.core.platform import NullPlatform
+from converse_py.core.pluggable import PluginRegistry
+from converse_py.plugins.chats.plugin import ChatsPlugin
+from converse_py.plugins.roster.plugin import RosterPlugin
+from converse_py.transport.fake import FakeTransport
+
+
+class Client:
+    """A Converse with the core feature plugins on a FakeTransport."""
+
+    def __init__(self, *, core_plugins: bool = True, accept_password: str | None = None) -> None:
+        self.transport = FakeTransport(resource="web", accept_password=accept_password)
+        self.registry = PluginRegistry()
+        if core_plugins:
+            self.registry.add("converse-roster", RosterPlugin, core=True)
+            self.registry.add("converse-chats", ChatsPlugin, core=True)
+        self.platform = NullPlatform()
+        self.converse = Converse(lambda: self.transport, self.registry, self.platform)
+        self.api = self.converse.api
+
+    def sent(self, kind: str | None = None) -> list[str]:
+        return [x for x in self.transport.sent if kind is None or x.startswith(f"<{kind}")]
+
+
+@pytest.fixture
+def run() -> Callable[[Callable[[], Awaitable[Any]]], Any]:
+    """Run an async test body on a fresh loop: ``run(lambda: body())``."""
+    def runner(body: Callable[[], Awaitable[Any]]) -> Any:
+        return asyncio.run(body())
+    return runner
+
+
+async def settle() -> None:
+    """Let callbacks scheduled with call_soon / ensure_future run."""
+    for _ in range(5):
+        await asyncio.sleep(0)

@@ -1,0 +1,208 @@
+"""Login, the offline outbox, IQ tracking, and resilience to bad stanzas (FakeTransport)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from converse_py.core.errors import ConverseError, IQError, IQTimeoutError
+from converse_py.core.session import LoginError
+from converse_py.xmpp.stanza import canonical
+
+from .conftest import Client, settle
+
+
+def test_login_resolves_to_the_bound_jid_and_fires_connected() -> None:
+    async def body() -> tuple[str, list[object]]:
+        client = Client(core_plugins=False)
+        events: list[object] = []
+        client.api.listen.on("connected", events.append)
+        jid = await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        return jid, events
+    jid, events = asyncio.run(body())
+    assert jid == "alice@localhost/web" and events == ["alice@localhost/web"]
+
+
+def test_wrong_password_rejects_login_with_a_clear_error() -> None:
+    async def body() -> None:
+        client = Client(core_plugins=False, accept_password="right")
+        await client.api.user.login({"jid": "alice@localhost", "password": "wrong"})
+    with pytest.raises(LoginError, match="Authentication failed"):
+        asyncio.run(body())
+
+
+@pytest.mark.parametrize("credentials, message", [
+    ({"password": "x"}, "'jid' is required"),
+    ({"jid": "alice@localhost"}, "'password' is required"),
+    ({"jid": "not a jid", "password": "x"}, "not a JID"),
+])
+def test_login_argument_errors_name_the_argument(credentials: dict[str, str], message: str) -> None:
+    client = Client(core_plugins=False)
+    with pytest.raises(ConverseError, match=message):
+        client.converse.login(credentials)
+
+
+def test_login_without_any_credentials_explains_what_is_missing() -> None:
+    async def body() -> None:
+        client = Client(core_plugins=False)
+        await client.api.user.login()
+    with pytest.raises(ConverseError, match="no credentials"):
+        asyncio.run(body())
+
+
+def test_credentials_url_is_fetched_for_a_login_without_arguments() -> None:
+    async def body() -> str:
+        client = Client(core_plugins=False)
+        requested: list[str] = []
+
+        async def fetch_json(url: str) -> dict[str, str]:
+            requested.append(url)
+            return {"jid": "carol@localhost", "password": "pw"}
+        client.platform.fetch_json = fetch_json  # type: ignore[method-assign]
+        client.api.settings.set("credentials_url", "/credentials")
+        jid = await client.api.user.login()
+        assert requested == ["/credentials"]
+        return jid
+    assert asyncio.run(body()) == "carol@localhost/web"
+
+
+def test_stanzas_sent_while_offline_are_queued_and_flushed_in_order() -> None:
+    async def body() -> list[str]:
+        client = Client(core_plugins=False)
+        client.api.send('<message to="bob@localhost" type="chat"><body>one</body></message>')
+        client.api.send('<message to="bob@localhost" type="chat"><body>two</body></message>')
+        assert client.transport.sent == []
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        return client.transport.sent
+    sent = asyncio.run(body())
+    assert [s.count("one") + 2 * s.count("two") for s in sent[:2]] == [1, 2]
+
+
+def test_send_accepts_xml_text_and_adds_the_client_namespace() -> None:
+    async def body() -> str:
+        client = Client(core_plugins=False)
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        client.api.send('<message to="romeo@example.net" type="chat"><body>hi</body></message>')
+        return client.transport.sent[-1]
+    assert canonical(asyncio.run(body())) == canonical(
+        '<message xmlns="jabber:client" to="romeo@example.net" type="chat"><body>hi</body></message>')
+
+
+@pytest.mark.parametrize("bad, message", [
+    (42, "expected a stanza"),
+    ("<message", "not well-formed"),
+    ("<stream:features xmlns:stream='http://etherx.jabber.org/streams'/>", "expected <message/>"),
+])
+def test_send_rejects_what_is_not_a_stanza(bad: object, message: str) -> None:
+    with pytest.raises(ConverseError, match=message):
+        Client(core_plugins=False).api.send(bad)
+
+
+def _logged_in() -> Client:
+    client = Client(core_plugins=False)
+    client.converse.login({"jid": "alice@localhost", "password": "secret"})
+    return client
+
+
+async def _async(fn):  # type: ignore[no-untyped-def]
+    return fn()
+
+
+def test_send_iq_resolves_with_the_result_stanza() -> None:
+    async def body() -> str:
+        client = _logged_in()
+        future = client.api.send_iq('<iq type="get" id="q1"><query xmlns="jabber:iq:roster"/></iq>')
+        client.transport.receive('<iq xmlns="jabber:client" type="result" id="q1"/>')
+        return (await future).get("type")
+    assert asyncio.run(body()) == "result"
+
+
+def test_send_iq_rejects_on_an_error_reply_with_the_condition() -> None:
+    async def body() -> None:
+        client = _logged_in()
+        future = client.api.send_iq('<iq type="get" id="q2" to="pubsub.localhost"><query xmlns="x"/></iq>')
+        client.transport.receive('<iq xmlns="jabber:client" type="error" id="q2" from="pubsub.localhost">'
+                                 '<error type="cancel"><item-not-found '
+                                 'xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>')
+        await future
+    with pytest.raises(IQError, match="item-not-found"):
+        asyncio.run(body())
+
+
+def test_send_iq_times_out() -> None:
+    async def body() -> None:
+        client = _logged_in()
+        await client.api.send_iq('<iq type="get"><ping xmlns="urn:xmpp:ping"/></iq>', timeout=0.01)
+    with pytest.raises(IQTimeoutError, match="no reply within"):
+        asyncio.run(body())
+
+
+def test_an_iq_reply_from_someone_else_is_ignored() -> None:
+    async def body() -> str:
+        client = _logged_in()
+        future = client.api.send_iq('<iq type="get" id="q3" to="bob@localhost/x"><query xmlns="x"/></iq>')
+        client.transport.receive('<iq xmlns="jabber:client" type="result" id="q3" from="mallory@evil/x"/>')
+        await settle()
+        assert not future.done()
+        client.transport.receive('<iq xmlns="jabber:client" type="result" id="q3" from="bob@localhost/x"/>')
+        return (await future).get("from")
+    assert asyncio.run(body()) == "bob@localhost/x"
+
+
+def test_unhandled_iq_get_is_answered_with_service_unavailable() -> None:
+    client = asyncio.run(_async(_logged_in))
+    client.transport.receive('<iq xmlns="jabber:client" type="get" id="v1" from="romeo@example.net/o">'
+                             '<query xmlns="jabber:iq:version"/></iq>')
+    assert "service-unavailable" in client.transport.sent[-1]
+    assert 'id="v1"' in client.transport.sent[-1]
+
+
+def test_hostile_stanzas_are_dropped_and_the_client_keeps_working(caplog: pytest.LogCaptureFixture) -> None:
+    async def body() -> str:
+        client = Client()
+        await client.converse.initialize({})
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        for bad in ["<message", "<iq type='result'/>", "<message xmlns='jabber:client' from='@@@'><body>x</body></message>",
+                    "<a>" * 200 + "</a>" * 200, "<presence xmlns='jabber:client' from='bob@localhost'>"
+                    "<priority>not-a-number</priority></presence>", "\x00"]:
+            client.transport.receive(bad)
+        client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/p" type="chat">'
+                                 '<body>still alive</body></message>')
+        return client.converse.chats.boxes["bob@localhost"].messages[-1].body  # type: ignore[attr-defined]
+    assert asyncio.run(body()) == "still alive"
+
+
+def test_debug_logging_never_shows_the_password(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+    caplog.set_level(logging.DEBUG, logger="converse_py")
+
+    async def body() -> None:
+        client = Client(core_plugins=False)
+        await client.converse.initialize({"debug": True, "jid": "alice@localhost", "password": "Sup3r-S3cret"})
+        await client.api.user.login()
+        client.transport.receive('<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl">c2VjcmV0</success>')
+        client.api.send('<iq type="set"><query xmlns="jabber:iq:register"><password>Sup3r-S3cret</password>'
+                        '</query></iq>')
+    asyncio.run(body())
+    assert "Sup3r-S3cret" not in caplog.text
+    assert "[redacted]" in caplog.text
+
+
+def test_logout_disconnects_and_fires_disconnected() -> None:
+    async def body() -> tuple[bool, list[str]]:
+        client = Client(core_plugins=False)
+        events: list[str] = []
+        client.api.listen.on("disconnected", lambda *_: events.append("disconnected"))
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        client.api.user.logout()
+        return client.api.connection.connected, events
+    assert asyncio.run(body()) == (False, ["disconnected"])
+
+
+def test_tokens_come_from_the_transport_and_bad_names_are_errors() -> None:
+    client = asyncio.run(_async(_logged_in))
+    assert client.api.tokens.get("sid") == "fake-sid"
+    assert isinstance(client.api.tokens.get("rid"), int)
+    with pytest.raises(ConverseError, match="expected 'rid' or 'sid'"):
+        client.api.tokens.get("jid")

@@ -1,0 +1,53 @@
+"""Templates render user text as text, never as HTML."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from converse_py.dom import templates
+from converse_py.dom.html import Markup, tag
+from converse_py.plugins.chats.models import ShownMessage
+from converse_py.plugins.roster.models import Contact
+from converse_py.plugins.roster.stanzas import RosterItem
+
+PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' onmouseover='alert(1)",
+            "javascript:alert(1)", "<svg/onload=alert(1)>", "&lt;b&gt;"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_message_bodies_and_senders_are_escaped(payload: str) -> None:
+    msg = ShownMessage("id\"x", payload, payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=False)
+    html = templates.message_item(msg)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert "onerror=alert(1)>" not in html.replace("&gt;", "")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_roster_names_groups_and_status_are_escaped(payload: str) -> None:
+    contact = Contact(RosterItem("bob@localhost", payload, "both", None, (payload,)))
+    contact.set("status", payload)
+    html = templates.roster([contact], grouped=True)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert "' onmouseover='" not in html
+
+
+def test_login_error_text_is_escaped() -> None:
+    assert "<b>" not in templates.login_form(error="<b>bad</b>")
+
+
+def test_markup_is_not_double_escaped_and_attributes_are_checked() -> None:
+    inner = tag("b", {}, "x")
+    assert tag("p", {}, inner) == Markup("<p><b>x</b></p>")
+    with pytest.raises(ValueError):
+        tag("p", {"onclick=alert(1) x": "y"})
+
+
+def test_day_separators_are_inserted_between_days() -> None:
+    day1 = ShownMessage("1", "a@b", "one", datetime(2026, 1, 1, 12, tzinfo=timezone.utc), False)
+    day2 = ShownMessage("2", "a@b", "two", datetime(2026, 1, 3, 12, tzinfo=timezone.utc), False)
+    html, last = templates.message_items([day1, day2])
+    assert html.count('class="cpy-day"') == 2 and last is not None
+    html2, _ = templates.message_items([day2], last)
+    assert 'class="cpy-day"' not in html2
