@@ -88,7 +88,9 @@ class PublicConverse:
         if self._instance is not None:
             raise ConverseError("converse.initialize has already been called on this page")
         host = self._host
-        instance = Converse(lambda: host.transport_factory(instance), self._registry, host.platform)
+        holder: list[Converse] = []
+        instance = Converse(lambda: host.transport_factory(holder[0]), self._registry, host.platform)
+        holder.append(instance)
         self._instance = instance
         try:
             await instance.initialize(settings if settings is not None else {})

@@ -1,0 +1,35 @@
+"""Every event converse-py emits, in one place (docs/events.md is checked against this by a test).
+
+Each entry: name → (what the listener receives, when it fires). Events marked as
+promises also resolve the ``api.waitUntil`` promise of the same name.
+"""
+
+from __future__ import annotations
+
+EVENTS: dict[str, tuple[str, str]] = {
+    "initialized": ("nothing", "converse.initialize has applied the settings and initialized plugins"),
+    "pluginsInitialized": ("nothing", "every allowed plugin has run its initialize (promise)"),
+    "connectionStatusChanged": ("status, condition", "the transport reports a new state: connecting, "
+                                "authenticating, connected, attached, disconnecting, disconnected, authfail, "
+                                "connfail, conntimeout, error"),
+    "connected": ("the full JID", "the stream is up, authenticated and bound (promise)"),
+    "reconnected": ("nothing", "a session came back after it had been lost (fires before connected)"),
+    "disconnected": ("the condition, if any", "the stream is gone"),
+    "logout": ("nothing", "api.user.logout was called"),
+    "stanza": ("the stanza element", "after any incoming message/presence/iq has been dispatched"),
+    "roster": ("the list of contacts", "the roster was fetched from the server (promise)"),
+    "rosterContactsFetched": ("nothing", "contacts are known (promise)"),
+    "rosterGroupsFetched": ("nothing", "roster groups are known (promise)"),
+    "rosterInitialized": ("nothing", "the roster is set up (promise)"),
+    "rosterPush": ("the contact", "a roster push added, changed or removed a contact"),
+    "contactStatusChanged": ("the contact", "a contact's chat_status or status message changed"),
+    "statusInitialized": ("the status", "initial presence was sent (promise)"),
+    "chatBoxesFetched": ("nothing", "chat boxes are ready to be opened (promise)"),
+    "message": ("the message stanza (a DOM Element for JS)", "any message stanza arrived"),
+    "messageSend": ("the sent stanza", "a chat box sent a message"),
+    "chatBoxOpened": ("the chat box", "a chat box was created or re-opened"),
+    "chatBoxClosed": ("the chat box", "a chat box was closed"),
+    "chatBoxFocused": ("the chat box", "focus() was called on a chat box"),
+    "chatBoxMinimized": ("the chat box", "a chat box was minimized"),
+    "chatBoxMaximized": ("the chat box", "a chat box was maximized"),
+}
