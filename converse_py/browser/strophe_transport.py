@@ -7,6 +7,7 @@ returns true; outgoing stanzas leave Python as XML text and are parsed once.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -35,6 +36,7 @@ class StropheTransport:
         self._status_cb = self._proxies.keep(self._on_status)
         self._stanza_cb = self._helpers.stanzaHandler(self._proxies.keep(self._on_stanza))
         self._handler_ref: Any = None
+        self._disposed = False
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
 
@@ -63,6 +65,18 @@ class StropheTransport:
     def disconnect(self, reason: str = "") -> None:
         self._conn.disconnect(reason or js.undefined)
 
+    def dispose(self) -> None:
+        """Terminate the stream; the proxies go once Strophe reports DISCONNECTED (or after a minute)."""
+        self._disposed = True
+        if self._handler_ref is not None:
+            self._conn.deleteHandler(self._handler_ref)
+            self._handler_ref = None
+        try:
+            self._conn.disconnect("failed")
+        except Exception:
+            pass
+        asyncio.get_event_loop().call_later(60, self._proxies.destroy_all)
+
     def tokens(self) -> dict[str, object]:
         if self.kind != "bosh":
             return {"rid": None, "sid": None}
@@ -74,6 +88,10 @@ class StropheTransport:
     def _on_status(self, code: int, condition: Any = None, *_: Any) -> None:
         status = _STATUS.get(int(code))
         if status is None:
+            return
+        if self._disposed:
+            if status is Status.DISCONNECTED:
+                asyncio.get_event_loop().call_soon(self._proxies.destroy_all)
             return
         if status in (Status.CONNECTED, Status.ATTACHED):
             self._install_handler()

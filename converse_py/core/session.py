@@ -61,10 +61,21 @@ class Session:
         """The transport, made on first use (its URL comes from the settings at that moment)."""
         if self._transport is None:
             transport = self._transport_factory()
-            transport.on_status = self._on_status
-            transport.on_stanza = self.receive
+            transport.on_status = lambda status, condition: self._on_status_from(transport, status, condition)
+            transport.on_stanza = lambda xml: self.receive(xml) if transport is self._transport else None
             self._transport = transport
         return self._transport
+
+    def _discard_transport(self) -> None:
+        """Drop a transport whose login failed: Strophe keeps a half-open BOSH session after
+        AUTHFAIL, so the next attempt starts on a fresh one. Late callbacks of this one are ignored."""
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.dispose()
+
+    def _on_status_from(self, transport: Transport, status: Status, condition: str) -> None:
+        if transport is self._transport:
+            self._on_status(status, condition)
 
     def tokens(self) -> dict[str, object]:
         """The transport's session tokens (``rid``/``sid``), empty before any connection."""
@@ -129,14 +140,25 @@ class Session:
         elif status is Status.AUTHFAIL:
             self._settle_login(error=LoginError(
                 "Authentication failed: wrong JID or password", condition or "not-authorized"))
+            self._fail_attempt()
         elif status in (Status.CONNFAIL, Status.CONNTIMEOUT, Status.ERROR):
             self._settle_login(error=LoginError(
                 f"Could not connect ({condition or status.value})", condition or status.value))
+            self._fail_attempt()
         elif status is Status.DISCONNECTED:
             self._fail_pending_iqs()
             self._settle_login(error=LoginError("Disconnected before the login completed", condition))
             if previous is not Status.DISCONNECTED:
                 self.converse.on_disconnected(deliberate=self._closing, condition=condition)
+
+    def _fail_attempt(self) -> None:
+        was_up = self._was_connected and self.status is not Status.DISCONNECTED
+        self._discard_transport()
+        self.status = Status.DISCONNECTED
+        self._fail_pending_iqs()
+        if was_up:
+            self.converse.on_disconnected(deliberate=False, condition="connfail")
+        self.converse.trigger("connectionStatusChanged", Status.DISCONNECTED.value, "")
 
     def _settle_login(self, result: str | None = None, error: Exception | None = None) -> None:
         future, self._login_future = self._login_future, None

@@ -54,5 +54,8 @@ class Transport(Protocol):
     def disconnect(self, reason: str = "") -> None:
         """Close the stream."""
 
+    def dispose(self) -> None:
+        """Close and release everything; the session will not use this transport again."""
+
     def tokens(self) -> dict[str, object]:
         """``{"rid": ..., "sid": ...}`` for BOSH; values are None where they do not apply."""

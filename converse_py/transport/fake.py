@@ -29,6 +29,7 @@ class FakeTransport:
         self.on_stanza: StanzaCallback = lambda xml: None
         self.rid, self.sid = 1000, "fake-sid"
         self.restorable: str | None = None
+        self.disposed = False
 
     @property
     def bound_jid(self) -> str | None:
@@ -38,8 +39,7 @@ class FakeTransport:
         self.on_status(Status.CONNECTING, "")
         self.on_status(Status.AUTHENTICATING, "")
         if self.accept_password is not None and password != self.accept_password:
-            self.on_status(Status.AUTHFAIL, "not-authorized")
-            self.on_status(Status.DISCONNECTED, "")
+            self.on_status(Status.AUTHFAIL, "not-authorized")  # like Strophe: no DISCONNECTED follows
             return
         self._bound = f"{jid.partition('/')[0]}/{self.resource}"
         self.connected = True
@@ -69,6 +69,10 @@ class FakeTransport:
             self.connected = False
             self.on_status(Status.DISCONNECTING, reason)
             self.on_status(Status.DISCONNECTED, reason)
+
+    def dispose(self) -> None:
+        self.disposed = True
+        self.connected = False
 
     def tokens(self) -> dict[str, object]:
         return {"rid": self.rid, "sid": self.sid}

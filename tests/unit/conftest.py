@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
-
-import pytest
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable
 
 from converse_py.core.converse import Converse
 from converse_py.core.platform import NullPlatform
@@ -32,12 +31,11 @@ class Client:
         return [x for x in self.transport.sent if kind is None or x.startswith(f"<{kind}")]
 
 
-@pytest.fixture
-def run() -> Callable[[Callable[[], Awaitable[Any]]], Any]:
-    """Run an async test body on a fresh loop: ``run(lambda: body())``."""
-    def runner(body: Callable[[], Awaitable[Any]]) -> Any:
-        return asyncio.run(body())
-    return runner
+def arun(coro: Awaitable[Any]) -> Any:
+    """``asyncio.run`` on a worker thread: works even when the browser tests' Playwright
+    loop is running in the main thread of the same pytest process."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()  # type: ignore[arg-type]
 
 
 async def settle() -> None:

@@ -10,7 +10,7 @@ from converse_py.core.converse import SEED_PROMISES
 from converse_py.core.events import EventBus
 from converse_py.core.promises import PromiseRegistry, UnknownPromiseError
 
-from .conftest import Client
+from .conftest import Client, arun
 
 
 def test_on_fires_every_time_in_registration_order() -> None:
@@ -76,14 +76,14 @@ def test_promise_waiters_before_and_after_resolution_both_get_the_value() -> Non
         reg.resolve("roster", ["ignored second resolution"])
         late = reg.wait_until("roster")
         return await early, await late
-    assert asyncio.run(body()) == (["bob"], ["bob"])
+    assert arun(body()) == (["bob"], ["bob"])
 
 
 def test_unknown_promise_gives_a_failed_future_naming_it() -> None:
     async def body() -> None:
         await PromiseRegistry(["connected"]).wait_until("conected")
     with pytest.raises(UnknownPromiseError, match="'conected'.*known: connected"):
-        asyncio.run(body())
+        arun(body())
 
 
 def test_every_seed_promise_is_registered_from_the_start() -> None:
@@ -99,4 +99,4 @@ def test_triggering_an_event_resolves_the_promise_of_the_same_name() -> None:
         waiter = client.api.wait_until("myPluginReady")
         client.api.trigger("myPluginReady", 42)
         return await waiter
-    assert asyncio.run(body()) == 42
+    assert arun(body()) == 42

@@ -10,7 +10,7 @@ from converse_py.core.errors import PluginError
 from converse_py.core.pluggable import PluginRegistry
 from converse_py.public import PublicConverse
 
-from .conftest import Client
+from .conftest import Client, arun
 
 
 def test_python_plugin_class_gets_self_converse_like_js_this() -> None:
@@ -22,7 +22,7 @@ def test_python_plugin_class_gets_self_converse_like_js_this() -> None:
 
     client = Client(core_plugins=False)
     client.registry.add("myplugin", MyPlugin)
-    asyncio.run(client.converse.initialize({}))
+    arun(client.converse.initialize({}))
     assert seen == [None]
 
 
@@ -30,7 +30,7 @@ def test_dict_plugins_get_a_self_with_converse() -> None:
     seen = []
     client = Client(core_plugins=False)
     client.registry.add("d", {"initialize": lambda self: seen.append(self._converse is client.converse)})
-    asyncio.run(client.converse.initialize({}))
+    arun(client.converse.initialize({}))
     assert seen == [True]
 
 
@@ -86,7 +86,7 @@ def test_plugins_initialized_event_fires_after_all_plugins() -> None:
     client = Client(core_plugins=False)
     client.registry.add("p", {"initialize": lambda s: s._converse.api.listen.on(
         "pluginsInitialized", lambda *_: events.append("pluginsInitialized"))})
-    asyncio.run(client.converse.initialize({}))
+    arun(client.converse.initialize({}))
     assert events == ["pluginsInitialized"]
 
 
@@ -104,14 +104,14 @@ def test_remove_unregisters_and_tears_down_an_initialized_plugin() -> None:
 def test_a_plugin_added_after_initialize_is_initialized_at_once() -> None:
     seen: list[str] = []
     client = Client(core_plugins=False)
-    asyncio.run(client.converse.initialize({}))
+    arun(client.converse.initialize({}))
     client.registry.add("late", {"initialize": lambda s: seen.append("late")})
     assert seen == ["late"]
 
 
 def test_public_converse_without_a_host_explains_itself() -> None:
     with pytest.raises(Exception, match="no host"):
-        asyncio.run(PublicConverse().initialize({}))
+        arun(PublicConverse().initialize({}))
 
 
 def test_public_plugins_remove_of_unknown_name_is_an_error() -> None:

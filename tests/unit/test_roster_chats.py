@@ -7,7 +7,7 @@ import asyncio
 from converse_py.plugins.roster.stanzas import roster_get
 from converse_py.xmpp.stanza import canonical, parse, serialize
 
-from .conftest import Client, settle
+from .conftest import Client, arun, settle
 
 ROSTER_RESULT = (
     '<iq xmlns="jabber:client" type="result" id="{id}" to="alice@localhost/web">'
@@ -42,7 +42,7 @@ def test_roster_is_fetched_on_connect_then_initial_presence_is_sent() -> None:
         client = await _connected_with_roster()
         await client.api.wait_until("rosterContactsFetched")
         return client
-    client = asyncio.run(body())
+    client = arun(body())
     assert "jabber:iq:roster" in client.transport.sent[0]
     assert client.transport.sent[1].startswith("<presence")
     romeo = client.api.contacts.get("romeo@example.net")
@@ -72,7 +72,7 @@ def test_presence_sets_chat_status_from_the_best_resource() -> None:
                                  'from="romeo@example.net/orchard"/>')
         statuses.append(romeo.get("chat_status"))
         return statuses
-    assert asyncio.run(body()) == ["offline", "away", "online:here", "away:orchard", "offline"]
+    assert arun(body()) == ["offline", "away", "online:here", "away:orchard", "offline"]
 
 
 def test_roster_push_from_the_server_is_applied_and_acknowledged() -> None:
@@ -85,7 +85,7 @@ def test_roster_push_from_the_server_is_applied_and_acknowledged() -> None:
                                  '<query xmlns="jabber:iq:roster"><item jid="romeo@example.net" '
                                  'subscription="remove"/></query></iq>')
         return client
-    client = asyncio.run(body())
+    client = arun(body())
     assert client.api.contacts.get("nurse@example.com") is not None
     assert client.api.contacts.get("romeo@example.net") is None
     assert 'type="result"' in client.transport.sent[-2] and 'id="a78b4q6ha463"' in client.transport.sent[-2]
@@ -98,7 +98,7 @@ def test_forged_roster_push_is_rejected() -> None:
                                  '<query xmlns="jabber:iq:roster"><item jid="mallory@evil.com" '
                                  'subscription="both"/></query></iq>')
         return client
-    client = asyncio.run(body())
+    client = arun(body())
     assert client.api.contacts.get("mallory@evil.com") is None
     assert "service-unavailable" in client.transport.sent[-1]
 
@@ -113,7 +113,7 @@ def test_incoming_chat_message_opens_a_box_and_fires_message() -> None:
                                  '<body>&lt;img src=x onerror=alert(1)&gt;</body></message>')
         assert len(stanzas) == 1
         return client
-    client = asyncio.run(body())
+    client = arun(body())
     box = client.api.chats.get("romeo@example.net")
     assert box.get("fullname") == "Romeo"
     assert box.messages[-1].body == "<img src=x onerror=alert(1)>"
@@ -128,7 +128,7 @@ def test_chatbox_send_message_sends_a_chat_stanza() -> None:
         box.send_message("Wherefore art thou?")
         assert len(sent) == 1
         return client
-    client = asyncio.run(body())
+    client = arun(body())
     stanza = parse(client.transport.sent[-1])
     assert (stanza.get("to"), stanza.get("type")) == ("romeo@example.net", "chat")
     assert stanza.findtext("{jabber:client}body") == "Wherefore art thou?"
@@ -153,5 +153,5 @@ def test_chat_boxes_close_minimize_and_events() -> None:
         assert client.api.chats.get("romeo@example.net") is None
         assert client.api.chats.get() == []
         return events
-    assert asyncio.run(body()) == ["chatBoxOpened", "chatBoxMinimized", "chatBoxMaximized", "chatBoxFocused",
+    assert arun(body()) == ["chatBoxOpened", "chatBoxMinimized", "chatBoxMaximized", "chatBoxFocused",
                                    "chatBoxClosed"]

@@ -6,11 +6,14 @@ import asyncio
 
 import pytest
 
+from converse_py.core.converse import Converse
 from converse_py.core.errors import ConverseError, IQError, IQTimeoutError
+from converse_py.transport.base import Status
+from converse_py.transport.fake import FakeTransport
 from converse_py.core.session import LoginError
 from converse_py.xmpp.stanza import canonical
 
-from .conftest import Client, settle
+from .conftest import Client, arun, settle
 
 
 def test_login_resolves_to_the_bound_jid_and_fires_connected() -> None:
@@ -20,7 +23,7 @@ def test_login_resolves_to_the_bound_jid_and_fires_connected() -> None:
         client.api.listen.on("connected", events.append)
         jid = await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         return jid, events
-    jid, events = asyncio.run(body())
+    jid, events = arun(body())
     assert jid == "alice@localhost/web" and events == ["alice@localhost/web"]
 
 
@@ -29,7 +32,7 @@ def test_wrong_password_rejects_login_with_a_clear_error() -> None:
         client = Client(core_plugins=False, accept_password="right")
         await client.api.user.login({"jid": "alice@localhost", "password": "wrong"})
     with pytest.raises(LoginError, match="Authentication failed"):
-        asyncio.run(body())
+        arun(body())
 
 
 @pytest.mark.parametrize("credentials, message", [
@@ -48,7 +51,7 @@ def test_login_without_any_credentials_explains_what_is_missing() -> None:
         client = Client(core_plugins=False)
         await client.api.user.login()
     with pytest.raises(ConverseError, match="no credentials"):
-        asyncio.run(body())
+        arun(body())
 
 
 def test_credentials_url_is_fetched_for_a_login_without_arguments() -> None:
@@ -64,7 +67,7 @@ def test_credentials_url_is_fetched_for_a_login_without_arguments() -> None:
         jid = await client.api.user.login()
         assert requested == ["/credentials"]
         return jid
-    assert asyncio.run(body()) == "carol@localhost/web"
+    assert arun(body()) == "carol@localhost/web"
 
 
 def test_stanzas_sent_while_offline_are_queued_and_flushed_in_order() -> None:
@@ -75,7 +78,7 @@ def test_stanzas_sent_while_offline_are_queued_and_flushed_in_order() -> None:
         assert client.transport.sent == []
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         return client.transport.sent
-    sent = asyncio.run(body())
+    sent = arun(body())
     assert [s.count("one") + 2 * s.count("two") for s in sent[:2]] == [1, 2]
 
 
@@ -85,7 +88,7 @@ def test_send_accepts_xml_text_and_adds_the_client_namespace() -> None:
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         client.api.send('<message to="romeo@example.net" type="chat"><body>hi</body></message>')
         return client.transport.sent[-1]
-    assert canonical(asyncio.run(body())) == canonical(
+    assert canonical(arun(body())) == canonical(
         '<message xmlns="jabber:client" to="romeo@example.net" type="chat"><body>hi</body></message>')
 
 
@@ -115,7 +118,7 @@ def test_send_iq_resolves_with_the_result_stanza() -> None:
         future = client.api.send_iq('<iq type="get" id="q1"><query xmlns="jabber:iq:roster"/></iq>')
         client.transport.receive('<iq xmlns="jabber:client" type="result" id="q1"/>')
         return (await future).get("type")
-    assert asyncio.run(body()) == "result"
+    assert arun(body()) == "result"
 
 
 def test_send_iq_rejects_on_an_error_reply_with_the_condition() -> None:
@@ -127,7 +130,7 @@ def test_send_iq_rejects_on_an_error_reply_with_the_condition() -> None:
                                  'xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>')
         await future
     with pytest.raises(IQError, match="item-not-found"):
-        asyncio.run(body())
+        arun(body())
 
 
 def test_send_iq_times_out() -> None:
@@ -135,7 +138,7 @@ def test_send_iq_times_out() -> None:
         client = _logged_in()
         await client.api.send_iq('<iq type="get"><ping xmlns="urn:xmpp:ping"/></iq>', timeout=0.01)
     with pytest.raises(IQTimeoutError, match="no reply within"):
-        asyncio.run(body())
+        arun(body())
 
 
 def test_an_iq_reply_from_someone_else_is_ignored() -> None:
@@ -147,11 +150,11 @@ def test_an_iq_reply_from_someone_else_is_ignored() -> None:
         assert not future.done()
         client.transport.receive('<iq xmlns="jabber:client" type="result" id="q3" from="bob@localhost/x"/>')
         return (await future).get("from")
-    assert asyncio.run(body()) == "bob@localhost/x"
+    assert arun(body()) == "bob@localhost/x"
 
 
 def test_unhandled_iq_get_is_answered_with_service_unavailable() -> None:
-    client = asyncio.run(_async(_logged_in))
+    client = arun(_async(_logged_in))
     client.transport.receive('<iq xmlns="jabber:client" type="get" id="v1" from="romeo@example.net/o">'
                              '<query xmlns="jabber:iq:version"/></iq>')
     assert "service-unavailable" in client.transport.sent[-1]
@@ -170,7 +173,7 @@ def test_hostile_stanzas_are_dropped_and_the_client_keeps_working(caplog: pytest
         client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/p" type="chat">'
                                  '<body>still alive</body></message>')
         return client.converse.chats.boxes["bob@localhost"].messages[-1].body  # type: ignore[attr-defined]
-    assert asyncio.run(body()) == "still alive"
+    assert arun(body()) == "still alive"
 
 
 def test_debug_logging_never_shows_the_password(caplog: pytest.LogCaptureFixture) -> None:
@@ -184,7 +187,7 @@ def test_debug_logging_never_shows_the_password(caplog: pytest.LogCaptureFixture
         client.transport.receive('<success xmlns="urn:ietf:params:xml:ns:xmpp-sasl">c2VjcmV0</success>')
         client.api.send('<iq type="set"><query xmlns="jabber:iq:register"><password>Sup3r-S3cret</password>'
                         '</query></iq>')
-    asyncio.run(body())
+    arun(body())
     assert "Sup3r-S3cret" not in caplog.text
     assert "[redacted]" in caplog.text
 
@@ -197,12 +200,31 @@ def test_logout_disconnects_and_fires_disconnected() -> None:
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         client.api.user.logout()
         return client.api.connection.connected, events
-    assert asyncio.run(body()) == (False, ["disconnected"])
+    assert arun(body()) == (False, ["disconnected"])
 
 
 def test_tokens_come_from_the_transport_and_bad_names_are_errors() -> None:
-    client = asyncio.run(_async(_logged_in))
+    client = arun(_async(_logged_in))
     assert client.api.tokens.get("sid") == "fake-sid"
     assert isinstance(client.api.tokens.get("rid"), int)
     with pytest.raises(ConverseError, match="expected 'rid' or 'sid'"):
         client.api.tokens.get("jid")
+
+
+def test_a_failed_login_discards_its_transport_and_the_next_login_gets_a_fresh_one() -> None:
+    made: list[FakeTransport] = []
+
+    def factory() -> FakeTransport:
+        made.append(FakeTransport(resource="web", accept_password="right"))
+        return made[-1]
+
+    async def body() -> str:
+        converse = Converse(factory)
+        with pytest.raises(LoginError):
+            await converse.api.user.login({"jid": "alice@localhost", "password": "wrong"})
+        assert made[0].disposed and converse.session.status.value == "disconnected"
+        made[0].on_status(Status.CONNECTED, "")  # a late callback from the discarded transport
+        assert not converse.api.connection.connected
+        return await converse.api.user.login({"jid": "alice@localhost", "password": "right"})
+    assert arun(body()) == "alice@localhost/web"
+    assert len(made) == 2

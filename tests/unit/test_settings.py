@@ -9,7 +9,7 @@ import pytest
 from converse_py.core.errors import SettingsError
 from converse_py.core.settings import CORE_SETTINGS, Settings
 
-from .conftest import Client
+from .conftest import Client, arun
 
 SEED_EXAMPLE = {
     "allow_otr": True, "auto_list_rooms": False, "auto_subscribe": False,
@@ -61,7 +61,7 @@ def test_a_password_type_error_does_not_echo_the_password() -> None:
 
 def test_unknown_settings_are_reported_by_name_and_kept_for_plugins() -> None:
     client = Client(core_plugins=False)
-    asyncio.run(client.converse.initialize({"play_sound": True, "my_plugin_colour": "red"}))
+    arun(client.converse.initialize({"play_sound": True, "my_plugin_colour": "red"}))
     assert any("'my_plugin_colour', 'play_sound'" in w for w in client.platform.warnings)
     client.api.settings.extend({"my_plugin_colour": "blue"})
     assert client.api.settings.get("my_plugin_colour") == "red"
@@ -77,7 +77,7 @@ def test_settings_set_accepts_a_key_and_value_or_an_object() -> None:
 
 def test_the_password_is_not_kept_in_settings() -> None:
     client = Client(core_plugins=False)
-    asyncio.run(client.converse.initialize({"jid": "alice@localhost", "password": "Tr0ub4dor&3"}))
+    arun(client.converse.initialize({"jid": "alice@localhost", "password": "Tr0ub4dor&3"}))
     assert client.api.settings.get("password") is None
     assert "Tr0ub4dor&3" not in repr(client.converse.settings.__dict__)
 
@@ -88,4 +88,4 @@ def test_initialize_twice_is_an_error() -> None:
         await client.converse.initialize({})
         await client.converse.initialize({})
     with pytest.raises(Exception, match="already been called"):
-        asyncio.run(body())
+        arun(body())

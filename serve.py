@@ -1,0 +1,425 @@
+"""Serve the converse-py demo: static files plus an embedded Prosody.
+
+    python serve.py                 # http://localhost:8000/ + Prosody, alice & bob
+    python serve.py --bosh-url URL  # use an existing XMPP server instead
+
+``StaticServer`` is the importable part used by the tests: a threaded
+static file server with correct MIME types, gzip (cached in memory),
+ETag/Last-Modified revalidation, and extra in-process routes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import gzip
+import json
+import os
+import shutil
+import signal
+import socketserver
+import sys
+import threading
+import urllib.parse
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# (status, content type, body) returned by a route callable.
+RouteResult = tuple[int, str, bytes]
+Route = Callable[["StaticHandler"], RouteResult]
+
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".toml": "text/plain; charset=utf-8",
+    ".py": "text/x-python; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".wasm": "application/wasm",
+    ".zip": "application/zip",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".webp": "image/webp",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
+}
+COMPRESSIBLE = ("text/", "application/json", "application/xml",
+                "application/wasm", "image/svg+xml")
+MIN_GZIP_SIZE = 256
+# Path segments never served: dot-names (.git, .venv, ...) and npm's tree.
+BLOCKED_NAMES = {"node_modules", "__pycache__"}
+
+
+def content_type_for(path: str) -> str:
+    """MIME type (with charset for text) for a file name."""
+    ext = os.path.splitext(path)[1].lower()
+    return MIME_TYPES.get(ext, "application/octet-stream")
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True if an Accept-Encoding header allows gzip (q > 0)."""
+    for item in (header or "").split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower()
+            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+    return False
+
+
+class GzipCache:
+    """Compressed file bodies kept in memory, keyed by path+mtime+size."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[int, int, bytes]] = {}
+
+    def get(self, path: str, st: os.stat_result) -> bytes:
+        with self._lock:
+            hit = self._items.get(path)
+        if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+            return hit[2]
+        with open(path, "rb") as fh:
+            data = gzip.compress(fh.read(), compresslevel=6, mtime=0)
+        with self._lock:
+            self._items[path] = (st.st_mtime_ns, st.st_size, data)
+        return data
+
+
+class StaticHandler(BaseHTTPRequestHandler):
+    """Serves routes first, then files under ``server.root``."""
+
+    server: "_HTTPServer"
+    protocol_version = "HTTP/1.1"
+    timeout = 120  # idle keep-alive connections end after this
+
+    # ----- entry points -----------------------------------------------
+    def do_GET(self) -> None:
+        self._handle(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._handle(send_body=False)
+
+    def do_POST(self) -> None:
+        if not self._run_route(send_body=True):
+            self._error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+    @property
+    def url_path(self) -> str:
+        """The request path without query string (still %-encoded)."""
+        return urllib.parse.urlsplit(self.path).path
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+
+    def request_body(self) -> bytes:
+        """Body of a POST/PUT (for route callables)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self, send_body: bool) -> None:
+        if self._run_route(send_body):
+            return
+        path = self._resolve()
+        if path is None:
+            return
+        if os.path.isdir(path):
+            if not self.url_path.endswith("/"):
+                self._redirect(self.url_path + "/")
+                return
+            path = os.path.join(path, "index.html")
+        if not os.path.isfile(path):
+            if self.url_path == "/favicon.ico":
+                self._no_content()  # keeps "404" noise out of page consoles
+            else:
+                self._error(HTTPStatus.NOT_FOUND)
+            return
+        self._send_file(path, send_body)
+
+    # ----- routes -----------------------------------------------------
+    def _run_route(self, send_body: bool) -> bool:
+        route = self.server.routes.get(self.url_path)
+        if route is None:
+            return False
+        try:
+            status, ctype, body = route(self)
+        except Exception as exc:  # report, don't kill the connection
+            self.log_error("route %s failed: %r", self.url_path, exc)
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR)
+            return True
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+        return True
+
+    # ----- files ------------------------------------------------------
+    def _resolve(self) -> str | None:
+        """Map the URL to a file under root, or answer 403/404 and return None."""
+        raw = urllib.parse.unquote(self.url_path)
+        parts = [p for p in raw.split("/") if p not in ("", ".")]
+        if any(p == ".." or "\\" in p or "\0" in p for p in parts):
+            self._error(HTTPStatus.FORBIDDEN)
+            return None
+        if any(p.startswith(".") or p in BLOCKED_NAMES for p in parts):
+            self._error(HTTPStatus.NOT_FOUND)
+            return None
+        root = self.server.root
+        full = os.path.realpath(os.path.join(root, *parts))
+        if full != root and not full.startswith(root + os.sep):
+            self._error(HTTPStatus.FORBIDDEN)
+            return None
+        return full
+
+    def _send_file(self, path: str, send_body: bool) -> None:
+        st = os.stat(path)
+        ctype = content_type_for(path)
+        etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+        use_gzip = (st.st_size >= MIN_GZIP_SIZE
+                    and ctype.startswith(COMPRESSIBLE)
+                    and accepts_gzip(self.headers.get("Accept-Encoding")))
+        if use_gzip:
+            etag = etag[:-1] + '-gz"'
+        if self._not_modified(etag, st.st_mtime):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self._file_headers(etag, st.st_mtime)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.server.gzip_cache.get(path, st) if use_gzip else None
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", ctype)
+        self._file_headers(etag, st.st_mtime)
+        if body is not None:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length",
+                         str(len(body) if body is not None else st.st_size))
+        self.end_headers()
+        if not send_body:
+            return
+        if body is not None:
+            self.wfile.write(body)
+        else:
+            with open(path, "rb") as fh:
+                shutil.copyfileobj(fh, self.wfile, 1 << 20)
+
+    def _file_headers(self, etag: str, mtime: float) -> None:
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", email.utils.formatdate(mtime, usegmt=True))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Vary", "Accept-Encoding")
+
+    def _not_modified(self, etag: str, mtime: float) -> bool:
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            base = etag.replace('-gz"', '"')
+            tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+            return bool(tags & {etag, base, base[:-1] + '-gz"', "*"})
+        ims = self.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                since = email.utils.parsedate_to_datetime(ims).timestamp()
+            except (TypeError, ValueError):
+                return False
+            return int(mtime) <= int(since)
+        return False
+
+    # ----- small helpers ----------------------------------------------
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _no_content(self) -> None:
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _error(self, status: HTTPStatus) -> None:
+        body = f"{status.value} {status.phrase}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        super().log_message(format, *args)  # errors always show
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, addr: tuple[str, int], root: str,
+                 routes: dict[str, Route], verbose: bool) -> None:
+        self.root = os.path.realpath(root)
+        self.routes = routes
+        self.verbose = verbose
+        self.gzip_cache = GzipCache()
+        super().__init__(addr, StaticHandler)
+
+    def server_bind(self) -> None:
+        # Skip HTTPServer's socket.getfqdn(), which can stall without DNS.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+
+class StaticServer:
+    """Static file server on a daemon thread (``port=0``: any free port)."""
+
+    def __init__(self, root: str, host: str = "127.0.0.1", port: int = 0,
+                 routes: dict[str, Route] | None = None,
+                 verbose: bool = False) -> None:
+        self.root = root
+        self.host = host
+        self.port = port
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.verbose = verbose
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL without trailing slash, e.g. ``http://localhost:8000``."""
+        return f"http://localhost:{self.port}"
+
+    def add_route(self, path: str, func: Route) -> None:
+        """Serve ``func(handler) -> (status, content_type, body)`` at ``path``."""
+        self.routes[path] = func  # the live dict is shared with the server
+
+    def remove_route(self, path: str) -> None:
+        self.routes.pop(path, None)
+
+    def bind(self) -> None:
+        """Open the listening socket (``port`` becomes the real port)."""
+        self._httpd = _HTTPServer((self.host, self.port), self.root,
+                                  self.routes, self.verbose)
+        self.port = int(self._httpd.server_address[1])
+
+    def start(self) -> "StaticServer":
+        """Bind and serve on a daemon thread."""
+        if self._httpd is None:
+            self.bind()
+        assert self._httpd is not None
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        name="static-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Bind (if needed) and serve on the calling thread."""
+        if self._httpd is None:
+            self.bind()
+        assert self._httpd is not None
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(5)
+            self._thread = None
+        self._httpd.server_close()
+        self._httpd = None
+
+    def __enter__(self) -> "StaticServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def json_route(payload: Any) -> Route:
+    """A route answering ``payload`` as JSON."""
+    body = json.dumps(payload).encode()
+    return lambda handler: (200, "application/json", body)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Serve the converse-py demo.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="0 picks any free port (default 8000)")
+    parser.add_argument("--prosody", action=argparse.BooleanOptionalAction,
+                        default=True, help="start the embedded Prosody (default)")
+    parser.add_argument("--bosh-url", help="use this BOSH service (implies --no-prosody)")
+    parser.add_argument("--websocket-url", help="with --bosh-url: also offer this WebSocket")
+    parser.add_argument("--domain", default="localhost",
+                        help="XMPP domain with --bosh-url (default localhost)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if args.bosh_url:
+        args.prosody = False
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start Prosody (unless told not to) and serve the repo root."""
+    args = parse_args(argv)
+    # Ctrl-C and SIGTERM both stop the demo cleanly, Prosody included (SIGINT
+    # is re-enabled in case a non-interactive shell started us ignoring it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    prosody = None
+    accounts = [("alice", "secret"), ("bob", "secret")]
+    settings: dict[str, Any] = {"bosh_service_url": args.bosh_url,
+                                "websocket_url": args.websocket_url,
+                                "domain": args.domain, "accounts": []}
+    web = StaticServer(ROOT, args.host, args.port, verbose=args.verbose)
+    try:
+        web.bind()
+        if args.prosody:
+            from tools.prosody import ProsodyServer
+            prosody = ProsodyServer().start()
+            prosody.register_many(accounts)
+            settings.update(bosh_service_url=prosody.bosh_url,
+                            websocket_url=prosody.websocket_url,
+                            domain=prosody.domain,
+                            accounts=[f"{u}@{prosody.domain}" for u, _ in accounts])
+            print(f"Prosody: {prosody.bosh_url} (data in {prosody.workdir})")
+            for user, password in accounts:
+                print(f"  account {user}@{prosody.domain}  password {password}")
+        elif not args.bosh_url:
+            print("No XMPP server: pass --bosh-url URL or drop --no-prosody.")
+        web.add_route("/demo-settings.json", json_route(settings))
+        print(f"Open {web.url}/   (Ctrl-C stops)", flush=True)
+        web.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopping.")
+    finally:
+        web.stop()
+        if prosody is not None:
+            prosody.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

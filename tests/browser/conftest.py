@@ -1,0 +1,160 @@
+"""Session fixtures for browser tests: Prosody, the static server, Chromium,
+unique accounts, pages that record what they did, and slixmpp bots.
+
+Fixtures (all factories are plain callables):
+    prosody            ProsodyServer, one per run
+    web_server         StaticServer on the repo root (``.url``, ``.add_route``)
+    browser            playwright Browser (Debian Chromium, headless)
+    new_account(prefix="user") -> Account        unique, registered
+    new_page(path="/tests/browser/pages/blank.html") -> PageHandle
+    bot(account) -> Bot                          logged in, presence sent
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from serve import StaticServer
+from tools.bot import Bot
+from tools.prosody import ProsodyServer
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+BROWSER_DIR = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser with ``browser``."""
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# ----- servers --------------------------------------------------------------
+@pytest.fixture(scope="session")
+def prosody() -> Iterator[ProsodyServer]:
+    """One Prosody for the run; its log is kept in tests/artifacts/."""
+    server = ProsodyServer().start()
+    yield server
+    server.stop()
+    log = Path(server.workdir) / "prosody.log"
+    if log.is_file():
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, ARTIFACTS / "prosody.log")
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator[StaticServer]:
+    """The repo root over HTTP on a free port; tests may ``add_route``."""
+    server = StaticServer(str(ROOT)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian Chromium through Playwright's sync API (temp profile)."""
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                      args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# ----- accounts and bots ----------------------------------------------------
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    domain: str = "localhost"
+
+    @property
+    def jid(self) -> str:
+        """Bare JID, e.g. ``user-1a2b3c4d@localhost``."""
+        return f"{self.username}@{self.domain}"
+
+
+@pytest.fixture(scope="session")
+def new_account(prosody: ProsodyServer) -> Callable[..., Account]:
+    """Factory: a fresh account per call (session scope so module fixtures can use it)."""
+    def make(prefix: str = "user") -> Account:
+        account = Account(f"{prefix}-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:12],
+                          prosody.domain)
+        prosody.register(account.username, account.password)
+        return account
+    return make
+
+
+@pytest.fixture(scope="session")
+def _all_bots() -> Iterator[list[Bot]]:
+    bots: list[Bot] = []
+    yield bots
+    for b in bots:
+        b.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stop_test_bots(_all_bots: list[Bot]) -> Iterator[None]:
+    """Bots made during a test (body or function fixtures) stop after it;
+    bots made by module/session fixtures live until the run ends."""
+    before = len(_all_bots)
+    yield
+    for b in _all_bots[before:]:
+        b.stop()
+
+
+@pytest.fixture(scope="session")
+def bot(prosody: ProsodyServer, _all_bots: list[Bot]) -> Callable[[Any], Bot]:
+    """Factory: ``bot(account)`` -> a logged-in Bot (account has .jid/.password)."""
+    def make(account: Any, resource: str = "bot") -> Bot:
+        b = Bot(account.jid, account.password, "127.0.0.1", prosody.c2s_port, resource)
+        _all_bots.append(b)
+        return b.start()
+    return make
+
+
+# ----- pages ----------------------------------------------------------------
+@dataclass
+class PageHandle:
+    """A page in its own context, plus everything it requested and logged."""
+
+    page: Page
+    context: BrowserContext
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def new_page(browser: Browser, web_server: StaticServer) -> Iterator[Callable[..., PageHandle]]:
+    """Factory: open ``path`` of web_server in a fresh context (closed after the test)."""
+    contexts: list[BrowserContext] = []
+
+    def make(path: str = "/tests/browser/pages/blank.html") -> PageHandle:
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        handle = PageHandle(page, context)
+        page.on("request", lambda request: handle.requests.append(request.url))
+        page.on("console", lambda msg: handle.console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda error: handle.page_errors.append(str(error)))
+        page.goto(web_server.url + path)
+        return handle
+
+    yield make
+    for context in contexts:
+        context.close()

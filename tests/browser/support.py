@@ -1,0 +1,78 @@
+"""Helpers for browser tests that share one loaded page per module (Pyodide boots once per page)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+#: Hosts a converse-py page may talk to.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+#: Generous bound for Pyodide's boot + a BOSH login on a loaded 2-core CI machine.
+BOOT_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Account:
+    username: str
+    password: str
+    domain: str = "localhost"
+
+    @property
+    def jid(self) -> str:
+        return f"{self.username}@{self.domain}"
+
+
+def unique_account(prosody: Any, prefix: str) -> Account:
+    """Register a fresh account in the session's Prosody (tests never share accounts)."""
+    account = Account(f"{prefix}-{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex[:12]}")
+    prosody.register(account.username, account.password)
+    return account
+
+
+@dataclass
+class ClientPage:
+    """A page, its context, and everything it did."""
+
+    context: Any
+    page: Any
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.context.close()
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+    def wait_for(self, expression: str, timeout: int = 15_000, arg: Any = None) -> Any:
+        return self.page.wait_for_function(expression, arg=arg, timeout=timeout)
+
+
+def open_client_page(browser: Any, base_url: str, path: str, settings: dict[str, Any] | None = None) -> ClientPage:
+    """Open ``path`` in a fresh context with ``window.TEST_SETTINGS`` set before any page script runs."""
+    context = browser.new_context()
+    page = context.new_page()
+    handle = ClientPage(context, page)
+    page.on("request", lambda request: handle.requests.append(request.url))
+    page.on("console", lambda message: handle.console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: handle.page_errors.append(str(error)))
+    if settings is not None:
+        context.add_init_script(f"window.TEST_SETTINGS = {json.dumps(settings)};")
+    page.goto(base_url + path)
+    return handle
+
+
+def non_local_requests(urls: list[str]) -> list[str]:
+    """URLs whose host is not this machine (data: and blob: URLs are local by nature)."""
+    outside = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            continue
+        if parts.hostname not in LOCAL_HOSTS:
+            outside.append(url)
+    return outside

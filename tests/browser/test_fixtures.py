@@ -1,0 +1,165 @@
+"""Self-tests of the test machinery: Prosody, accounts, slixmpp bots,
+the static server (MIME types, gzip, revalidation, refusals) and Chromium."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from serve import StaticServer
+from tools.prosody import ProsodyServer
+
+
+def fetch(server: StaticServer, path: str, headers: dict[str, str] | None = None
+          ) -> tuple[int, dict[str, str], bytes]:
+    """Raw GET (no path normalisation, no transparent gunzip)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+# ----- Prosody, accounts, bots ----------------------------------------------
+def test_prosody_answers_bosh(prosody: ProsodyServer) -> None:
+    assert prosody.bosh_url == f"http://localhost:{prosody.http_port}/http-bind"
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{prosody.http_port}/http-bind", method="POST",
+        data=(b"<body xmlns='http://jabber.org/protocol/httpbind' rid='1' to='localhost' "
+              b"ver='1.6' wait='5' hold='1' xmlns:xmpp='urn:xmpp:xbosh' "
+              b"xmpp:version='1.0'/>"),
+        headers={"Content-Type": "text/xml; charset=utf-8", "Origin": "http://localhost:1"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        body = resp.read().decode()
+        assert resp.headers.get("Access-Control-Allow-Origin") in ("*", "http://localhost:1")
+    assert "sid=" in body and "SCRAM-SHA-1" in body
+
+
+def test_new_accounts_are_distinct(new_account: Any) -> None:
+    a, b = new_account("alice"), new_account("alice")
+    assert a.jid != b.jid and a.password != b.password
+    assert a.jid.startswith("alice-") and a.jid.endswith("@localhost")
+
+
+def test_a_bot_message_reaches_another_bot(new_account: Any, bot: Any) -> None:
+    alice, bob = new_account("alice"), new_account("bob")
+    sender, receiver = bot(alice), bot(bob)
+    sender.send_message(bob.jid, "héllo 안녕 <&>")
+    frm, body = receiver.wait_for_message("héllo 안녕 <&>", timeout=10)
+    assert frm.startswith(alice.jid + "/")
+    receiver.send_message(alice.jid, "pong")
+    assert sender.wait_for_message(lambda f, b: b == "pong")[0].startswith(bob.jid)
+
+
+def test_bot_raw_iq_gets_its_answer(new_account: Any, bot: Any) -> None:
+    user, friend = new_account("raw"), new_account("friend")
+    b = bot(user)
+    b.send_raw(f'<iq type="set" id="r1"><query xmlns="jabber:iq:roster">'
+               f'<item jid="{friend.jid}" name="F"/></query></iq>')
+    assert 'type="result"' in b.wait_for_iq_result("r1")
+
+
+def test_a_wrong_password_fails_fast(new_account: Any, bot: Any) -> None:
+    account = new_account("wrong")
+    began = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"authentication failed \(not-authorized\)"):
+        bot(type(account)(account.username, "not-the-password"))
+    assert time.monotonic() - began < 10
+
+
+def test_prosody_restart_keeps_ports_and_accounts(tmp_path: Path, new_account: Any) -> None:
+    with ProsodyServer(str(tmp_path / "p")) as server:
+        server.register("kim", "pw")
+        ports = (server.c2s_port, server.http_port)
+        server.kill()
+        assert not server.running
+        server.restart()
+        assert server.running and (server.c2s_port, server.http_port) == ports
+        assert (tmp_path / "p" / "data" / "localhost" / "accounts" / "kim.dat").is_file()
+
+
+# ----- static server --------------------------------------------------------
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
+    root = tmp_path_factory.mktemp("www")
+    (root / "mod.mjs").write_text("export const x = 1;\n" * 100)
+    (root / "app.wasm").write_bytes(b"\0asm" + bytes(4000))
+    (root / "pyscript.toml").write_text('[files]\n"./a.zip" = "./*"\n')
+    (root / "index.html").write_text("<!doctype html><p>hi</p>")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[core]\n")
+    (root / "node_modules").mkdir()
+    (root / "node_modules" / "x.js").write_text("1")
+    server = StaticServer(str(root), routes={"/ping": lambda h: (200, "text/plain", b"pong")})
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("path, ctype", [
+    ("/mod.mjs", "text/javascript"), ("/app.wasm", "application/wasm"),
+    ("/pyscript.toml", "text/plain"), ("/", "text/html"),
+])
+def test_static_mime_types(files: StaticServer, path: str, ctype: str) -> None:
+    status, headers, _ = fetch(files, path)
+    assert status == 200
+    assert headers["content-type"].split(";")[0] == ctype
+    assert headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize("path", ["/mod.mjs", "/app.wasm"])
+def test_static_gzip_when_accepted(files: StaticServer, path: str) -> None:
+    _, plain_headers, plain = fetch(files, path)
+    status, headers, body = fetch(files, path, {"Accept-Encoding": "gzip, deflate"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain_headers
+    assert gzip.decompress(body) == plain and len(body) < len(plain)
+
+
+def test_static_revalidation_answers_304(files: StaticServer) -> None:
+    _, headers, _ = fetch(files, "/mod.mjs", {"Accept-Encoding": "gzip"})
+    status, _, body = fetch(files, "/mod.mjs", {"If-None-Match": headers["etag"]})
+    assert status == 304 and body == b""
+    status, _, _ = fetch(files, "/mod.mjs", {"If-Modified-Since": headers["last-modified"]})
+    assert status == 304
+
+
+@pytest.mark.parametrize("path", ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                                  "/.git/config", "/node_modules/x.js", "/missing.js"])
+def test_static_refuses_outside_and_hidden(files: StaticServer, path: str) -> None:
+    status, _, body = fetch(files, path)
+    assert status in (403, 404)
+    assert b"root:" not in body and b"[core]" not in body
+
+
+def test_static_routes_can_be_added_at_run_time(files: StaticServer) -> None:
+    assert fetch(files, "/ping")[2] == b"pong"
+    files.add_route("/demo-settings.json",
+                    lambda h: (200, "application/json", json.dumps({"a": 1}).encode()))
+    status, headers, body = fetch(files, "/demo-settings.json?x=1")
+    assert status == 200 and json.loads(body) == {"a": 1}
+    assert headers["content-type"] == "application/json"
+
+
+# ----- Chromium ---------------------------------------------------------------
+def test_new_page_records_requests_and_console(new_page: Any, web_server: StaticServer) -> None:
+    handle = new_page()
+    assert handle.page.inner_text("#blank") == "blank test page"
+    handle.page.evaluate("console.log('hello from the page')")
+    assert handle.requests == [web_server.url + "/tests/browser/pages/blank.html"]
+    assert "log: hello from the page" in handle.console
+    assert handle.page_errors == []
+
+
+def test_missing_favicon_is_an_empty_answer_not_a_404(files: StaticServer) -> None:
+    status, _, body = fetch(files, "/favicon.ico")
+    assert status == 204 and body == b""

@@ -1,0 +1,140 @@
+"""Copy browser assets from node_modules and pack converse_py into a zip.
+
+    python tools/build.py          # static/vendor/... + static/converse_py.zip
+    python tools/build.py --check  # exit 1 if node_modules is missing
+
+Copies are skipped when size and mtime already match; the zip is
+deterministic (sorted entries, fixed timestamps) and only rewritten when
+its bytes change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "static" / "vendor"
+PACKAGE = ROOT / "converse_py"
+ZIP_PATH = ROOT / "static" / "converse_py.zip"
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
+                 "python_stdlib.zip", "pyodide-lock.json")
+
+
+def vendor_plan() -> list[tuple[Path, Path]]:
+    """(source, destination) pairs for every vendored browser file."""
+    plan = [(NODE_MODULES / "pyodide" / name, VENDOR / "pyodide" / name)
+            for name in PYODIDE_FILES]
+    dist = NODE_MODULES / "@pyscript" / "core" / "dist"
+    for src in sorted(dist.iterdir()) if dist.is_dir() else []:
+        if src.is_file() and src.suffix in (".js", ".css"):
+            plan.append((src, VENDOR / "pyscript" / src.name))
+    strophe = NODE_MODULES / "strophe.js" / "dist" / "strophe.esm.js"
+    plan.append((strophe, VENDOR / "strophe" / strophe.name))
+    return plan
+
+
+def copy_if_changed(src: Path, dst: Path) -> bool:
+    """Copy ``src`` to ``dst`` unless size and mtime match; True if copied."""
+    s = src.stat()
+    try:
+        d = dst.stat()
+        if d.st_size == s.st_size and int(d.st_mtime) == int(s.st_mtime):
+            return False
+    except FileNotFoundError:
+        pass
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+    return True
+
+
+def prune_vendor(keep: set[Path]) -> int:
+    """Delete files under static/vendor that the plan no longer lists."""
+    removed = 0
+    for path in sorted(VENDOR.rglob("*")) if VENDOR.is_dir() else []:
+        if path.is_file() and path not in keep:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def package_files() -> list[Path]:
+    """Every .py file of converse_py/ (no __pycache__), sorted."""
+    if not PACKAGE.is_dir():
+        return []
+    return sorted(p for p in PACKAGE.rglob("*.py")
+                  if "__pycache__" not in p.relative_to(ROOT).parts)
+
+
+def zip_bytes(files: list[Path]) -> bytes:
+    """A deterministic zip of ``files`` with paths relative to the repo."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(ROOT).as_posix(), ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, path.read_bytes())
+    return buf.getvalue()
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless the file already holds it; True if written."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def check() -> list[str]:
+    """Problems that stop a build (missing npm files)."""
+    if not NODE_MODULES.is_dir():
+        return ["node_modules/ is missing: run `npm ci`"]
+    return [f"missing {src.relative_to(ROOT)}: run `npm ci`"
+            for src, _ in vendor_plan() if not src.is_file()]
+
+
+def build() -> str:
+    """Run the build; return the one-line summary."""
+    plan = vendor_plan()
+    copied = sum(copy_if_changed(src, dst) for src, dst in plan)
+    prune_vendor({dst for _, dst in plan})
+    vendor_bytes = sum(dst.stat().st_size for _, dst in plan)
+    files = package_files()
+    data = zip_bytes(files)
+    zip_written = write_if_changed(ZIP_PATH, data)
+    return (f"build: vendor {len(plan)} files {vendor_bytes:,} bytes "
+            f"({copied} copied); converse_py.zip {len(files)} files "
+            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="only verify that the npm files are present")
+    args = parser.parse_args(argv)
+    problems = check()
+    for problem in problems:
+        print(f"build: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    if not args.check:
+        print(build())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
