@@ -80,7 +80,8 @@ def message_item(message: Any) -> Markup:
     return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
                       "data-id": message.id},
                tag("time", {"datetime": message.time.isoformat()}, when.strftime("%H:%M")),
-               tag("span", {"class": "cpy-from"}, "me" if message.outgoing else message.sender),
+               tag("span", {"class": "cpy-from", "title": message.sender},
+                   "me" if message.outgoing else (message.sender_name or message.sender)),
                tag("span", {"class": "cpy-body"}, message.body))
 
 

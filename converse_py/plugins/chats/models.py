@@ -18,6 +18,7 @@ class ShownMessage:
     body: str
     time: datetime
     outgoing: bool
+    sender_name: str = ""  # the contact's name when known
 
 
 class ChatBox(Model):

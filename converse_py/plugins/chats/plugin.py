@@ -88,4 +88,4 @@ class ChatsPlugin:
             return
         box = self.state.open(parsed.sender.bare)
         box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time,
-                                       outgoing=False)])
+                                       outgoing=False, sender_name=box.get("fullname"))])
