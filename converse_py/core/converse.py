@@ -82,7 +82,34 @@ class Converse:
         self.report_unknown_settings()
         self.trigger("pluginsInitialized")
         self.trigger("initialized")
+        if self._try_restore():
+            return
         if self.settings.get("auto_login"):
+            self._start_auto_login()
+
+    def _try_restore(self) -> bool:
+        """keepalive: resume the BOSH session this tab had before a reload (Strophe caches
+        jid/sid/rid, never the password, in sessionStorage). False when there is none."""
+        settings = self.settings
+        if not settings.get("keepalive") or not settings.get("bosh_service_url") or settings.get("prebind"):
+            return False
+        future = self.session.restore(settings.get("jid"))
+        if future is None:
+            return False
+
+        def restored(done: asyncio.Future[str]) -> None:
+            if done.cancelled() or done.exception() is None:
+                return
+            logger.info("could not resume the kept-alive session: %s", done.exception())
+        future.add_done_callback(restored)
+        self.events.once("disconnected", self._after_restored_session_dropped)
+        return True
+
+    def _after_restored_session_dropped(self, condition: str = "") -> None:
+        """A resumed session that died before any stanza came back was stale (server restarted,
+        session expired): log in afresh when we may."""
+        if self.session.stanzas_received == 0 and self.settings.get("auto_login"):
+            logger.info("the kept-alive session was stale; logging in again")
             self._start_auto_login()
 
     def report_unknown_settings(self) -> None:

@@ -55,6 +55,7 @@ class Session:
         self._login_future: asyncio.Future[str] | None = None
         self._was_connected = False
         self._closing = False
+        self.stanzas_received = 0  # since the last (re)connection
 
     @property
     def transport(self) -> Transport:
@@ -132,6 +133,7 @@ class Session:
         self.converse.trigger("connectionStatusChanged", status.value, condition)
         if status in (Status.CONNECTED, Status.ATTACHED):
             self.jid = self.transport.bound_jid
+            self.stanzas_received = 0
             reconnect = self._was_connected
             self._was_connected = True
             self._flush_outbox()
@@ -237,6 +239,7 @@ class Session:
             if self.converse.settings.get("debug"):
                 logger.info("RECV %s", redact(xml[:4000]))
             el = parse(xml)
+            self.stanzas_received += 1
         except StanzaParseError as exc:
             logger.warning("dropped an incoming stanza: %s", exc)
             return

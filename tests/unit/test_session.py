@@ -228,3 +228,40 @@ def test_a_failed_login_discards_its_transport_and_the_next_login_gets_a_fresh_o
         return await converse.api.user.login({"jid": "alice@localhost", "password": "right"})
     assert arun(body()) == "alice@localhost/web"
     assert len(made) == 2
+
+
+def test_keepalive_resumes_a_cached_session_instead_of_logging_in() -> None:
+    async def body() -> tuple[str | None, list[str]]:
+        client = Client(core_plugins=False)
+        client.transport.restorable = "alice@localhost/kept"
+        await client.converse.initialize({"bosh_service_url": "http://localhost/http-bind", "keepalive": True,
+                                          "jid": "alice@localhost", "password": "secret", "auto_login": True})
+        await settle()
+        return client.api.user.jid(), client.transport.sent
+    jid, sent = arun(body())
+    assert jid == "alice@localhost/kept"
+
+
+def test_a_stale_resumed_session_falls_back_to_a_fresh_login() -> None:
+    async def body() -> str | None:
+        client = Client(core_plugins=False)
+        client.transport.restorable = "alice@localhost/stale"
+        await client.converse.initialize({"bosh_service_url": "http://localhost/http-bind", "keepalive": True,
+                                          "jid": "alice@localhost", "password": "secret", "auto_login": True})
+        client.transport.drop("item-not-found")  # the server no longer knows the session
+        client.transport.restorable = None
+        for _ in range(10):
+            await settle()
+        return client.api.user.jid()
+    assert arun(body()) == "alice@localhost/web"
+
+
+def test_without_keepalive_nothing_is_resumed() -> None:
+    async def body() -> str | None:
+        client = Client(core_plugins=False)
+        client.transport.restorable = "alice@localhost/kept"
+        await client.converse.initialize({"bosh_service_url": "http://localhost/http-bind", "keepalive": False,
+                                          "jid": "alice@localhost", "password": "secret", "auto_login": True})
+        await settle()
+        return client.api.user.jid()
+    assert arun(body()) == "alice@localhost/web"

@@ -76,6 +76,9 @@ class RosterPlugin:
             self.state.version = version
             self.state.apply_items(items, full=True)
         except Exception as exc:
+            if not converse.session.connected:  # logged out or dropped meanwhile: nothing to announce
+                logger.info("roster fetch abandoned: %s", exc)
+                return
             logger.error("roster fetch failed: %s", exc)
         converse.trigger("rosterContactsFetched")
         converse.trigger("rosterGroupsFetched")
