@@ -81,7 +81,7 @@ class PublicConverse:
         """Start the client with ``settings`` (see docs/configuration.md).
 
         JS: ``converse.initialize({bosh_service_url: 'http://localhost:5280/http-bind', auto_login: false});``
-        Python: ``await converse.initialize({"bosh_service_url": "..."})``
+        Python: ``await converse.initialize({"bosh_service_url": "http://localhost:5280/http-bind"})``
         """
         if self._host is None:
             raise ConverseError("converse-py has no host: it runs in a page loaded through static/converse.js")

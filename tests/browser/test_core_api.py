@@ -173,11 +173,22 @@ def test_send_seed_example_as_written_keeps_the_client_working(page: ClientPage,
     """)
     other = new_account("romeo")
     receiver = bot(other)
+    js_plugin(page, f"""
+        var doc = new DOMParser().parseFromString(
+            '<message xmlns="jabber:client" to="{other.jid}" type="chat"><body>from a DOM element</body></message>',
+            'text/xml');
+        this._converse.api.send(doc.documentElement);
+    """)
     py_plugin(page, f"""
 self._converse.api.send('<message to="{other.jid}" type="chat"><body>from python</body></message>')
+import xml.etree.ElementTree as ET
+msg = ET.Element("message", {{"to": "{other.jid}", "type": "chat"}})
+ET.SubElement(msg, "body").text = "from an ElementTree element"
+self._converse.api.send(msg)
 """)
-    sender, body = receiver.wait_for_message("from python", timeout=10)
-    assert sender.startswith(frank.jid)
+    for body in ("from a DOM element", "from python", "from an ElementTree element"):
+        sender, _ = receiver.wait_for_message(body, timeout=10)
+        assert sender.startswith(frank.jid)
     assert page.js("() => new Promise((resolve) => converse.plugins.add('c' + Math.random(), "
                    "{initialize() { resolve(this._converse.api.connection.connected); }}))") is True
 

@@ -56,3 +56,9 @@ def test_public_calls_return_real_promises_and_reject_bad_settings(page: ClientP
     assert result["isPromise"] is True
     assert result["lateInit"] is True, "a plugin added after initialize is initialized at once"
     assert result["error"] == "ConverseError: converse.initialize has already been called on this page"
+
+
+def test_dependencies_order_and_a_broken_plugin_does_not_stop_the_others(page: ClientPage) -> None:
+    assert page.js("window.order") == ["base", "needs-base", "after-broken", "pluginsInitialized"]
+    errors = [line for line in page.console if line.startswith("error:") and "'broken'" in line]
+    assert errors and "plugin bug" in errors[-1]

@@ -26,7 +26,7 @@ def bob(prosody: Any) -> Account:
 @pytest.fixture(scope="module")
 def client(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
     settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
-                "auto_login": True, "debug": False}
+                "auto_login": True, "debug": False, "play_sound": True}  # a typo'd setting
     handle = open_client_page(browser, web_server.url, "/tests/browser/pages/slice.html", settings)
     handle.wait_for("window.record.events.some(e => e.name === 'connected')", timeout=BOOT_TIMEOUT_MS)
     yield handle
@@ -135,6 +135,11 @@ def test_typing_in_the_chat_box_and_pressing_enter_sends(client: ClientPage, ali
     assert got[0].startswith(alice.jid)
     assert client.page.input_value(f"{box} textarea") == ""
     assert client.page.locator(f"{box} .cpy-msg.cpy-out .cpy-body").last.inner_text() == "line one\nline two"
+
+
+def test_an_unknown_setting_is_reported_in_the_console_by_name(client: ClientPage) -> None:
+    warnings = [line for line in client.console if line.startswith("warning:")]
+    assert any("unknown setting(s) 'play_sound'" in line for line in warnings), client.console
 
 
 def test_no_uncaught_errors_in_the_page(client: ClientPage) -> None:

@@ -29,3 +29,11 @@ def test_docs_events_md_lists_every_declared_event_and_promise() -> None:
     doc = (ROOT / "docs" / "events.md").read_text()
     for name in list(EVENTS) + list(SEED_PROMISES):
         assert f"`{name}`" in doc, name
+
+
+def test_generated_reference_docs_are_up_to_date() -> None:
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_docs.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
