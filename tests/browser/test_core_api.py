@@ -285,5 +285,29 @@ def test_login_without_arguments_uses_prebind_url(page: ClientPage, web_server: 
     js_plugin(page, "this._converse.api.settings.set('prebind', false);")
 
 
+def test_connection_disconnect_then_python_twins_of_login_and_logout(page: ClientPage, frank: Account) -> None:
+    js_plugin(page, """
+        var api = this._converse.api;
+        window.out.disc = [];
+        api.listen.once('disconnected', function () { window.out.disc.push(api.connection.connected); });
+        api.connection.disconnect();
+    """)
+    page.wait_for("window.out.disc.length === 1")
+    assert page.js("window.out.disc") == [False]
+    py_plugin(page, f"""
+api = self._converse.api
+async def cycle():
+    jid = await api.user.login({{"jid": {frank.jid!r}, "password": {frank.password!r}}})
+    connected_after_login = api.connection.connected
+    api.user.logout()
+    window.out.pyCycle = to_js([jid, connected_after_login, api.connection.connected, api.user.jid()])
+asyncio.ensure_future(cycle())
+""")
+    page.wait_for("Array.isArray(window.out.pyCycle)", timeout=20_000)
+    jid, connected_after_login, connected_after_logout, jid_after = page.js("window.out.pyCycle")
+    assert jid.startswith(frank.jid + "/") and connected_after_login is True
+    assert connected_after_logout is False and jid_after is None
+
+
 def test_no_uncaught_page_errors(page: ClientPage) -> None:
     assert page.page_errors == []
