@@ -31,6 +31,17 @@ except ImportError:  # older Pyodide
     jsnull = js.JSON.parse("null")
 
 
+def _without_jsnull(value: Any) -> Any:
+    """``to_py()`` keeps nested JS nulls as ``jsnull``; Python callers expect ``None``."""
+    if value is jsnull:
+        return None
+    if isinstance(value, dict):
+        return {key: _without_jsnull(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_jsnull(item) for item in value]
+    return value
+
+
 class JsBridge:
     """Converts values and wraps callables between Python and page JS."""
 
@@ -49,8 +60,7 @@ class JsBridge:
             return self.helpers.serialize(value)
         if callable(value):
             return value
-        converted = value.to_py()
-        return converted
+        return _without_jsnull(value.to_py())
 
     def to_js(self, value: Any) -> Any:
         """A Python result as JS."""

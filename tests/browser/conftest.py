@@ -59,7 +59,13 @@ def prosody() -> Iterator[ProsodyServer]:
 
 @pytest.fixture(scope="session")
 def web_server() -> Iterator[StaticServer]:
-    """The repo root over HTTP on a free port; tests may ``add_route``."""
+    """The repo root over HTTP on a free port; tests may ``add_route``.
+    The browser build runs first, so pages always load the package as it is on disk."""
+    from tools.build import build, check
+    problems = check()
+    if problems:
+        pytest.fail("browser build: " + "; ".join(problems))
+    build()
     server = StaticServer(str(ROOT)).start()
     yield server
     server.stop()
@@ -158,3 +164,16 @@ def new_page(browser: Browser, web_server: StaticServer) -> Iterator[Callable[..
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    """On a failure, add the last console lines of any page the test used to the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        console = getattr(value, "console", None)
+        if isinstance(console, list) and console:
+            report.sections.append((f"browser console ({name}, last 40 lines)", "\n".join(console[-40:])))

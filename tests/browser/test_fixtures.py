@@ -163,3 +163,33 @@ def test_new_page_records_requests_and_console(new_page: Any, web_server: Static
 def test_missing_favicon_is_an_empty_answer_not_a_404(files: StaticServer) -> None:
     status, _, body = fetch(files, "/favicon.ico")
     assert status == 204 and body == b""
+
+
+# ----- tools/prebind.py -------------------------------------------------------
+def test_prebind_returns_a_bound_session_without_the_password(prosody: ProsodyServer,
+                                                               new_account: Any) -> None:
+    from tools.prebind import prebind
+    account = new_account("pre")
+    session = prebind(prosody.bosh_url, account.jid, account.password, resource="web")
+    assert session["jid"] == account.jid + "/web"
+    assert isinstance(session["sid"], str) and session["sid"]
+    assert isinstance(session["rid"], int)
+    assert account.password not in json.dumps(session)
+    # The session is live: a roster get over it with the returned rid is answered.
+    body = (f"<body xmlns='http://jabber.org/protocol/httpbind' rid='{session['rid']}' "
+            f"sid='{session['sid']}'><iq xmlns='jabber:client' type='get' id='r1'>"
+            f"<query xmlns='jabber:iq:roster'/></iq></body>").encode()
+    req = urllib.request.Request(prosody.bosh_url.replace("localhost", "127.0.0.1"), data=body,
+                                 method="POST", headers={"Content-Type": "text/xml"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        reply = resp.read().decode()
+    assert "id='r1'" in reply.replace('"', "'") and "type='result'" in reply.replace('"', "'")
+
+
+def test_prebind_wrong_password_is_a_clear_error_without_the_password(
+        prosody: ProsodyServer, new_account: Any) -> None:
+    from tools.prebind import PrebindError, prebind
+    account = new_account("pre")
+    with pytest.raises(PrebindError, match="authentication failed") as caught:
+        prebind(prosody.bosh_url, account.jid, "wrong-" + account.password)
+    assert account.password not in str(caught.value)
