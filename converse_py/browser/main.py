@@ -11,15 +11,14 @@ from ..core.converse import Converse
 from ..core.errors import SettingsError
 from ..core.log import logger
 from ..dom.views.ui import UIPlugin
-from ..plugins.chats.plugin import ChatsPlugin
-from ..plugins.roster.plugin import RosterPlugin
+from ..plugins.core import FEATURE_PLUGINS
 from ..public import Host, converse
 from .jsbridge import JsBridge
 from .jsplugin import js_plugin_adapter
 from .platform import BrowserPlatform
 from .strophe_transport import StropheTransport
 
-CORE_PLUGINS = {"converse-roster": RosterPlugin, "converse-chats": ChatsPlugin, "converse-ui": UIPlugin}
+CORE_PLUGINS = {**FEATURE_PLUGINS, "converse-ui": UIPlugin}
 
 
 class ConsoleHandler(logging.Handler):

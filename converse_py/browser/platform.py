@@ -22,3 +22,22 @@ class BrowserPlatform:
 
     def error(self, message: str) -> None:
         js.console.error(message)
+
+    def storage_get(self, key: str) -> str | None:
+        try:
+            value = js.sessionStorage.getItem(key)
+        except Exception:  # storage disabled (privacy mode): behave as empty
+            return None
+        return None if value is None else str(value)
+
+    def storage_set(self, key: str, value: str) -> None:
+        try:
+            js.sessionStorage.setItem(key, value)
+        except Exception:
+            pass  # full or disabled: the cache is an optimisation, never required
+
+    def storage_remove(self, key: str) -> None:
+        try:
+            js.sessionStorage.removeItem(key)
+        except Exception:
+            pass

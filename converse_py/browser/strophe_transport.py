@@ -65,6 +65,12 @@ class StropheTransport:
     def disconnect(self, reason: str = "") -> None:
         self._conn.disconnect(reason or js.undefined)
 
+    def stream_features(self) -> str | None:
+        features = self._conn.features
+        if features is None or features is js.undefined:
+            return None
+        return str(self._helpers.serialize(features))
+
     def dispose(self) -> None:
         """Terminate the stream; the proxies go once Strophe reports DISCONNECTED (or after a minute)."""
         self._disposed = True

@@ -23,7 +23,14 @@ EVENTS: dict[str, tuple[str, str]] = {
     "rosterInitialized": ("nothing", "the roster is set up (promise)"),
     "rosterPush": ("the contact", "a roster push added, changed or removed a contact"),
     "contactStatusChanged": ("the contact", "a contact's chat_status or status message changed"),
+    "contactRequest": ("the contact", "someone asked to subscribe to the user's presence (contact.requesting "
+                       "is true; answer with contact.authorize() or contact.unauthorize())"),
+    "vcardUpdated": ("the contact", "a contact's vCard (fullname, image, url) was fetched"),
+    "cachedRoster": ("the list of contacts", "the roster cached in this tab was loaded, before the server "
+                     "answered (empty list when nothing was cached) (promise)"),
     "statusInitialized": ("the status", "initial presence was sent (promise)"),
+    "statusChanged": ("the status", "api.user.status.set changed the user's availability"),
+    "statusMessageChanged": ("the message", "the user's status message changed"),
     "chatBoxesFetched": ("nothing", "chat boxes are ready to be opened (promise)"),
     "message": ("the message stanza (a DOM Element for JS)", "any message stanza arrived"),
     "messageSend": ("the sent stanza", "a chat box sent a message"),

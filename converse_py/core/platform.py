@@ -17,6 +17,15 @@ class Platform(Protocol):
     def error(self, message: str) -> None:
         """Show an error to the developer (the browser console)."""
 
+    def storage_get(self, key: str) -> str | None:
+        """Read tab-scoped storage (sessionStorage in the page): survives reloads, not the tab."""
+
+    def storage_set(self, key: str, value: str) -> None:
+        """Write tab-scoped storage. Never used for passwords."""
+
+    def storage_remove(self, key: str) -> None:
+        """Forget a stored key."""
+
 
 class NullPlatform:
     """For CPython: no network; warnings go to the ``converse_py`` logger."""
@@ -24,6 +33,16 @@ class NullPlatform:
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.errors: list[str] = []
+        self.storage: dict[str, str] = {}
+
+    def storage_get(self, key: str) -> str | None:
+        return self.storage.get(key)
+
+    def storage_set(self, key: str, value: str) -> None:
+        self.storage[key] = value
+
+    def storage_remove(self, key: str) -> None:
+        self.storage.pop(key, None)
 
     async def fetch_json(self, url: str) -> Any:
         raise OSError(f"no HTTP on this platform (asked for {url})")

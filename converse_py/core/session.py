@@ -78,6 +78,17 @@ class Session:
         if transport is self._transport:
             self._on_status(status, condition)
 
+    def server_supports(self, namespace_uri: str) -> bool:
+        """True when the stream features advertise an element in ``namespace_uri``."""
+        features = self._transport.stream_features() if self._transport is not None else None
+        if not features:
+            return False
+        try:
+            parsed = parse(features)
+        except StanzaParseError:
+            return False
+        return any(child.tag.startswith("{" + namespace_uri + "}") for child in parsed)
+
     def tokens(self) -> dict[str, object]:
         """The transport's session tokens (``rid``/``sid``), empty before any connection."""
         return self._transport.tokens() if self._transport is not None else {}

@@ -54,6 +54,9 @@ class Transport(Protocol):
     def disconnect(self, reason: str = "") -> None:
         """Close the stream."""
 
+    def stream_features(self) -> str | None:
+        """The server's last ``<stream:features/>`` as XML text (None if unknown)."""
+
     def dispose(self) -> None:
         """Close and release everything; the session will not use this transport again."""
 

@@ -30,6 +30,8 @@ class FakeTransport:
         self.rid, self.sid = 1000, "fake-sid"
         self.restorable: str | None = None
         self.disposed = False
+        self.features: str | None = ('<features xmlns="http://etherx.jabber.org/streams">'
+                                     '<ver xmlns="urn:xmpp:features:rosterver"/></features>')
 
     @property
     def bound_jid(self) -> str | None:
@@ -69,6 +71,9 @@ class FakeTransport:
             self.connected = False
             self.on_status(Status.DISCONNECTING, reason)
             self.on_status(Status.DISCONNECTED, reason)
+
+    def stream_features(self) -> str | None:
+        return self.features
 
     def dispose(self) -> None:
         self.disposed = True

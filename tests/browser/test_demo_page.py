@@ -58,7 +58,7 @@ def test_logging_in_shows_the_seeded_roster(page: ClientPage, accounts: tuple[Ac
     row = f'#conversejs li.cpy-contact[data-jid="{erin.jid}"]'
     page.page.wait_for_selector(row, timeout=20_000)
     assert page.page.text_content(f"{row} .cpy-name") == "Erin <the tester>"
-    assert page.page.text_content("#conversejs .cpy-group h3") == "Friends"
+    assert page.page.text_content("#conversejs .cpy-group-head") == "Friends"
     assert page.page.inner_text("#conversejs .cpy-my-jid").startswith(dave.jid + "/")
 
 

@@ -26,6 +26,6 @@ def test_reload_resumes_the_same_session(browser: Any, web_server: Any, prosody:
         for key in ("localStorage", "sessionStorage"):
             dump = handle.js(f"JSON.stringify({key})")
             assert ivan.password not in dump
-        handle.page.wait_for_selector("#conversejs .cpy-my-jid")
+        handle.page.wait_for_selector("#conversejs .cpy-my-jid", state="attached")
     finally:
         handle.close()

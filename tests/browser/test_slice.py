@@ -53,7 +53,13 @@ def test_plugin_initialize_runs_with_this_as_the_plugin_and_listener_context(cli
 
 def test_loading_indicator_is_shown_then_replaced_by_the_client_ui(client: ClientPage, alice: Account) -> None:
     assert client.js("window.record.loadingShown") is True
+    # show_controlbox_by_default is off (the default): the box opens from its toggle button.
+    toggle = client.page.locator('#conversejs [data-action="toggle-controlbox"]')
+    toggle.wait_for()
+    if toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
     client.page.wait_for_selector("#conversejs .cpy-my-jid")
+    assert toggle.get_attribute("aria-expanded") == "true"
     assert client.page.locator("#conversejs .cpy-loading").count() == 0
     assert client.page.inner_text("#conversejs .cpy-my-jid").startswith(alice.jid)
 

@@ -9,8 +9,7 @@ from typing import Any, Awaitable
 from converse_py.core.converse import Converse
 from converse_py.core.platform import NullPlatform
 from converse_py.core.pluggable import PluginRegistry
-from converse_py.plugins.chats.plugin import ChatsPlugin
-from converse_py.plugins.roster.plugin import RosterPlugin
+from converse_py.plugins.core import FEATURE_PLUGINS
 from converse_py.transport.fake import FakeTransport
 
 
@@ -21,8 +20,8 @@ class Client:
         self.transport = FakeTransport(resource="web", accept_password=accept_password)
         self.registry = PluginRegistry()
         if core_plugins:
-            self.registry.add("converse-roster", RosterPlugin, core=True)
-            self.registry.add("converse-chats", ChatsPlugin, core=True)
+            for name, plugin in FEATURE_PLUGINS.items():
+                self.registry.add(name, plugin, core=True)
         self.platform = NullPlatform()
         self.converse = Converse(lambda: self.transport, self.registry, self.platform)
         self.api = self.converse.api

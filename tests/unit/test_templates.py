@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from converse_py.dom import templates
+from converse_py.dom import controlbox_templates, templates
 from converse_py.dom.html import Markup, tag
 from converse_py.plugins.chats.models import ShownMessage
 from converse_py.plugins.roster.models import Contact
@@ -28,13 +28,14 @@ def test_message_bodies_and_senders_are_escaped(payload: str) -> None:
 def test_roster_names_groups_and_status_are_escaped(payload: str) -> None:
     contact = Contact(RosterItem("bob@localhost", payload, "both", None, (payload,)))
     contact.set("status", payload)
-    html = templates.roster([contact], grouped=True)
+    html = "".join(controlbox_templates.roster_chunks([contact], grouped=True))
+    html += controlbox_templates.requests([contact])
     assert "<script" not in html and "<img" not in html and "<svg" not in html
     assert "' onmouseover='" not in html
 
 
 def test_login_error_text_is_escaped() -> None:
-    assert "<b>" not in templates.login_form(error="<b>bad</b>")
+    assert "<b>" not in controlbox_templates.login_form(error="<b>bad</b>")
 
 
 def test_markup_is_not_double_escaped_and_attributes_are_checked() -> None:

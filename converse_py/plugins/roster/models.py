@@ -29,11 +29,24 @@ class Contact(Model):
             "vcard_updated": None,
         })
         self._presences: dict[str, Presence] = {}
+        self.item_name = item.name  # the name in the roster item (fullname falls back to vCard, then JID)
+        self.in_roster = True
+        self.roster: Any = None  # the RosterState, for the actions below
+
+    def authorize(self) -> None:
+        """Accept this contact's subscription request (and subscribe back)."""
+        self.roster.accept(self)
+
+    def unauthorize(self) -> None:
+        """Decline this contact's subscription request."""
+        self.roster.decline(self)
 
     def update_from_item(self, item: RosterItem) -> None:
         """Apply a roster push for this contact."""
-        self.set({"fullname": item.name or item.jid, "subscription": item.subscription,
-                  "ask": item.ask, "groups": list(item.groups)})
+        self.item_name, self.in_roster = item.name, True
+        fullname = item.name or (self.get("fullname") if self.get("fullname") != item.jid else "") or item.jid
+        self.set({"fullname": fullname, "subscription": item.subscription, "ask": item.ask,
+                  "groups": list(item.groups)})
 
     def update_presence(self, presence: Presence) -> bool:
         """Apply an available/unavailable presence; True when chat_status or status changed."""
@@ -55,6 +68,14 @@ class Contact(Model):
             "status": best.status if best else (presence.status if presence.type == "unavailable" else ""),
         })
         return before != (self.get("chat_status"), self.get("status"))
+
+    def clear_presence(self) -> bool:
+        """Forget every resource (our connection is gone); True if the contact looked online."""
+        if not self._presences:
+            return False
+        self._presences.clear()
+        self.set({"resources": [], "chat_status": "offline"})
+        return True
 
     def best_presence(self) -> Presence | None:
         """The presence that decides chat_status (None when no resource is online)."""

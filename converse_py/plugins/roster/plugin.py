@@ -1,34 +1,59 @@
-"""Roster plugin: fetches the roster on connect, applies pushes and presence, sends initial presence.
+"""Roster plugin: the roster (cached per tab, versioned per XEP-0237), pushes, presence,
+subscriptions, and contacts' vCards.
 
-Events: ``roster`` (the contacts, after the fetch), ``rosterPush`` (a contact, after a push),
-``contactStatusChanged`` (a contact). Promises resolved: rosterContactsFetched,
-rosterGroupsFetched, roster, rosterInitialized.
+Events: ``roster`` (the contacts, after the fetch), ``rosterPush`` (a contact), ``contactRequest``
+(a contact asking to subscribe), ``contactStatusChanged`` (a contact). Promises: cachedRoster,
+rosterContactsFetched, rosterGroupsFetched, roster, rosterInitialized.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import datetime, timezone
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from ...core.converse import Converse
 from ...core.log import logger
-from ...xmpp.stanza import presence
+from ...xmpp.jid import JID
+from ..vcard.stanzas import parse_vcard, vcard_get
 from .api import ContactsAPI
 from .models import Contact
-from .stanzas import is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get
+from .stanzas import (
+    RosterItem, is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get,
+    roster_remove, roster_set, subscription,
+)
+
+ROSTER_VERSIONING = "urn:xmpp:features:rosterver"
+#: vCards fetched right after the roster arrives (the rest when a chat opens or on request).
+EAGER_VCARDS = 50
 
 
 class RosterState:
-    """The roster of one session."""
+    """The roster of one session, and what can be done with it."""
 
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
         self.contacts: dict[str, Contact] = {}
         self.version: str | None = None
+        self.owner: str | None = None  # the bare JID whose roster this is
+        self._vcards_pending: set[str] = set()
 
-    def apply_items(self, items: list[Any], *, full: bool) -> list[Contact]:
-        """Create/update/remove contacts from roster items; ``full`` replaces the whole roster."""
+    def reset_for(self, owner: str) -> None:
+        """Start afresh when another account logs in (nothing of the previous roster stays)."""
+        if owner != self.owner:
+            self.owner, self.contacts, self.version = owner, {}, None
+            self._vcards_pending.clear()
+
+    def all_offline(self) -> list[Contact]:
+        """The connection is gone: nobody's presence is known any more. Returns who changed."""
+        return [c for c in self.contacts.values() if c.clear_presence()]
+
+    # -- items --------------------------------------------------------------------------
+    def apply_items(self, items: list[RosterItem], *, full: bool) -> list[Contact]:
+        """Create/update/remove contacts from roster items; ``full`` replaces the whole roster
+        (pending subscription requests from people not in it are kept)."""
         touched: list[Contact] = []
         seen: set[str] = set()
         for item in items:
@@ -41,13 +66,98 @@ class RosterState:
             contact = self.contacts.get(item.jid)
             if contact is None:
                 contact = self.contacts[item.jid] = Contact(item)
+                contact.roster = self
             else:
                 contact.update_from_item(item)
             touched.append(contact)
         if full:
-            for jid in [j for j in self.contacts if j not in seen]:
+            for jid in [j for j, c in self.contacts.items() if j not in seen and not c.get("requesting")]:
                 del self.contacts[jid]
         return touched
+
+    # -- cache (tab storage; holds roster items and the version, nothing secret) ---------
+    def _cache_key(self) -> str | None:
+        jid = self.converse.session.jid
+        return f"converse-py:roster:{JID.parse(jid).bare}" if jid else None
+
+    def load_cache(self) -> bool:
+        key = self._cache_key()
+        raw = self.converse.platform.storage_get(key) if key else None
+        if not raw:
+            return False
+        try:
+            data = json.loads(raw)
+            items = [RosterItem(i["jid"], i.get("name", ""), i.get("subscription", "none"), i.get("ask"),
+                                tuple(i.get("groups", []))) for i in data["items"]]
+        except (ValueError, KeyError, TypeError):
+            return False
+        self.version = data.get("ver")
+        self.apply_items(items, full=True)
+        return True
+
+    def save_cache(self) -> None:
+        key = self._cache_key()
+        if not key:
+            return
+        items = [{"jid": c.get("jid"), "name": c.item_name, "subscription": c.get("subscription"),
+                  "ask": c.get("ask"), "groups": c.get("groups")}
+                 for c in self.contacts.values() if not c.get("requesting")]
+        self.converse.platform.storage_set(key, json.dumps({"ver": self.version, "items": items}))
+
+    # -- actions ------------------------------------------------------------------------
+    async def add(self, jid: str, name: str | None = None, groups: list[str] | None = None) -> Contact:
+        """Roster set, then a subscription request (RFC 6121 §3.1.1)."""
+        await self.converse.session.send_iq(roster_set(jid, name, groups or []))
+        self.converse.session.send_element(subscription(jid, "subscribe"))
+        contact = self.contacts.get(jid)
+        if contact is None:  # the push normally arrived first
+            contact = self.apply_items([RosterItem(jid, name or "", "none", "subscribe", tuple(groups or []))],
+                                       full=False)[0]
+        contact.set("ask", "subscribe")
+        return contact
+
+    async def remove(self, jid: str) -> None:
+        """Remove from the roster (and cancel subscriptions both ways)."""
+        await self.converse.session.send_iq(roster_remove(jid))
+
+    def accept(self, contact: Contact) -> None:
+        """Approve a subscription request and ask to subscribe back unless already subscribed."""
+        jid = contact.get("jid")
+        self.converse.session.send_element(subscription(jid, "subscribed"))
+        if contact.get("subscription") not in ("to", "both") and contact.get("ask") != "subscribe":
+            self.converse.session.send_element(subscription(jid, "subscribe"))
+        contact.set("requesting", False)
+
+    def decline(self, contact: Contact) -> None:
+        """Refuse a subscription request; someone not in the roster is forgotten."""
+        jid = contact.get("jid")
+        self.converse.session.send_element(subscription(jid, "unsubscribed"))
+        contact.set("requesting", False)
+        if contact.get("subscription") == "none" and not contact.get("ask") and not contact.in_roster:
+            self.contacts.pop(jid, None)
+        self.converse.trigger("rosterPush", contact)
+
+    # -- vCards -------------------------------------------------------------------------
+    async def fetch_vcard(self, contact: Contact) -> None:
+        """Fetch and apply a contact's vCard (XEP-0054); errors leave the contact as it was."""
+        jid = contact.get("jid")
+        if jid in self._vcards_pending:
+            return
+        self._vcards_pending.add(jid)
+        try:
+            result = await self.converse.session.send_iq(vcard_get(jid), timeout=15)
+            card = parse_vcard(result)
+        except Exception as exc:
+            logger.info("no vCard for %s: %s", jid, exc)
+            return
+        finally:
+            self._vcards_pending.discard(jid)
+        updates: dict[str, Any] = {"url": card.url or None, "image": card.image, "image_type": card.image_type,
+                                   "vcard_updated": datetime.now(timezone.utc).isoformat()}
+        if card.fullname and not contact.item_name:
+            updates["fullname"] = card.fullname
+        contact.set(updates)
+        self.converse.trigger("vcardUpdated", contact)
 
 
 class RosterPlugin:
@@ -63,29 +173,45 @@ class RosterPlugin:
         converse.session.add_handler("iq", self.on_iq)
         converse.session.add_handler("presence", self.on_presence)
         converse.api.listen.on("connected", self.on_connected)
+        converse.api.listen.on("disconnected", self.on_disconnected)
 
     def on_connected(self, _jid: Any = None) -> None:
-        asyncio.ensure_future(self.fetch_and_announce())
+        jid = self._converse.session.jid
+        if jid:
+            self.state.reset_for(JID.parse(jid).bare)
+        if self.state.load_cache():
+            self._converse.trigger("roster", list(self.state.contacts.values()))
+        self._converse.trigger("cachedRoster", list(self.state.contacts.values()))
+        asyncio.ensure_future(self.fetch())
 
-    async def fetch_and_announce(self) -> None:
-        """RFC 6121 §2.2: get the roster, then send initial presence."""
+    async def fetch(self) -> None:
+        """RFC 6121 §2.1.3 with XEP-0237 versioning when the server offers it."""
         converse = self._converse
+        versioned = converse.session.server_supports(ROSTER_VERSIONING)
         try:
-            result = await converse.session.send_iq(roster_get())
-            items, version = parse_roster(result)
-            self.state.version = version
-            self.state.apply_items(items, full=True)
+            result = await converse.session.send_iq(roster_get(self.state.version or "" if versioned else None))
         except Exception as exc:
             if not converse.session.connected:  # logged out or dropped meanwhile: nothing to announce
                 logger.info("roster fetch abandoned: %s", exc)
                 return
             logger.error("roster fetch failed: %s", exc)
+        else:
+            items, version = parse_roster(result)
+            if result.find("{jabber:iq:roster}query") is not None or not versioned:
+                self.state.version = version
+                self.state.apply_items(items, full=True)
+            self.state.save_cache()
+        contacts = list(self.state.contacts.values())
         converse.trigger("rosterContactsFetched")
         converse.trigger("rosterGroupsFetched")
-        converse.trigger("roster", list(self.state.contacts.values()))
+        converse.trigger("roster", contacts)
         converse.trigger("rosterInitialized")
-        converse.session.send_element(presence())
-        converse.trigger("statusInitialized", "online")
+        for contact in contacts[:EAGER_VCARDS]:
+            asyncio.ensure_future(self.state.fetch_vcard(contact))
+
+    def on_disconnected(self, *_: Any) -> None:
+        for contact in self.state.all_offline():
+            self._converse.trigger("contactStatusChanged", contact)
 
     def on_iq(self, stanza: ET.Element) -> bool:
         if not is_roster_push(stanza):
@@ -102,12 +228,32 @@ class RosterPlugin:
             self.state.version = version
         for contact in self.state.apply_items(items, full=False):
             converse.trigger("rosterPush", contact)
+        self.state.save_cache()
         return True
 
     def on_presence(self, stanza: ET.Element) -> None:
         parsed = parse_presence(stanza)
         if parsed is None:
             return
-        contact = self.state.contacts.get(parsed.sender.bare)
+        jid = parsed.sender.bare
+        if parsed.type == "subscribe":
+            self.on_subscription_request(jid, parsed.status)
+            return
+        contact = self.state.contacts.get(jid)
         if contact is not None and contact.update_presence(parsed):
             self._converse.trigger("contactStatusChanged", contact)
+
+    def on_subscription_request(self, jid: str, status: str) -> None:
+        converse = self._converse
+        contact = self.state.contacts.get(jid)
+        if contact is None:
+            contact = self.state.apply_items([RosterItem(jid, "", "none", None, ())], full=False)[0]
+            contact.in_roster = False
+        if contact.get("subscription") in ("from", "both"):
+            converse.session.send_element(subscription(jid, "subscribed"))  # already approved: re-confirm
+            return
+        if converse.settings.get("auto_subscribe"):
+            self.state.accept(contact)
+            return
+        contact.set({"requesting": True, "status": status})
+        converse.trigger("contactRequest", contact)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import child_text, find, find_all, iq, local_name, sub
+from ...xmpp.stanza import child_text, element, find, find_all, iq, local_name, sub
 
 SUBSCRIPTIONS = ("none", "to", "from", "both", "remove")
 SHOW_VALUES = ("away", "chat", "dnd", "xa")
@@ -48,6 +48,33 @@ def roster_get(ver: str | None = None) -> ET.Element:
     """``<iq type="get"><query xmlns="jabber:iq:roster"/></iq>`` (RFC 6121 §2.1.3)."""
     stanza = iq("get")
     sub(stanza, "query", {"ver": ver}, xmlns=ns.ROSTER)
+    return stanza
+
+
+def roster_set(jid: str, name: str | None = None, groups: tuple[str, ...] | list[str] = ()) -> ET.Element:
+    """Add or update a roster item (RFC 6121 §2.3.2)."""
+    stanza = iq("set")
+    query = sub(stanza, "query", xmlns=ns.ROSTER)
+    item = sub(query, "item", {"jid": jid, "name": name or None})
+    for group in groups:
+        sub(item, "group", text=group)
+    return stanza
+
+
+def roster_remove(jid: str) -> ET.Element:
+    """Remove a roster item (RFC 6121 §2.5.2); the server also cancels subscriptions."""
+    stanza = iq("set")
+    sub(sub(stanza, "query", xmlns=ns.ROSTER), "item", {"jid": jid, "subscription": "remove"})
+    return stanza
+
+
+def subscription(to: str, type_: str, status: str | None = None) -> ET.Element:
+    """``subscribe`` / ``subscribed`` / ``unsubscribe`` / ``unsubscribed`` presence (RFC 6121 §3)."""
+    if type_ not in ("subscribe", "subscribed", "unsubscribe", "unsubscribed"):
+        raise ValueError(f"not a subscription presence type: {type_!r}")
+    stanza = element("presence", {"to": to, "type": type_}, xmlns=ns.CLIENT)
+    if status:
+        sub(stanza, "status", text=status)
     return stanza
 
 

@@ -1,0 +1,177 @@
+"""Control box templates: login form, own status, contact requests, add-contact form, roster.
+
+Pure Python (tested on CPython); names, groups and status messages are always text.
+Rows of the roster are built in chunks (``roster_chunks``) so a view can insert a
+5,000-contact roster a slice at a time without blocking the page.
+
+>>> from converse_py.plugins.roster.models import Contact
+>>> from converse_py.plugins.roster.stanzas import RosterItem
+>>> rows = list(roster_chunks([Contact(RosterItem("bob@localhost", "<Bob>", "both", None, ()))], grouped=False))
+>>> "&lt;Bob&gt;" in rows[0]
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+from .html import Markup, join, tag
+
+STATUS_LABELS = {"online": "Online", "chat": "Online", "away": "Away", "dnd": "Busy",
+                 "xa": "Extended away", "offline": "Offline", "unavailable": "Offline"}
+#: What the own-status selector offers (``unavailable`` is the same presence as ``offline``).
+STATUS_CHOICES = ("online", "away", "dnd", "xa", "offline")
+#: Roster rows per inserted chunk.
+CHUNK = 250
+
+
+def login_form(*, jid: str = "", error: str = "", busy: bool = False) -> Markup:
+    """The control box's login form."""
+    return tag("form", {"class": "cpy-login", "data-action": "login", "aria-label": "Log in"},
+               tag("h2", {}, "Log in"),
+               tag("label", {"for": "cpy-jid"}, "XMPP address"),
+               tag("input", {"id": "cpy-jid", "name": "jid", "type": "text", "autocomplete": "username",
+                             "placeholder": "alice@localhost", "value": jid, "required": True}),
+               tag("label", {"for": "cpy-password"}, "Password"),
+               tag("input", {"id": "cpy-password", "name": "password", "type": "password",
+                             "autocomplete": "current-password", "required": True}),
+               tag("p", {"class": "cpy-error", "role": "alert"}, error) if error else None,
+               tag("button", {"type": "submit", "disabled": busy}, "Connecting…" if busy else "Log in"))
+
+
+def avatar(contact: Any, size: str = "cpy-avatar") -> Markup | None:
+    """The contact's vCard photo as a data: URL (types and base64 are checked when the vCard is parsed)."""
+    image, image_type = contact.get("image"), contact.get("image_type")
+    if not image or not image_type:
+        return None
+    return tag("img", {"class": size, "alt": "", "src": f"data:{image_type};base64,{image}"})
+
+
+def contact_row(contact: Any) -> Markup:
+    """One roster row: presence dot, avatar, name, status message (or a pending-request note)."""
+    status = contact.get("chat_status") or "offline"
+    label = STATUS_LABELS.get(status, status)
+    jid = contact.get("jid")
+    note = contact.get("status") or ("Awaiting approval" if contact.get("ask") == "subscribe" else "")
+    return tag("li", {"class": f"cpy-contact cpy-{status}", "data-jid": jid},
+               tag("button", {"type": "button", "data-action": "open-chat", "data-jid": jid,
+                              "title": f"{jid} ({label})"},
+                   tag("span", {"class": "cpy-dot", "aria-label": label, "role": "img"}),
+                   avatar(contact),
+                   tag("span", {"class": "cpy-name"}, contact.get("fullname") or jid),
+                   tag("span", {"class": "cpy-status-msg"}, note)))
+
+
+def _sort_key(contact: Any) -> str:
+    return str(contact.get("fullname") or contact.get("jid")).lower()
+
+
+def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) -> Iterator[Markup]:
+    """The roster's ``<li>`` rows, ``size`` rows per chunk, for one ``<ul>``. Grouped rosters get a
+    heading row per roster group (contacts in no group come last, under "Ungrouped"; a contact in
+    two groups is listed in both)."""
+    rows: list[Markup] = []
+    if grouped:
+        groups: dict[str, list[Any]] = {}
+        for contact in contacts:
+            for group in contact.get("groups") or ["Ungrouped"]:
+                groups.setdefault(group, []).append(contact)
+        for name in sorted(groups, key=lambda g: (g == "Ungrouped", g.lower())):
+            rows.append(tag("li", {"class": "cpy-group-head", "role": "heading", "aria-level": "3"}, name))
+            for contact in sorted(groups[name], key=_sort_key):
+                rows.append(contact_row(contact))
+                if len(rows) >= size:
+                    yield join(rows)
+                    rows = []
+    else:
+        for contact in sorted(contacts, key=_sort_key):
+            rows.append(contact_row(contact))
+            if len(rows) >= size:
+                yield join(rows)
+                rows = []
+    if rows:
+        yield join(rows)
+
+
+def matches(contact: Any, needle: str) -> bool:
+    """Filter box test: the text occurs in the name or the JID, ignoring case."""
+    if not needle:
+        return True
+    needle = needle.casefold()
+    return needle in str(contact.get("fullname") or "").casefold() or needle in str(contact.get("jid")).casefold()
+
+
+def status_form(status: str, message: str) -> Markup:
+    """The own-status selector with a status message."""
+    return tag("form", {"class": "cpy-status", "data-action": "set-status", "aria-label": "Your status"},
+               tag("label", {"for": "cpy-status-select", "class": "cpy-visually-hidden"}, "Status"),
+               tag("select", {"id": "cpy-status-select", "name": "status", "data-action": "set-status"},
+                   [tag("option", {"value": value, "selected": value == status or
+                                   (value == "offline" and status == "unavailable")},
+                        STATUS_LABELS[value]) for value in STATUS_CHOICES]),
+               tag("label", {"for": "cpy-status-message", "class": "cpy-visually-hidden"}, "Status message"),
+               tag("input", {"id": "cpy-status-message", "name": "message", "type": "text", "maxlength": "2000",
+                             "placeholder": "Status message", "value": message}),
+               tag("button", {"type": "submit"}, "Set"))
+
+
+def requests(contacts: Sequence[Any]) -> Markup:
+    """Pending subscription requests, each with Accept and Decline buttons."""
+    if not contacts:
+        return Markup("")
+    return tag("section", {"class": "cpy-requests", "aria-label": "Contact requests"},
+               tag("h3", {}, "Contact requests"),
+               tag("ul", {"role": "list"}, [
+                   tag("li", {"class": "cpy-request", "data-jid": c.get("jid")},
+                       tag("span", {"class": "cpy-name", "title": c.get("jid")}, c.get("fullname") or c.get("jid")),
+                       tag("span", {"class": "cpy-status-msg"}, c.get("status") or ""),
+                       tag("button", {"type": "button", "data-action": "accept-request", "data-jid": c.get("jid"),
+                                      "aria-label": f"Accept {c.get('jid')}"}, "Accept"),
+                       tag("button", {"type": "button", "data-action": "decline-request",
+                                      "data-jid": c.get("jid"), "class": "cpy-secondary",
+                                      "aria-label": f"Decline {c.get('jid')}"}, "Decline"))
+                   for c in sorted(contacts, key=_sort_key)]))
+
+
+def add_contact_form(feedback: str = "", error: bool = False) -> Markup:
+    """"Add a contact": JID and optional name."""
+    return tag("details", {"class": "cpy-add", "open": bool(feedback)},
+               tag("summary", {}, "Add a contact"),
+               tag("form", {"data-action": "add-contact", "aria-label": "Add a contact"},
+                   tag("label", {"for": "cpy-add-jid"}, "XMPP address"),
+                   tag("input", {"id": "cpy-add-jid", "name": "jid", "type": "text", "required": True,
+                                 "placeholder": "bob@localhost", "autocomplete": "off"}),
+                   tag("label", {"for": "cpy-add-name"}, "Name (optional)"),
+                   tag("input", {"id": "cpy-add-name", "name": "name", "type": "text", "autocomplete": "off"}),
+                   tag("button", {"type": "submit"}, "Add"),
+                   tag("p", {"class": "cpy-error" if error else "cpy-feedback", "role": "status",
+                             "data-role": "add-feedback"}, feedback)))
+
+
+def controlbox(*, jid: str, state: str, status: str, message: str, filter_text: str) -> Markup:
+    """The logged-in control box; the roster list and requests are filled in by the view."""
+    return join([
+        tag("header", {"class": "cpy-me"},
+            tag("span", {"class": "cpy-my-jid"}, jid),
+            tag("span", {"class": f"cpy-conn cpy-conn-{state}"}, state),
+            tag("button", {"type": "button", "data-action": "logout"}, "Log out")),
+        tag("div", {"data-role": "status"}, status_form(status, message)),
+        tag("div", {"data-role": "requests"}),
+        tag("div", {"data-role": "add"}, add_contact_form()),
+        tag("input", {"class": "cpy-filter", "type": "search", "data-action": "filter", "value": filter_text,
+                      "placeholder": "Filter contacts", "aria-label": "Filter contacts"}),
+        tag("div", {"class": "cpy-roster-wrap", "role": "region", "aria-label": "Contacts"},
+            tag("ul", {"class": "cpy-roster", "role": "list", "data-role": "roster"}),
+            tag("p", {"class": "cpy-empty", "data-role": "roster-empty", "hidden": True}, "No contacts yet.")),
+    ])
+
+
+def controlbox_frame(*, shown: bool) -> Markup:
+    """The toggle button and the (possibly hidden) control box panel."""
+    return join([
+        tag("button", {"type": "button", "class": "cpy-toggle", "data-action": "toggle-controlbox",
+                       "aria-controls": "cpy-controlbox", "aria-expanded": "true" if shown else "false"},
+            "Contacts"),
+        tag("section", {"id": "cpy-controlbox", "class": "cpy-controlbox", "data-role": "controlbox",
+                        "aria-label": "Contacts", "hidden": not shown}),
+    ])

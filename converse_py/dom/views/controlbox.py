@@ -1,0 +1,250 @@
+"""The control box view: login form, own status, contact requests, add-contact form, filter, roster.
+
+The roster list is (re)built in chunks of rows with a yield to the browser between
+chunks, so a 5,000-contact roster never blocks input; a newer render cancels an
+older one. Presence changes patch single rows, coalesced once per loop turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import js  # type: ignore[import-not-found]
+
+from ...core.converse import Converse
+from ...core.log import logger
+from .. import controlbox_templates as t
+from .. import templates
+
+if TYPE_CHECKING:
+    from .ui import UIPlugin
+
+#: Above this many changed contacts in one turn, rebuild the list instead of patching rows.
+PATCH_LIMIT = 40
+
+
+class ControlBoxView:
+    """Renders into its slot; follows connection, roster, presence and status events."""
+
+    def __init__(self, converse: Converse, ui: UIPlugin, slot: Any) -> None:
+        self.converse = converse
+        self.shown = bool(converse.settings.get("show_controlbox_by_default"))
+        slot.innerHTML = t.controlbox_frame(shown=self.shown)
+        self.toggle = slot.querySelector('[data-action="toggle-controlbox"]')
+        self.panel = slot.querySelector('[data-role="controlbox"]')
+        self.login_error = ""
+        self.state = "connecting" if converse.settings.get("auto_login") else "disconnected"
+        self.filter_text = ""
+        self._render_task: asyncio.Task[None] | None = None
+        self._dirty: dict[str, Any] = {}
+        listen = converse.api.listen
+        listen.on("connectionStatusChanged", self.on_status)
+        listen.on("connected", lambda *_: self.render())
+        listen.on("disconnected", lambda *_: self.render())
+        for event in ("cachedRoster", "roster", "rosterPush"):
+            listen.on(event, lambda *_: self.render_lists())
+        listen.on("contactRequest", lambda *_: self.render_requests())
+        listen.on("contactStatusChanged", self.contact_changed)
+        listen.on("vcardUpdated", self.contact_changed)
+        for event in ("statusChanged", "statusMessageChanged"):
+            listen.on(event, lambda *_: self.render_status())
+        for kind, action, handler in (
+                ("click", "toggle-controlbox", self.on_toggle),
+                ("submit", "login", self.on_login),
+                ("click", "logout", lambda *_: self.converse.api.user.logout()),
+                ("click", "open-chat", self.on_open_chat),
+                ("submit", "set-status", self.on_set_status),
+                ("change", "set-status", self.on_set_status),
+                ("click", "accept-request", self.on_request_answer),
+                ("click", "decline-request", self.on_request_answer),
+                ("submit", "add-contact", self.on_add_contact),
+                ("input", "filter", self.on_filter)):
+            ui.on_action(kind, action, handler)
+        self.render()
+
+    # -- rendering -----------------------------------------------------------------------
+    @property
+    def _roster(self) -> Any:
+        return getattr(self.converse, "roster", None)
+
+    def _show(self, shown: bool) -> None:
+        self.shown = shown
+        self.panel.hidden = not shown
+        self.toggle.setAttribute("aria-expanded", "true" if shown else "false")
+
+    def render(self) -> None:
+        """The whole box for the current connection state."""
+        converse = self.converse
+        if converse.session.connected:
+            status = getattr(converse, "status", None)
+            self.panel.innerHTML = t.controlbox(
+                jid=converse.session.jid or "", state=self.state,
+                status=status.status if status else "online", message=status.message if status else "",
+                filter_text=self.filter_text)
+            self.render_lists()
+        elif self.state in ("connecting", "authenticating"):
+            self.panel.innerHTML = templates.loading("Connecting…")
+        else:
+            self.panel.innerHTML = t.login_form(jid=converse.settings.get("jid") or "", error=self.login_error)
+            self._show(True)  # logging in needs the box, whatever show_controlbox_by_default says
+
+    def render_status(self) -> None:
+        wrap = self.panel.querySelector('[data-role="status"]')
+        status = getattr(self.converse, "status", None)
+        if wrap is not None and status is not None:
+            wrap.innerHTML = t.status_form(status.status, status.message)
+
+    def render_lists(self) -> None:
+        self.render_requests()
+        self.render_roster()
+
+    def render_requests(self) -> None:
+        wrap = self.panel.querySelector('[data-role="requests"]')
+        roster = self._roster
+        if wrap is not None and roster is not None:
+            wrap.innerHTML = t.requests([c for c in roster.contacts.values() if c.get("requesting")])
+
+    def _visible_contacts(self) -> list[Any]:
+        roster = self._roster
+        if roster is None:
+            return []
+        hide_offline = self.converse.settings.get("hide_offline_users")
+        return [c for c in roster.contacts.values()
+                if c.in_roster and t.matches(c, self.filter_text)
+                and not (hide_offline and c.get("chat_status") == "offline")]
+
+    def render_roster(self) -> None:
+        """Rebuild the list (chunked); a render already under way is cancelled."""
+        if self._render_task is not None and not self._render_task.done():
+            self._render_task.cancel()
+        self._dirty.clear()
+        self._render_task = asyncio.ensure_future(self._render_roster())
+
+    async def _render_roster(self) -> None:
+        ul = self.panel.querySelector('[data-role="roster"]')
+        empty = self.panel.querySelector('[data-role="roster-empty"]')
+        if ul is None:
+            return
+        contacts = self._visible_contacts()
+        ul.innerHTML = ""
+        empty.hidden = bool(contacts)
+        empty.textContent = "No contacts match." if self.filter_text else "No contacts yet."
+        for index, chunk in enumerate(t.roster_chunks(contacts, grouped=bool(self.converse.settings.get(
+                "roster_groups")))):
+            if index:
+                await asyncio.sleep(0)  # let the browser paint and handle input between chunks
+            ul.insertAdjacentHTML("beforeend", chunk)
+        ul.setAttribute("data-count", str(len(contacts)))
+
+    def contact_changed(self, contact: Any) -> None:
+        """Patch this contact's rows at the end of the loop turn (many changes → one rebuild)."""
+        if not self._dirty:
+            asyncio.get_event_loop().call_soon(self._flush_dirty)
+        self._dirty[contact.get("jid")] = contact
+
+    def _flush_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, {}
+        if not dirty or not self.converse.session.connected:
+            return
+        if (len(dirty) > PATCH_LIMIT or self.converse.settings.get("hide_offline_users")
+                or (self._render_task is not None and not self._render_task.done())):
+            self.render_roster()
+            return
+        for jid, contact in dirty.items():
+            rows = self.panel.querySelectorAll(f'li.cpy-contact[data-jid="{js.CSS.escape(jid)}"]')
+            html = t.contact_row(contact)
+            for index in range(rows.length):
+                rows.item(index).outerHTML = html
+
+    # -- connection state ----------------------------------------------------------------
+    def on_status(self, status: str, condition: str) -> None:
+        self.state = status
+        if status == "authfail":
+            self.login_error = "Wrong XMPP address or password."
+        elif status in ("connfail", "conntimeout", "error"):
+            self.login_error = f"Could not connect ({condition or status})."
+        elif status in ("connected", "attached"):
+            self.login_error = ""
+        if not self.converse.session.connected:
+            self.render()
+        else:
+            label = self.panel.querySelector(".cpy-conn")
+            if label is not None:
+                label.textContent = status
+
+    # -- actions -------------------------------------------------------------------------
+    def on_toggle(self, _element: Any, _event: Any) -> None:
+        self._show(not self.shown)
+
+    def on_login(self, form: Any, _event: Any) -> None:
+        jid = str(form.elements.namedItem("jid").value).strip()
+        password_input = form.elements.namedItem("password")
+        password = str(password_input.value)
+        password_input.value = ""
+        self.login_error = ""
+        try:
+            future = self.converse.api.user.login({"jid": jid, "password": password})
+        except Exception as exc:
+            self.login_error = str(exc).removeprefix("user.login: ")
+            self.render()
+            return
+        del password
+
+        def done(fut: asyncio.Future[Any]) -> None:
+            if not fut.cancelled() and fut.exception() is not None:
+                self.login_error = self.login_error or str(fut.exception())
+                self.render()
+        future.add_done_callback(done)
+
+    def on_open_chat(self, element: Any, _event: Any) -> None:
+        box = self.converse.api.chats.open(str(element.getAttribute("data-jid")))  # type: ignore[attr-defined]
+        box.focus()
+
+    def on_set_status(self, element: Any, _event: Any) -> None:
+        form = element if element.tagName == "FORM" else element.form
+        value = str(form.elements.namedItem("status").value)
+        message = str(form.elements.namedItem("message").value)
+        self.converse.api.user.status.set(value, message)  # type: ignore[attr-defined]
+
+    def on_request_answer(self, element: Any, _event: Any) -> None:
+        roster = self._roster
+        contact = roster.contacts.get(str(element.getAttribute("data-jid"))) if roster else None
+        if contact is None:
+            return
+        if element.getAttribute("data-action") == "accept-request":
+            contact.authorize()
+        else:
+            contact.unauthorize()
+        self.render_lists()
+
+    def on_add_contact(self, form: Any, _event: Any) -> None:
+        jid = str(form.elements.namedItem("jid").value).strip()
+        name = str(form.elements.namedItem("name").value).strip() or None
+        try:
+            future = self.converse.api.contacts.add(jid, name)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self._add_feedback(str(exc).removeprefix("contacts: "), error=True)
+            return
+        form.reset()
+        self._add_feedback(f"Sending a request to {jid}…", error=False)
+
+        def done(fut: asyncio.Future[Any]) -> None:
+            if fut.cancelled():
+                return
+            if fut.exception() is not None:
+                logger.info("adding %s failed: %s", jid, fut.exception())
+                self._add_feedback(f"Could not add {jid}: {fut.exception()}", error=True)
+            else:
+                self._add_feedback(f"Request sent to {jid}.", error=False)
+        future.add_done_callback(done)
+
+    def _add_feedback(self, text: str, *, error: bool) -> None:
+        line = self.panel.querySelector('[data-role="add-feedback"]')
+        if line is not None:
+            line.textContent = text
+            line.className = "cpy-error" if error else "cpy-feedback"
+
+    def on_filter(self, element: Any, _event: Any) -> None:
+        self.filter_text = str(element.value).strip()
+        self.render_roster()

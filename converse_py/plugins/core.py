@@ -1,0 +1,20 @@
+"""The feature plugins every converse-py instance loads (the browser adds its UI plugin).
+
+>>> sorted(FEATURE_PLUGINS)
+['converse-chats', 'converse-roster', 'converse-status']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .chats.plugin import ChatsPlugin
+from .roster.plugin import RosterPlugin
+from .status.plugin import StatusPlugin
+
+#: name → plugin class, in initialize order.
+FEATURE_PLUGINS: dict[str, Any] = {
+    "converse-roster": RosterPlugin,
+    "converse-status": StatusPlugin,
+    "converse-chats": ChatsPlugin,
+}

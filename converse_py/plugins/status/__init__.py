@@ -1,0 +1,1 @@
+"""The user's own availability and status message: ``api.user.status``."""

@@ -1,0 +1,138 @@
+"""Own status plugin: ``api.user.status`` get/set and ``status.message``; sends initial presence.
+
+Events: ``statusChanged`` (the status), ``statusMessageChanged`` (the message),
+``statusInitialized`` (promise, the status). The status survives a reload (tab storage).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...core.converse import Converse
+from ...core.errors import ConverseError
+from ...core.grouping import Grouping
+from ...xmpp.jid import JID
+from .stanzas import STATUS_VALUES, status_presence
+
+
+class StatusState:
+    """The user's status and message, persisted per account in tab storage."""
+
+    def __init__(self, converse: Converse) -> None:
+        self.converse = converse
+        self.status = "online"
+        self.message = ""
+
+    def _key(self) -> str | None:
+        jid = self.converse.session.jid
+        return f"converse-py:status:{JID.parse(jid).bare}" if jid else None
+
+    def load(self) -> None:
+        key = self._key()
+        raw = self.converse.platform.storage_get(key) if key else None
+        try:
+            saved = json.loads(raw) if raw else {}
+        except ValueError:
+            saved = {}
+        if isinstance(saved, dict) and saved.get("status") in STATUS_VALUES:
+            self.status = saved["status"]
+            self.message = str(saved.get("message") or "")[:2000]
+
+    def save(self) -> None:
+        key = self._key()
+        if key:
+            self.converse.platform.storage_set(key, json.dumps({"status": self.status, "message": self.message}))
+
+    def announce(self) -> None:
+        """Broadcast the current status (queued if offline)."""
+        self.converse.session.send_element(status_presence(self.status, self.message))
+
+    def change(self, status: str | None = None, message: str | None = None) -> None:
+        old_status, old_message = self.status, self.message
+        if status is not None:
+            self.status = status
+        if message is not None:
+            self.message = message
+        if (self.status, self.message) == (old_status, old_message):
+            return
+        self.save()
+        if self.converse.session.connected:
+            self.announce()
+        if self.status != old_status:
+            self.converse.trigger("statusChanged", self.status)
+        if self.message != old_message:
+            self.converse.trigger("statusMessageChanged", self.message)
+
+
+class StatusMessageAPI(Grouping):
+    """``_converse.api.user.status.message``."""
+
+    def __init__(self, state: StatusState) -> None:
+        self._state = state
+
+    def get(self) -> str:
+        """The custom status message.
+
+        JS: ``return this._converse.api.user.status.message.get();  // "In a meeting"``
+        Python: ``api.user.status.message.get()``
+        """
+        return self._state.message
+
+    def set(self, message: str) -> None:
+        """Set the custom status message (sent with the current availability).
+
+        JS: ``this._converse.api.user.status.message.set('In a meeting');``
+        Python: ``api.user.status.message.set("In a meeting")``
+        """
+        if not isinstance(message, str):
+            raise ConverseError(f"user.status.message.set: expected a string, got {type(message).__name__}")
+        self._state.change(message=message[:2000])
+
+
+class StatusAPI(Grouping):
+    """``_converse.api.user.status``: the user's availability."""
+
+    def __init__(self, state: StatusState) -> None:
+        self._state = state
+        self.message = StatusMessageAPI(state)
+
+    def get(self) -> str:
+        """The current status: online, away, dnd, xa, unavailable or offline.
+
+        JS: ``alert(this._converse.api.user.status.get());  // "dnd"``
+        Python: ``api.user.status.get()``
+        """
+        return self._state.status
+
+    def set(self, value: str, message: str | None = None) -> None:
+        """Set the status, optionally with a status message, and send the matching presence.
+
+        JS: ``this._converse.api.user.status.set('dnd', 'In a meeting');``
+        Python: ``api.user.status.set("away")``
+        """
+        if value not in STATUS_VALUES:
+            raise ConverseError(f"user.status.set: status must be one of {', '.join(STATUS_VALUES)}; "
+                                f"got {value!r}")
+        if message is not None and not isinstance(message, str):
+            raise ConverseError(f"user.status.set: the message must be a string, got {type(message).__name__}")
+        self._state.change(value, None if message is None else message[:2000])
+
+
+class StatusPlugin:
+    """Registered as the core plugin ``converse-status``."""
+
+    _converse: Converse
+
+    def initialize(self) -> None:
+        converse = self._converse
+        self.state = StatusState(converse)
+        converse.status = self.state  # type: ignore[attr-defined]
+        converse.api.user.status = StatusAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.listen.on("connected", lambda *_: self.state.load())
+        converse.api.listen.on("rosterInitialized", self.on_roster_ready)
+
+    def on_roster_ready(self, *_: Any) -> None:
+        """RFC 6121 §2.2: initial presence goes out after the roster was requested."""
+        self.state.announce()
+        self._converse.trigger("statusInitialized", self.state.status)
