@@ -45,6 +45,8 @@ class Bot:
         self.port = port
         self.received: list[Received] = []
         self.iq_results: dict[str, str] = {}
+        #: Received presences: (full sender JID, type, show, status); type "available" when absent.
+        self.presences: list[tuple[str, str, str, str]] = []
         self.login_seconds = 0.0
         self._cond = threading.Condition()
         self._ready = threading.Event()
@@ -106,6 +108,7 @@ class Bot:
             f"authentication failed ({self._auth_condition or 'no usable mechanism'})"))
         xmpp.add_event_handler("connection_failed", lambda e: self._fail(f"connection failed: {e}"))
         xmpp.add_event_handler("message", self._on_message)
+        xmpp.register_handler(Callback("bot presence", StanzaPath("presence"), self._on_presence))
         xmpp.add_event_handler("groupchat_message", self._on_message)
         for kind in ("result", "error"):
             xmpp.register_handler(Callback(f"bot iq {kind}", StanzaPath(f"iq@type={kind}"),
@@ -168,6 +171,14 @@ class Bot:
             self.received.append((str(msg["from"]), str(body)))
             self._cond.notify_all()
 
+    def _on_presence(self, presence: Any) -> None:
+        kind = presence["type"]
+        kind = "available" if kind in ("", "available") or kind in ("chat", "away", "dnd", "xa") else kind
+        record = (str(presence["from"]), str(kind), str(presence["show"] or ""), str(presence["status"] or ""))
+        with self._cond:
+            self.presences.append(record)
+            self._cond.notify_all()
+
     def _on_iq(self, iq: Any) -> None:
         with self._cond:
             self.iq_results[str(iq["id"])] = str(iq)
@@ -209,6 +220,14 @@ class Bot:
         if found is None:
             raise BotError(f"{self.jid}: no message matching {match!r} in {timeout}s; "
                            f"got {self.received!r}")
+        return found
+
+    def wait_for_presence(self, match: Callable[[str, str, str, str], bool],
+                          timeout: float = 10.0) -> tuple[str, str, str, str]:
+        """First received presence ``(from, type, show, status)`` for which ``match`` is true."""
+        found = self._wait(lambda: next((p for p in self.presences if match(*p)), None), timeout)
+        if found is None:
+            raise BotError(f"{self.jid}: no presence matching in {timeout}s; got {self.presences!r}")
         return found
 
     def wait_for_iq_result(self, iq_id: str, timeout: float = 10.0) -> str:

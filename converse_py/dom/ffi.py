@@ -10,6 +10,17 @@ from typing import Any, Callable
 
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
+try:
+    from pyodide.ffi import jsnull  # type: ignore[import-not-found]
+except ImportError:  # Pyodide before jsnull existed converts null to None
+    jsnull = None
+
+
+def found(value: Any) -> bool:
+    """True unless a DOM lookup (``querySelector``, ``closest``…) gave ``null``, which Pyodide
+    hands to Python as ``jsnull`` (not ``None``)."""
+    return value is not None and value is not jsnull
+
 
 class ProxyKeeper:
     """Owns proxies created for one purpose (a view, a transport) and destroys them together."""

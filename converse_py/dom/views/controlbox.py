@@ -15,6 +15,7 @@ import js  # type: ignore[import-not-found]
 from ...core.converse import Converse
 from ...core.log import logger
 from .. import controlbox_templates as t
+from ..ffi import found
 from .. import templates
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class ControlBoxView:
     def render_status(self) -> None:
         wrap = self.panel.querySelector('[data-role="status"]')
         status = getattr(self.converse, "status", None)
-        if wrap is not None and status is not None:
+        if found(wrap) and status is not None:
             wrap.innerHTML = t.status_form(status.status, status.message)
 
     def render_lists(self) -> None:
@@ -102,7 +103,7 @@ class ControlBoxView:
     def render_requests(self) -> None:
         wrap = self.panel.querySelector('[data-role="requests"]')
         roster = self._roster
-        if wrap is not None and roster is not None:
+        if found(wrap) and roster is not None:
             wrap.innerHTML = t.requests([c for c in roster.contacts.values() if c.get("requesting")])
 
     def _visible_contacts(self) -> list[Any]:
@@ -124,7 +125,7 @@ class ControlBoxView:
     async def _render_roster(self) -> None:
         ul = self.panel.querySelector('[data-role="roster"]')
         empty = self.panel.querySelector('[data-role="roster-empty"]')
-        if ul is None:
+        if not found(ul):
             return
         contacts = self._visible_contacts()
         ul.innerHTML = ""
@@ -170,7 +171,7 @@ class ControlBoxView:
             self.render()
         else:
             label = self.panel.querySelector(".cpy-conn")
-            if label is not None:
+            if found(label):
                 label.textContent = status
 
     # -- actions -------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class ControlBoxView:
 
     def _add_feedback(self, text: str, *, error: bool) -> None:
         line = self.panel.querySelector('[data-role="add-feedback"]')
-        if line is not None:
+        if found(line):
             line.textContent = text
             line.className = "cpy-error" if error else "cpy-feedback"
 

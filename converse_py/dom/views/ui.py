@@ -14,7 +14,7 @@ import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
-from ..ffi import ProxyKeeper
+from ..ffi import ProxyKeeper, found
 from .chatbox import ChatsView
 from .controlbox import ControlBoxView
 
@@ -33,7 +33,7 @@ class UIPlugin:
         converse = self._converse
         self.proxies = ProxyKeeper()
         self.root = js.document.getElementById("conversejs")
-        if self.root is None:
+        if not found(self.root):
             self.root = js.document.createElement("div")
             self.root.id = "conversejs"
             js.document.body.appendChild(self.root)
@@ -57,7 +57,7 @@ class UIPlugin:
     def _route(self, kind: str, event: Any) -> None:
         target = event.target
         element = target.closest("[data-action]") if hasattr(target, "closest") else None
-        if element is None:
+        if not found(element):
             return
         handler = self._handlers.get((kind, str(element.getAttribute("data-action"))))
         if handler is None:

@@ -101,7 +101,7 @@ class RosterState:
             return
         items = [{"jid": c.get("jid"), "name": c.item_name, "subscription": c.get("subscription"),
                   "ask": c.get("ask"), "groups": c.get("groups")}
-                 for c in self.contacts.values() if not c.get("requesting")]
+                 for c in self.contacts.values() if c.in_roster]
         self.converse.platform.storage_set(key, json.dumps({"ver": self.version, "items": items}))
 
     # -- actions ------------------------------------------------------------------------
@@ -226,8 +226,11 @@ class RosterPlugin:
             return True  # RFC 6121 §2.1.6: a push carries exactly one item
         if version:
             self.state.version = version
+        is_new = items[0].jid not in self.state.contacts or not self.state.contacts[items[0].jid].in_roster
         for contact in self.state.apply_items(items, full=False):
             converse.trigger("rosterPush", contact)
+            if is_new and items[0].subscription != "remove":
+                asyncio.ensure_future(self.state.fetch_vcard(contact))
         self.state.save_cache()
         return True
 
