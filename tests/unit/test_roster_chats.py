@@ -88,7 +88,10 @@ def test_roster_push_from_the_server_is_applied_and_acknowledged() -> None:
     client = arun(body())
     assert client.api.contacts.get("nurse@example.com") is not None
     assert client.api.contacts.get("romeo@example.net") is None
-    assert 'type="result"' in client.transport.sent[-2] and 'id="a78b4q6ha463"' in client.transport.sent[-2]
+    acks = [x for x in client.transport.sent if 'type="result"' in x]
+    assert any('id="a78b4q6ha463"' in x for x in acks) and any('id="p2"' in x for x in acks)
+    # A contact new to the roster gets its vCard asked for.
+    assert any("vcard-temp" in x and 'to="nurse@example.com"' in x for x in client.transport.sent)
 
 
 def test_forged_roster_push_is_rejected() -> None:
