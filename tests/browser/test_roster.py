@@ -240,7 +240,7 @@ def test_filter_box_narrows_the_roster_by_name_or_jid(page: ClientPage, bob: Acc
 
 # -- own status ----------------------------------------------------------------------------------------------
 def test_status_selector_and_seed_snippets_send_presence_and_survive_a_reload(
-        page: ClientPage, bob_bot: Any, alice: Account) -> None:
+        page: ClientPage, bob_bot: Any, alice: Account, bob: Account) -> None:
     assert page.js("window.out.statusInitialized") == "online"
     page.page.select_option("#cpy-status-select", "away")
     bob_bot.wait_for_presence(lambda frm, kind, show, _s: frm.startswith(alice.jid) and show == "away")
@@ -277,6 +277,11 @@ def test_status_selector_and_seed_snippets_send_presence_and_survive_a_reload(
     assert page.js("window.capi.user.status.message.get()") == "In a meeting"
     bob_bot.wait_for_presence(lambda frm, kind, show, status: frm.startswith(alice.jid) and show == "dnd")
     assert page.page.input_value("#cpy-status-select") == "dnd"
+    # The roster came back through XEP-0237 versioning (cached items + the server's answer).
+    cache = page.js("JSON.parse(sessionStorage.getItem('converse-py:roster:' + "
+                    f"{json.dumps(alice.jid)}))")
+    assert cache["ver"] and bob.jid in [item["jid"] for item in cache["items"]]
+    page.page.wait_for_selector(row(bob.jid))
     # Offline: an unavailable presence goes out.
     page.js("window.capi.user.status.set('offline')")
     bob_bot.wait_for_presence(lambda frm, kind, *_: frm.startswith(alice.jid) and kind == "unavailable")
