@@ -20,6 +20,7 @@ from converse_py.core.event_names import EVENTS  # noqa: E402
 from converse_py.core.grouping import Grouping, js_name  # noqa: E402
 from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
+from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
 from converse_py.plugins.status.plugin import StatusAPI, StatusMessageAPI  # noqa: E402
 from converse_py.public import PublicConverse, PublicPlugins  # noqa: E402
@@ -69,6 +70,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.user.status.message", StatusMessageAPI, "_converse.api.user.status.message"),
     ("api.contacts", ContactsAPI, "_converse.api.contacts"),
     ("api.chats", ChatsAPI, "_converse.api.chats"),
+    ("api.rooms", RoomsAPI, "_converse.api.rooms"),
 ]
 
 

@@ -39,4 +39,14 @@ EVENTS: dict[str, tuple[str, str]] = {
     "chatBoxFocused": ("the chat box", "focus() was called on a chat box"),
     "chatBoxMinimized": ("the chat box", "a chat box was minimized"),
     "chatBoxMaximized": ("the chat box", "a chat box was maximized"),
+    "roomOpened": ("the room", "api.rooms.open (or the UI) opened a room; entering follows"),
+    "roomEntered": ("the room", "the room reflected our presence: we are in (connection_status 'entered')"),
+    "enteredNewRoom": ("the room", "we entered a room that did not exist before (status 201); it is "
+                       "configured with roomconfig when auto_configure is set"),
+    "roomError": ("the room", "entering or configuring failed, or we were removed; room.get('error') says why"),
+    "leaveRoom": ("the room", "we left a room (api.rooms.close or its close button)"),
+    "roomInvite": ("{room, from, reason, password, direct}", "someone invited us to a room (XEP-0045 mediated "
+                   "or XEP-0249 direct)"),
+    "roomMessage": ("the room, the message", "a groupchat message was added to a room (own reflections and "
+                    "history already shown are not repeated)"),
 }

@@ -79,6 +79,8 @@ CORE_SETTINGS: dict[str, Setting] = {
     "keepalive": Setting(True, (bool,), "Resume the BOSH session after a page reload."),
     "message_archiving": Setting(None, _OPT_STR, "MAM preference to set: 'never', 'always' or 'roster'.",
                                  choices=(None, "never", "always", "roster")),
+    "muc_domain": Setting(None, _OPT_STR, "MUC service for the join form and rooms.list_rooms (default: "
+                          "'conference.' + the user's domain)."),
     "password": Setting(None, _OPT_STR, "The user's password, for auto_login (never stored).", secret=True),
     "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
     "prebind": Setting(False, (bool,), "Attach to a BOSH session made by the server side (see prebind_url)."),

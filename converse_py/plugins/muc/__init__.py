@@ -1,0 +1,1 @@
+"""Multi-user chat (XEP-0045): the ``api.rooms`` grouping."""

@@ -1,0 +1,314 @@
+"""MUC plugin: joining, occupants, room messages and subjects, auto-configuration, invitations,
+room listing; rooms are re-joined after a reconnection.
+
+Events: ``roomOpened`` (the room), ``roomEntered`` (the room, our presence was reflected),
+``enteredNewRoom`` (the room, we created it), ``roomError`` (the room; its ``error`` attribute says
+why), ``leaveRoom`` (the room), ``roomInvite`` (the invitation as a dict), ``roomMessage``
+(the room and the message). Every message stanza also fires ``message`` (chats plugin).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from ...core.converse import Converse
+from ...core.log import logger
+from ...xmpp.jid import JID
+from ...xmpp.stanza import sub
+from ..chats.models import ShownMessage
+from .api import RoomsAPI
+from .models import Occupant, Room
+from .stanzas import (
+    JOIN_ERRORS, OccupantPresence, RoomConfigError, RoomListing, config_request, config_submit,
+    direct_invite, disco_info_request, disco_items_request, groupchat_message, instant_room, join_presence,
+    leave_presence, mediated_invite, parse_disco_info, parse_disco_items, parse_form, parse_invitation,
+    parse_occupant, parse_room_message, subject_message,
+)
+
+#: Nickname retries after a conflict: nick-2, nick-3, …
+NICK_RETRIES = 3
+
+
+class RoomsState:
+    """Rooms of one client, by bare JID."""
+
+    def __init__(self, converse: Converse) -> None:
+        self.converse = converse
+        self.rooms: dict[str, Room] = {}
+
+    # -- lookup / creation ---------------------------------------------------------------
+    def default_nick(self) -> str:
+        jid = self.converse.session.jid or self.converse.settings.get("jid") or ""
+        try:
+            return JID.parse(jid).local or "guest"
+        except ValueError:
+            return "guest"
+
+    def get(self, jid: str, attrs: Mapping[str, Any], create: bool) -> Room | None:
+        room = self.rooms.get(jid)
+        if room is None and create:
+            room = self.rooms[jid] = Room(jid, str(attrs.get("nick") or self.default_nick()))
+            room.sender = self.send
+            room.closer = self._close_box
+            room.on_change(self._on_room_change)
+        if room is not None:
+            self._apply_attrs(room, attrs)
+        return room
+
+    def _apply_attrs(self, room: Room, attrs: Mapping[str, Any]) -> None:
+        if attrs.get("nick") and not room.entered:
+            room.set("nick", str(attrs["nick"]))
+        if "auto_configure" in attrs:
+            room.set("auto_configure", bool(attrs["auto_configure"]))
+        if attrs.get("roomconfig"):
+            room.roomconfig = dict(attrs["roomconfig"])
+        if attrs.get("password"):
+            room.password = str(attrs["password"])
+
+    def open(self, jid: str, attrs: Mapping[str, Any]) -> Room:
+        created = jid not in self.rooms
+        room = self.get(jid, attrs, create=True)
+        assert room is not None
+        reopened = bool(room.get("closed"))
+        if reopened:
+            room.set("closed", False)
+        if attrs.get("maximize") and room.get("minimized"):
+            room.maximize()
+        if room.get("connection_status") in ("disconnected", "left", "error"):
+            room.join_attempts = 0
+            self.join(room)
+        if created or reopened:
+            self.converse.trigger("chatBoxOpened", room)
+            self.converse.trigger("roomOpened", room)
+        return room
+
+    # -- joining / leaving -----------------------------------------------------------------
+    def join(self, room: Room) -> None:
+        """Send our presence to the room (queued while offline: sent once connected)."""
+        room.set({"connection_status": "entering", "error": ""})
+        room.occupants.clear()
+        status = getattr(self.converse, "status", None)
+        stanza = join_presence(room.get("jid"), room.get("nick"), password=room.password)
+        if status is not None and status.status not in ("online", "unavailable", "offline"):
+            sub(stanza, "show", text=status.status)
+        self.converse.session.send_element(stanza)
+
+    def _close_box(self, box: Any) -> None:
+        if isinstance(box, Room):
+            self.close(box)
+
+    def close(self, room: Room) -> None:
+        """Leave the room and close its box."""
+        if room.get("connection_status") in ("entering", "entered") and self.converse.session.connected:
+            self.converse.session.send_element(leave_presence(room.get("jid"), room.get("nick")))
+        room.set({"connection_status": "left", "closed": True})
+        room.occupants.clear()
+        self.converse.trigger("leaveRoom", room)
+        self.converse.trigger("chatBoxClosed", room)
+
+    def rejoin_all(self) -> None:
+        """After a reconnection: enter again every room that was open."""
+        for room in self.rooms.values():
+            if not room.get("closed") and room.get("connection_status") != "left":
+                room.join_attempts = 0
+                self.join(room)
+
+    def forget_all(self) -> None:
+        """Logged out: close every room (the next account starts with none)."""
+        for room in list(self.rooms.values()):
+            if not room.get("closed"):
+                room.set({"connection_status": "left", "closed": True})
+                self.converse.trigger("chatBoxClosed", room)
+        self.rooms.clear()
+
+    def all_disconnected(self) -> None:
+        for room in self.rooms.values():
+            if room.get("connection_status") in ("entering", "entered"):
+                room.occupants.clear()
+                room.set("connection_status", "disconnected")
+
+    # -- sending ---------------------------------------------------------------------------------
+    def send(self, room: Any, text: str) -> ShownMessage:
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("a message needs some text")
+        stanza = groupchat_message(room.get("jid"), text)
+        self.converse.session.send_element(stanza)
+        room.remember(stanza.get("id") or "")
+        shown = ShownMessage(stanza.get("id") or "", room.get("nick"), text, datetime.now(timezone.utc),
+                             outgoing=True, sender_name=room.get("nick"))
+        room.add_messages([shown])
+        self.converse.trigger("messageSend", stanza)
+        return shown
+
+    def set_subject(self, room: Room, subject: str) -> None:
+        self.converse.session.send_element(subject_message(room.get("jid"), subject))
+
+    def invite(self, room: Room, jid: str, reason: str | None = None, direct: bool = False) -> None:
+        if direct:
+            self.converse.session.send_element(direct_invite(jid, room.get("jid"), reason, room.password))
+        else:
+            self.converse.session.send_element(mediated_invite(room.get("jid"), jid, reason))
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        result = await self.converse.session.send_iq(disco_items_request(service))
+        return parse_disco_items(result)
+
+    # -- incoming --------------------------------------------------------------------------------
+    def on_presence(self, stanza: ET.Element) -> None:
+        presence = parse_occupant(stanza)
+        if presence is None:
+            return
+        room = self.rooms.get(presence.room)
+        if room is None or room.get("closed"):
+            return
+        if presence.type == "error":
+            self._join_failed(room, presence)
+        elif presence.nick == room.get("nick") or presence.is_self:
+            self._own_presence(room, presence)
+        else:
+            self._occupant_presence(room, presence)
+
+    def _join_failed(self, room: Room, presence: OccupantPresence) -> None:
+        if room.entered and presence.error != "conflict":
+            logger.info("room %s: presence error %s", room.get("jid"), presence.error)
+            return
+        if presence.error == "conflict" and room.join_attempts < NICK_RETRIES:
+            room.join_attempts += 1
+            base = room.get("nick").rsplit("-", 1)[0] if room.join_attempts > 1 else room.get("nick")
+            room.set("nick", f"{base}-{room.join_attempts + 1}")
+            self.join(room)
+            return
+        message = JOIN_ERRORS.get(presence.error or "", f"Could not enter the room ({presence.error}).")
+        if presence.error_text:
+            message = f"{message} ({presence.error_text})"
+        room.set({"connection_status": "error", "error": message})
+        self.converse.trigger("roomError", room)
+
+    def _own_presence(self, room: Room, presence: OccupantPresence) -> None:
+        if presence.type == "unavailable":
+            if "303" in presence.codes and presence.new_nick:
+                room.occupants.pop(presence.nick, None)
+                room.set("nick", presence.new_nick)
+                return
+            reason = ("You were banned from this room." if "301" in presence.codes else
+                      "You were removed from this room." if "307" in presence.codes else
+                      "You are no longer a member of this room." if "321" in presence.codes else
+                      "The room was shut down." if "332" in presence.codes else "")
+            room.occupants.clear()
+            room.set({"connection_status": "error" if reason else "left", "error": reason})
+            if reason:
+                self.converse.trigger("roomError", room)
+            return
+        room.set("nick", presence.nick)  # the room may have changed it (210)
+        occupant = room.occupants.get(presence.nick)
+        if occupant is None:
+            room.occupants[presence.nick] = Occupant(presence)
+        else:
+            occupant.update(presence)
+        if room.entered:
+            return
+        room.set("connection_status", "entered")
+        self.converse.trigger("roomEntered", room)
+        if "201" in presence.codes:
+            asyncio.ensure_future(self._configure_new_room(room))
+            self.converse.trigger("enteredNewRoom", room)
+        asyncio.ensure_future(self._fetch_info(room))
+
+    def _occupant_presence(self, room: Room, presence: OccupantPresence) -> None:
+        if presence.type == "unavailable":
+            occupant = room.occupants.pop(presence.nick, None)
+            if occupant is not None and "303" in presence.codes and presence.new_nick:
+                occupant.set({"nick": presence.new_nick, "id": presence.new_nick})
+                room.occupants[presence.new_nick] = occupant
+        else:
+            occupant = room.occupants.get(presence.nick)
+            if occupant is None:
+                room.occupants[presence.nick] = Occupant(presence)
+            else:
+                occupant.update(presence)
+        room.set("occupants_version", (room.get("occupants_version") or 0) + 1)
+
+    async def _configure_new_room(self, room: Room) -> None:
+        """A room we just created: submit roomconfig when auto_configure, else accept the defaults."""
+        session = self.converse.session
+        try:
+            if room.get("auto_configure"):
+                form = parse_form(await session.send_iq(config_request(room.get("jid"))))
+                await session.send_iq(config_submit(room.get("jid"), form, room.roomconfig))
+            else:
+                await session.send_iq(instant_room(room.get("jid")))
+        except RoomConfigError as exc:
+            room.set("error", str(exc))
+            self.converse.platform.error(f"converse-py: room {room.get('jid')}: {exc}")
+            self.converse.trigger("roomError", room)
+        except Exception as exc:
+            room.set("error", f"Could not configure the room: {exc}")
+            logger.error("room %s: configuration failed: %s", room.get("jid"), exc)
+            self.converse.trigger("roomError", room)
+        else:
+            asyncio.ensure_future(self._fetch_info(room))
+
+    async def _fetch_info(self, room: Room) -> None:
+        try:
+            info = parse_disco_info(await self.converse.session.send_iq(disco_info_request(room.get("jid"))))
+        except Exception as exc:
+            logger.info("room %s: no disco#info: %s", room.get("jid"), exc)
+            return
+        updates: dict[str, Any] = {"features": sorted(info.features)}
+        if info.name:
+            updates["name"] = info.name
+        if info.description:
+            updates["description"] = info.description
+        room.set(updates)
+
+    def on_message(self, stanza: ET.Element) -> None:
+        invitation = parse_invitation(stanza)
+        if invitation is not None:
+            self.converse.trigger("roomInvite", {
+                "room": invitation.room, "from": invitation.inviter, "reason": invitation.reason,
+                "password": invitation.password, "direct": invitation.direct})
+            return
+        parsed = parse_room_message(stanza)
+        if parsed is None:
+            return
+        room = self.rooms.get(parsed.room)
+        if room is None or room.get("closed"):
+            return
+        if parsed.subject is not None and parsed.body is None:
+            room.set({"subject": parsed.subject, "subject_by": parsed.nick})
+            return
+        if parsed.body is None or not parsed.body.strip():
+            return
+        own = parsed.nick == room.get("nick")
+        if not room.remember(parsed.origin_id if own else "", parsed.id if own else "", parsed.stanza_id):
+            return  # our own message reflected, or history we already show
+        shown = ShownMessage(parsed.stanza_id or parsed.id, parsed.nick, parsed.body, parsed.time,
+                             outgoing=own, sender_name=parsed.nick)
+        room.add_messages([shown])
+        self.converse.trigger("roomMessage", room, shown)
+
+    def _on_room_change(self, room: Any, changed: dict[str, Any]) -> None:
+        if "focus_requests" in changed:
+            self.converse.trigger("chatBoxFocused", room)
+        if "minimized" in changed:
+            self.converse.trigger("chatBoxMinimized" if changed["minimized"] else "chatBoxMaximized", room)
+
+
+class MUCPlugin:
+    """Registered as the core plugin ``converse-muc``."""
+
+    _converse: Converse
+
+    def initialize(self) -> None:
+        converse = self._converse
+        self.state = RoomsState(converse)
+        converse.rooms = self.state  # type: ignore[attr-defined]
+        converse.api.rooms = RoomsAPI(self.state)  # type: ignore[attr-defined]
+        converse.session.add_handler("presence", self.state.on_presence)
+        converse.session.add_handler("message", self.state.on_message)
+        converse.api.listen.on("reconnected", lambda *_: self.state.rejoin_all())
+        converse.api.listen.on("disconnected", lambda *_: self.state.all_disconnected())
+        converse.api.listen.on("logout", lambda *_: self.state.forget_all())
