@@ -20,7 +20,8 @@ def core_modules() -> list[pathlib.Path]:
     return sorted(p for d in CORE_DIRS for p in (PACKAGE / d).rglob("*.py")) + [PACKAGE / "public.py",
                                                                                   PACKAGE / "dom" / "html.py",
                                                                                   PACKAGE / "dom" / "templates.py",
-                                                                                  PACKAGE / "dom" / "controlbox_templates.py"]
+                                                                                  PACKAGE / "dom" / "controlbox_templates.py",
+                                                                                  PACKAGE / "dom" / "room_templates.py"]
 
 
 def module_name(path: pathlib.Path) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from converse_py.dom import controlbox_templates, templates
+from converse_py.dom import controlbox_templates, room_templates, templates
 from converse_py.dom.html import Markup, tag
 from converse_py.plugins.chats.models import ShownMessage
 from converse_py.plugins.roster.models import Contact
@@ -52,3 +52,20 @@ def test_day_separators_are_inserted_between_days() -> None:
     assert html.count('class="cpy-day"') == 2 and last is not None
     html2, _ = templates.message_items([day2], last)
     assert 'class="cpy-day"' not in html2
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) -> None:
+    from converse_py.plugins.muc.models import Occupant, Room
+    from converse_py.plugins.muc.stanzas import OccupantPresence
+    room = Room("room@conference.localhost", payload, payload)
+    room.set({"subject": payload, "error": payload})
+    occupant = Occupant(OccupantPresence("room@conference.localhost", payload, "available", "online", payload,
+                                         "owner", "moderator", None, frozenset(), None, None))
+    msg = ShownMessage("1", payload, payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=False)
+    html = (room_templates.room_box(room) + room_templates.occupants([occupant])
+            + room_templates.room_messages([msg])[0]
+            + room_templates.invitation({"room": payload, "from": payload, "reason": payload})
+            + room_templates.room_list([{"jid": payload, "name": payload}]))
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert "' onmouseover='" not in html

@@ -39,6 +39,8 @@ class ChatsView:
             box.close()
 
     def open_box(self, box: ChatBox) -> None:
+        if box.get("type") == "chatroom":
+            return  # rooms have their own view (views/rooms.py)
         view = self.box_views.get(box.get("jid"))
         if view is None:
             self.box_views[box.get("jid")] = ChatBoxView(box, self.container)

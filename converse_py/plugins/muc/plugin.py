@@ -208,6 +208,7 @@ class RoomsState:
             room.occupants[presence.nick] = Occupant(presence)
         else:
             occupant.update(presence)
+        room.set("occupants_version", (room.get("occupants_version") or 0) + 1)
         if room.entered:
             return
         room.set("connection_status", "entered")

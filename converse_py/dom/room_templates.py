@@ -1,0 +1,158 @@
+"""Room templates: the room box, occupants, room messages with nick colours, the join form.
+
+Pure Python (tested on CPython); nicks, subjects, reasons and bodies are always text.
+
+>>> nick_color("thirdwitch") == nick_color("thirdwitch"), nick_color("a") != nick_color("b")
+(True, True)
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any, Iterable, Sequence
+
+from .html import Markup, join, tag
+
+SHOW_LABELS = {"online": "online", "chat": "online", "away": "away", "dnd": "busy", "xa": "extended away",
+               "offline": "offline"}
+
+
+def nick_color(nick: str) -> str:
+    """A stable, readable colour for a nick (same nick, same colour, on every client)."""
+    hue = zlib.crc32(nick.encode("utf-8")) % 360
+    return f"hsl({hue}, 60%, 32%)"
+
+
+def occupant_row(occupant: Any) -> Markup:
+    show = occupant.get("show") or "online"
+    role, affiliation = occupant.get("role") or "none", occupant.get("affiliation") or "none"
+    badge = " · ".join(x for x in (role if role not in ("none", "participant") else "",
+                                   affiliation if affiliation != "none" else "") if x)
+    return tag("li", {"class": f"cpy-occupant cpy-{show}", "data-nick": occupant.get("nick"),
+                      "title": occupant.get("jid") or occupant.get("nick")},
+               tag("span", {"class": "cpy-dot", "role": "img", "aria-label": SHOW_LABELS.get(show, show)}),
+               tag("span", {"class": "cpy-nick", "style": f"color: {nick_color(occupant.get('nick'))}"},
+                   occupant.get("nick")),
+               tag("span", {"class": "cpy-badge"}, badge) if badge else None)
+
+
+def occupants(items: Sequence[Any]) -> Markup:
+    """Moderators first, then by nick."""
+    order = {"moderator": 0, "participant": 1, "visitor": 2, "none": 3}
+    ranked = sorted(items, key=lambda o: (order.get(o.get("role"), 3), str(o.get("nick")).casefold()))
+    return join(occupant_row(o) for o in ranked)
+
+
+def room_message(message: Any) -> Markup:
+    when = message.time.astimezone()
+    return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
+                      "data-id": message.id},
+               tag("time", {"datetime": message.time.isoformat()}, when.strftime("%H:%M")),
+               tag("span", {"class": "cpy-from", "style": f"color: {nick_color(message.sender)}"}, message.sender),
+               tag("span", {"class": "cpy-body"}, message.body))
+
+
+def room_messages(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:
+    """A batch of room messages with day separators; returns the HTML and the last day shown."""
+    parts: list[Markup] = []
+    for message in messages:
+        day = message.time.astimezone().strftime("%Y-%m-%d")
+        if day != last_day:
+            parts.append(tag("li", {"class": "cpy-day", "role": "separator"}, day))
+            last_day = day
+        parts.append(room_message(message))
+    return join(parts), last_day
+
+
+def room_box(room: Any) -> Markup:
+    """The frame of a room; messages and occupants are filled in by the view."""
+    jid = room.get("jid")
+    return tag("section", {"class": "cpy-chatbox cpy-chatroom", "data-jid": jid,
+                           "aria-label": f"Room {room.get('name') or jid}"},
+               tag("header", {},
+                   tag("span", {"class": "cpy-title", "data-role": "room-name", "title": jid},
+                       room.get("name") or jid),
+                   tag("span", {"class": "cpy-conn", "data-role": "room-status"}, room.get("connection_status")),
+                   tag("button", {"type": "button", "data-action": "close-room", "data-jid": jid,
+                                  "aria-label": "Leave the room"}, "×")),
+               tag("p", {"class": "cpy-subject", "data-role": "subject", "hidden": not room.get("subject")},
+                   room.get("subject") or ""),
+               tag("p", {"class": "cpy-error", "role": "alert", "data-role": "room-error",
+                         "hidden": not room.get("error")}, room.get("error") or ""),
+               tag("div", {"class": "cpy-room-body"},
+                   tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages"}),
+                   tag("aside", {"class": "cpy-occupants", "aria-label": "Occupants"},
+                       tag("h3", {}, "Occupants"),
+                       tag("ul", {"role": "list", "data-role": "occupants"}))),
+               tag("form", {"class": "cpy-compose", "data-action": "send-room", "data-jid": jid},
+                   tag("textarea", {"name": "body", "rows": "2", "aria-label": "Message to the room",
+                                    "placeholder": "Message"}),
+                   tag("button", {"type": "submit"}, "Send")),
+               tag("details", {"class": "cpy-room-tools"},
+                   tag("summary", {}, "Invite · subject"),
+                   tag("form", {"data-action": "invite", "data-jid": jid, "aria-label": "Invite someone"},
+                       tag("label", {"for": f"cpy-invite-{_id(jid)}"}, "Invite"),
+                       tag("input", {"id": f"cpy-invite-{_id(jid)}", "name": "jid", "type": "text", "required": True,
+                                     "list": f"cpy-contacts-{_id(jid)}", "placeholder": "bob@localhost",
+                                     "autocomplete": "off"}),
+                       tag("datalist", {"id": f"cpy-contacts-{_id(jid)}", "data-role": "invite-contacts"}),
+                       tag("input", {"name": "reason", "type": "text", "placeholder": "Reason (optional)",
+                                     "aria-label": "Reason"}),
+                       tag("button", {"type": "submit"}, "Invite")),
+                   tag("form", {"data-action": "set-subject", "data-jid": jid, "aria-label": "Change the subject"},
+                       tag("label", {"for": f"cpy-subject-{_id(jid)}"}, "Subject"),
+                       tag("input", {"id": f"cpy-subject-{_id(jid)}", "name": "subject", "type": "text"}),
+                       tag("button", {"type": "submit"}, "Set subject"))))
+
+
+def contact_options(contacts: Sequence[Any]) -> Markup:
+    """``<option>``s of roster contacts for the invite field."""
+    return join(tag("option", {"value": c.get("jid")}, c.get("fullname") or c.get("jid"))
+                for c in sorted(contacts, key=lambda c: str(c.get("fullname") or c.get("jid")).casefold()))
+
+
+def join_form(*, hide_server: bool, service: str, nick: str) -> Markup:
+    """The control box's "Rooms" panel: join a room, list public rooms."""
+    return tag("details", {"class": "cpy-rooms", "data-role": "rooms-details"},
+               tag("summary", {}, "Rooms"),
+               tag("form", {"data-action": "join-room", "aria-label": "Join a room"},
+                   tag("label", {"for": "cpy-room-name"}, "Room"),
+                   tag("input", {"id": "cpy-room-name", "name": "room", "type": "text", "required": True,
+                                 "placeholder": "room name" if hide_server else f"room@{service}"}),
+                   None if hide_server else tag("label", {"for": "cpy-room-server"}, "Server"),
+                   None if hide_server else tag("input", {"id": "cpy-room-server", "name": "server", "type": "text",
+                                                          "value": service}),
+                   tag("label", {"for": "cpy-room-nick"}, "Nickname"),
+                   tag("input", {"id": "cpy-room-nick", "name": "nick", "type": "text", "value": nick}),
+                   tag("button", {"type": "submit"}, "Join"),
+                   tag("button", {"type": "button", "class": "cpy-secondary", "data-action": "list-rooms"},
+                       "Show public rooms"),
+                   tag("p", {"class": "cpy-feedback", "role": "status", "data-role": "rooms-feedback"})),
+               tag("ul", {"class": "cpy-room-list", "role": "list", "data-role": "room-list"}))
+
+
+def room_list(rooms: Sequence[Any]) -> Markup:
+    """Public rooms from disco#items, each with a join button."""
+    if not rooms:
+        return tag("li", {"class": "cpy-empty"}, "No public rooms.")
+    return join(tag("li", {},
+                    tag("button", {"type": "button", "data-action": "join-listed-room", "data-jid": r["jid"],
+                                   "title": r["jid"]}, r["name"] or r["jid"]))
+                for r in rooms)
+
+
+def invitation(invite: dict[str, Any]) -> Markup:
+    """A notice for a room invitation with Join / Dismiss."""
+    who, room = invite.get("from") or "", invite.get("room") or ""
+    return tag("li", {"class": "cpy-invitation", "data-jid": room},
+               tag("span", {}, f"{who} invites you to {room}"),
+               tag("span", {"class": "cpy-status-msg"}, invite.get("reason") or ""),
+               tag("button", {"type": "button", "data-action": "accept-invite", "data-jid": room}, "Join"),
+               tag("button", {"type": "button", "class": "cpy-secondary", "data-action": "dismiss-invite",
+                              "data-jid": room}, "Dismiss"))
+
+
+def _id(jid: str) -> str:
+    """An id-safe form of a JID."""
+    return "".join(ch if ch.isalnum() else "-" for ch in jid)
+
