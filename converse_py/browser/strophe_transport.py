@@ -17,6 +17,11 @@ from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
 from ..transport.base import StanzaCallback, Status, StatusCallback
 
+#: Consecutive failed BOSH requests (connection refused, 5xx) after which the connection counts as
+#: lost. Strophe alone retries with cubic backoff for ~100 s before giving up; a dead server is
+#: noticed here after ~1 s, so auto_reconnect (and the UI) can act.
+BOSH_ERRORS_BEFORE_LOST = 2
+
 _STATUS = {0: Status.ERROR, 1: Status.CONNECTING, 2: Status.CONNFAIL, 3: Status.AUTHENTICATING,
            4: Status.AUTHFAIL, 5: Status.CONNECTED, 6: Status.DISCONNECTED, 7: Status.DISCONNECTING,
            8: Status.ATTACHED, 10: Status.CONNTIMEOUT, 12: Status.CONNFAIL, 13: Status.CONNECTING}
@@ -37,8 +42,13 @@ class StropheTransport:
         self._stanza_cb = self._helpers.stanzaHandler(self._proxies.keep(self._on_stanza))
         self._handler_ref: Any = None
         self._disposed = False
+        self._lost = False
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
+        if self.kind == "bosh":
+            on_error = self._proxies.keep(self._on_http_error)
+            for code in (0, 502, 503, 504):
+                self._conn.addProtocolErrorHandler("HTTP", code, on_error)
 
     @property
     def bound_jid(self) -> str | None:
@@ -103,6 +113,21 @@ class StropheTransport:
             self._install_handler()
         text = "" if condition is None or condition is js.undefined else str(condition)
         self.on_status(status, text)
+
+    def _on_http_error(self, status: Any = None) -> None:
+        """A BOSH request failed; after a few in a row, give the connection up (CONNTIMEOUT)."""
+        errors = int(getattr(self._conn._proto, "errors", 0) or 0)
+        if self._disposed or self._lost or not self._conn.connected or errors < BOSH_ERRORS_BEFORE_LOST:
+            return
+        self._lost = True
+        logger.info("BOSH: %d requests failed in a row (last status %s): connection lost", errors, status)
+        # Not from inside Strophe's request callback: let it finish first.
+        asyncio.get_event_loop().call_soon(self._give_up)
+
+    def _give_up(self) -> None:
+        if not self._disposed:
+            self._conn.reset()
+            self.on_status(Status.CONNTIMEOUT, "connection-lost")
 
     def _install_handler(self) -> None:
         """(Re)install the catch-all handler: Strophe clears its handlers when a session ends."""

@@ -29,6 +29,7 @@ from .log import logger
 from .platform import NullPlatform, Platform
 from .pluggable import PluginFailure, PluginRegistry
 from .promises import PromiseRegistry
+from .reconnect import Reconnector
 from .session import Session
 from .settings import Settings, names
 
@@ -50,6 +51,7 @@ class Converse:
         self.plugins = registry or PluginRegistry()
         self.platform: Platform = platform or NullPlatform()
         self.session = Session(self, lambda: transport_factory())
+        self.reconnector = Reconnector(self)
         self.api = API(self)
         self.initialized = False
         self.plugin_failures: list[PluginFailure] = []
@@ -128,8 +130,11 @@ class Converse:
         asyncio.ensure_future(run())
 
     # -- login / logout -----------------------------------------------------------------
-    def login(self, credentials: Mapping[str, Any] | None) -> asyncio.Future[str]:
-        """See ``api.user.login``."""
+    def login(self, credentials: Mapping[str, Any] | None, *, automatic: bool = False) -> asyncio.Future[str]:
+        """See ``api.user.login``. ``automatic`` marks a reconnection attempt (any other login
+        replaces a pending reconnection)."""
+        if not automatic:
+            self.reconnector.cancel()
         if credentials is not None:
             if not isinstance(credentials, Mapping):
                 raise ConverseError("user.login: expected {jid, password}")
@@ -178,6 +183,7 @@ class Converse:
     def logout(self) -> None:
         """See ``api.user.logout``."""
         self._credentials = {}
+        self.reconnector.cancel()
         self.session.disconnect("logout")
         self.trigger("logout")
 
@@ -192,6 +198,7 @@ class Converse:
         """The stream is gone (``deliberate`` when we closed it)."""
         self.promises.reset("connected")
         self.trigger("disconnected", condition)
+        self.reconnector.on_disconnected(deliberate=deliberate)
 
 
 def make_future() -> asyncio.Future[Any]:

@@ -16,6 +16,9 @@ EVENTS: dict[str, tuple[str, str]] = {
     "reconnected": ("nothing", "a session came back after it had been lost (fires before connected)"),
     "disconnected": ("the condition, if any", "the stream is gone"),
     "logout": ("nothing", "api.user.logout was called"),
+    "reconnecting": ("the attempt number, the seconds to wait", "auto_reconnect will log in again after the "
+                     "connection was lost"),
+    "reconnectFailed": ("the reason", "auto_reconnect gave up (the password was refused, or no credentials)"),
     "stanza": ("the stanza element", "after any incoming message/presence/iq has been dispatched"),
     "roster": ("the list of contacts", "the roster was fetched from the server (promise)"),
     "rosterContactsFetched": ("nothing", "contacts are known (promise)"),

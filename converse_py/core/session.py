@@ -74,6 +74,11 @@ class Session:
         if transport is not None:
             transport.dispose()
 
+    def reset_transport(self) -> None:
+        """Start the next login on a fresh transport (used before reconnecting)."""
+        if self.status is Status.DISCONNECTED:
+            self._discard_transport()
+
     def _on_status_from(self, transport: Transport, status: Status, condition: str) -> None:
         if transport is self._transport:
             self._on_status(status, condition)
@@ -153,19 +158,19 @@ class Session:
         elif status is Status.AUTHFAIL:
             self._settle_login(error=LoginError(
                 "Authentication failed: wrong JID or password", condition or "not-authorized"))
-            self._fail_attempt()
+            self._fail_attempt(previous)
         elif status in (Status.CONNFAIL, Status.CONNTIMEOUT, Status.ERROR):
             self._settle_login(error=LoginError(
                 f"Could not connect ({condition or status.value})", condition or status.value))
-            self._fail_attempt()
+            self._fail_attempt(previous)
         elif status is Status.DISCONNECTED:
             self._fail_pending_iqs()
             self._settle_login(error=LoginError("Disconnected before the login completed", condition))
             if previous is not Status.DISCONNECTED:
                 self.converse.on_disconnected(deliberate=self._closing, condition=condition)
 
-    def _fail_attempt(self) -> None:
-        was_up = self._was_connected and self.status is not Status.DISCONNECTED
+    def _fail_attempt(self, previous: Status) -> None:
+        was_up = previous in (Status.CONNECTED, Status.ATTACHED)
         self._discard_transport()
         self.status = Status.DISCONNECTED
         self._fail_pending_iqs()

@@ -29,6 +29,7 @@ class FakeTransport:
         self.on_stanza: StanzaCallback = lambda xml: None
         self.rid, self.sid = 1000, "fake-sid"
         self.restorable: str | None = None
+        self.down = False  # tests: the server is unreachable (connect fails with connfail)
         self.disposed = False
         self.features: str | None = ('<features xmlns="http://etherx.jabber.org/streams">'
                                      '<ver xmlns="urn:xmpp:features:rosterver"/></features>')
@@ -39,6 +40,9 @@ class FakeTransport:
 
     def connect(self, jid: str, password: str) -> None:
         self.on_status(Status.CONNECTING, "")
+        if self.down:
+            self.on_status(Status.CONNFAIL, "remote-connection-failed")
+            return
         self.on_status(Status.AUTHENTICATING, "")
         if self.accept_password is not None and password != self.accept_password:
             self.on_status(Status.AUTHFAIL, "not-authorized")  # like Strophe: no DISCONNECTED follows

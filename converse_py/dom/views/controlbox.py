@@ -37,11 +37,16 @@ class ControlBoxView:
         self.login_error = ""
         self.state = "connecting" if converse.settings.get("auto_login") else "disconnected"
         self.filter_text = ""
+        self.reconnecting = ""  # what to show while auto_reconnect is at work
         self._render_task: asyncio.Task[None] | None = None
         self._dirty: dict[str, Any] = {}
         listen = converse.api.listen
         listen.on("connectionStatusChanged", self.on_status)
-        listen.on("connected", lambda *_: self.render())
+        listen.on("connected", lambda *_: self._reconnect_state(""))
+        listen.on("reconnecting", lambda attempt, delay: self._reconnect_state(
+            f"Connection lost. Reconnecting (attempt {attempt})…"))
+        listen.on("reconnectFailed", self._reconnect_failed)
+        listen.on("logout", lambda *_: self._reconnect_state(""))
         listen.on("disconnected", lambda *_: self.render())
         for event in ("cachedRoster", "roster", "rosterPush"):
             listen.on(event, lambda *_: self.render_lists())
@@ -84,6 +89,8 @@ class ControlBoxView:
                 status=status.status if status else "online", message=status.message if status else "",
                 filter_text=self.filter_text)
             self.render_lists()
+        elif self.reconnecting:
+            self.panel.innerHTML = templates.loading(self.reconnecting)
         elif self.state in ("connecting", "authenticating"):
             self.panel.innerHTML = templates.loading("Connecting…")
         else:
@@ -159,6 +166,16 @@ class ControlBoxView:
                 rows.item(index).outerHTML = html
 
     # -- connection state ----------------------------------------------------------------
+    def _reconnect_state(self, text: str) -> None:
+        self.reconnecting = text
+        self.render()
+
+    def _reconnect_failed(self, reason: str) -> None:
+        self.reconnecting = ""
+        self.login_error = f"Could not reconnect: {reason}"
+        self.state = "disconnected"
+        self.render()
+
     def on_status(self, status: str, condition: str) -> None:
         self.state = status
         if status == "authfail":
