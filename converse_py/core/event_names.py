@@ -39,4 +39,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "chatBoxFocused": ("the chat box", "focus() was called on a chat box"),
     "chatBoxMinimized": ("the chat box", "a chat box was minimized"),
     "chatBoxMaximized": ("the chat box", "a chat box was maximized"),
+    "serviceDiscovered": ("the feature (feature.get('var') is its namespace, e.g. Strophe.NS.MAM)",
+                          "service discovery of the server and account found a feature (once per feature "
+                          "and session)"),
 }
