@@ -24,6 +24,7 @@ class ShownMessage:
     sender_name: str = ""  # the contact's name when known
     stanza_id: str = ""    # archive id given by the user's server (XEP-0359 / XEP-0313)
     origin_id: str = ""    # id given by the sending client (XEP-0359)
+    archived: bool = False  # came from the archive (not delivered live)
 
     def keys(self) -> tuple[str, ...]:
         """What identifies this message across live delivery and the archive (any one match = same).
