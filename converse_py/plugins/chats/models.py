@@ -64,9 +64,14 @@ class ChatBox(Model):
         #: Set by the MAM plugin: loads the page of the archive before the oldest shown message.
         self.older_loader: Callable[[ChatBox], Any] | None = None
 
-    def add_messages(self, messages: list[ShownMessage]) -> list[ShownMessage]:
-        """Add messages not shown yet (same stanza-id, origin-id or sender+id = already shown), keeping
-        the history in time order. Listeners get the new ones and where they went; returns them."""
+    def add_messages(self, messages: list[ShownMessage], *, older: bool = False) -> list[ShownMessage]:
+        """Add messages not shown yet (same stanza-id, origin-id or sender+id = already shown).
+
+        Live messages go in time order; ``older=True`` (a page of the archive from before the
+        oldest message shown) puts them, in the given order, above everything: the archive's order
+        is authoritative where timestamps tie (they have one-second resolution). Listeners get the
+        new messages and where they went; returns them.
+        """
         fresh: list[ShownMessage] = []
         for message in messages:
             keys = message.keys()
@@ -76,17 +81,21 @@ class ChatBox(Model):
             fresh.append(message)
         if not fresh:
             return []
-        fresh.sort(key=lambda m: m.time)
-        if not self.messages or fresh[0].time >= self.messages[-1].time:
-            where = APPEND
-            self.messages.extend(fresh)
-        elif fresh[-1].time <= self.messages[0].time:
-            where = PREPEND
+        if older:
+            where = PREPEND if self.messages else APPEND
             self.messages[:0] = fresh
         else:
-            where = RESET
-            self.messages = sorted(self.messages + fresh, key=lambda m: m.time)
-        if where == APPEND and self.get("minimized"):
+            fresh.sort(key=lambda m: m.time)
+            if not self.messages or fresh[0].time >= self.messages[-1].time:
+                where = APPEND
+                self.messages.extend(fresh)
+            elif fresh[-1].time < self.messages[0].time:
+                where = PREPEND
+                self.messages[:0] = fresh
+            else:
+                where = RESET
+                self.messages = sorted(self.messages + fresh, key=lambda m: m.time)
+        if where == APPEND and not older and self.get("minimized"):
             self.set("num_unread", (self.get("num_unread") or 0) + sum(not m.outgoing for m in fresh))
         for listener in list(self._message_listeners):
             listener(self, fresh, where)

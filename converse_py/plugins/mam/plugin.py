@@ -128,7 +128,7 @@ class MamState:
             box.set("archive_loading", False)
         owner = own_bare(self.converse.session) or ""
         shown = [m for m in (to_shown(r, box, owner) for r in results) if m is not None]
-        box.add_messages(shown)
+        box.add_messages(shown, older=True)
         box.set({"archive_first": rsm.first or before or None,
                  "archive_complete": complete or not results})
 
