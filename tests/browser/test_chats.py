@@ -216,3 +216,25 @@ def test_open_boxes_survive_a_reload(browser: Any, web_server: Any, prosody: Any
         assert handle.page.locator(f'section.cpy-chatbox[data-jid="{ida.jid}"]').count() == 1
     finally:
         handle.close()
+
+
+def test_python_plugin_opens_a_box_and_sends(page: ClientPage, prosody: Any, bot: Any, alice: Account) -> None:
+    kim = unique_account(prosody, "kim")
+    peer = bot(kim)
+    name = f"py-chat-{next(_names)}"
+    page.js("code => window.runPython(code)", f"""
+class Snippet:
+    def initialize(self):
+        api = self._converse.api
+        box = api.chats.open({kim.jid!r})
+        box.model.set("height", 250)
+        box.send_message("from python")
+        window.out.pyBoxes = len(api.chats.get())
+        window.out.pyHeight = api.chats.get({kim.jid!r}).get("height")
+
+converse.plugins.add({name!r}, Snippet)
+""")
+    sender, _ = peer.wait_for_message("from python")
+    assert sender.startswith(alice.jid + "/")
+    assert page.js("window.out.pyHeight") == 250 and page.js("window.out.pyBoxes") >= 1
+    assert rows(page, kim.jid) == ["from python"]

@@ -64,6 +64,11 @@ class ChatBox(Model):
         #: Set by the MAM plugin: loads the page of the archive before the oldest shown message.
         self.older_loader: Callable[[ChatBox], Any] | None = None
 
+    @property
+    def model(self) -> ChatBox:
+        """The box itself: Python callers may write ``box.model.get('height')`` as JS callers do."""
+        return self
+
     def add_messages(self, messages: list[ShownMessage], *, older: bool = False) -> list[ShownMessage]:
         """Add messages not shown yet (same stanza-id, origin-id or sender+id = already shown).
 
