@@ -256,3 +256,30 @@ def test_query_fails_on_a_server_without_mam(browser: Any, web_server: Any,
         assert handle.js("window.out.mamQueries") == []
     finally:
         handle.close()
+
+
+def test_seed_archive_snippets_run_as_written(page: ClientPage) -> None:
+    page.js("() => { window.out.seedCalls = []; }")
+    js_plugin(page, """
+        var callback = function (messages) { window.out.seedCalls.push(['callback', messages.length]); };
+        var errback = function (iq) { window.out.seedCalls.push(['errback', iq && iq.getAttribute('type')]); };
+        // Requesting all archived messages
+        this._converse.api.archive.query(callback, errback);
+        // For a particular user
+        this._converse.api.archive.query({'with': 'john@doe.net'}, callback, errback);
+        // For a particular room
+        this._converse.api.archive.query({'with': 'discuss@conference.doglovers.net'}, callback, errback);
+        var options = {
+            'with': 'john@doe.net',
+            'start': '2010-06-07T00:00:00Z',
+            'end': '2010-07-07T13:23:54Z'
+        };
+        this._converse.api.archive.query(options, callback, errback);
+        // Return maximum 10 archived messages
+        this._converse.api.archive.query({'with': 'john@doe.net', 'max':10}, callback, errback);
+    """)
+    page.wait_for("window.out.seedCalls.length === 5")
+    calls = page.js("window.out.seedCalls")
+    assert sorted(calls)[:4] == [["callback", 0]] * 4  # nothing archived with john or the room
+    all_messages = [c for c in calls if c[1] not in (0, None)]
+    assert len(all_messages) == 1 and all_messages[0][0] == "callback" and all_messages[0][1] >= 12

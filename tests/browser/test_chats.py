@@ -238,3 +238,24 @@ converse.plugins.add({name!r}, Snippet)
     assert sender.startswith(alice.jid + "/")
     assert page.js("window.out.pyHeight") == 250 and page.js("window.out.pyBoxes") >= 1
     assert rows(page, kim.jid) == ["from python"]
+
+
+def test_seed_chats_snippets_run_as_written(page: ClientPage) -> None:
+    js_plugin(page, """
+        this._converse.api.chats.open('buddy@example.com')
+    """)
+    js_plugin(page, """
+        this._converse.api.chats.open(['buddy1@example.com', 'buddy2@example.com'])
+    """)
+    js_plugin(page, """
+        var _converse = this._converse;
+        window.out.seedGet = [
+            _converse.api.chats.get('buddy@example.com').model.get('jid'),
+            _converse.api.chats.get(['buddy1@example.com', 'buddy2@example.com']).map(b => b.model.get('jid')),
+            _converse.api.chats.get().map(b => b.model.get('jid')).filter(j => j.endsWith('@example.com')).sort()];
+    """)
+    assert page.js("window.out.seedGet") == [
+        "buddy@example.com", ["buddy1@example.com", "buddy2@example.com"],
+        ["buddy1@example.com", "buddy2@example.com", "buddy@example.com"]]
+    for jid in ("buddy@example.com", "buddy1@example.com", "buddy2@example.com"):
+        assert page.page.locator(f'section.cpy-chatbox[data-jid="{jid}"]').count() == 1
