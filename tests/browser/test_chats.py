@@ -259,3 +259,28 @@ def test_seed_chats_snippets_run_as_written(page: ClientPage) -> None:
         ["buddy1@example.com", "buddy2@example.com", "buddy@example.com"]]
     for jid in ("buddy@example.com", "buddy1@example.com", "buddy2@example.com"):
         assert page.page.locator(f'section.cpy-chatbox[data-jid="{jid}"]').count() == 1
+
+
+def test_carbons_show_what_the_other_clients_send_and_receive(page: ClientPage, alice: Account,
+                                                              prosody: Any, bot: Any) -> None:
+    lena = unique_account(prosody, "lena")
+    peer, other_client = bot(lena), bot(alice, "phone")
+    # carbons are enabled once discovery found them (shortly after log-in): wait for the first copy
+    for attempt in range(40):
+        other_client.send_message(lena.jid, f"sent from alice's phone {attempt}")
+        peer.wait_for_message(f"sent from alice's phone {attempt}")
+        if rows(page, lena.jid):
+            break
+        page.page.wait_for_timeout(250)
+    page.wait_for("""([jid, text]) => Array.from(document.querySelectorAll(
+        `section.cpy-chatbox[data-jid="${jid}"] li.cpy-msg .cpy-body`)).some(e => e.textContent === text)""",
+                  arg=[lena.jid, f"sent from alice's phone {attempt}"])
+    sent = rows(page, lena.jid)
+    peer.send_message(alice.jid + "/phone", "to alice's phone only")
+    other_client.wait_for_message("to alice's phone only")
+    shown = wait_rows(page, lena.jid, len(sent) + 1)
+    assert shown[-1] == "to alice's phone only"
+    assert shown[:-1] == sent and all(body.startswith("sent from alice's phone ") for body in sent)
+    classes = page.js("""(jid) => Array.from(document.querySelectorAll(
+        `section.cpy-chatbox[data-jid="${jid}"] li.cpy-msg`)).map(li => li.classList.contains('cpy-out'))""", lena.jid)
+    assert classes == [True] * len(sent) + [False]

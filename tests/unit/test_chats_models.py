@@ -60,3 +60,42 @@ def test_chatbox_frame_has_the_stable_hooks_and_the_box_attributes() -> None:
     assert '<a href="https://example.org/bob"' in html and ">3</span>" in html
     row = templates.message_item(ShownMessage("", "bob@localhost", "x", T, False, stanza_id="A9"))
     assert row.startswith('<li class="cpy-msg cpy-in" data-id="A9"')
+
+
+# -- carbons (XEP-0280) ------------------------------------------------------------------------
+
+def test_carbons_enable_matches_xep0280_example() -> None:
+    from converse_py.plugins.chats.stanzas import carbons_enable
+    from converse_py.xmpp.stanza import canonical, serialize
+    built = carbons_enable()
+    built.set("id", "enable1")
+    assert canonical(serialize(built)) == canonical(
+        '<iq xmlns="jabber:client" type="set" id="enable1"><enable xmlns="urn:xmpp:carbons:2"/></iq>')
+
+
+RECEIVED = ('<message xmlns="jabber:client" from="{frm}" to="alice@localhost/web" type="chat">'
+            '<received xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0">'
+            '<message xmlns="jabber:client" from="bob@localhost/phone" to="alice@localhost/phone" type="chat" id="r1">'
+            '<body>{body}</body></message></forwarded></received></message>')
+SENT = ('<message xmlns="jabber:client" from="alice@localhost" to="alice@localhost/web" type="chat">'
+        '<sent xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0">'
+        '<message xmlns="jabber:client" from="alice@localhost/phone" to="bob@localhost/phone" type="chat" id="s1">'
+        '<body>sent from my phone</body></message></forwarded></sent></message>')
+
+
+def test_carbons_show_the_other_clients_messages_and_forged_ones_are_dropped() -> None:
+    from .conftest import Client, arun, settle
+
+    async def body() -> tuple[list[tuple[str, bool]], bool]:
+        client = Client()
+        await client.converse.initialize({})
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        client.transport.receive(RECEIVED.format(frm="alice@localhost", body="to my phone"))
+        client.transport.receive(SENT)
+        client.transport.receive(RECEIVED.format(frm="mallory@evil.com", body="forged"))
+        box = client.api.chats.get("bob@localhost")
+        return [(m.body, m.outgoing) for m in box.messages], client.api.chats.get("mallory@evil.com") is None
+    shown, no_mallory = arun(body())
+    assert shown == [("to my phone", False), ("sent from my phone", True)]
+    assert no_mallory

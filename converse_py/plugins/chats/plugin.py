@@ -20,7 +20,7 @@ from ...core.session import own_bare
 from ...xmpp.jid import JID
 from .api import ChatsAPI
 from .models import ChatBox, ShownMessage
-from .stanzas import ChatMessage, chat_message, parse_message
+from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, parse_carbon, parse_message
 
 #: Box attributes kept across reloads (nothing else: no message is stored).
 PERSISTED = ("jid", "minimized", "height", "url")
@@ -82,6 +82,16 @@ class ChatsState:
                                        outgoing=False, sender_name=box.get("fullname"),
                                        stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
 
+    def sent_elsewhere(self, parsed: ChatMessage) -> None:
+        """A message one of the user's other clients sent (a sent carbon) goes to the recipient's box."""
+        try:
+            peer = JID.parse(parsed.to).bare
+        except ValueError:
+            return
+        box = self.open(peer)
+        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=True,
+                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
+
     def _on_box_change(self, box: Any, changed: dict[str, Any]) -> None:
         if "focus_requests" in changed:
             self.converse.trigger("chatBoxFocused", box)
@@ -138,6 +148,11 @@ class ChatsState:
         self.save()
 
 
+def _report_carbons(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.info("carbons not enabled: %s", future.exception())
+
+
 class ChatsPlugin:
     """Registered as the core plugin ``converse-chats``."""
 
@@ -150,6 +165,12 @@ class ChatsPlugin:
         converse.api.chats = ChatsAPI(self.state)  # type: ignore[attr-defined]
         converse.session.add_handler("message", self.on_message)
         converse.api.listen.on("connected", self.on_connected)
+        converse.api.listen.on("serviceDiscovered", self.on_feature)
+
+    def on_feature(self, feature: Any) -> None:
+        """Carbons (XEP-0280): this tab also shows what the user's other clients send and receive."""
+        if feature.get("var") == CARBONS:
+            self._converse.session.send_iq(carbons_enable()).add_done_callback(_report_carbons)
 
     def on_connected(self, *_: Any) -> None:
         owner = own_bare(self._converse.session)
@@ -161,6 +182,17 @@ class ChatsPlugin:
         converse = self._converse
         converse.trigger("message", stanza)
         own = own_bare(converse.session)
+        carbon = parse_carbon(stanza, own) if own else None
+        if carbon is not None:
+            kind, inner = carbon
+            parsed = parse_message(inner, own=own)
+            if parsed is None:
+                return
+            if kind == "sent":
+                self.state.sent_elsewhere(parsed)
+            elif parsed.sender.bare != own:
+                self.state.receive(parsed)
+            return
         parsed = parse_message(stanza, own=own)
         if parsed is None or parsed.sender.bare == own:
             return

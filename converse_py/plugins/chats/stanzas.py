@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import child_text, find, message, sub
+from ...xmpp.stanza import child_text, find, iq, message, sub
 
 #: Longest body kept; longer ones are cut (a hostile peer cannot exhaust memory one message at a time).
 MAX_BODY = 64 * 1024
@@ -91,3 +91,46 @@ def chat_message(to: str, body: str) -> ET.Element:
     msg = message(to=to, type_="chat", body=body)
     sub(msg, "origin-id", {"id": msg.get("id")}, xmlns=ns.SID)
     return msg
+
+
+CARBONS = "urn:xmpp:carbons:2"
+FORWARD = "urn:xmpp:forward:0"
+
+
+def carbons_enable() -> ET.Element:
+    """Ask the server for copies of the user's other clients' chats (XEP-0280 §4)."""
+    request = iq("set")
+    sub(request, "enable", xmlns=CARBONS)
+    return request
+
+
+def parse_carbon(stanza: ET.Element, own: str) -> tuple[str, ET.Element] | None:
+    """``("sent" | "received", forwarded message)`` of a XEP-0280 carbon, or None.
+
+    Only the user's own account may send carbons (§11): any other ``from`` is a forgery.
+
+    >>> from converse_py.xmpp.stanza import parse
+    >>> carbon = parse('<message xmlns="jabber:client" from="romeo@montague.example" type="chat">'
+    ...     '<sent xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0">'
+    ...     '<message xmlns="jabber:client" to="juliet@capulet.example/balcony" from="romeo@montague.example/home"'
+    ...     ' type="chat"><body>Neither, fair saint</body></message></forwarded></sent></message>')
+    >>> kind, inner = parse_carbon(carbon, "romeo@montague.example")
+    >>> kind, inner.get("to")
+    ('sent', 'juliet@capulet.example/balcony')
+    >>> parse_carbon(carbon, "mallory@evil.example") is None
+    True
+    """
+    for kind in ("sent", "received"):
+        wrapper = find(stanza, CARBONS, kind)
+        if wrapper is None:
+            continue
+        try:
+            sender = JID.parse(stanza.get("from") or "")
+        except ValueError:
+            return None
+        if sender.full != own:
+            return None
+        forwarded = find(wrapper, FORWARD, "forwarded")
+        inner = find(forwarded, ns.CLIENT, "message") if forwarded is not None else None
+        return (kind, inner) if inner is not None else None
+    return None
