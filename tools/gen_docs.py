@@ -20,6 +20,7 @@ from converse_py.core.event_names import EVENTS  # noqa: E402
 from converse_py.core.grouping import Grouping, js_name  # noqa: E402
 from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
+from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
 from converse_py.plugins.status.plugin import StatusAPI, StatusMessageAPI  # noqa: E402
@@ -71,6 +72,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.contacts", ContactsAPI, "_converse.api.contacts"),
     ("api.chats", ChatsAPI, "_converse.api.chats"),
     ("api.rooms", RoomsAPI, "_converse.api.rooms"),
+    ("api.archive", ArchiveAPI, "_converse.api.archive"),
 ]
 
 

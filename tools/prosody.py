@@ -48,7 +48,9 @@ class ProsodyServer:
     muc_domain = "conference.localhost"
 
     def __init__(self, workdir: str | None = None, c2s_port: int = 0,
-                 http_port: int = 0) -> None:
+                 http_port: int = 0, config: str | Path | None = None) -> None:
+        """``config``: another Prosody config file (tests use variants of the committed one)."""
+        self.config_path = Path(config) if config is not None else CONFIG_PATH
         self._workdir_arg = workdir
         self._workdir: str | None = None
         self._owns_workdir = False
@@ -109,7 +111,7 @@ class ProsodyServer:
         began = time.monotonic()
         self._log = open(os.path.join(self.workdir, "stdout.log"), "ab")
         self._proc = subprocess.Popen(
-            ["prosody", "-F", "--config", str(CONFIG_PATH)],
+            ["prosody", "-F", "--config", str(self.config_path)],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             env=self._env(), cwd=self.workdir, start_new_session=True)
         try:
@@ -199,7 +201,7 @@ class ProsodyServer:
     def prosodyctl(self, *args: str) -> str:
         """Run ``prosodyctl --config CFG ARGS...`` with this server's env."""
         result = subprocess.run(
-            ["prosodyctl", "--config", str(CONFIG_PATH), *args],
+            ["prosodyctl", "--config", str(self.config_path), *args],
             stdin=subprocess.DEVNULL, capture_output=True, env=self._env(),
             cwd=self.workdir, timeout=30)
         out = (result.stdout + result.stderr).decode(errors="replace")

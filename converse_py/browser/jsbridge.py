@@ -107,17 +107,27 @@ class JsBridge:
         return js.Promise.new(create_once_callable(executor))
 
     # -- callables ----------------------------------------------------------------------
-    def method(self, fn: Callable[..., Any], *, raw_args: bool = False) -> Any:
+    def method(self, fn: Callable[..., Any], *, raw_args: bool = False, wrap_callbacks: bool = False) -> Any:
         """A JS function calling ``fn`` with converted arguments; errors throw a JS Error.
 
-        With ``raw_args`` the JS values are passed as they are (e.g. a JS plugin object).
+        With ``raw_args`` the JS values are passed as they are (e.g. a JS plugin object); with
+        ``wrap_callbacks`` JS functions among the arguments become Python callables that hand
+        their arguments to JS converted (``archive.query``'s callback gets an Array and the rsm object).
         """
         void = _returns_none(fn)
+
+        def convert(arg: Any) -> Any:
+            if raw_args and isinstance(arg, JsProxy):
+                return arg
+            value = self.to_py(arg)
+            if wrap_callbacks and isinstance(value, JsProxy) and callable(value):
+                return self.js_callback(value)
+            return value
 
         def call(js_args: Any) -> Any:
             result = js.Object.new()
             try:
-                args = [a if raw_args and isinstance(a, JsProxy) else self.to_py(a) for a in js_args]
+                args = [convert(a) for a in js_args]
                 while args and args[-1] is None:
                     args.pop()
                 value = fn(*args)
@@ -154,9 +164,17 @@ class JsBridge:
                 setattr(obj, js_name, self.method(member))
         return obj
 
+    def js_callback(self, fn: Any) -> Callable[..., None]:
+        """A Python callable calling the JS function ``fn`` with JS values."""
+        def call(*args: Any) -> None:
+            fn.apply(js.undefined, js.Array.of(*[self.to_js(a) for a in args]))
+        return call
+
     def _special(self, grouping: Grouping, attr: str) -> Any:
         if isinstance(grouping, ListenAPI) and attr in ("on", "once"):
             return self._listen(grouping, once=(attr == "once"))
+        if attr in getattr(grouping, "JS_WRAP_CALLBACKS", ()):
+            return self.method(getattr(grouping, attr), wrap_callbacks=True)
         return None
 
     def _listen(self, listen: ListenAPI, *, once: bool) -> Any:

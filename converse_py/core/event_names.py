@@ -52,4 +52,7 @@ EVENTS: dict[str, tuple[str, str]] = {
                    "or XEP-0249 direct)"),
     "roomMessage": ("the room, the message", "a groupchat message was added to a room (own reflections and "
                     "history already shown are not repeated)"),
+    "serviceDiscovered": ("the feature (feature.get('var') is its namespace, e.g. Strophe.NS.MAM)",
+                          "service discovery of the server and account found a feature (once per feature "
+                          "and session)"),
 }

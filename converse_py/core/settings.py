@@ -63,6 +63,8 @@ CORE_SETTINGS: dict[str, Setting] = {
     "allow_otr": Setting(True, (bool,), "Allow Off-the-Record encrypted one-to-one chats."),
     "authentication": Setting("login", (str,), "How to log in.",
                               choices=("login", "prebind", "anonymous")),
+    "archived_messages_page_size": Setting(50, (int,), "Archived messages fetched per page when a chat opens "
+                                           "or is scrolled up (XEP-0313)."),
     "auto_list_rooms": Setting(False, (bool,), "List public rooms when the join form opens."),
     "auto_login": Setting(False, (bool,), "Log in at start-up with jid/password, credentials_url or prebind_url."),
     "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops."),

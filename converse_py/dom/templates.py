@@ -1,15 +1,24 @@
 """Chat templates: models in, ``Markup`` out. Pure Python (tested on CPython); user text is always text.
 
 Interactive elements carry ``data-action`` (and ``data-jid``); the views route
-clicks, submits and keys through one delegated listener per root.
+clicks, submits and keys through one delegated listener per root. Links in message
+bodies are made clickable only for http, https and xmpp URLs, and their text stays text.
+
+>>> str(linkify("see https://example.org/a?b=1&c=<x>, or javascript:alert(1)"))
+'see <a href="https://example.org/a?b=1&amp;c=" rel="noopener noreferrer" target="_blank">https://example.org/a?b=1&amp;c=</a>&lt;x&gt;, or javascript:alert(1)'
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Iterable
 
 from .html import Markup, join, tag
+
+#: URLs made clickable: these schemes only; stops at whitespace, quotes and angle brackets.
+_URL = re.compile(r"\b(?:https?://|xmpp:)[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
 
 
 def loading(label: str = "Loading chat…") -> Markup:
@@ -17,26 +26,64 @@ def loading(label: str = "Loading chat…") -> Markup:
     return tag("div", {"class": "cpy-loading", "role": "status"}, label)
 
 
+def safe_url(url: str) -> bool:
+    """True for the URL schemes a link may have (http, https, xmpp).
+
+    >>> safe_url("https://x.org"), safe_url("javascript:alert(1)"), safe_url(" data:text/html,x")
+    (True, False, False)
+    """
+    return bool(re.match(r"(?:https?://|xmpp:)\S", url or "", re.IGNORECASE))
+
+
+def linkify(body: str) -> Markup:
+    """``body`` as text, with http/https/xmpp URLs as links (never any other markup)."""
+    parts: list[Any] = []
+    pos = 0
+    for match in _URL.finditer(body):
+        url = match.group(0)
+        while url and url[-1] in _TRAILING:
+            url = url[:-1]
+        if not safe_url(url):
+            continue
+        parts.append(body[pos:match.start()])
+        parts.append(tag("a", {"href": url, "rel": "noopener noreferrer", "target": "_blank"}, url))
+        pos = match.start() + len(url)
+    parts.append(body[pos:])
+    return join(parts)
+
+
+def message_key(message: Any) -> str:
+    """The row's ``data-id``: the message id, else its archive id."""
+    return str(message.id or message.stanza_id or message.origin_id)
+
+
 def message_item(message: Any) -> Markup:
-    """One message line; the body is text, never HTML."""
+    """One message line; the body is text (links made clickable), never HTML."""
     when = message.time.astimezone()
     return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
-                      "data-id": message.id},
-               tag("time", {"datetime": message.time.isoformat()}, when.strftime("%H:%M")),
+                      "data-id": message_key(message)},
+               tag("time", {"datetime": message.time.isoformat(), "title": when.strftime("%Y-%m-%d %H:%M:%S")},
+                   when.strftime("%H:%M")),
                tag("span", {"class": "cpy-from", "title": message.sender},
                    "me" if message.outgoing else (message.sender_name or message.sender)),
-               tag("span", {"class": "cpy-body"}, message.body))
+               tag("span", {"class": "cpy-body"}, linkify(message.body)))
+
+
+def day_of(message: Any) -> str:
+    """The local calendar day of a message, as the separators show it."""
+    return str(message.time.astimezone().strftime("%Y-%m-%d"))
 
 
 def day_separator(day: datetime) -> Markup:
-    return tag("li", {"class": "cpy-day", "role": "separator"}, day.astimezone().strftime("%Y-%m-%d"))
+    label = day.astimezone().strftime("%Y-%m-%d")
+    return tag("li", {"class": "cpy-day", "role": "separator", "data-day": label}, label)
 
 
 def message_items(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:
     """A batch of messages with day separators; returns the HTML and the last day shown."""
     parts: list[Markup] = []
     for message in messages:
-        day = message.time.astimezone().strftime("%Y-%m-%d")
+        day = day_of(message)
         if day != last_day:
             parts.append(day_separator(message.time))
             last_day = day
@@ -44,16 +91,39 @@ def message_items(messages: Iterable[Any], last_day: str | None = None) -> tuple
     return join(parts), last_day
 
 
+def chat_title(box: Any) -> Markup:
+    """The heading's name: a link when the box's ``url`` is an http(s)/xmpp URL."""
+    name = box.get("fullname") or box.get("jid")
+    url = box.get("url") or ""
+    if isinstance(url, str) and safe_url(url):
+        return tag("a", {"href": url, "rel": "noopener noreferrer", "target": "_blank"}, name)
+    return Markup(tag("span", {}, name))
+
+
+def unread_badge(count: int) -> Markup:
+    return tag("span", {"class": "cpy-unread", "data-role": "unread", "hidden": not count,
+                        "aria-label": f"{count} unread"}, str(count) if count else "")
+
+
 def chatbox(box: Any) -> Markup:
     """A chat box frame (messages are added in batches by the view)."""
     jid = box.get("jid")
-    return tag("section", {"class": "cpy-chatbox", "data-jid": jid, "aria-label": f"Chat with {jid}"},
+    height = box.get("height")
+    return tag("section", {"class": "cpy-chatbox", "data-jid": jid, "aria-label": f"Chat with {jid}",
+                           "style": f"height: {int(height)}px" if isinstance(height, (int, float)) else None},
                tag("header", {},
-                   tag("span", {"class": "cpy-title"}, box.get("fullname") or jid),
+                   tag("span", {"class": "cpy-title", "data-role": "title"}, chat_title(box)),
+                   unread_badge(box.get("num_unread") or 0),
+                   tag("button", {"type": "button", "data-action": "toggle-chat", "data-jid": jid,
+                                  "aria-label": "Minimize", "aria-expanded": "true"}, "–"),
                    tag("button", {"type": "button", "data-action": "close-chat", "data-jid": jid,
                                   "aria-label": "Close"}, "×")),
-               tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages"}),
-               tag("form", {"class": "cpy-compose", "data-action": "send", "data-jid": jid},
-                   tag("textarea", {"name": "body", "rows": "2", "aria-label": "Message",
-                                    "placeholder": "Message"}),
-                   tag("button", {"type": "submit"}, "Send")))
+               tag("div", {"class": "cpy-chat-body", "data-role": "body"},
+                   tag("div", {"class": "cpy-history-status", "data-role": "history", "role": "status",
+                               "hidden": True}, "Loading older messages…"),
+                   tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages",
+                              "tabindex": "0", "aria-label": "Messages"}),
+                   tag("form", {"class": "cpy-compose", "data-action": "send", "data-jid": jid},
+                       tag("textarea", {"name": "body", "rows": "2", "aria-label": "Message",
+                                        "placeholder": "Message"}),
+                       tag("button", {"type": "submit"}, "Send"))))

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-muc', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .chats.plugin import ChatsPlugin
+from .disco.plugin import DiscoPlugin
+from .mam.plugin import MamPlugin
 from .muc.plugin import MUCPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
@@ -18,5 +20,7 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-roster": RosterPlugin,
     "converse-status": StatusPlugin,
     "converse-chats": ChatsPlugin,
+    "converse-disco": DiscoPlugin,
+    "converse-mam": MamPlugin,
     "converse-muc": MUCPlugin,
 }

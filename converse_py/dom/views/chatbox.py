@@ -1,18 +1,33 @@
-"""Chat box views: one element per open box, messages rendered in batches."""
+"""Chat box views: one element per open box, messages rendered in batches.
+
+New messages are buffered and inserted once per loop turn (a burst of 1,000 is a handful
+of DOM writes); archive pages are prepended in one write with the scroll position kept;
+rows are styled ``content-visibility: auto`` so the browser skips laying out and painting
+the thousands of rows out of view. Scrolling near the top asks the archive for the page
+before the oldest message.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
-from ...plugins.chats.models import ChatBox, ShownMessage
+from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
 from .. import templates
+from ..ffi import ProxyKeeper
 
 if TYPE_CHECKING:
     from .ui import UIPlugin
+
+#: Pixels from the top of the history at which the previous archive page is requested.
+LOAD_OLDER_AT = 80
+#: Pixels from the bottom within which the history follows new messages.
+STICK_TO_BOTTOM = 60
+SOUND_FILE = "msg_received.wav"
 
 
 class ChatsView:
@@ -22,6 +37,8 @@ class ChatsView:
         self.converse = converse
         self.container = container
         self.box_views: dict[str, ChatBoxView] = {}
+        self.proxies = ProxyKeeper()
+        self._ignore = self.proxies.keep(lambda *_: None)
         listen = converse.api.listen
         listen.on("chatBoxOpened", self.open_box)
         listen.on("chatBoxClosed", self.close_box)
@@ -29,6 +46,11 @@ class ChatsView:
         ui.on_action("submit", "send", lambda form, _event: self.submit_message(form))
         ui.on_action("keydown", "send", self.on_compose_key)
         ui.on_action("click", "close-chat", self.on_close_click)
+        ui.on_action("click", "toggle-chat", self.on_toggle_click)
+        chats = getattr(converse, "chats", None)
+        for box in chats.boxes.values() if chats is not None else []:
+            if not box.get("closed"):
+                self.open_box(box)
 
     def _box_for(self, element: Any) -> ChatBox | None:
         return self.converse.chats.boxes.get(str(element.getAttribute("data-jid")))  # type: ignore[attr-defined]
@@ -38,14 +60,20 @@ class ChatsView:
         if box is not None:
             box.close()
 
+    def on_toggle_click(self, element: Any, _event: Any) -> None:
+        box = self._box_for(element)
+        if box is not None:
+            box.maximize() if box.get("minimized") else box.minimize()
+
     def open_box(self, box: ChatBox) -> None:
         if box.get("type") == "chatroom":
             return  # rooms have their own view (views/rooms.py)
         view = self.box_views.get(box.get("jid"))
         if view is None:
-            self.box_views[box.get("jid")] = ChatBoxView(box, self.container)
+            self.box_views[box.get("jid")] = ChatBoxView(self, box, self.container)
         else:
             view.element.hidden = False
+            view.scroll_to_bottom()
 
     def close_box(self, box: ChatBox) -> None:
         view = self.box_views.get(box.get("jid"))
@@ -59,7 +87,8 @@ class ChatsView:
 
     def on_compose_key(self, form: Any, event: Any) -> None:
         """Enter sends, Shift+Enter makes a new line."""
-        if event.key == "Enter" and not event.shiftKey and event.target.tagName == "TEXTAREA":
+        if event.key == "Enter" and not event.shiftKey and not event.isComposing \
+                and event.target.tagName == "TEXTAREA":
             event.preventDefault()
             self.submit_message(form)
 
@@ -78,25 +107,53 @@ class ChatsView:
             return
         textarea.value = ""
 
+    def play_sound(self) -> None:
+        """The incoming-message sound, when play_sounds is on and the page is not in front."""
+        settings = self.converse.settings
+        if not settings.get("play_sounds") or (not js.document.hidden and js.document.hasFocus()):
+            return
+        try:
+            audio = js.Audio.new(str(settings.get("sounds_path")) + SOUND_FILE)
+            audio.play().catch(self._ignore)  # autoplay may be refused: never an error
+        except Exception as exc:
+            logger.debug("could not play the message sound: %s", exc)
+
 
 class ChatBoxView:
-    """One chat box element; new messages are buffered and rendered once per loop turn."""
+    """One chat box element."""
 
-    def __init__(self, box: ChatBox, container: Any) -> None:
+    def __init__(self, parent: ChatsView, box: ChatBox, container: Any) -> None:
+        self.parent = parent
         self.box = box
         container.insertAdjacentHTML("beforeend", templates.chatbox(box))
         self.element = container.lastElementChild
         self.list = self.element.querySelector('[data-role="messages"]')
+        self.history_status = self.element.querySelector('[data-role="history"]')
         self.pending: list[ShownMessage] = []
         self.last_day: str | None = None
-        box.on_messages(self.queue)
+        self._follow = True
+        self.proxies = ProxyKeeper()
+        self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll), js.Object.fromEntries(
+            [["passive", True]]))
+        box.on_messages(self.on_messages)
+        box.on_change(self.on_change)
+        self.on_change(box, {"minimized": box.get("minimized")})
         if box.messages:
-            self.queue(box, list(box.messages))
+            self.render_all()
 
-    def queue(self, _box: ChatBox, messages: list[ShownMessage]) -> None:
-        if not self.pending:
-            asyncio.get_event_loop().call_soon(self.flush)
-        self.pending.extend(messages)
+    # -- messages ------------------------------------------------------------------------
+    def on_messages(self, _box: ChatBox, messages: list[ShownMessage], where: str) -> None:
+        if where == APPEND:
+            if not self.pending:
+                asyncio.get_event_loop().call_soon(self.flush)
+                self._follow = self._near_bottom() or any(m.outgoing for m in messages)
+            self.pending.extend(messages)
+            if any(not m.outgoing and not m.archived for m in messages):
+                self.parent.play_sound()
+        elif where == PREPEND:
+            self.prepend(messages)
+        else:
+            self.render_all()
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
@@ -104,4 +161,59 @@ class ChatBoxView:
             return
         html, self.last_day = templates.message_items(batch, self.last_day)
         self.list.insertAdjacentHTML("beforeend", html)
+        if self._follow or any(m.outgoing for m in batch):
+            self.scroll_to_bottom()
+
+    def prepend(self, messages: list[ShownMessage]) -> None:
+        """An older page: inserted above, the rows in view stay where they are."""
+        html, batch_last_day = templates.message_items(messages)
+        first = self.list.firstElementChild
+        if first is not None and first.classList.contains("cpy-day") \
+                and first.getAttribute("data-day") == batch_last_day:
+            first.remove()  # the day continues from the new rows
+        before = self.list.scrollHeight
+        top = self.list.scrollTop
+        self.list.insertAdjacentHTML("afterbegin", html)
+        if self.last_day is None:
+            self.last_day = batch_last_day
+        self.list.scrollTop = top + (self.list.scrollHeight - before)
+
+    def render_all(self) -> None:
+        """Re-render the whole history (messages arrived out of order)."""
+        self.pending = []
+        html, self.last_day = templates.message_items(self.box.messages)
+        self.list.innerHTML = html
+        self.scroll_to_bottom()
+
+    def scroll_to_bottom(self) -> None:
         self.list.scrollTop = self.list.scrollHeight
+
+    def _near_bottom(self) -> bool:
+        return bool(self.list.scrollHeight - self.list.scrollTop - self.list.clientHeight < STICK_TO_BOTTOM)
+
+    def on_scroll(self, _event: Any) -> None:
+        if self.list.scrollTop < LOAD_OLDER_AT and self.box.messages:
+            self.box.load_older()
+
+    # -- attributes ----------------------------------------------------------------------
+    def on_change(self, box: ChatBox, changed: dict[str, Any]) -> None:
+        element = self.element
+        if "minimized" in changed:
+            minimized = bool(changed["minimized"])
+            element.classList.toggle("cpy-minimized", minimized)
+            element.querySelector('[data-role="body"]').hidden = minimized
+            toggle = element.querySelector('[data-action="toggle-chat"]')
+            toggle.setAttribute("aria-expanded", "false" if minimized else "true")
+            toggle.setAttribute("aria-label", "Maximize" if minimized else "Minimize")
+            if not minimized:
+                self.scroll_to_bottom()
+        if "num_unread" in changed:
+            element.querySelector('[data-role="unread"]').outerHTML = templates.unread_badge(
+                changed["num_unread"] or 0)
+        if "height" in changed:
+            height = changed["height"]
+            element.style.height = f"{int(height)}px" if isinstance(height, (int, float)) else ""
+        if "url" in changed or "fullname" in changed:
+            element.querySelector('[data-role="title"]').innerHTML = templates.chat_title(box)
+        if "archive_loading" in changed:
+            self.history_status.hidden = not changed["archive_loading"]

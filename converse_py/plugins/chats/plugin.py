@@ -1,21 +1,30 @@
-"""Chats plugin: incoming chat messages open a chat box; boxes send messages.
+"""Chats plugin: incoming chat messages open a chat box; boxes send messages; open boxes are
+remembered in the tab (sessionStorage) and come back after a reload.
 
 Events: ``message`` (the stanza, for every incoming message stanza), ``messageSend``
-(the sent stanza), ``chatBoxOpened``/``chatBoxClosed``/``chatBoxMinimized``/``chatBoxMaximized``
-(the box).
+(the sent stanza), ``chatBoxOpened``/``chatBoxClosed``/``chatBoxFocused``/``chatBoxMinimized``/
+``chatBoxMaximized`` (the box). Promise: ``chatBoxesFetched`` (after log-in, once the boxes open
+before the reload are back).
 """
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Any
 
 from ...core.converse import Converse
+from ...core.log import logger
+from ...core.session import own_bare
 from ...xmpp.jid import JID
 from .api import ChatsAPI
 from .models import ChatBox, ShownMessage
-from .stanzas import chat_message, parse_message
+from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, parse_carbon, parse_message
+
+#: Box attributes kept across reloads (nothing else: no message is stored).
+PERSISTED = ("jid", "minimized", "height", "url")
+STORAGE_PREFIX = "converse-py-chatboxes:"
 
 
 class ChatsState:
@@ -24,47 +33,124 @@ class ChatsState:
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
         self.boxes: dict[str, ChatBox] = {}
+        self.owner: str | None = None  # whose boxes these are
+        self._restoring = False
 
     def open(self, jid: str) -> ChatBox:
-        """The box for ``jid``, created or re-opened (and maximized) as needed."""
+        """The box for ``jid``, created or re-opened as needed."""
         box = self.boxes.get(jid)
         if box is None:
-            contact = getattr(self.converse, "roster", None)
+            roster = getattr(self.converse, "roster", None)
             fullname = ""
-            if contact is not None and jid in contact.contacts:
-                fullname = contact.contacts[jid].get("fullname")
+            if roster is not None and jid in roster.contacts:
+                fullname = roster.contacts[jid].get("fullname")
             box = self.boxes[jid] = ChatBox(jid, fullname)
             box.sender = self.send
             box.closer = self.close
+            box.opener = lambda b: self.open(b.get("jid"))
             box.on_change(self._on_box_change)
             self.converse.trigger("chatBoxOpened", box)
+            self.save()
         elif box.get("closed"):
             box.set("closed", False)
             self.converse.trigger("chatBoxOpened", box)
+            self.save()
         return box
 
     def close(self, box: ChatBox) -> None:
         if not box.get("closed"):
             box.set("closed", True)
             self.converse.trigger("chatBoxClosed", box)
+            self.save()
 
     def send(self, box: ChatBox, text: str) -> ShownMessage:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("a message needs some text")
         stanza = chat_message(box.get("jid"), text)
         self.converse.session.send_element(stanza)
-        own = self.converse.session.jid or ""
-        shown = ShownMessage(stanza.get("id") or "", JID.parse(own).bare if own else "", text,
-                             datetime.now(timezone.utc), outgoing=True)
+        msg_id = stanza.get("id") or ""
+        shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
+                             datetime.now(timezone.utc), outgoing=True, origin_id=msg_id)
         box.add_messages([shown])
         self.converse.trigger("messageSend", stanza)
         return shown
+
+    def receive(self, parsed: ChatMessage) -> None:
+        """An incoming chat message (from any resource of the contact) goes to the contact's box."""
+        box = self.open(parsed.sender.bare)
+        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time,
+                                       outgoing=False, sender_name=box.get("fullname"),
+                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
+
+    def sent_elsewhere(self, parsed: ChatMessage) -> None:
+        """A message one of the user's other clients sent (a sent carbon) goes to the recipient's box."""
+        try:
+            peer = JID.parse(parsed.to).bare
+        except ValueError:
+            return
+        box = self.open(peer)
+        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=True,
+                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
 
     def _on_box_change(self, box: Any, changed: dict[str, Any]) -> None:
         if "focus_requests" in changed:
             self.converse.trigger("chatBoxFocused", box)
         if "minimized" in changed:
             self.converse.trigger("chatBoxMinimized" if changed["minimized"] else "chatBoxMaximized", box)
+        if any(key in changed for key in PERSISTED):
+            self.save()
+
+    # -- tab storage: which boxes are open (never their messages) ------------------------
+    def _key(self) -> str | None:
+        return STORAGE_PREFIX + self.owner if self.owner else None
+
+    def save(self) -> None:
+        key = self._key()
+        if key is None or self._restoring:
+            return
+        rows = [{name: box.get(name) for name in PERSISTED}
+                for box in self.boxes.values() if not box.get("closed")]
+        self.converse.platform.storage_set(key, json.dumps(rows))
+
+    def restore(self, owner: str) -> None:
+        """After log-in: forget another account's boxes, then re-open the ones saved for ``owner``."""
+        if owner != self.owner:
+            for box in list(self.boxes.values()):
+                self.close(box)
+            self.boxes = {}
+            self.owner = owner
+        key = self._key()
+        raw = self.converse.platform.storage_get(key) if key else None
+        if not raw:
+            return
+        try:
+            rows = json.loads(raw)
+        except ValueError:  # (also what a JS null read from storage looks like on some Pyodides)
+            logger.debug("no readable saved chat boxes")
+            return
+        self._restoring = True
+        try:
+            for row in rows if isinstance(rows, list) else []:
+                if not isinstance(row, dict) or not isinstance(row.get("jid"), str):
+                    continue
+                try:
+                    jid = JID.parse(row["jid"]).bare
+                except ValueError:
+                    continue
+                if jid in self.boxes and not self.boxes[jid].get("closed"):
+                    continue
+                box = self.open(jid)
+                box.set({k: row[k] for k in ("height", "url") if row.get(k) is not None})
+                if row.get("minimized"):
+                    box.minimize()
+        finally:
+            self._restoring = False
+        self.save()
+
+
+def _report_carbons(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.info("carbons not enabled: %s", future.exception())
 
 
 class ChatsPlugin:
@@ -78,14 +164,36 @@ class ChatsPlugin:
         converse.chats = self.state  # type: ignore[attr-defined]
         converse.api.chats = ChatsAPI(self.state)  # type: ignore[attr-defined]
         converse.session.add_handler("message", self.on_message)
-        converse.trigger("chatBoxesFetched")
+        converse.api.listen.on("connected", self.on_connected)
+        converse.api.listen.on("serviceDiscovered", self.on_feature)
+
+    def on_feature(self, feature: Any) -> None:
+        """Carbons (XEP-0280): this tab also shows what the user's other clients send and receive."""
+        if feature.get("var") == CARBONS:
+            self._converse.session.send_iq(carbons_enable()).add_done_callback(_report_carbons)
+
+    def on_connected(self, *_: Any) -> None:
+        owner = own_bare(self._converse.session)
+        if owner:
+            self.state.restore(owner)
+        self._converse.trigger("chatBoxesFetched")
 
     def on_message(self, stanza: ET.Element) -> None:
         converse = self._converse
         converse.trigger("message", stanza)
-        parsed = parse_message(stanza)
-        if parsed is None:
+        own = own_bare(converse.session)
+        carbon = parse_carbon(stanza, own) if own else None
+        if carbon is not None:
+            kind, inner = carbon
+            parsed = parse_message(inner, own=own)
+            if parsed is None:
+                return
+            if kind == "sent":
+                self.state.sent_elsewhere(parsed)
+            elif parsed.sender.bare != own:
+                self.state.receive(parsed)
             return
-        box = self.state.open(parsed.sender.bare)
-        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time,
-                                       outgoing=False, sender_name=box.get("fullname"))])
+        parsed = parse_message(stanza, own=own)
+        if parsed is None or parsed.sender.bare == own:
+            return
+        self.state.receive(parsed)

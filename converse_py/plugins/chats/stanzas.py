@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import child_text, find, message
+from ...xmpp.stanza import child_text, find, iq, message, sub
 
 #: Longest body kept; longer ones are cut (a hostile peer cannot exhaust memory one message at a time).
 MAX_BODY = 64 * 1024
@@ -32,10 +32,16 @@ class ChatMessage:
     id: str
     time: datetime
     delayed: bool
+    stanza_id: str = ""  # XEP-0359 stanza-id set by the user's own server (empty when not trusted)
+    origin_id: str = ""  # XEP-0359 origin-id set by the sending client
 
 
-def parse_message(stanza: ET.Element, *, now: datetime | None = None) -> ChatMessage | None:
-    """A chat/normal message with a body; None for anything else (receipts, states, errors, bad from)."""
+def parse_message(stanza: ET.Element, *, now: datetime | None = None, own: str | None = None) -> ChatMessage | None:
+    """A chat/normal message with a body; None for anything else (receipts, states, errors, bad from).
+
+    A ``<stanza-id/>`` counts only when its ``by`` is ``own`` (the user's bare JID): anyone else's
+    claim could be forged by the sender to hide a message behind an archived one.
+    """
     kind = stanza.get("type") or "normal"
     if kind not in ("chat", "normal"):
         return None
@@ -53,7 +59,21 @@ def parse_message(stanza: ET.Element, *, now: datetime | None = None) -> ChatMes
         if parsed is not None:
             stamp, delayed = parsed, True
     return ChatMessage(sender, stanza.get("to") or "", kind, body[:MAX_BODY], stanza.get("id") or "",
-                       stamp, delayed)
+                       stamp, delayed, stanza_id(stanza, own) if own else "", origin_id(stanza))
+
+
+def stanza_id(stanza: ET.Element, by: str) -> str:
+    """The XEP-0359 stanza-id that ``by`` stamped on ``stanza`` (empty when none)."""
+    for sid in stanza.findall(f"{{{ns.SID}}}stanza-id"):
+        if (sid.get("by") or "").lower() == by.lower() and sid.get("id"):
+            return sid.get("id") or ""
+    return ""
+
+
+def origin_id(stanza: ET.Element) -> str:
+    """The XEP-0359 origin-id of ``stanza`` (empty when none)."""
+    oid = find(stanza, ns.SID, "origin-id")
+    return (oid.get("id") or "") if oid is not None else ""
 
 
 def parse_stamp(text: str) -> datetime | None:
@@ -66,5 +86,51 @@ def parse_stamp(text: str) -> datetime | None:
 
 
 def chat_message(to: str, body: str) -> ET.Element:
-    """An outgoing ``<message type="chat">`` with a body and a fresh id."""
-    return message(to=to, type_="chat", body=body)
+    """An outgoing ``<message type="chat">`` with a body, a fresh id, the same id as XEP-0359
+    origin-id (so the archived copy is recognised)."""
+    msg = message(to=to, type_="chat", body=body)
+    sub(msg, "origin-id", {"id": msg.get("id")}, xmlns=ns.SID)
+    return msg
+
+
+CARBONS = "urn:xmpp:carbons:2"
+FORWARD = "urn:xmpp:forward:0"
+
+
+def carbons_enable() -> ET.Element:
+    """Ask the server for copies of the user's other clients' chats (XEP-0280 §4)."""
+    request = iq("set")
+    sub(request, "enable", xmlns=CARBONS)
+    return request
+
+
+def parse_carbon(stanza: ET.Element, own: str) -> tuple[str, ET.Element] | None:
+    """``("sent" | "received", forwarded message)`` of a XEP-0280 carbon, or None.
+
+    Only the user's own account may send carbons (§11): any other ``from`` is a forgery.
+
+    >>> from converse_py.xmpp.stanza import parse
+    >>> carbon = parse('<message xmlns="jabber:client" from="romeo@montague.example" type="chat">'
+    ...     '<sent xmlns="urn:xmpp:carbons:2"><forwarded xmlns="urn:xmpp:forward:0">'
+    ...     '<message xmlns="jabber:client" to="juliet@capulet.example/balcony" from="romeo@montague.example/home"'
+    ...     ' type="chat"><body>Neither, fair saint</body></message></forwarded></sent></message>')
+    >>> kind, inner = parse_carbon(carbon, "romeo@montague.example")
+    >>> kind, inner.get("to")
+    ('sent', 'juliet@capulet.example/balcony')
+    >>> parse_carbon(carbon, "mallory@evil.example") is None
+    True
+    """
+    for kind in ("sent", "received"):
+        wrapper = find(stanza, CARBONS, kind)
+        if wrapper is None:
+            continue
+        try:
+            sender = JID.parse(stanza.get("from") or "")
+        except ValueError:
+            return None
+        if sender.full != own:
+            return None
+        forwarded = find(wrapper, FORWARD, "forwarded")
+        inner = find(forwarded, ns.CLIENT, "message") if forwarded is not None else None
+        return (kind, inner) if inner is not None else None
+    return None

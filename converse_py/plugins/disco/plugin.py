@@ -1,0 +1,99 @@
+"""Disco plugin: after log-in, asks the server and the user's own account what they support
+(XEP-0030) and fires ``serviceDiscovered`` once per feature found.
+
+Other plugins wait for the answer with ``await converse.disco.discovered()`` and ask
+``converse.disco.supports(namespace)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ...core.aio import new_future
+from ...core.converse import Converse
+from ...core.log import logger
+from ...core.model import Model
+from ...xmpp.jid import JID
+from .stanzas import info_query, parse_info
+
+
+class Feature(Model):
+    """A discovered feature: ``feature.get('var')`` is its namespace, ``feature.get('from')`` who offers it."""
+
+    def __init__(self, var: str, source: str) -> None:
+        super().__init__({"var": var, "from": source})
+
+    def js_facade(self, bridge: Any) -> Any:
+        return bridge.model(self)
+
+
+class DiscoState:
+    """Features of the server and of the user's account, for the current session."""
+
+    def __init__(self, converse: Converse) -> None:
+        self.converse = converse
+        self.features: dict[str, Feature] = {}
+        self.done = False
+        self._waiting: asyncio.Future[None] | None = None
+
+    def reset(self) -> None:
+        self.features, self.done = {}, False
+        if self._waiting is not None and self._waiting.done():
+            self._waiting = None
+
+    def supports(self, namespace: str) -> bool:
+        """True when the server or the account advertised ``namespace``."""
+        return namespace in self.features
+
+    def discovered(self) -> asyncio.Future[None]:
+        """Resolves once this session's discovery finished (at once if it has)."""
+        if self._waiting is None:
+            self._waiting = new_future()
+        if self.done and not self._waiting.done():
+            self._waiting.set_result(None)
+        return self._waiting
+
+    async def discover(self) -> None:
+        """Query the server (domain) and the account (bare JID), then fire serviceDiscovered."""
+        jid = self.converse.session.jid
+        if not jid:
+            return
+        own = JID.parse(jid)
+        self.reset()
+        for target in (own.domain, own.bare):
+            try:
+                result = await self.converse.session.send_iq(info_query(target))
+            except Exception as exc:  # an entity without disco is not an error for the client
+                logger.info("disco#info of %s failed: %s", target, exc)
+                continue
+            for var in parse_info(result).features:
+                if var not in self.features:
+                    self.features[var] = Feature(var, target)
+        self.done = True
+        self.discovered()
+        for feature in list(self.features.values()):
+            self.converse.trigger("serviceDiscovered", feature)
+
+
+class DiscoPlugin:
+    """Registered as the core plugin ``converse-disco``."""
+
+    _converse: Converse
+
+    def initialize(self) -> None:
+        converse = self._converse
+        self.state = DiscoState(converse)
+        converse.disco = self.state  # type: ignore[attr-defined]
+        # After the initial presence, so the roster fetch and presence go out first.
+        converse.api.listen.on("statusInitialized", lambda *_: self._start())
+        converse.api.listen.on("disconnected", lambda *_: self.state.reset())
+
+    def _start(self) -> None:
+        task = asyncio.ensure_future(self.state.discover())
+        task.add_done_callback(_report)
+
+
+def _report(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("service discovery failed: %s", task.exception())

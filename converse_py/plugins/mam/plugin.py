@@ -1,0 +1,194 @@
+"""MAM plugin: ``api.archive``, the ``message_archiving`` preference, and chat history: an opened
+chat box shows the latest page of the archive, and ``box.load_older()`` (scrolling up) the page
+before it. Messages already shown are never shown twice (see ``ShownMessage.keys``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from ...core.converse import Converse
+from ...core.errors import IQError
+from ...core.log import logger
+from ...core.session import own_bare
+from ...xmpp import ns
+from ...xmpp.stanza import new_id
+from ..chats.models import ChatBox, ShownMessage
+from ..chats.stanzas import parse_message
+from .api import UNSUPPORTED, ArchiveAPI, ArchiveNotSupportedError
+from .models import RSM
+from .stanzas import ArchiveResult, RSMResult, archive_query, is_result, parse_fin, parse_result, prefs_set
+
+#: Seconds a query may take (a page of 250 over BOSH on a loaded machine stays far below).
+QUERY_TIMEOUT = 60.0
+
+
+class MamState:
+    """Queries in flight, and the archive behind each chat box."""
+
+    def __init__(self, converse: Converse) -> None:
+        self.converse = converse
+        self.pending: dict[str, list[ArchiveResult]] = {}
+        self.loading: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def _disco(self) -> Any:
+        return getattr(self.converse, "disco", None)
+
+    def known_unsupported(self) -> bool:
+        """Discovery finished and the server has no MAM."""
+        disco = self._disco
+        return disco is None or (disco.done and not disco.supports(ns.MAM))
+
+    async def supported(self) -> bool:
+        """Wait for this session's discovery, then say whether MAM is there."""
+        disco = self._disco
+        if disco is None:
+            return False
+        await disco.discovered()
+        return bool(disco.supports(ns.MAM))
+
+    # -- queries ----------------------------------------------------------------------------
+    async def run(self, options: dict[str, Any]) -> tuple[list[ArchiveResult], bool, RSMResult]:
+        """Send one query; its results, whether the archive is exhausted that way, and the RSM set."""
+        query_id = new_id("mam")
+        collected = self.pending[query_id] = []
+        try:
+            reply = await self.converse.session.send_iq(archive_query(options, query_id), QUERY_TIMEOUT)
+        finally:
+            self.pending.pop(query_id, None)
+        complete, rsm = parse_fin(reply)
+        return collected, complete, rsm
+
+    async def query(self, options: dict[str, Any], callback: Callable[..., Any] | None,
+                    errback: Callable[..., Any] | None) -> dict[str, Any] | None:
+        """``api.archive.query`` once the options are checked."""
+        try:
+            if not await self.supported():
+                raise ArchiveNotSupportedError(UNSUPPORTED)
+            results, complete, rsm_result = await self.run(options)
+        except Exception as exc:
+            if errback is None:
+                raise
+            _call(errback, exc.stanza if isinstance(exc, IQError) else None)
+            return None
+        messages = [r.stanza for r in results]
+        rsm = RSM(options, rsm_result, complete)
+        if callback is not None:
+            _call(callback, messages, rsm)
+        return {"messages": messages, "rsm": rsm}
+
+    def on_message(self, stanza: ET.Element) -> None:
+        if not self.pending or not is_result(stanza):
+            return
+        owner = own_bare(self.converse.session) or ""
+        for query_id, collected in self.pending.items():
+            result = parse_result(stanza, query_id, owner)
+            if result is not None:
+                collected.append(result)
+                return
+
+    # -- preferences ------------------------------------------------------------------------
+    async def set_preferences(self) -> None:
+        default = self.converse.settings.get("message_archiving")
+        if not default or not self.converse.session.connected or not await self.supported():
+            return
+        try:
+            await self.converse.session.send_iq(prefs_set(default))
+        except Exception as exc:
+            logger.warning("could not set the archiving preference to %r: %s", default, exc)
+
+    # -- chat history -----------------------------------------------------------------------
+    def load_older(self, box: ChatBox) -> asyncio.Task[None] | None:
+        """Fetch the page before the oldest archived message shown (the latest page at first)."""
+        jid = box.get("jid")
+        task = self.loading.get(jid)
+        if task is not None and not task.done():
+            return task
+        if box.get("archive_complete"):
+            return None
+        task = asyncio.ensure_future(self._fetch_page(box))
+        self.loading[jid] = task
+        task.add_done_callback(lambda t: _log_failure(t, f"archive of {jid}"))
+        return task
+
+    async def _fetch_page(self, box: ChatBox) -> None:
+        if not await self.supported():
+            box.set("archive_complete", True)
+            return
+        before = box.get("archive_first") or ""
+        size = self.converse.settings.get("archived_messages_page_size")
+        box.set("archive_loading", True)
+        try:
+            results, complete, rsm = await self.run({"with": box.get("jid"), "before": before, "max": size})
+        finally:
+            box.set("archive_loading", False)
+        owner = own_bare(self.converse.session) or ""
+        shown = [m for m in (to_shown(r, box, owner) for r in results) if m is not None]
+        box.add_messages(shown, older=True)
+        box.set({"archive_first": rsm.first or before or None,
+                 "archive_complete": complete or not results})
+
+
+def to_shown(result: ArchiveResult, box: ChatBox, owner: str) -> ShownMessage | None:
+    """An archived chat message between the user and ``box``'s contact, as the box shows it."""
+    parsed = parse_message(result.message, now=result.time or datetime.now(timezone.utc))
+    if parsed is None:
+        return None
+    jid = box.get("jid")
+    outgoing = parsed.sender.bare == owner
+    if outgoing:
+        peer = parsed.to.partition("/")[0].lower()
+        if peer != jid:
+            return None
+    elif parsed.sender.bare != jid:
+        return None
+    return ShownMessage(parsed.id, owner if outgoing else jid, parsed.body, parsed.time, outgoing,
+                        sender_name="" if outgoing else box.get("fullname"), stanza_id=result.id,
+                        origin_id=parsed.origin_id, archived=True)
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> None:
+    try:
+        fn(*args)
+    except Exception:  # the caller's callback must not break the client
+        logger.exception("archive.query callback raised")
+
+
+def _log_failure(task: asyncio.Task[Any], label: str) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("%s: %s", label, task.exception())
+
+
+class MamPlugin:
+    """Registered as the core plugin ``converse-mam``."""
+
+    _converse: Converse
+
+    def initialize(self) -> None:
+        converse = self._converse
+        self.state = MamState(converse)
+        converse.mam = self.state  # type: ignore[attr-defined]
+        converse.api.archive = ArchiveAPI(self.state)  # type: ignore[attr-defined]
+        converse.session.add_handler("message", self.state.on_message)
+        converse.api.listen.on("chatBoxOpened", self.on_box_opened)
+        converse.api.listen.on("connected", self.on_connected)
+        converse.settings.watch(self.on_setting)
+        chats = getattr(converse, "chats", None)
+        for box in chats.boxes.values() if chats is not None else []:
+            self.on_box_opened(box)
+
+    def on_box_opened(self, box: ChatBox) -> None:
+        box.older_loader = self.state.load_older
+        if box.get("archive_first") is None and not box.get("archive_complete"):
+            self.state.load_older(box)
+
+    def on_connected(self, *_: Any) -> None:
+        asyncio.ensure_future(self.state.set_preferences())
+
+    def on_setting(self, name: str, _old: Any, _new: Any) -> None:
+        if name == "message_archiving":
+            asyncio.ensure_future(self.state.set_preferences())

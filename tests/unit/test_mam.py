@@ -1,0 +1,326 @@
+"""MAM (XEP-0313) query/result/fin/prefs stanzas against the XEP's examples, RSM (XEP-0059) paging
+math, service discovery, and archive.query / chat history end to end on a FakeTransport."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from converse_py.core.errors import ConverseError
+from converse_py.plugins.disco.stanzas import info_query, parse_info
+from converse_py.plugins.mam.api import UNSUPPORTED, ArchiveNotSupportedError
+from converse_py.plugins.mam.models import RSM
+from converse_py.plugins.mam.stanzas import (
+    QueryOptionError, RSMResult, archive_query, normalize_options, parse_fin, parse_result, prefs_set,
+)
+from converse_py.xmpp.stanza import canonical, parse, serialize
+
+from .conftest import Client, arun, settle
+
+FORM = ('<x xmlns="jabber:x:data" type="submit"><field var="FORM_TYPE" type="hidden">'
+        '<value>urn:xmpp:mam:2</value></field>{fields}</x>')
+
+
+def _query(options: dict[str, Any], query_id: str = "f27") -> str:
+    built = archive_query(normalize_options(options), query_id)
+    built.set("id", "juliet1")
+    return canonical(serialize(built))
+
+
+def test_query_with_a_jid_matches_xep0313_example() -> None:
+    expected = ('<iq xmlns="jabber:client" type="set" id="juliet1"><query xmlns="urn:xmpp:mam:2" queryid="f27">'
+                + FORM.format(fields='<field var="with"><value>juliet@capulet.lit</value></field>')
+                + '</query></iq>')
+    assert _query({"with": "juliet@capulet.lit"}) == canonical(expected)
+
+
+def test_query_with_start_end_and_max_matches_xep0313_and_xep0059() -> None:
+    expected = ('<iq xmlns="jabber:client" type="set" id="juliet1"><query xmlns="urn:xmpp:mam:2" queryid="f27">'
+                + FORM.format(fields='<field var="start"><value>2010-06-07T00:00:00Z</value></field>'
+                                     '<field var="end"><value>2010-07-07T13:23:54Z</value></field>')
+                + '<set xmlns="http://jabber.org/protocol/rsm"><max>10</max></set></query></iq>')
+    # an ISO string with an offset and an aware datetime both become UTC XEP-0082 stamps
+    assert _query({"start": "2010-06-07T02:00:00+02:00",
+                   "end": datetime(2010, 7, 7, 13, 23, 54, tzinfo=timezone.utc), "max": 10}) == canonical(expected)
+
+
+def test_empty_query_has_no_form_and_before_empty_pages_from_the_end() -> None:
+    assert _query({}) == canonical('<iq xmlns="jabber:client" type="set" id="juliet1">'
+                                   '<query xmlns="urn:xmpp:mam:2" queryid="f27"/></iq>')
+    assert _query({"before": "", "max": 5}) == canonical(
+        '<iq xmlns="jabber:client" type="set" id="juliet1"><query xmlns="urn:xmpp:mam:2" queryid="f27">'
+        '<set xmlns="http://jabber.org/protocol/rsm"><max>5</max><before/></set></query></iq>')
+    assert "<after>09af3-cc343-b409f</after>" in _query({"after": "09af3-cc343-b409f", "max": 10})
+    assert "<index>20</index>" in _query({"index": 20, "max": 10})
+
+
+class _JsDate:
+    """What a JS Date looks like from Python (a JsProxy with toISOString)."""
+
+    def toISOString(self) -> str:  # noqa: N802 (the JS name)
+        return "2010-06-07T00:00:00.000Z"
+
+
+def test_options_are_checked_and_js_dates_accepted() -> None:
+    assert normalize_options({"start": _JsDate()}) == {"start": "2010-06-07T00:00:00Z"}
+    for bad, name in [({"max": "ten"}, "max"), ({"max": -1}, "max"), ({"with": "@@"}, "with"),
+                      ({"start": "yesterday"}, "start"), ({"after": 5}, "after"), ({"max": True}, "max")]:
+        with pytest.raises(QueryOptionError, match=name):
+            normalize_options(bad)
+
+
+RESULT = ('<message xmlns="jabber:client" id="aeb213" to="juliet@capulet.lit/chamber" {frm}>'
+          '<result xmlns="urn:xmpp:mam:2" queryid="f27" id="28482-98726-73623">'
+          '<forwarded xmlns="urn:xmpp:forward:0"><delay xmlns="urn:xmpp:delay" stamp="2010-07-10T23:08:25Z"/>'
+          '<message xmlns="jabber:client" from="witch@shakespeare.lit" to="macbeth@shakespeare.lit" type="chat">'
+          '<body>Hail to thee</body></message></forwarded></result></message>')
+
+
+def test_result_message_of_xep0313_is_parsed_only_from_the_own_archive() -> None:
+    result = parse_result(parse(RESULT.format(frm="")), "f27", "juliet@capulet.lit")
+    assert result is not None
+    assert (result.id, result.time, result.message.findtext("{jabber:client}body")) == \
+        ("28482-98726-73623", datetime(2010, 7, 10, 23, 8, 25, tzinfo=timezone.utc), "Hail to thee")
+    assert parse_result(parse(RESULT.format(frm='from="juliet@capulet.lit"')), "f27", "juliet@capulet.lit")
+    assert parse_result(parse(RESULT.format(frm='from="mallory@evil.com"')), "f27", "juliet@capulet.lit") is None
+    assert parse_result(parse(RESULT.format(frm="")), "other-query", "juliet@capulet.lit") is None
+
+
+def test_fin_with_rsm_set_of_xep0313() -> None:
+    fin = parse('<iq xmlns="jabber:client" type="result" id="juliet1"><fin xmlns="urn:xmpp:mam:2">'
+                '<set xmlns="http://jabber.org/protocol/rsm"><first index="0">28482-98726-73623</first>'
+                '<last>09af3-cc343-b409f</last><count>20</count></set></fin></iq>')
+    assert parse_fin(fin) == (False, RSMResult("28482-98726-73623", 0, "09af3-cc343-b409f", 20))
+    done = parse('<iq xmlns="jabber:client" type="result" id="q"><fin xmlns="urn:xmpp:mam:2" complete="true">'
+                 '<set xmlns="http://jabber.org/protocol/rsm"><count>0</count></set></fin></iq>')
+    assert parse_fin(done) == (True, RSMResult(count=0))
+
+
+def test_prefs_match_xep0313_shape() -> None:
+    built = prefs_set("roster")
+    built.set("id", "juliet2")
+    assert canonical(serialize(built)) == canonical(
+        '<iq xmlns="jabber:client" type="set" id="juliet2"><prefs xmlns="urn:xmpp:mam:2" default="roster">'
+        '<always/><never/></prefs></iq>')
+    with pytest.raises(ValueError):
+        prefs_set("sometimes")
+
+
+def test_rsm_next_and_previous_keep_the_query_and_move_the_window() -> None:
+    rsm = RSM({"with": "john@doe.net", "start": "2010-06-07T00:00:00Z", "max": 10, "after": "x"},
+              RSMResult(first="a10", first_index=10, last="a19", count=40))
+    assert (rsm.first, rsm.last, rsm.count, rsm.index, rsm.get("with")) == ("a10", "a19", 40, 10, "john@doe.net")
+    assert rsm.next(10) is rsm
+    assert rsm.to_options() == {"with": "john@doe.net", "start": "2010-06-07T00:00:00Z", "max": 10, "after": "a19"}
+    back = RSM({"before": "", "max": 5}, RSMResult(first="z5", last="z9"))
+    back.previous(3)
+    assert back.to_options() == {"max": 3, "before": "z5"}
+    empty = RSM({"before": "z5", "max": 3}, RSMResult())
+    assert empty.previous(3).to_options() == {"max": 3, "before": "z5"}  # an empty page stays put
+
+
+def test_disco_info_query_and_result() -> None:
+    built = info_query("plays.shakespeare.lit")
+    built.set("id", "info1")
+    assert canonical(serialize(built)) == canonical(
+        '<iq xmlns="jabber:client" type="get" id="info1" to="plays.shakespeare.lit">'
+        '<query xmlns="http://jabber.org/protocol/disco#info"/></iq>')
+    info = parse_info(parse(
+        '<iq xmlns="jabber:client" type="result" from="plays.shakespeare.lit" id="info1">'
+        '<query xmlns="http://jabber.org/protocol/disco#info"><identity category="conference" type="text" '
+        'name="Play-Specific Chatrooms"/><feature var="http://jabber.org/protocol/disco#info"/>'
+        '<feature var="http://jabber.org/protocol/muc"/></query></iq>'))
+    assert info.identities == [("conference", "text", "Play-Specific Chatrooms")]
+    assert info.features == ["http://jabber.org/protocol/disco#info", "http://jabber.org/protocol/muc"]
+
+
+# -- end to end on the fake transport ---------------------------------------------------------
+
+def _sent_iqs(client: Client, child: str) -> list[ET.Element]:
+    return [el for el in (parse(x) for x in client.transport.sent if x.startswith("<iq"))
+            if el.find(child) is not None]
+
+
+async def _logged_in(features: tuple[str, ...] = ("urn:xmpp:mam:2",), settings: dict[str, Any] | None = None,
+                     ) -> tuple[Client, list[Any]]:
+    client = Client()
+    discovered: list[Any] = []
+    client.api.listen.on("serviceDiscovered", discovered.append)
+    await client.converse.initialize(settings or {})
+    await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+    await settle()
+    roster_iq = parse(client.transport.sent[0])
+    client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
+                             '<query xmlns="jabber:iq:roster"/></iq>')
+    await settle()
+    disco = "{http://jabber.org/protocol/disco#info}query"
+    for _ in range(2):  # the server, then the account
+        request = _sent_iqs(client, disco)[-1]
+        feats = "".join(f'<feature var="{f}"/>' for f in features) if request.get("to") == "localhost" else ""
+        client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{request.get("id")}" '
+                                 f'from="{request.get("to")}"><query xmlns="http://jabber.org/protocol/disco#info">'
+                                 f'{feats}</query></iq>')
+        await settle()
+    return client, discovered
+
+
+def _answer_query(client: Client, messages: list[tuple[str, str, str, str]], *, complete: bool = False,
+                  count: int | None = None) -> ET.Element:
+    """Answer the last MAM query with (archive id, from, to, body) messages, a minute apart."""
+    request = _sent_iqs(client, "{urn:xmpp:mam:2}query")[-1]
+    query_id = request.find("{urn:xmpp:mam:2}query").get("queryid")  # type: ignore[union-attr]
+    base = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+    for n, (aid, frm, to, body) in enumerate(messages):
+        stamp = (base + timedelta(minutes=int(aid.strip("a") or 0))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        client.transport.receive(
+            f'<message xmlns="jabber:client" to="alice@localhost/web" from="alice@localhost">'
+            f'<result xmlns="urn:xmpp:mam:2" queryid="{query_id}" id="{aid}"><forwarded xmlns="urn:xmpp:forward:0">'
+            f'<delay xmlns="urn:xmpp:delay" stamp="{stamp}"/><message xmlns="jabber:client" type="chat" '
+            f'from="{frm}" to="{to}" id="m-{aid}"><body>{body}</body></message></forwarded></result></message>')
+    first = f'<first index="0">{messages[0][0]}</first><last>{messages[-1][0]}</last>' if messages else ""
+    total = f"<count>{count}</count>" if count is not None else ""
+    flag = ' complete="true"' if complete else ""
+    client.transport.receive(
+        f'<iq xmlns="jabber:client" type="result" id="{request.get("id")}"><fin xmlns="urn:xmpp:mam:2"'
+        f'{flag}><set xmlns="http://jabber.org/protocol/rsm">{first}{total}'
+        f'</set></fin></iq>')
+    return request
+
+
+def test_service_discovered_fires_per_feature_and_query_calls_back_with_rsm() -> None:
+    async def body() -> tuple[list[str], list[Any], Any, Any]:
+        client, discovered = await _logged_in(("urn:xmpp:mam:2", "urn:xmpp:carbons:2"))
+        got: list[Any] = []
+        future = client.api.archive.query({"with": "bob@localhost", "max": 2},
+                                          lambda messages, rsm: got.append((messages, rsm)))
+        await settle()
+        request = _answer_query(client, [("a1", "bob@localhost/x", "alice@localhost", "one"),
+                                         ("a2", "alice@localhost/web", "bob@localhost", "two")], count=5)
+        result = await future
+        return [f.get("var") for f in discovered], got, request, result
+    features, got, request, result = arun(body())
+    assert features == ["urn:xmpp:mam:2", "urn:xmpp:carbons:2"]
+    messages, rsm = got[0]
+    assert [m.find(".//{jabber:client}body").text for m in messages] == ["one", "two"]
+    assert (rsm.first, rsm.last, rsm.count, rsm.get("with")) == ("a1", "a2", 5, "bob@localhost")
+    assert rsm.next(2).to_options() == {"with": "bob@localhost", "max": 2, "after": "a2"}
+    assert 'var="with"' in serialize(request) and result["messages"] == messages
+
+
+def test_query_errback_gets_the_error_iq_and_callback_only_form_works() -> None:
+    async def body() -> tuple[list[Any], Any, list[Any]]:
+        client, _ = await _logged_in()
+        errors: list[Any] = []
+        future = client.api.archive.query({"with": "bob@localhost"}, lambda *a: None, errors.append)
+        await settle()
+        request = _sent_iqs(client, "{urn:xmpp:mam:2}query")[-1]
+        client.transport.receive(f'<iq xmlns="jabber:client" type="error" id="{request.get("id")}"><error type="modify">'
+                                 '<bad-request xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>')
+        handled = await future
+        calls: list[Any] = []
+        only_callback = client.api.archive.query(lambda messages, rsm: calls.append(len(messages)))
+        await settle()
+        _answer_query(client, [], complete=True)
+        await only_callback
+        return errors, handled, calls
+    errors, handled, calls = arun(body())
+    assert errors[0].get("type") == "error" and handled is None
+    assert calls == [0]
+
+
+def test_query_fails_when_the_server_has_no_mam() -> None:
+    async def body() -> str:
+        client, discovered = await _logged_in(features=("urn:xmpp:carbons:2",))
+        assert [f.get("var") for f in discovered] == ["urn:xmpp:carbons:2"]
+        with pytest.raises(ArchiveNotSupportedError) as info:
+            client.api.archive.query()
+        with pytest.raises(ConverseError, match="max"):
+            client.api.archive.query({"max": "lots"})
+        return str(info.value)
+    assert arun(body()) == UNSUPPORTED
+
+
+def test_message_archiving_setting_sets_preferences() -> None:
+    async def body() -> list[str | None]:
+        client, _ = await _logged_in(settings={"message_archiving": "roster"})
+        await settle()
+        first = [p.find("{urn:xmpp:mam:2}prefs").get("default")  # type: ignore[union-attr]
+                 for p in _sent_iqs(client, "{urn:xmpp:mam:2}prefs")]
+        client.api.settings.set("message_archiving", "never")
+        await settle()
+        return first + [p.find("{urn:xmpp:mam:2}prefs").get("default")  # type: ignore[union-attr]
+                        for p in _sent_iqs(client, "{urn:xmpp:mam:2}prefs")][len(first):]
+    assert arun(body()) == ["roster", "never"]
+
+
+def test_opening_a_chat_shows_the_latest_page_then_older_pages_without_duplicates() -> None:
+    async def body() -> tuple[list[str], list[str], ET.Element, ET.Element, bool]:
+        client, _ = await _logged_in(settings={"archived_messages_page_size": 3})
+        # a live message (carrying the archive's stanza-id) arrives first and opens the box
+        client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/phone" type="chat" id="m-a9">'
+                                 '<body>nine</body><stanza-id xmlns="urn:xmpp:sid:0" by="alice@localhost" id="a9"/>'
+                                 '</message>')
+        box = client.api.chats.get("bob@localhost")
+        await settle()
+        latest = _answer_query(client, [("a7", "bob@localhost/phone", "alice@localhost", "seven"),
+                                        ("a8", "alice@localhost/web", "bob@localhost", "eight"),
+                                        ("a9", "bob@localhost/phone", "alice@localhost", "nine")])
+        await settle()
+        after_first = [m.body for m in box.messages]
+        box.load_older()
+        await settle()
+        older = _answer_query(client, [("a5", "bob@localhost/x", "alice@localhost", "five"),
+                                       ("a6", "bob@localhost/x", "alice@localhost", "six")], complete=True)
+        await settle()
+        assert box.load_older() is None  # the archive's start was reached
+        return after_first, [m.body for m in box.messages], latest, older, box.messages[3].outgoing
+    after_first, final, latest, older, eight_is_outgoing = arun(body())
+    assert after_first == ["seven", "eight", "nine"]
+    assert final == ["five", "six", "seven", "eight", "nine"]
+    assert "<before />" in serialize(latest) and "<max>3</max>" in serialize(latest)
+    assert "<before>a7</before>" in serialize(older)
+    assert eight_is_outgoing
+
+
+def test_dedupe_by_stanza_id_origin_id_and_sender_id() -> None:
+    from converse_py.plugins.chats.models import ChatBox, ShownMessage
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    box = ChatBox("bob@localhost")
+    events: list[tuple[list[str], str]] = []
+    box.on_messages(lambda b, msgs, where: events.append(([m.body for m in msgs], where)))
+    box.add_messages([ShownMessage("m1", "bob@localhost", "live", t, False, stanza_id="S1")])
+    box.add_messages([ShownMessage("other", "bob@localhost", "archived copy", t, False, stanza_id="S1")])
+    box.add_messages([ShownMessage("m2", "alice@localhost", "mine", t + timedelta(seconds=1), True, origin_id="m2")])
+    box.add_messages([ShownMessage("m2", "alice@localhost", "mine again", t, True, stanza_id="S2", origin_id="m2")])
+    box.add_messages([ShownMessage("m1", "bob@localhost", "same id, no stanza-id", t, False)])
+    box.add_messages([ShownMessage("m1", "carol@localhost", "same id, other sender", t - timedelta(1), False)])
+    box.add_messages([ShownMessage("m3", "bob@localhost", "in between", t + timedelta(milliseconds=5), False)])
+    assert [m.body for m in box.messages] == ["same id, other sender", "live", "in between", "mine"]
+    assert [w for _, w in events] == ["append", "append", "prepend", "reset"]
+
+
+def test_outgoing_message_carries_an_origin_id_and_boxes_survive_a_reload() -> None:
+    async def body() -> tuple[str, list[str], bool]:
+        client, _ = await _logged_in()
+        box = client.api.chats.open("bob@localhost")
+        box.minimize()
+        client.api.chats.open("carol@localhost").close()
+        box.send_message("hello")
+        sent = parse(client.transport.sent[-1])
+        oid = sent.find("{urn:xmpp:sid:0}origin-id")
+        assert oid is not None and oid.get("id") == sent.get("id")
+        storage = dict(client.platform.storage)
+        # a new page load in the same tab
+        again = Client()
+        again.platform.storage.update(storage)
+        fetched: list[str] = []
+        again.api.listen.on("chatBoxOpened", lambda b: fetched.append(b.get("jid")))
+        await again.converse.initialize({})
+        await again.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await again.api.wait_until("chatBoxesFetched")
+        return serialize(sent), fetched, again.api.chats.get("bob@localhost").get("minimized")
+    _, fetched, minimized = arun(body())
+    assert fetched == ["bob@localhost"] and minimized is True
