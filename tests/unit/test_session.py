@@ -92,6 +92,22 @@ def test_send_accepts_xml_text_and_adds_the_client_namespace() -> None:
         '<message xmlns="jabber:client" to="romeo@example.net" type="chat"><body>hi</body></message>')
 
 
+def test_send_drops_a_from_that_is_not_the_users_address(caplog: pytest.LogCaptureFixture) -> None:
+    """The seed's example sends from='juliet@example.com/balcony'; ejabberd closes the stream
+    over such a forged 'from' (RFC 6120 8.1.2.1), so it is removed; the user's own is kept."""
+    async def body() -> list[str]:
+        client = Client(core_plugins=False)
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        client.api.send('<message from="juliet@example.com/balcony" to="romeo@example.net" type="chat"/>')
+        client.api.send('<message from="alice@localhost/web" to="romeo@example.net" type="chat"/>')
+        return client.transport.sent[-2:]
+    forged, own = arun(body())
+    assert canonical(forged) == canonical(
+        '<message xmlns="jabber:client" to="romeo@example.net" type="chat"/>')
+    assert 'from="alice@localhost/web"' in own
+    assert "removed from='juliet@example.com/balcony'" in caplog.text
+
+
 @pytest.mark.parametrize("bad, message", [
     (42, "expected a stanza"),
     ("<message", "not well-formed"),
