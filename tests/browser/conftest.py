@@ -29,6 +29,7 @@ from tools.bot import Bot
 from tools.ejabberd import EjabberdServer
 from tools.prosody import ProsodyServer
 
+#: ``--xmpp-server`` (declared in tests/conftest.py) picks one of these.
 XMPP_SERVERS = {"prosody": ProsodyServer, "ejabberd": EjabberdServer}
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,11 +41,6 @@ CHROMIUM_ARGS = [
     "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--xmpp-server", choices=sorted(XMPP_SERVERS), default="prosody",
-                     help="XMPP server the browser tests run against (default prosody)")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
