@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import js  # type: ignore[import-not-found]
+from pyodide.ffi import jsnull  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -57,7 +58,7 @@ class UIPlugin:
     def _route(self, kind: str, event: Any) -> None:
         target = event.target
         element = target.closest("[data-action]") if hasattr(target, "closest") else None
-        if element is None:
+        if element is None or element is jsnull:  # closest() found nothing: JS null
             return
         handler = self._handlers.get((kind, str(element.getAttribute("data-action"))))
         if handler is None:
