@@ -29,7 +29,10 @@ def message_item(message: Any) -> Markup:
 
 
 def day_separator(day: datetime) -> Markup:
-    return tag("li", {"class": "cpy-day", "role": "separator"}, day.astimezone().strftime("%Y-%m-%d"))
+    # An item of the list (a role=separator child is not allowed in a list).
+    local = day.astimezone()
+    return tag("li", {"class": "cpy-day"},
+               tag("time", {"datetime": local.strftime("%Y-%m-%d")}, local.strftime("%Y-%m-%d")))
 
 
 def message_items(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:
