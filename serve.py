@@ -1,6 +1,7 @@
 """Serve the converse-py demo: static files plus an embedded Prosody.
 
-    python serve.py                 # http://localhost:8000/ + Prosody, alice & bob
+    python serve.py                 # http://localhost:8000/ + Prosody, alice & bob, echo bot, demo room
+    python serve.py --server ejabberd   # the same on the embedded ejabberd
     python serve.py --bosh-url URL  # use an existing XMPP server instead
 
 ``StaticServer`` is the importable part used by the tests: a threaded
@@ -369,7 +370,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000,
                         help="0 picks any free port (default 8000)")
     parser.add_argument("--prosody", action=argparse.BooleanOptionalAction,
-                        default=True, help="start the embedded Prosody (default)")
+                        default=True, help="start the embedded XMPP server and demo bot (default)")
+    parser.add_argument("--server", choices=("prosody", "ejabberd"), default="prosody",
+                        help="which embedded XMPP server to start (default prosody)")
     parser.add_argument("--bosh-url", help="use this BOSH service (implies --no-prosody)")
     parser.add_argument("--websocket-url", help="with --bosh-url: also offer this WebSocket")
     parser.add_argument("--domain", default="localhost",
@@ -381,43 +384,60 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+DEMO_ACCOUNTS = [("alice", "secret"), ("bob", "secret")]
+
+
+def start_server(kind: str) -> Any:
+    """Start the embedded XMPP server (``prosody`` or ``ejabberd``)."""
+    if kind == "ejabberd":
+        from tools.ejabberd import EjabberdServer
+        return EjabberdServer().start()
+    from tools.prosody import ProsodyServer
+    return ProsodyServer().start()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Start Prosody (unless told not to) and serve the repo root."""
+    """Start the XMPP server and the demo bot (unless told not to) and serve the repo root."""
     args = parse_args(argv)
-    # Ctrl-C and SIGTERM both stop the demo cleanly, Prosody included (SIGINT
-    # is re-enabled in case a non-interactive shell started us ignoring it).
+    # Ctrl-C and SIGTERM both stop the demo cleanly, server and bot included
+    # (SIGINT is re-enabled in case a non-interactive shell started us ignoring it).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    prosody = None
-    accounts = [("alice", "secret"), ("bob", "secret")]
+    server = demo = None
     settings: dict[str, Any] = {"bosh_service_url": args.bosh_url,
                                 "websocket_url": args.websocket_url,
-                                "domain": args.domain, "accounts": []}
+                                "domain": args.domain, "accounts": [], "room": None}
     web = StaticServer(ROOT, args.host, args.port, verbose=args.verbose)
     try:
         web.bind()
         if args.prosody:
-            from tools.prosody import ProsodyServer
-            prosody = ProsodyServer().start()
-            prosody.register_many(accounts)
-            settings.update(bosh_service_url=prosody.bosh_url,
-                            websocket_url=prosody.websocket_url,
-                            domain=prosody.domain,
-                            accounts=[f"{u}@{prosody.domain}" for u, _ in accounts])
-            print(f"Prosody: {prosody.bosh_url} (data in {prosody.workdir})")
-            for user, password in accounts:
-                print(f"  account {user}@{prosody.domain}  password {password}")
+            from tools.demo_bot import start_demo
+            server = start_server(args.server)
+            demo = start_demo(server, DEMO_ACCOUNTS)
+            settings.update(bosh_service_url=server.bosh_url,
+                            websocket_url=server.websocket_url,
+                            domain=server.domain,
+                            accounts=[f"{u}@{server.domain}" for u, _ in DEMO_ACCOUNTS],
+                            bot=demo.bot_jid, room=demo.room)
+            print(f"{args.server}: {server.bosh_url} (data in {server.workdir})")
+            for user, password in DEMO_ACCOUNTS:
+                print(f"  account {user}@{server.domain}  password {password}")
+            print(f"  bot     {demo.bot_jid} (greets you, echoes what you write)")
+            print(f"  room    {demo.room} (the bot sits there)")
+            print(f"  c2s     127.0.0.1:{server.c2s_port} (for desktop clients)")
         elif not args.bosh_url:
             print("No XMPP server: pass --bosh-url URL or drop --no-prosody.")
         web.add_route("/demo-settings.json", json_route(settings))
         print(f"Open {web.url}/   (Ctrl-C stops)", flush=True)
         web.serve_forever()
     except KeyboardInterrupt:
-        print("\nStopping.")
+        print("\nStopping.", flush=True)
     finally:
         web.stop()
-        if prosody is not None:
-            prosody.cleanup()
+        if demo is not None:
+            demo.stop()
+        if server is not None:
+            server.cleanup()
     return 0
 
 

@@ -24,6 +24,9 @@ import random
 import urllib.request
 import xml.etree.ElementTree as ET
 from typing import Optional
+from xml.sax.saxutils import escape
+
+from converse_py.xmpp.stanza import serialize
 
 NS_HTTPBIND = "http://jabber.org/protocol/httpbind"
 NS_XBOSH = "urn:xmpp:xbosh"
@@ -32,6 +35,28 @@ NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind"
 NS_CLIENT = "jabber:client"
 NS_STREAMS = "http://etherx.jabber.org/streams"
 MAX_POLLS = 5
+
+
+def _wire(body: ET.Element) -> str:
+    """The ``<body/>`` as servers expect it: unprefixed elements with default
+    namespaces and the XEP-0206 attributes as ``xmpp:…`` (ejabberd answers
+    "Unexpected payload" to ElementTree's ``ns0:body``/``ns1:auth`` prefixes).
+
+    >>> b = ET.Element(f"{{{NS_HTTPBIND}}}body", {"rid": "1", f"{{{NS_XBOSH}}}version": "1.0"})
+    >>> _ = ET.SubElement(b, f"{{{NS_SASL}}}auth", {"mechanism": "PLAIN"})
+    >>> _wire(b)
+    '<body xmlns="http://jabber.org/protocol/httpbind" xmlns:xmpp="urn:xmpp:xbosh" rid="1" xmpp:version="1.0"><auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="PLAIN" /></body>'
+    """
+    attrs = []
+    for key, value in body.attrib.items():
+        if key.startswith(f"{{{NS_XBOSH}}}"):
+            key = "xmpp:" + key.split("}", 1)[1]
+        elif key == "{http://www.w3.org/XML/1998/namespace}lang":
+            key = "xml:lang"
+        attrs.append(f' {key}="{escape(value, {chr(34): "&quot;"})}"')
+    children = "".join(serialize(child, NS_HTTPBIND) for child in body)
+    return (f'<body xmlns="{NS_HTTPBIND}" xmlns:xmpp="{NS_XBOSH}"{"".join(attrs)}'
+            + (f">{children}</body>" if children else " />"))
 
 
 class PrebindError(RuntimeError):
@@ -51,7 +76,7 @@ class _BoshSession:
     def _post(self, body: ET.Element) -> ET.Element:
         body.set("rid", str(self.rid))
         self.rid += 1
-        data = ET.tostring(body, encoding="unicode").encode("utf-8")
+        data = _wire(body).encode("utf-8")
         request = urllib.request.Request(
             self.url, data=data, method="POST",
             headers={"Content-Type": "text/xml; charset=utf-8"})

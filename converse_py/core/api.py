@@ -11,10 +11,12 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..xmpp import ns
+from ..xmpp.jid import bare_jid
 from ..xmpp.stanza import StanzaParseError, local_name, namespace, parse, serialize
 from .errors import ConverseError
 from .events import Callback
 from .grouping import Grouping
+from .log import logger
 
 if TYPE_CHECKING:
     from .converse import Converse
@@ -215,7 +217,7 @@ class API(Grouping):
         JS: ``_converse.api.send(converse.env.$msg({to: 'bob@localhost', type: 'chat'}).c('body').t('hi'));``
         Python: ``api.send('<message to="bob@localhost" type="chat"><body>hi</body></message>')``
         """
-        self._converse.session.send(stanza_text(stanza, "send"))
+        self._converse.session.send(stanza_text(stanza, "send", self._own_jid()))
 
     def send_iq(self, stanza: Any, timeout: float | None = None) -> asyncio.Future[ET.Element]:
         """Send an IQ get/set; resolves with the result stanza, rejects on an error reply or timeout
@@ -224,12 +226,25 @@ class API(Grouping):
         JS: ``const result = await _converse.api.sendIQ($iq({type: 'get'}).c('query', {xmlns: 'jabber:iq:roster'}));``
         Python: ``result = await api.send_iq('<iq type="get"><query xmlns="jabber:iq:roster"/></iq>')``
         """
-        el = parse(stanza_text(stanza, "sendIQ"))
+        el = parse(stanza_text(stanza, "sendIQ", self._own_jid()))
         return self._converse.session.send_iq(el, timeout if timeout else 20.0)
 
+    def _own_jid(self) -> str | None:
+        jid = self._converse.session.jid or self._converse.settings.get("jid")
+        return str(jid) if jid else None
 
-def stanza_text(stanza: Any, method: str) -> str:
-    """Validate a stanza given as text or an element and return its XML text (with jabber:client)."""
+
+def stanza_text(stanza: Any, method: str, own_jid: str | None = None) -> str:
+    """Validate a stanza given as text or an element and return its XML text (with jabber:client).
+
+    A ``from`` that is not the user's own address (``own_jid``) is removed with a warning:
+    the server stamps the sender anyway, and RFC 6120 lets it close the stream on a forged
+    one (ejabberd does, with ``invalid-from``; Prosody ignores it).
+
+    >>> stanza_text('<message from="juliet@example.com/balcony" to="romeo@example.net"/>', "send",
+    ...             "alice@localhost/web")
+    '<message xmlns="jabber:client" to="romeo@example.net" />'
+    """
     if isinstance(stanza, ET.Element):
         el = stanza
     elif isinstance(stanza, str):
@@ -244,8 +259,28 @@ def stanza_text(stanza: Any, method: str) -> str:
         raise ConverseError(f"{method}: expected <message/>, <presence/> or <iq/>, got <{local_name(el.tag)}/>")
     if namespace(el.tag) not in ("", ns.CLIENT) or el.get("xmlns") not in (None, ns.CLIENT):
         raise ConverseError(f"{method}: a stanza's namespace must be jabber:client")
+    sender = el.get("from")
+    if sender is not None and own_jid and not _same_account(sender, own_jid):
+        logger.warning("%s: removed from=%r, which is not your address: the server sets the "
+                       "sender (and may close the stream over a forged one)", method, sender)
+        el = _without_from(el)
     return serialize(el, parent_ns="") if el.tag.startswith("{") or el.get("xmlns") \
         else serialize(_with_client_ns(el))
+
+
+def _same_account(sender: str, own_jid: str) -> bool:
+    try:
+        return bare_jid(sender) == bare_jid(own_jid)
+    except ValueError:
+        return False
+
+
+def _without_from(el: ET.Element) -> ET.Element:
+    """A shallow copy of ``el`` without its ``from`` (the caller's element is left alone)."""
+    copy = ET.Element(el.tag, {k: v for k, v in el.attrib.items() if k != "from"})
+    copy.text = el.text
+    copy.extend(list(el))
+    return copy
 
 
 def _with_client_ns(el: ET.Element) -> ET.Element:

@@ -78,6 +78,15 @@ class Session:
         """Start the next login on a fresh transport (used before reconnecting)."""
         if self.status is Status.DISCONNECTED:
             self._discard_transport()
+    def _leave_closing_transport(self) -> None:
+        """A login right after ``disconnect()`` starts on a fresh transport: the old stream's
+        late answers (ejabberd ends its pending BOSH request with ``terminate``/``other-request``)
+        must not fail the new attempt. The logout completes at once for the listeners."""
+        if self._transport is None or not self._closing:
+            return
+        if self.status is not Status.DISCONNECTED:
+            self._on_status(Status.DISCONNECTED, "logout")
+        self._discard_transport()
 
     def _on_status_from(self, transport: Transport, status: Status, condition: str) -> None:
         if transport is self._transport:
@@ -109,6 +118,7 @@ class Session:
         JID.parse(jid)  # raises ValueError naming the bad JID before any network I/O
         if not isinstance(password, str) or not password:
             raise ConverseError("login: a password is required")
+        self._leave_closing_transport()
         future = self._new_login_future()
         self._closing = False
         self.transport.connect(jid, password)
@@ -117,6 +127,7 @@ class Session:
     def attach(self, jid: str, sid: str, rid: int) -> asyncio.Future[str]:
         """Attach to a prebound BOSH session."""
         JID.parse(jid)
+        self._leave_closing_transport()
         future = self._new_login_future()
         self._closing = False
         self.transport.attach(jid, sid, rid)

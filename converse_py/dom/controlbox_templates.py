@@ -77,7 +77,9 @@ def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) 
             for group in contact.get("groups") or ["Ungrouped"]:
                 groups.setdefault(group, []).append(contact)
         for name in sorted(groups, key=lambda g: (g == "Ungrouped", g.lower())):
-            rows.append(tag("li", {"class": "cpy-group-head", "role": "heading", "aria-level": "3"}, name))
+            # A list may only hold list items: the heading is inside the item, not the item itself.
+            rows.append(tag("li", {"class": "cpy-group-head"},
+                            tag("span", {"role": "heading", "aria-level": "3"}, name)))
             for contact in sorted(groups[name], key=_sort_key):
                 rows.append(contact_row(contact))
                 if len(rows) >= size:

@@ -58,7 +58,7 @@ def room_messages(messages: Iterable[Any], last_day: str | None = None) -> tuple
     for message in messages:
         day = message.time.astimezone().strftime("%Y-%m-%d")
         if day != last_day:
-            parts.append(tag("li", {"class": "cpy-day", "role": "separator"}, day))
+            parts.append(tag("li", {"class": "cpy-day", "data-day": day}, tag("time", {"datetime": day}, day)))
             last_day = day
         parts.append(room_message(message))
     return join(parts), last_day

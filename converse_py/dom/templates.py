@@ -75,8 +75,9 @@ def day_of(message: Any) -> str:
 
 
 def day_separator(day: datetime) -> Markup:
+    # An item of the list holding the date (a role=separator child is not allowed in a list).
     label = day.astimezone().strftime("%Y-%m-%d")
-    return tag("li", {"class": "cpy-day", "role": "separator", "data-day": label}, label)
+    return tag("li", {"class": "cpy-day", "data-day": label}, tag("time", {"datetime": label}, label))
 
 
 def message_items(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:

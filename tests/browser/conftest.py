@@ -2,7 +2,10 @@
 unique accounts, pages that record what they did, and slixmpp bots.
 
 Fixtures (all factories are plain callables):
-    prosody            ProsodyServer, one per run
+    xmpp_server        the XMPP server under test, one per run: ProsodyServer, or
+                       EjabberdServer with ``--xmpp-server=ejabberd`` (same interface:
+                       bosh_url, websocket_url, domain, c2s_port, register(), stop())
+    prosody            the same object (the name the tests were written with)
     web_server         StaticServer on the repo root (``.url``, ``.add_route``)
     browser            playwright Browser (Debian Chromium, headless)
     new_account(prefix="user") -> Account        unique, registered
@@ -23,7 +26,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from serve import StaticServer
 from tools.bot import Bot
+from tools.ejabberd import EjabberdServer
 from tools.prosody import ProsodyServer
+
+#: ``--xmpp-server`` (declared in tests/conftest.py) picks one of these.
+XMPP_SERVERS = {"prosody": ProsodyServer, "ejabberd": EjabberdServer}
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -36,6 +43,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"xmpp server: {config.getoption('--xmpp-server')}"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test under tests/browser with ``browser``."""
     for item in items:
@@ -45,16 +56,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # ----- servers --------------------------------------------------------------
 @pytest.fixture(scope="session")
-def prosody() -> Iterator[ProsodyServer]:
-    """One Prosody for the run; its log is kept in tests/artifacts/."""
-    server = ProsodyServer().start()
+def xmpp_server(pytestconfig: pytest.Config) -> Iterator[Any]:
+    """One server for the run (``--xmpp-server``); its log is kept in tests/artifacts/."""
+    name = pytestconfig.getoption("--xmpp-server")
+    server = XMPP_SERVERS[name]().start()
     yield server
     server.stop()
-    log = Path(server.workdir) / "prosody.log"
+    log = Path(server.workdir) / f"{name}.log"
     if log.is_file():
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(log, ARTIFACTS / "prosody.log")
+        shutil.copy(log, ARTIFACTS / f"{name}.log")
     server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def prosody(xmpp_server: Any) -> Any:
+    """The server under test (Prosody unless ``--xmpp-server`` says otherwise)."""
+    return xmpp_server
 
 
 @pytest.fixture(scope="session")

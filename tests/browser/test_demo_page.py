@@ -1,14 +1,25 @@
 """The demo page (index.html): a login form rendered by Python, errors for bad credentials,
-and the roster after logging in, against the real Prosody."""
+and the roster after logging in, against the real server; then the demo command itself
+(serve.py with its own server, demo accounts, echo bot and room), stopped by Ctrl-C."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +76,98 @@ def test_logging_in_shows_the_seeded_roster(page: ClientPage, accounts: tuple[Ac
 def test_logout_returns_to_the_login_form(page: ClientPage) -> None:
     page.page.click("#conversejs button[data-action=logout]")
     page.page.wait_for_selector("#conversejs form.cpy-login", timeout=10_000)
+
+
+# ----- the demo command: serve.py with its own server, accounts, bot and room -------------------
+@pytest.fixture(scope="module")
+def demo(web_server: Any, pytestconfig: Any) -> Iterator[dict[str, Any]]:
+    """``serve.py --port 0`` as ``scripts/demo`` runs it (on the server kind under test);
+    web_server's fixture has built the browser package first."""
+    server_kind = pytestconfig.getoption("--xmpp-server")
+    began = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "serve.py", "--port", "0", "--server", server_kind],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("Open "):
+            break
+    url = lines[-1].split()[1] if lines and lines[-1].startswith("Open ") else None
+    info = {"proc": proc, "url": url, "lines": lines, "ready_seconds": time.monotonic() - began}
+    yield info
+    if proc.poll() is None:  # the test below normally stopped it already
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_the_demo_command_starts_within_seconds(demo: dict[str, Any]) -> None:
+    assert demo["url"], "".join(demo["lines"])
+    assert demo["ready_seconds"] < 30, demo["ready_seconds"]
+    text = "".join(demo["lines"])
+    for expected in ("account alice@localhost  password secret", "account bob@localhost  password secret",
+                     "bot     echo@localhost", "room    demo@conference.localhost"):
+        assert expected in text
+    settings = json.loads(urllib.request.urlopen(demo["url"] + "demo-settings.json", timeout=10).read())
+    assert settings["accounts"] == ["alice@localhost", "bob@localhost"]
+    assert settings["room"] == "demo@conference.localhost" and settings["bot"] == "echo@localhost"
+
+
+def test_a_newcomer_sees_the_bot_online_and_chats_with_it(browser: Any, demo: dict[str, Any]) -> None:
+    handle = open_client_page(browser, demo["url"].rstrip("/"), "/")
+    try:
+        page = handle.page
+        page.wait_for_selector("#conversejs form.cpy-login", timeout=BOOT_TIMEOUT_MS)
+        page.fill("#cpy-jid", "alice@localhost")
+        page.fill("#cpy-password", "secret")
+        page.click("#conversejs form.cpy-login button[type=submit]")
+        # The seeded roster: the bot online, bob (nobody logged in as bob) offline.
+        page.wait_for_selector('#conversejs li.cpy-contact.cpy-online[data-jid="echo@localhost"]', timeout=20_000)
+        assert page.text_content('#conversejs li.cpy-contact[data-jid="echo@localhost"] .cpy-name') == "Echo bot"
+        assert page.locator('#conversejs li.cpy-contact.cpy-offline[data-jid="bob@localhost"]').count() == 1
+        # The bot's greeting opens a chat box that names the room.
+        box = '#conversejs .cpy-chatbox[data-jid="echo@localhost"]'
+        page.wait_for_selector(f"{box} .cpy-msg.cpy-in", timeout=10_000)
+        assert "demo@conference.localhost" in page.inner_text(f"{box} .cpy-msg.cpy-in .cpy-body")
+        page.fill(f"{box} textarea", "hello from the demo test")
+        page.press(f"{box} textarea", "Enter")
+        page.wait_for_function(
+            """sel => [...document.querySelectorAll(sel + ' .cpy-msg.cpy-in .cpy-body')]
+                      .some(e => e.textContent === 'You said: hello from the demo test')""",
+            arg=box, timeout=10_000)
+    finally:
+        handle.close()
+
+
+def test_the_demo_room_is_listed_and_the_bot_answers_there(demo: dict[str, Any]) -> None:
+    from tools.bot import Bot
+    settings = json.loads(urllib.request.urlopen(demo["url"] + "demo-settings.json", timeout=10).read())
+    c2s_port = int(re.search(r"c2s\s+127\.0\.0\.1:(\d+)", "".join(demo["lines"])).group(1))  # type: ignore[union-attr]
+    bob = Bot("bob@localhost", "secret", "127.0.0.1", c2s_port, "room-test").start()
+    try:
+        bob.send_raw('<iq type="get" id="rooms" to="conference.localhost">'
+                     '<query xmlns="http://jabber.org/protocol/disco#items"/></iq>')
+        assert 'jid="demo@conference.localhost"' in bob.wait_for_iq_result("rooms").replace("'", '"')
+        room = settings["room"]
+        bob.send_raw(f'<presence to="{room}/bob"><x xmlns="http://jabber.org/protocol/muc">'
+                     f'<history maxstanzas="0"/></x></presence>')
+        time.sleep(0.5)  # the join is processed before our message
+        bob.send_message(room, "hi echo, are you there?", mtype="groupchat")
+        sender, body = bob.wait_for_message(lambda f, b: b.startswith("bob: You said"), timeout=10)
+        assert sender == f"{room}/echo" and body == "bob: You said: hi echo, are you there?"
+    finally:
+        bob.stop()
+
+
+def test_ctrl_c_stops_the_demo_and_its_server(demo: dict[str, Any]) -> None:
+    proc = demo["proc"]
+    data_dir = re.search(r"\(data in (\S+)\)", "".join(demo["lines"])).group(1)  # type: ignore[union-attr]
+    assert os.path.isdir(data_dir)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends to the process group
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out
+    assert "Stopping." in out and "Traceback" not in out, out
+    assert not os.path.exists(data_dir)  # server stopped and its data removed
+    leftovers = subprocess.run(["pgrep", "-f", data_dir], capture_output=True, text=True).stdout
+    assert leftovers == "", leftovers

@@ -8,6 +8,8 @@ import pytest
 
 from converse_py.core.converse import Converse
 from converse_py.core.errors import ConverseError, IQError, IQTimeoutError
+from converse_py.core.platform import NullPlatform
+from converse_py.core.pluggable import PluginRegistry
 from converse_py.transport.base import Status
 from converse_py.transport.fake import FakeTransport
 from converse_py.core.session import LoginError
@@ -90,6 +92,22 @@ def test_send_accepts_xml_text_and_adds_the_client_namespace() -> None:
         return client.transport.sent[-1]
     assert canonical(arun(body())) == canonical(
         '<message xmlns="jabber:client" to="romeo@example.net" type="chat"><body>hi</body></message>')
+
+
+def test_send_drops_a_from_that_is_not_the_users_address(caplog: pytest.LogCaptureFixture) -> None:
+    """The seed's example sends from='juliet@example.com/balcony'; ejabberd closes the stream
+    over such a forged 'from' (RFC 6120 8.1.2.1), so it is removed; the user's own is kept."""
+    async def body() -> list[str]:
+        client = Client(core_plugins=False)
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        client.api.send('<message from="juliet@example.com/balcony" to="romeo@example.net" type="chat"/>')
+        client.api.send('<message from="alice@localhost/web" to="romeo@example.net" type="chat"/>')
+        return client.transport.sent[-2:]
+    forged, own = arun(body())
+    assert canonical(forged) == canonical(
+        '<message xmlns="jabber:client" to="romeo@example.net" type="chat"/>')
+    assert 'from="alice@localhost/web"' in own
+    assert "removed from='juliet@example.com/balcony'" in caplog.text
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -265,3 +283,33 @@ def test_without_keepalive_nothing_is_resumed() -> None:
         await settle()
         return client.api.user.jid()
     assert arun(body()) == "alice@localhost/web"
+
+
+def test_login_right_after_logout_uses_a_fresh_transport_and_ignores_the_old_ones_late_answers() -> None:
+    """ejabberd answers the old stream's pending BOSH request with terminate/other-request after
+    the new login began; that late failure must not fail the new login."""
+    class SlowClose(FakeTransport):
+        def disconnect(self, reason: str = "") -> None:
+            self.connected = False  # the server's answer comes later (or never)
+
+    made: list[FakeTransport] = []
+
+    def factory() -> FakeTransport:
+        made.append(SlowClose(resource=f"r{len(made)}"))
+        return made[-1]
+
+    async def body() -> tuple[str, list[str]]:
+        converse = Converse(factory, PluginRegistry(), NullPlatform())
+        events: list[str] = []
+        converse.api.listen.on("disconnected", lambda *a: events.append("disconnected"))
+        converse.api.listen.on("connected", lambda *a: events.append("connected"))
+        await converse.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        converse.api.user.logout()
+        pending = converse.api.user.login({"jid": "grace@localhost", "password": "pw"})
+        made[0].on_status(Status.CONNFAIL, "other-request")  # the old stream's late answer
+        jid = await pending
+        return jid, events
+    jid, events = arun(body())
+    assert jid == "grace@localhost/r1"
+    assert events == ["connected", "disconnected", "connected"]
+    assert made[0].disposed and not made[1].disposed

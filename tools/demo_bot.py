@@ -1,0 +1,213 @@
+"""The demo's inhabitants: a greeter/echo bot, the demo room, and seeded rosters.
+
+``start_demo(server, accounts)`` (used by ``serve.py``) makes a fresh demo on
+any server with the ProsodyServer interface:
+
+* registers the demo accounts and the bot's account (``echo@localhost``);
+* makes every demo account and the bot mutual contacts (roster names, group
+  "Demo", subscription ``both``), so whoever logs in sees the others, and the
+  bot online at once;
+* starts ``EchoBot``: it greets each demo account's new session, echoes chat
+  messages, and sits in the public, persistent room ``demo@conference.localhost``
+  (listed by disco#items on the MUC service), where it answers when named.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from slixmpp import JID
+
+from tools.bot import Bot, BotError
+
+BOT_USER = "echo"
+BOT_NAME = "Echo bot"
+ROOM_NAME = "demo"
+ROOM_SUBJECT = "converse-py demo room: say hello (mention echo to get an answer)"
+GROUP = "Demo"
+
+
+def greeting(name: str, room: str) -> str:
+    """What the bot says to someone who just came online."""
+    return (f"Hi {name}! I'm the converse-py demo bot. Write me anything and I'll echo it back. "
+            f"There is also a group chat: {room}")
+
+
+def echo(body: str) -> str:
+    """The bot's answer to a chat message."""
+    return f"You said: {body}"
+
+
+class EchoBot(Bot):
+    """A Bot that greets contacts coming online, echoes chats and sits in a room."""
+
+    def __init__(self, jid: str, password: str, host: str, port: int, *,
+                 room: str, nick: str = BOT_USER, greet: Iterable[str] = ()) -> None:
+        super().__init__(jid, password, host, port, resource="demo")
+        self.room = room
+        self.nick = nick
+        self.greet = {JID(j).bare for j in greet}
+        self.greeted: set[str] = set()  # full JIDs greeted during their current session
+
+    def start(self, timeout: float = 15.0) -> "EchoBot":
+        super().start(timeout)
+        self._call(self._setup(), timeout=timeout)
+        return self
+
+    async def _setup(self) -> None:
+        assert self.xmpp is not None
+        xmpp = self.xmpp
+        xmpp.register_plugin("xep_0045")
+        xmpp.add_event_handler("presence_available", self._on_available)
+        xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
+        muc = xmpp.plugin["xep_0045"]
+        await muc.join_muc_wait(JID(self.room), self.nick, maxstanzas=0, timeout=10)
+        # A new room may be locked until its owner accepts a configuration
+        # (ejabberd); an empty submit accepts the server's defaults (public,
+        # persistent, archived: see the server configs) and is harmless otherwise.
+        await self._accept_room_defaults()
+        muc.set_subject(JID(self.room), ROOM_SUBJECT)
+
+    async def _accept_room_defaults(self) -> None:
+        assert self.xmpp is not None
+        iq = self.xmpp.Iq()
+        iq["type"] = "set"
+        iq["to"] = self.room
+        iq.append(_owner_submit())
+        try:
+            await iq.send(timeout=10)
+        except Exception as exc:  # e.g. the room already existed and we are not its owner
+            print(f"demo bot: room configuration not accepted: {exc}", file=sys.stderr)
+
+    def _on_available(self, presence: Any) -> None:
+        sender = presence["from"]
+        if sender.bare not in self.greet or str(sender) in self.greeted:
+            return
+        self.greeted.add(str(sender))
+        assert self.xmpp is not None
+        self.xmpp.send_message(mto=sender, mtype="chat",
+                               mbody=greeting(sender.user.capitalize(), self.room))
+
+    def _on_unavailable(self, presence: Any) -> None:
+        self.greeted.discard(str(presence["from"]))
+
+    def _on_message(self, msg: Any) -> None:
+        super()._on_message(msg)
+        body = str(msg["body"] or "")
+        if not body or msg["delay"]["stamp"] is not None:
+            return  # chat states, receipts, room history
+        assert self.xmpp is not None
+        if msg["type"] in ("chat", "normal"):
+            self.xmpp.send_message(mto=msg["from"], mtype="chat", mbody=echo(body))
+        elif msg["type"] == "groupchat":
+            sender_nick = msg["from"].resource
+            if sender_nick and sender_nick != self.nick and self.nick in body.lower():
+                self.xmpp.send_message(mto=JID(self.room), mtype="groupchat",
+                                       mbody=f"{sender_nick}: {echo(body)}")
+
+
+def _owner_submit() -> Any:
+    """``<query xmlns='…muc#owner'><x xmlns='jabber:x:data' type='submit'/></query>``."""
+    import xml.etree.ElementTree as ET
+    query = ET.Element("{http://jabber.org/protocol/muc#owner}query")
+    ET.SubElement(query, "{jabber:x:data}x", {"type": "submit"})
+    return query
+
+
+def roster_set(iq_id: str, jid: str, name: str, group: str) -> str:
+    """A roster push request adding ``jid`` with a name and one group (RFC 6121 2.3)."""
+    from xml.sax.saxutils import quoteattr, escape
+    return (f'<iq type="set" id={quoteattr(iq_id)}><query xmlns="jabber:iq:roster">'
+            f'<item jid={quoteattr(jid)} name={quoteattr(name)}><group>{escape(group)}</group>'
+            f'</item></query></iq>')
+
+
+def display_name(user: str) -> str:
+    return BOT_NAME if user == BOT_USER else user.capitalize()
+
+
+def befriend(clients: dict[str, Bot], timeout: float = 15.0) -> None:
+    """Make every pair of logged-in ``clients`` (user -> Bot) mutual contacts.
+
+    Each names the others in its roster (group "Demo") and asks for their
+    presence; slixmpp's default auto-authorize/auto-subscribe answers close
+    the loop, so every item ends with ``subscription='both'``."""
+    users = sorted(clients)
+    for user in users:
+        client = clients[user]
+        for other in users:
+            if other == user:
+                continue
+            other_jid = JID(clients[other].jid).bare
+            iq_id = f"demo-roster-{other}"
+            client.send_raw(roster_set(iq_id, other_jid, display_name(other), GROUP))
+            client.wait_for_iq_result(iq_id, timeout)
+            client.send_presence(pto=other_jid, ptype="subscribe")
+    deadline = time.monotonic() + timeout
+    while True:
+        missing = [(u, o) for u in users for o in users if o != u
+                   and _subscription(clients[u], JID(clients[o].jid).bare) != "both"]
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise BotError(f"demo rosters not mutual after {timeout:.0f}s: {missing}")
+        time.sleep(0.05)
+
+
+def _subscription(client: Bot, jid: str) -> str:
+    async def read() -> str:
+        assert client.xmpp is not None
+        roster = client.xmpp.client_roster
+        return str(roster[jid]["subscription"]) if jid in roster else "none"
+    return client._call(read())
+
+
+@dataclass
+class Demo:
+    """What ``start_demo`` made; ``stop()`` ends the bot."""
+
+    server: Any
+    accounts: list[tuple[str, str]]
+    bot: EchoBot
+    room: str
+    seconds: float
+
+    @property
+    def bot_jid(self) -> str:
+        return JID(self.bot.jid).bare
+
+    def stop(self) -> None:
+        self.bot.stop()
+
+
+def start_demo(server: Any, accounts: list[tuple[str, str]], *,
+               bot_user: str = BOT_USER, room_name: str = ROOM_NAME) -> Demo:
+    """Register ``accounts`` and the bot on ``server``, make them all mutual
+    contacts, create the demo room and start the echo bot in it."""
+    began = time.monotonic()
+    bot_password = secrets.token_urlsafe(16)  # never shown: nobody logs in as the bot
+    server.register_many([*accounts, (bot_user, bot_password)])
+    domain, host, port = server.domain, "127.0.0.1", server.c2s_port
+    room = f"{room_name}@{server.muc_domain}"
+    bot = EchoBot(f"{bot_user}@{domain}", bot_password, host, port, room=room, nick=bot_user)
+    seeders = {user: Bot(f"{user}@{domain}", pw, host, port, resource="demo-setup")
+               for user, pw in accounts}
+    try:
+        for seeder in seeders.values():
+            seeder.start()
+        bot.start()
+        befriend({**seeders, bot_user: bot})
+    except BaseException:
+        bot.stop()
+        raise
+    finally:
+        for seeder in seeders.values():
+            seeder.stop()
+    # Greet from now on: the seeding sessions are not greeted (a greeting to a
+    # session that ends would be kept offline and shown twice at the first login).
+    bot.greet = {f"{u}@{domain}" for u, _ in accounts}
+    return Demo(server, list(accounts), bot, room, time.monotonic() - began)
