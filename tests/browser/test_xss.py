@@ -15,7 +15,7 @@ from .support import BOOT_TIMEOUT_MS, open_client_page, unique_account
 from .xss_corpus import payloads
 
 TEXT_ONLY = [".cpy-body", ".cpy-name", ".cpy-status-msg", ".cpy-nick", ".cpy-subject", ".cpy-from",
-             ".cpy-title", ".cpy-group-head", ".cpy-invitation span"]
+             ".cpy-title > *", "[data-role=room-name]", ".cpy-group-head > *", ".cpy-invitation span"]
 
 
 def xml_attr(text: str) -> str:

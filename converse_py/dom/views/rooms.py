@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.converse import Converse
 from ...core.log import logger
-from ...plugins.chats.models import ShownMessage
+from ...plugins.chats.models import APPEND, ShownMessage
 from ...xmpp.jid import JID
 from .. import room_templates as t
 from ..ffi import ProxyKeeper, found
@@ -228,7 +228,13 @@ class RoomView:
             self.queue(room, list(room.messages))
         self.render_invite_contacts()
 
-    def queue(self, _room: Any, messages: list[ShownMessage]) -> None:
+    def queue(self, _room: Any, messages: list[ShownMessage], where: str = APPEND) -> None:
+        """New messages at the end are batched per loop turn; anything else re-renders the list."""
+        if where != APPEND:
+            self.pending = []
+            self.last_day = None
+            self.list.innerHTML = ""
+            messages = list(self.room.messages)
         if not self.pending:
             asyncio.get_event_loop().call_soon(self.flush)
         self.pending.extend(messages)

@@ -138,7 +138,7 @@ class RoomsState:
         self.converse.session.send_element(stanza)
         room.remember(stanza.get("id") or "")
         shown = ShownMessage(stanza.get("id") or "", room.get("nick"), text, datetime.now(timezone.utc),
-                             outgoing=True, sender_name=room.get("nick"))
+                             outgoing=True, sender_name=room.get("nick"), origin_id=stanza.get("id") or "")
         room.add_messages([shown])
         self.converse.trigger("messageSend", stanza)
         return shown
@@ -286,8 +286,8 @@ class RoomsState:
         own = parsed.nick == room.get("nick")
         if not room.remember(parsed.origin_id if own else "", parsed.id if own else "", parsed.stanza_id):
             return  # our own message reflected, or history we already show
-        shown = ShownMessage(parsed.stanza_id or parsed.id, parsed.nick, parsed.body, parsed.time,
-                             outgoing=own, sender_name=parsed.nick)
+        shown = ShownMessage(parsed.id, parsed.nick, parsed.body, parsed.time, outgoing=own,
+                             sender_name=parsed.nick, stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)
         room.add_messages([shown])
         self.converse.trigger("roomMessage", room, shown)
 
