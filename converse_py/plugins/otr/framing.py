@@ -4,8 +4,9 @@
 '?OTRv23?'
 >>> sorted(parse_query("?OTRv23? please"))
 [2, 3]
->>> fragment("?OTR:AAAA.", 14, version=2)
-['?OTR,00001,00005,?OTR,', '?OTR,00002,00005,:AAA,', '?OTR,00003,00005,A.,']
+>>> pieces = fragment("?OTR:" + "A" * 23 + ".", 25, version=2)
+>>> pieces[0], pieces[-1]
+('?OTR,00001,00005,?OTR:AA,', '?OTR,00005,00005,.,')
 """
 
 from __future__ import annotations
