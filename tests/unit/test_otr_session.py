@@ -281,3 +281,17 @@ def test_instance_tag_validation() -> None:
     with pytest.raises(ValueError):
         OtrSession(ALICE_KEY, os.urandom, instance_tag=0xFF)
     assert OtrSession(ALICE_KEY, os.urandom).instance_tag >= 0x100
+
+
+def test_set_verified_from_a_remembered_fingerprint() -> None:
+    chat = Chat()
+    chat.alice.set_verified(True)  # not encrypted yet: no effect
+    assert chat.alice.state == OtrState.NOT_PRIVATE
+    chat.start()
+    chat.alice.set_verified(True)
+    assert chat.alice.state == OtrState.VERIFIED
+    assert ("state-changed", {"state": "verified", "previous": "unverified"}) in chat.events["alice"]
+    chat.send("alice", [chat.alice.start()])  # re-keying with the same long-term key keeps it
+    assert chat.alice.state == OtrState.VERIFIED and chat.bob.state == OtrState.UNVERIFIED
+    chat.alice.set_verified(False)
+    assert chat.alice.state == OtrState.UNVERIFIED

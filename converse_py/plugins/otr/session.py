@@ -180,6 +180,12 @@ class OtrSession:
         """The contact's key fingerprint once an AKE completed (five groups of 8 hex digits)."""
         return human_fingerprint(self.their_public_key) if self.their_public_key else None
 
+    def set_verified(self, verified: bool) -> None:
+        """Mark the contact's current key as (un)verified by the user, e.g. because
+        ``their_fingerprint`` was verified before; only meaningful while encrypted."""
+        if self.msg_state == MessageState.ENCRYPTED:
+            self._set_state(self.msg_state, verified=verified)
+
     def _emit(self, name: str, **data: Any) -> None:
         if self.on_event is not None:
             self.on_event(name, data)
