@@ -100,12 +100,16 @@ class Pair:
         self.alice_got: list[str] = []
         self.bob_got: list[bytes] = []
         self.bob_tlvs: list[Any] = []
+        self.bob_unreadable = 0
 
     def to_bob(self, messages: list[str]) -> None:
         for text in messages:
             try:
                 plain, tlvs = self.bob.receiveMessage(text.encode("utf-8"))
             except potr.context.NotOTRMessage:
+                continue
+            except potr.context.NotEncryptedError:
+                self.bob_unreadable += 1  # potr has already queued its "?OTR Error:" reply
                 continue
             if plain:
                 self.bob_got.append(plain)
@@ -256,3 +260,35 @@ def test_v3_only_policy_cannot_talk_to_potr() -> None:
     pair.alice.policy = Policy(allow_v2=False)
     pair.pump([pair.alice.start()])
     assert pair.alice.state == OtrState.NOT_PRIVATE
+
+
+def test_whitespace_tag_from_alice_makes_potr_start() -> None:
+    pair = Pair()
+    pair.alice.policy = Policy(send_whitespace_tag=True)
+    pair.pump(pair.alice.encrypt("hello, do you speak OTR?"))
+    assert encrypted(pair)
+
+
+def test_whitespace_tag_from_potr_makes_alice_start() -> None:
+    pair = Pair()
+    pair.bob.policy_flags = dict(PotrContext.policy_flags, SEND_TAG=True)
+    out = pair.bob.sendMessage(potr.context.FRAGMENT_SEND_ALL, b"plain hello")
+    assert out != b"plain hello" and out.startswith(b"plain hello")  # tagged
+    replies = pair.to_alice([out.decode("ascii")])
+    assert pair.alice_got == ["plain hello"] and replies[0].startswith("?OTR:AAIC")  # a v2 D-H commit
+    pair.pump(replies)
+    assert encrypted(pair)
+
+
+def test_potr_error_message_makes_alice_restart_the_session() -> None:
+    pair = Pair()
+    pair.pump([pair.alice.start()])
+    pair.bob.disconnect()
+    pair.bob.outbox.clear()  # the disconnect never reaches alice: she still thinks it is private
+    assert pair.bob.state == potr.context.STATE_PLAINTEXT
+    pair.pump(pair.alice.encrypt("are you there?"))  # potr answers "?OTR Error: ..."; alice re-queries
+    assert pair.bob_unreadable == 1
+    assert any(name == "error" for name, _ in pair.events)
+    assert encrypted(pair)
+    pair.pump(pair.alice.encrypt("now you are"))
+    assert pair.bob_got[-1] == b"now you are"

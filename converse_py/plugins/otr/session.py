@@ -272,7 +272,8 @@ class OtrSession:
     def _handle(self, text: str) -> Received:
         frag = parse_fragment(text)
         if frag is not None:
-            if frag.version == 3 and frag.receiver_tag not in (0, self.instance_tag):
+            if frag.version == 3 and (frag.sender_tag < MIN_INSTANCE_TAG
+                                      or frag.receiver_tag not in (0, self.instance_tag)):
                 return Received(None, [], False)
             whole = self._reassembler.add(frag)
             if whole is None:

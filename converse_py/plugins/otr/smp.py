@@ -58,6 +58,13 @@ def _check_exp(*values: int) -> None:
             raise SmpError("exponent out of range")
 
 
+def _check_hash(*values: int) -> None:
+    # The c values are SHA-256 outputs; bounding them also bounds the exponents we raise to.
+    for v in values:
+        if not 0 <= v < 1 << 256:
+            raise SmpError("hash value out of range")
+
+
 def _inv(v: int) -> int:
     return pow(v, -1, P)
 
@@ -172,6 +179,7 @@ class Smp:
         g2a, c2, d2, g3a, c3, d3 = values
         _check_group(g2a, g3a)
         _check_exp(d2, d3)
+        _check_hash(c2, c3)
         if c2 != smp_hash(1, pow(G1, d2, P) * pow(g2a, c2, P) % P):
             raise SmpError("bad proof of a2")
         if c3 != smp_hash(2, pow(G1, d3, P) * pow(g3a, c3, P) % P):
@@ -186,6 +194,7 @@ class Smp:
         g2b, c2, d2, g3b, c3, d3, pb, qb, cp, d5, d6 = values
         _check_group(g2b, g3b, pb, qb)
         _check_exp(d2, d3, d5, d6)
+        _check_hash(c2, c3, cp)
         if c2 != smp_hash(3, pow(G1, d2, P) * pow(g2b, c2, P) % P):
             raise SmpError("bad proof of b2")
         if c3 != smp_hash(4, pow(G1, d3, P) * pow(g3b, c3, P) % P):
@@ -214,6 +223,7 @@ class Smp:
         pa, qa, cp, d5, d6, ra, cr, d7 = values
         _check_group(pa, qa, ra)
         _check_exp(d5, d6, d7)
+        _check_hash(cp, cr)
         if cp != smp_hash(6, pow(self.g3, d5, P) * pow(pa, cp, P) % P,
                           pow(G1, d5, P) * pow(self.g2, d6, P) * pow(qa, cp, P) % P):
             raise SmpError("bad proof of Pa/Qa")
@@ -235,6 +245,7 @@ class Smp:
         rb, cr, d7 = values
         _check_group(rb)
         _check_exp(d7)
+        _check_hash(cr)
         qab = self.q * _inv(self.their_q) % P
         if cr != smp_hash(8, pow(G1, d7, P) * pow(self.g3o, cr, P) % P, pow(qab, d7, P) * pow(rb, cr, P) % P):
             raise SmpError("bad proof of Rb")
