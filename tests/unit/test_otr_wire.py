@@ -146,6 +146,11 @@ def test_v2_fragments_and_out_of_order_discard() -> None:
     assert reassembler.add(frags[0]) is None  # type: ignore[arg-type]
     assert reassembler.add(frags[2]) is None  # type: ignore[arg-type]  # skips 2: buffer dropped
     assert reassembler.add(frags[-1]) is None  # type: ignore[arg-type]
+    # A peer cannot make us buffer without end.
+    big = framing.Reassembler()
+    piece = "x" * 100_000
+    results = [big.add(framing.Fragment(2, 0, 0, k, 20, piece)) for k in range(1, 21)]
+    assert results == [None] * 20 and big.pieces == []
     # potr's unpadded form parses too.
     frag = framing.parse_fragment("?OTR,1,2,abc,")
     assert frag is not None and (frag.k, frag.n, frag.piece) == (1, 2, "abc")

@@ -146,6 +146,10 @@ def parse_fragment(text: str) -> Fragment | None:
     return None
 
 
+#: Reassembled messages longer than this are dropped (a peer cannot make us buffer without end).
+MAX_REASSEMBLED = 1_000_000
+
+
 class Reassembler:
     """Collects fragments in order (spec "Fragmentation"): k = 1 starts afresh, k = previous + 1
     with the same n continues, anything else discards the buffer."""
@@ -153,6 +157,7 @@ class Reassembler:
     def __init__(self) -> None:
         self.k = 0
         self.n = 0
+        self.size = 0
         self.pieces: list[str] = []
 
     def add(self, frag: Fragment) -> str | None:
@@ -161,10 +166,14 @@ class Reassembler:
             self.reset()
             return None
         if frag.k == 1:
-            self.k, self.n, self.pieces = 1, frag.n, [frag.piece]
+            self.k, self.n, self.pieces, self.size = 1, frag.n, [frag.piece], len(frag.piece)
         elif frag.n == self.n and frag.k == self.k + 1:
             self.k += 1
             self.pieces.append(frag.piece)
+            self.size += len(frag.piece)
+            if self.size > MAX_REASSEMBLED:
+                self.reset()
+                return None
         else:
             self.reset()
             return None
@@ -175,5 +184,5 @@ class Reassembler:
         return None
 
     def reset(self) -> None:
-        self.k = self.n = 0
+        self.k = self.n = self.size = 0
         self.pieces = []
