@@ -169,3 +169,23 @@ def test_private_key_storage() -> None:
                 save_private_key(DSAPrivateKey(23, 11, 4, 5, 7))):
         with pytest.raises(ValueError):
             load_private_key(bad)
+
+
+def test_account_keys_are_created_once_and_corrupt_entries_replaced() -> None:
+    import json
+    import os
+
+    from converse_py.plugins.otr.keys import STORAGE_PREFIX, load_or_create_account_keys
+    store: dict[str, str] = {}
+    first = load_or_create_account_keys(store.get, store.__setitem__, "juliet@capulet.lit", os.urandom)
+    assert list(store) == [STORAGE_PREFIX + "juliet@capulet.lit"] and first.instance_tag >= 0x100
+    again = load_or_create_account_keys(store.get, store.__setitem__, "juliet@capulet.lit", os.urandom)
+    assert again.key.x == first.key.x and again.instance_tag == first.instance_tag
+    other = load_or_create_account_keys(store.get, store.__setitem__, "romeo@montague.lit", os.urandom)
+    assert other.key.x != first.key.x
+    for corrupt in ("not json", json.dumps({"key": "otr-dsa-1:AAAA", "instance_tag": 300}),
+                    json.dumps({"key": save_private_key(first.key), "instance_tag": 5})):
+        store[STORAGE_PREFIX + "juliet@capulet.lit"] = corrupt
+        fresh = load_or_create_account_keys(store.get, store.__setitem__, "juliet@capulet.lit", os.urandom)
+        assert fresh.key.x != first.key.x
+        assert json.loads(store[STORAGE_PREFIX + "juliet@capulet.lit"])["instance_tag"] == fresh.instance_tag

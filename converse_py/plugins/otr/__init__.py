@@ -5,8 +5,8 @@ function it is given.
 """
 
 from .crypto import DSAPrivateKey, DSAPublicKey
-from .keys import load_private_key, save_private_key
+from .keys import AccountKeys, load_or_create_account_keys, load_private_key, save_private_key
 from .session import MessageState, OtrSendRefused, OtrSession, OtrState, Policy, Received
 
-__all__ = ["DSAPrivateKey", "DSAPublicKey", "MessageState", "OtrSendRefused", "OtrSession", "OtrState", "Policy",
+__all__ = ["AccountKeys", "load_or_create_account_keys", "DSAPrivateKey", "DSAPublicKey", "MessageState", "OtrSendRefused", "OtrSession", "OtrState", "Policy",
            "Received", "load_private_key", "save_private_key"]
