@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from converse_py.plugins.otr import OtrSendRefused, OtrSession, OtrState, Policy, crypto, wire
+from converse_py.core.errors import ConverseError
+from converse_py.plugins.otr import OtrArgumentError, OtrSendRefused, OtrSession, OtrState, Policy, crypto, wire
 from converse_py.plugins.otr.crypto import DSAPrivateKey
 from converse_py.plugins.otr.framing import whitespace_tag
 from converse_py.plugins.otr.wire import DataMessage
@@ -180,6 +181,7 @@ def test_plaintext_while_encrypted_is_flagged_unencrypted() -> None:
 
 def test_require_encryption_refuses_plaintext() -> None:
     chat = Chat(alice_policy=Policy(require_encryption=True))
+    assert issubclass(OtrSendRefused, ConverseError)
     with pytest.raises(OtrSendRefused):
         chat.alice.encrypt("secret")
     chat.start()
@@ -209,7 +211,7 @@ def test_query_with_no_common_version_is_ignored() -> None:
     chat = Chat(bob_policy=Policy(allow_v2=False))
     assert chat.bob.handle_incoming("?OTRv2?") == (None, [], False)
     assert chat.bob.start().startswith("?OTRv3?")
-    with pytest.raises(ValueError):
+    with pytest.raises(OtrArgumentError, match="^policy"):
         OtrSession(BOB_KEY, os.urandom, policy=Policy(allow_v2=False, allow_v3=False))
 
 
@@ -278,7 +280,7 @@ def test_garbage_never_raises() -> None:
 
 
 def test_instance_tag_validation() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(OtrArgumentError, match="^instance_tag"):
         OtrSession(ALICE_KEY, os.urandom, instance_tag=0xFF)
     assert OtrSession(ALICE_KEY, os.urandom).instance_tag >= 0x100
 

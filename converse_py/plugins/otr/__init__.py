@@ -6,7 +6,8 @@ function it is given.
 
 from .crypto import DSAPrivateKey, DSAPublicKey
 from .keys import AccountKeys, load_or_create_account_keys, load_private_key, save_private_key
-from .session import MessageState, OtrSendRefused, OtrSession, OtrState, Policy, Received
+from .session import MessageState, OtrArgumentError, OtrSendRefused, OtrSession, OtrState, Policy, Received
 
-__all__ = ["AccountKeys", "load_or_create_account_keys", "DSAPrivateKey", "DSAPublicKey", "MessageState", "OtrSendRefused", "OtrSession", "OtrState", "Policy",
-           "Received", "load_private_key", "save_private_key"]
+__all__ = ["AccountKeys", "DSAPrivateKey", "DSAPublicKey", "MessageState", "OtrArgumentError", "OtrSendRefused",
+           "OtrSession", "OtrState", "Policy", "Received", "load_or_create_account_keys", "load_private_key",
+           "save_private_key"]

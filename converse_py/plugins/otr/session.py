@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
+from ...core.errors import ConverseError
 from . import crypto
 from .ake import Ake, AkeResult
 from .crypto import DSAPrivateKey, DSAPublicKey, RandomBytes
@@ -45,8 +46,14 @@ class OtrState(enum.Enum):
     FINISHED = "finished"
 
 
-class OtrSendRefused(Exception):
-    """``encrypt`` was asked to send while the session must not send in the clear."""
+class OtrSendRefused(ConverseError):
+    """``encrypt`` (or an SMP call) was asked to send while the session must not: the contact
+    ended the private conversation, encryption is required but not established, or SMP was
+    asked for outside an encrypted session."""
+
+
+class OtrArgumentError(ConverseError, ValueError):
+    """An ``OtrSession`` argument is unusable; the message names it."""
 
 
 @dataclass
@@ -136,10 +143,10 @@ class OtrSession:
         self.random_bytes = random_bytes
         self.policy = policy or Policy()
         if not self.policy.versions():
-            raise ValueError("policy allows no OTR version")
+            raise OtrArgumentError("policy: allows no OTR version")
         self.instance_tag = instance_tag if instance_tag is not None else self._new_instance_tag()
         if self.instance_tag < MIN_INSTANCE_TAG:
-            raise ValueError("instance_tag must be at least 0x100")
+            raise OtrArgumentError("instance_tag: must be at least 0x100")
         self.max_message_size = max_message_size
         self.on_event = on_event
         self.msg_state = MessageState.PLAINTEXT
@@ -153,7 +160,6 @@ class OtrSession:
         self._keys = _Keys()
         self._reassembler = Reassembler()
         self._tag_sent = False
-        self._we_started = False
 
     def _new_instance_tag(self) -> int:
         while True:
@@ -325,7 +331,6 @@ class OtrSession:
         self.their_tag = result.their_tag
         self.ssid = result.ssid
         self.their_public_key = result.their_public_key
-        self._we_started = result.we_started
         keys = _Keys()
         keys.our_private[result.our_keyid] = result.our_dh_private
         keys.our_keyid = result.our_keyid + 1
