@@ -15,28 +15,36 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
+from ..i18n import N_, _
 from .html import Markup, join, tag
 
-STATUS_LABELS = {"online": "Online", "chat": "Online", "away": "Away", "dnd": "Busy",
-                 "xa": "Extended away", "offline": "Offline", "unavailable": "Offline"}
+STATUS_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
+                 "xa": N_("Extended away"), "offline": N_("Offline"), "unavailable": N_("Offline")}
+
+
+def status_label(status: str) -> str:
+    """The translated label of a presence value."""
+    return _(STATUS_LABELS.get(status, status))
 #: What the own-status selector offers (``unavailable`` is the same presence as ``offline``).
 STATUS_CHOICES = ("online", "away", "dnd", "xa", "offline")
+#: The group of contacts in no roster group (shown translated).
+UNGROUPED = N_("Ungrouped")
 #: Roster rows per inserted chunk.
 CHUNK = 250
 
 
 def login_form(*, jid: str = "", error: str = "", busy: bool = False) -> Markup:
     """The control box's login form."""
-    return tag("form", {"class": "cpy-login", "data-action": "login", "aria-label": "Log in"},
-               tag("h2", {}, "Log in"),
-               tag("label", {"for": "cpy-jid"}, "XMPP address"),
+    return tag("form", {"class": "cpy-login", "data-action": "login", "aria-label": _("Log in")},
+               tag("h2", {}, _("Log in")),
+               tag("label", {"for": "cpy-jid"}, _("XMPP address")),
                tag("input", {"id": "cpy-jid", "name": "jid", "type": "text", "autocomplete": "username",
                              "placeholder": "alice@localhost", "value": jid, "required": True}),
-               tag("label", {"for": "cpy-password"}, "Password"),
+               tag("label", {"for": "cpy-password"}, _("Password")),
                tag("input", {"id": "cpy-password", "name": "password", "type": "password",
                              "autocomplete": "current-password", "required": True}),
                tag("p", {"class": "cpy-error", "role": "alert"}, error) if error else None,
-               tag("button", {"type": "submit", "disabled": busy}, "Connecting…" if busy else "Log in"))
+               tag("button", {"type": "submit", "disabled": busy}, _("Connecting…") if busy else _("Log in")))
 
 
 def avatar(contact: Any, size: str = "cpy-avatar") -> Markup | None:
@@ -50,9 +58,9 @@ def avatar(contact: Any, size: str = "cpy-avatar") -> Markup | None:
 def contact_row(contact: Any) -> Markup:
     """One roster row: presence dot, avatar, name, status message (or a pending-request note)."""
     status = contact.get("chat_status") or "offline"
-    label = STATUS_LABELS.get(status, status)
+    label = status_label(status)
     jid = contact.get("jid")
-    note = contact.get("status") or ("Awaiting approval" if contact.get("ask") == "subscribe" else "")
+    note = contact.get("status") or (_("Awaiting approval") if contact.get("ask") == "subscribe" else "")
     return tag("li", {"class": f"cpy-contact cpy-{status}", "data-jid": jid},
                tag("button", {"type": "button", "data-action": "open-chat", "data-jid": jid,
                               "title": f"{jid} ({label})"},
@@ -74,12 +82,12 @@ def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) 
     if grouped:
         groups: dict[str, list[Any]] = {}
         for contact in contacts:
-            for group in contact.get("groups") or ["Ungrouped"]:
+            for group in contact.get("groups") or [UNGROUPED]:
                 groups.setdefault(group, []).append(contact)
-        for name in sorted(groups, key=lambda g: (g == "Ungrouped", g.lower())):
+        for name in sorted(groups, key=lambda g: (g == UNGROUPED, g.lower())):
             # A list may only hold list items: the heading is inside the item, not the item itself.
             rows.append(tag("li", {"class": "cpy-group-head"},
-                            tag("span", {"role": "heading", "aria-level": "3"}, name)))
+                            tag("span", {"role": "heading", "aria-level": "3"}, _("Ungrouped") if name == UNGROUPED else name)))
             for contact in sorted(groups[name], key=_sort_key):
                 rows.append(contact_row(contact))
                 if len(rows) >= size:
@@ -105,47 +113,47 @@ def matches(contact: Any, needle: str) -> bool:
 
 def status_form(status: str, message: str) -> Markup:
     """The own-status selector with a status message."""
-    return tag("form", {"class": "cpy-status", "data-action": "set-status", "aria-label": "Your status"},
-               tag("label", {"for": "cpy-status-select", "class": "cpy-visually-hidden"}, "Status"),
+    return tag("form", {"class": "cpy-status", "data-action": "set-status", "aria-label": _("Your status")},
+               tag("label", {"for": "cpy-status-select", "class": "cpy-visually-hidden"}, _("Status")),
                tag("select", {"id": "cpy-status-select", "name": "status", "data-action": "set-status"},
                    [tag("option", {"value": value, "selected": value == status or
                                    (value == "offline" and status == "unavailable")},
-                        STATUS_LABELS[value]) for value in STATUS_CHOICES]),
-               tag("label", {"for": "cpy-status-message", "class": "cpy-visually-hidden"}, "Status message"),
+                        status_label(value)) for value in STATUS_CHOICES]),
+               tag("label", {"for": "cpy-status-message", "class": "cpy-visually-hidden"}, _("Status message")),
                tag("input", {"id": "cpy-status-message", "name": "message", "type": "text", "maxlength": "2000",
-                             "placeholder": "Status message", "value": message}),
-               tag("button", {"type": "submit"}, "Set"))
+                             "placeholder": _("Status message"), "value": message}),
+               tag("button", {"type": "submit"}, _("Set")))
 
 
 def requests(contacts: Sequence[Any]) -> Markup:
     """Pending subscription requests, each with Accept and Decline buttons."""
     if not contacts:
         return Markup("")
-    return tag("section", {"class": "cpy-requests", "aria-label": "Contact requests"},
-               tag("h3", {}, "Contact requests"),
+    return tag("section", {"class": "cpy-requests", "aria-label": _("Contact requests")},
+               tag("h3", {}, _("Contact requests")),
                tag("ul", {"role": "list"}, [
                    tag("li", {"class": "cpy-request", "data-jid": c.get("jid")},
                        tag("span", {"class": "cpy-name", "title": c.get("jid")}, c.get("fullname") or c.get("jid")),
                        tag("span", {"class": "cpy-status-msg"}, c.get("status") or ""),
                        tag("button", {"type": "button", "data-action": "accept-request", "data-jid": c.get("jid"),
-                                      "aria-label": f"Accept {c.get('jid')}"}, "Accept"),
+                                      "aria-label": _("Accept {jid}", jid=c.get("jid"))}, _("Accept")),
                        tag("button", {"type": "button", "data-action": "decline-request",
                                       "data-jid": c.get("jid"), "class": "cpy-secondary",
-                                      "aria-label": f"Decline {c.get('jid')}"}, "Decline"))
+                                      "aria-label": _("Decline {jid}", jid=c.get("jid"))}, _("Decline")))
                    for c in sorted(contacts, key=_sort_key)]))
 
 
 def add_contact_form(feedback: str = "", error: bool = False) -> Markup:
     """"Add a contact": JID and optional name."""
     return tag("details", {"class": "cpy-add", "open": bool(feedback)},
-               tag("summary", {}, "Add a contact"),
-               tag("form", {"data-action": "add-contact", "aria-label": "Add a contact"},
-                   tag("label", {"for": "cpy-add-jid"}, "XMPP address"),
+               tag("summary", {}, _("Add a contact")),
+               tag("form", {"data-action": "add-contact", "aria-label": _("Add a contact")},
+                   tag("label", {"for": "cpy-add-jid"}, _("XMPP address")),
                    tag("input", {"id": "cpy-add-jid", "name": "jid", "type": "text", "required": True,
                                  "placeholder": "bob@localhost", "autocomplete": "off"}),
-                   tag("label", {"for": "cpy-add-name"}, "Name (optional)"),
+                   tag("label", {"for": "cpy-add-name"}, _("Name (optional)")),
                    tag("input", {"id": "cpy-add-name", "name": "name", "type": "text", "autocomplete": "off"}),
-                   tag("button", {"type": "submit"}, "Add"),
+                   tag("button", {"type": "submit"}, _("Add")),
                    tag("p", {"class": "cpy-error" if error else "cpy-feedback", "role": "status",
                              "data-role": "add-feedback"}, feedback)))
 
@@ -156,16 +164,16 @@ def controlbox(*, jid: str, state: str, status: str, message: str, filter_text: 
         tag("header", {"class": "cpy-me"},
             tag("span", {"class": "cpy-my-jid"}, jid),
             tag("span", {"class": f"cpy-conn cpy-conn-{state}"}, state),
-            tag("button", {"type": "button", "data-action": "logout"}, "Log out")),
+            tag("button", {"type": "button", "data-action": "logout"}, _("Log out"))),
         tag("div", {"data-role": "status"}, status_form(status, message)),
         tag("div", {"data-role": "requests"}),
         tag("div", {"data-role": "add"}, add_contact_form()),
         tag("div", {"data-role": "rooms-panel"}),
         tag("input", {"class": "cpy-filter", "type": "search", "data-action": "filter", "value": filter_text,
-                      "placeholder": "Filter contacts", "aria-label": "Filter contacts"}),
-        tag("div", {"class": "cpy-roster-wrap", "role": "region", "aria-label": "Contacts"},
+                      "placeholder": _("Filter contacts"), "aria-label": _("Filter contacts")}),
+        tag("div", {"class": "cpy-roster-wrap", "role": "region", "aria-label": _("Contacts")},
             tag("ul", {"class": "cpy-roster", "role": "list", "data-role": "roster"}),
-            tag("p", {"class": "cpy-empty", "data-role": "roster-empty", "hidden": True}, "No contacts yet.")),
+            tag("p", {"class": "cpy-empty", "data-role": "roster-empty", "hidden": True}, _("No contacts yet."))),
     ])
 
 
@@ -174,7 +182,7 @@ def controlbox_frame(*, shown: bool) -> Markup:
     return join([
         tag("button", {"type": "button", "class": "cpy-toggle", "data-action": "toggle-controlbox",
                        "aria-controls": "cpy-controlbox", "aria-expanded": "true" if shown else "false"},
-            "Contacts"),
+            _("Contacts")),
         tag("section", {"id": "cpy-controlbox", "class": "cpy-controlbox", "data-role": "controlbox",
-                        "aria-label": "Contacts", "hidden": not shown}),
+                        "aria-label": _("Contacts"), "hidden": not shown}),
     ])

@@ -11,10 +11,14 @@ from __future__ import annotations
 import zlib
 from typing import Any, Iterable, Sequence
 
+from ..i18n import N_, _, format_day
 from .html import Markup, join, tag
 
-SHOW_LABELS = {"online": "online", "chat": "online", "away": "away", "dnd": "busy", "xa": "extended away",
-               "offline": "offline"}
+SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
+               "xa": N_("Extended away"), "offline": N_("Offline")}
+
+#: Roles and affiliations shown as badges (translated where shown).
+ROLE_WORDS = (N_("moderator"), N_("visitor"), N_("owner"), N_("admin"), N_("member"), N_("outcast"))
 
 
 def nick_color(nick: str) -> str:
@@ -26,11 +30,11 @@ def nick_color(nick: str) -> str:
 def occupant_row(occupant: Any) -> Markup:
     show = occupant.get("show") or "online"
     role, affiliation = occupant.get("role") or "none", occupant.get("affiliation") or "none"
-    badge = " · ".join(x for x in (role if role not in ("none", "participant") else "",
-                                   affiliation if affiliation != "none" else "") if x)
+    badge = " · ".join(_(x) for x in (role if role not in ("none", "participant") else "",
+                                      affiliation if affiliation != "none" else "") if x)
     return tag("li", {"class": f"cpy-occupant cpy-{show}", "data-nick": occupant.get("nick"),
                       "title": occupant.get("jid") or occupant.get("nick")},
-               tag("span", {"class": "cpy-dot", "role": "img", "aria-label": SHOW_LABELS.get(show, show)}),
+               tag("span", {"class": "cpy-dot", "role": "img", "aria-label": _(SHOW_LABELS.get(show, show))}),
                tag("span", {"class": "cpy-nick", "style": f"color: {nick_color(occupant.get('nick'))}"},
                    occupant.get("nick")),
                tag("span", {"class": "cpy-badge"}, badge) if badge else None)
@@ -58,7 +62,8 @@ def room_messages(messages: Iterable[Any], last_day: str | None = None) -> tuple
     for message in messages:
         day = message.time.astimezone().strftime("%Y-%m-%d")
         if day != last_day:
-            parts.append(tag("li", {"class": "cpy-day", "data-day": day}, tag("time", {"datetime": day}, day)))
+            parts.append(tag("li", {"class": "cpy-day", "data-day": day},
+                             tag("time", {"datetime": day}, format_day(message.time))))
             last_day = day
         parts.append(room_message(message))
     return join(parts), last_day
@@ -68,41 +73,41 @@ def room_box(room: Any) -> Markup:
     """The frame of a room; messages and occupants are filled in by the view."""
     jid = room.get("jid")
     return tag("section", {"class": "cpy-chatbox cpy-chatroom", "data-jid": jid,
-                           "aria-label": f"Room {room.get('name') or jid}"},
+                           "aria-label": _("Room {name}", name=room.get("name") or jid)},
                tag("header", {},
                    tag("span", {"class": "cpy-title", "data-role": "room-name", "title": jid},
                        room.get("name") or jid),
                    tag("span", {"class": "cpy-conn", "data-role": "room-status"}, room.get("connection_status")),
                    tag("button", {"type": "button", "data-action": "close-room", "data-jid": jid,
-                                  "aria-label": "Leave the room"}, "×")),
+                                  "aria-label": _("Leave the room")}, "×")),
                tag("p", {"class": "cpy-subject", "data-role": "subject", "hidden": not room.get("subject")},
                    room.get("subject") or ""),
                tag("p", {"class": "cpy-error", "role": "alert", "data-role": "room-error",
                          "hidden": not room.get("error")}, room.get("error") or ""),
                tag("div", {"class": "cpy-room-body"},
                    tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages"}),
-                   tag("aside", {"class": "cpy-occupants", "aria-label": "Occupants"},
-                       tag("h3", {}, "Occupants"),
+                   tag("aside", {"class": "cpy-occupants", "aria-label": _("Occupants")},
+                       tag("h3", {}, _("Occupants")),
                        tag("ul", {"role": "list", "data-role": "occupants"}))),
                tag("form", {"class": "cpy-compose", "data-action": "send-room", "data-jid": jid},
-                   tag("textarea", {"name": "body", "rows": "2", "aria-label": "Message to the room",
-                                    "placeholder": "Message"}),
-                   tag("button", {"type": "submit"}, "Send")),
+                   tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message to the room"),
+                                    "placeholder": _("Message")}),
+                   tag("button", {"type": "submit"}, _("Send"))),
                tag("details", {"class": "cpy-room-tools"},
-                   tag("summary", {}, "Invite · subject"),
-                   tag("form", {"data-action": "invite", "data-jid": jid, "aria-label": "Invite someone"},
-                       tag("label", {"for": f"cpy-invite-{_id(jid)}"}, "Invite"),
+                   tag("summary", {}, _("Invite · subject")),
+                   tag("form", {"data-action": "invite", "data-jid": jid, "aria-label": _("Invite someone")},
+                       tag("label", {"for": f"cpy-invite-{_id(jid)}"}, _("Invite")),
                        tag("input", {"id": f"cpy-invite-{_id(jid)}", "name": "jid", "type": "text", "required": True,
                                      "list": f"cpy-contacts-{_id(jid)}", "placeholder": "bob@localhost",
                                      "autocomplete": "off"}),
                        tag("datalist", {"id": f"cpy-contacts-{_id(jid)}", "data-role": "invite-contacts"}),
-                       tag("input", {"name": "reason", "type": "text", "placeholder": "Reason (optional)",
-                                     "aria-label": "Reason"}),
-                       tag("button", {"type": "submit"}, "Invite")),
-                   tag("form", {"data-action": "set-subject", "data-jid": jid, "aria-label": "Change the subject"},
-                       tag("label", {"for": f"cpy-subject-{_id(jid)}"}, "Subject"),
+                       tag("input", {"name": "reason", "type": "text", "placeholder": _("Reason (optional)"),
+                                     "aria-label": _("Reason")}),
+                       tag("button", {"type": "submit"}, _("Invite"))),
+                   tag("form", {"data-action": "set-subject", "data-jid": jid, "aria-label": _("Change the subject")},
+                       tag("label", {"for": f"cpy-subject-{_id(jid)}"}, _("Subject")),
                        tag("input", {"id": f"cpy-subject-{_id(jid)}", "name": "subject", "type": "text"}),
-                       tag("button", {"type": "submit"}, "Set subject"))))
+                       tag("button", {"type": "submit"}, _("Set subject")))))
 
 
 def contact_options(contacts: Sequence[Any]) -> Markup:
@@ -114,19 +119,19 @@ def contact_options(contacts: Sequence[Any]) -> Markup:
 def join_form(*, hide_server: bool, service: str, nick: str) -> Markup:
     """The control box's "Rooms" panel: join a room, list public rooms."""
     return tag("details", {"class": "cpy-rooms", "data-role": "rooms-details"},
-               tag("summary", {}, "Rooms"),
-               tag("form", {"data-action": "join-room", "aria-label": "Join a room"},
-                   tag("label", {"for": "cpy-room-name"}, "Room"),
+               tag("summary", {}, _("Rooms")),
+               tag("form", {"data-action": "join-room", "aria-label": _("Join a room")},
+                   tag("label", {"for": "cpy-room-name"}, _("Room")),
                    tag("input", {"id": "cpy-room-name", "name": "room", "type": "text", "required": True,
-                                 "placeholder": "room name" if hide_server else f"room@{service}"}),
-                   None if hide_server else tag("label", {"for": "cpy-room-server"}, "Server"),
+                                 "placeholder": _("room name") if hide_server else f"room@{service}"}),
+                   None if hide_server else tag("label", {"for": "cpy-room-server"}, _("Server")),
                    None if hide_server else tag("input", {"id": "cpy-room-server", "name": "server", "type": "text",
                                                           "value": service}),
-                   tag("label", {"for": "cpy-room-nick"}, "Nickname"),
+                   tag("label", {"for": "cpy-room-nick"}, _("Nickname")),
                    tag("input", {"id": "cpy-room-nick", "name": "nick", "type": "text", "value": nick}),
-                   tag("button", {"type": "submit"}, "Join"),
+                   tag("button", {"type": "submit"}, _("Join")),
                    tag("button", {"type": "button", "class": "cpy-secondary", "data-action": "list-rooms"},
-                       "Show public rooms"),
+                       _("Show public rooms")),
                    tag("p", {"class": "cpy-feedback", "role": "status", "data-role": "rooms-feedback"})),
                tag("ul", {"class": "cpy-room-list", "role": "list", "data-role": "room-list"}))
 
@@ -134,7 +139,7 @@ def join_form(*, hide_server: bool, service: str, nick: str) -> Markup:
 def room_list(rooms: Sequence[Any]) -> Markup:
     """Public rooms from disco#items, each with a join button."""
     if not rooms:
-        return tag("li", {"class": "cpy-empty"}, "No public rooms.")
+        return tag("li", {"class": "cpy-empty"}, _("No public rooms."))
     return join(tag("li", {},
                     tag("button", {"type": "button", "data-action": "join-listed-room", "data-jid": r["jid"],
                                    "title": r["jid"]}, r["name"] or r["jid"]))
@@ -145,11 +150,11 @@ def invitation(invite: dict[str, Any]) -> Markup:
     """A notice for a room invitation with Join / Dismiss."""
     who, room = invite.get("from") or "", invite.get("room") or ""
     return tag("li", {"class": "cpy-invitation", "data-jid": room},
-               tag("span", {}, f"{who} invites you to {room}"),
+               tag("span", {}, _("{who} invites you to {room}", who=who, room=room)),
                tag("span", {"class": "cpy-status-msg"}, invite.get("reason") or ""),
-               tag("button", {"type": "button", "data-action": "accept-invite", "data-jid": room}, "Join"),
+               tag("button", {"type": "button", "data-action": "accept-invite", "data-jid": room}, _("Join")),
                tag("button", {"type": "button", "class": "cpy-secondary", "data-action": "dismiss-invite",
-                              "data-jid": room}, "Dismiss"))
+                              "data-jid": room}, _("Dismiss")))
 
 
 def _id(jid: str) -> str:

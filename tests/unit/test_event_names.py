@@ -37,3 +37,33 @@ def test_generated_reference_docs_are_up_to_date() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_docs.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_message_catalogs_are_compiled_and_complete() -> None:
+    """Every UI string marked with _()/N_() has a Korean translation and the compiled catalogs match
+    the .po files (run ``python tools/gen_i18n.py`` after changing strings)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, str(root / "tools" / "gen_i18n.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_switching_language_translates_templates_and_dates() -> None:
+    from datetime import datetime, timezone
+
+    from converse_py.dom import controlbox_templates
+    from converse_py.i18n import format_day, set_language
+    try:
+        assert set_language("ko-KR") == "ko"
+        form = controlbox_templates.login_form()
+        assert "로그인" in form and "비밀번호" in form and "Log in" not in form
+        assert format_day(datetime(2026, 11, 25, 12, tzinfo=timezone.utc)) == "2026년 11월 25일"
+        assert set_language({"Log in": "Sign in", "_language": "x-custom"}) == "x-custom"
+        assert "Sign in" in controlbox_templates.login_form()
+        assert set_language("xx") == "en"
+        assert "Log in" in controlbox_templates.login_form()
+    finally:
+        set_language("en")

@@ -14,6 +14,7 @@ import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...i18n import _
 from .. import controlbox_templates as t
 from ..ffi import found
 from .. import templates
@@ -37,6 +38,7 @@ class ControlBoxView:
         self.login_error = ""
         self.state = "connecting" if converse.settings.get("auto_login") else "disconnected"
         self.filter_text = ""
+        self.typed_jid = ""  # kept across a failed attempt, so only the password is typed again
         self.reconnecting = ""  # what to show while auto_reconnect is at work
         self._render_task: asyncio.Task[None] | None = None
         self._dirty: dict[str, Any] = {}
@@ -44,7 +46,7 @@ class ControlBoxView:
         listen.on("connectionStatusChanged", self.on_status)
         listen.on("connected", lambda *_: self._reconnect_state(""))
         listen.on("reconnecting", lambda attempt, delay: self._reconnect_state(
-            f"Connection lost. Reconnecting (attempt {attempt})…"))
+            _("Connection lost. Reconnecting (attempt {attempt})…", attempt=attempt)))
         listen.on("reconnectFailed", self._reconnect_failed)
         listen.on("logout", lambda *_: self._reconnect_state(""))
         listen.on("disconnected", lambda *_: self.render())
@@ -92,9 +94,10 @@ class ControlBoxView:
         elif self.reconnecting:
             self.panel.innerHTML = templates.loading(self.reconnecting)
         elif self.state in ("connecting", "authenticating"):
-            self.panel.innerHTML = templates.loading("Connecting…")
+            self.panel.innerHTML = templates.loading(_("Connecting…"))
         else:
-            self.panel.innerHTML = t.login_form(jid=converse.settings.get("jid") or "", error=self.login_error)
+            self.panel.innerHTML = t.login_form(jid=self.typed_jid or converse.settings.get("jid") or "",
+                                                error=self.login_error)
             self._show(True)  # logging in needs the box, whatever show_controlbox_by_default says
 
     def render_status(self) -> None:
@@ -137,7 +140,7 @@ class ControlBoxView:
         contacts = self._visible_contacts()
         ul.innerHTML = ""
         empty.hidden = bool(contacts)
-        empty.textContent = "No contacts match." if self.filter_text else "No contacts yet."
+        empty.textContent = _("No contacts match.") if self.filter_text else _("No contacts yet.")
         for index, chunk in enumerate(t.roster_chunks(contacts, grouped=bool(self.converse.settings.get(
                 "roster_groups")))):
             if index:
@@ -172,16 +175,16 @@ class ControlBoxView:
 
     def _reconnect_failed(self, reason: str) -> None:
         self.reconnecting = ""
-        self.login_error = f"Could not reconnect: {reason}"
+        self.login_error = _("Could not reconnect: {reason}", reason=reason)
         self.state = "disconnected"
         self.render()
 
     def on_status(self, status: str, condition: str) -> None:
         self.state = status
         if status == "authfail":
-            self.login_error = "Wrong XMPP address or password."
+            self.login_error = _("Wrong XMPP address or password.")
         elif status in ("connfail", "conntimeout", "error"):
-            self.login_error = f"Could not connect ({condition or status})."
+            self.login_error = _("Could not connect ({reason}).", reason=condition or status)
         elif status in ("connected", "attached"):
             self.login_error = ""
         if not self.converse.session.connected:
@@ -196,7 +199,7 @@ class ControlBoxView:
         self._show(not self.shown)
 
     def on_login(self, form: Any, _event: Any) -> None:
-        jid = str(form.elements.namedItem("jid").value).strip()
+        jid = self.typed_jid = str(form.elements.namedItem("jid").value).strip()
         password_input = form.elements.namedItem("password")
         password = str(password_input.value)
         password_input.value = ""
@@ -245,16 +248,16 @@ class ControlBoxView:
             self._add_feedback(str(exc).removeprefix("contacts: "), error=True)
             return
         form.reset()
-        self._add_feedback(f"Sending a request to {jid}…", error=False)
+        self._add_feedback(_("Sending a request to {jid}…", jid=jid), error=False)
 
         def done(fut: asyncio.Future[Any]) -> None:
             if fut.cancelled():
                 return
             if fut.exception() is not None:
                 logger.info("adding %s failed: %s", jid, fut.exception())
-                self._add_feedback(f"Could not add {jid}: {fut.exception()}", error=True)
+                self._add_feedback(_("Could not add {jid}: {reason}", jid=jid, reason=fut.exception()), error=True)
             else:
-                self._add_feedback(f"Request sent to {jid}.", error=False)
+                self._add_feedback(_("Request sent to {jid}.", jid=jid), error=False)
         future.add_done_callback(done)
 
     def _add_feedback(self, text: str, *, error: bool) -> None:

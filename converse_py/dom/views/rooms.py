@@ -14,6 +14,7 @@ from ...core.converse import Converse
 from ...core.log import logger
 from ...plugins.chats.models import APPEND, ShownMessage
 from ...xmpp.jid import JID
+from ...i18n import _
 from .. import room_templates as t
 from ..ffi import ProxyKeeper, found
 
@@ -92,16 +93,16 @@ class RoomsView:
         service = str(server_input.value).strip() if found(server_input) else self._service()
         if rooms is None or not found(target) or not service:
             return
-        self._feedback(f"Asking {service} for its rooms…")
+        self._feedback(_("Asking {service} for its rooms…", service=service))
 
         async def run() -> None:
             try:
                 listing = await rooms.list_rooms(service)
             except Exception as exc:
-                self._feedback(f"Could not list the rooms of {service}: {exc}", error=True)
+                self._feedback(_("Could not list the rooms of {service}: {reason}", service=service, reason=exc), error=True)
                 return
             target.innerHTML = t.room_list([{"jid": r.jid, "name": r.name} for r in listing])
-            self._feedback(f"{len(listing)} public room(s) on {service}.")
+            self._feedback(_("{count} public room(s) on {service}.", count=len(listing), service=service))
         asyncio.ensure_future(run())
 
     def on_list_rooms(self, _element: Any, _event: Any) -> None:
@@ -118,7 +119,7 @@ class RoomsView:
         except Exception as exc:
             self._feedback(str(exc).removeprefix("rooms.open: "), error=True)
             return
-        self._feedback(f"Entering {jid}…")
+        self._feedback(_("Entering {jid}…", jid=jid))
         form.elements.namedItem("room").value = ""
 
     def on_join_listed(self, element: Any, _event: Any) -> None:
@@ -197,7 +198,7 @@ class RoomsView:
         try:
             JID.parse(jid)
         except ValueError as exc:
-            self.views[room.get("jid")].show_error(f"Cannot invite {jid}: {exc}")
+            self.views[room.get("jid")].show_error(_("Cannot invite {jid}: {reason}", jid=jid, reason=exc))
             return
         self.converse.rooms.invite(room, jid, reason)  # type: ignore[attr-defined]
         form.reset()

@@ -14,6 +14,7 @@ import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...i18n import LANGUAGES, set_language
 from ..ffi import ProxyKeeper, found
 from .chatbox import ChatsView
 from .controlbox import ControlBoxView
@@ -32,6 +33,7 @@ class UIPlugin:
 
     def initialize(self) -> None:
         converse = self._converse
+        code = set_language(converse.settings.get("i18n"))
         self.proxies = ProxyKeeper()
         self.root = js.document.getElementById("conversejs")
         if not found(self.root):
@@ -39,6 +41,8 @@ class UIPlugin:
             self.root.id = "conversejs"
             js.document.body.appendChild(self.root)
         self.root.className = f"converse-py cpy-{converse.settings.get('view_mode')}"
+        if code in LANGUAGES:
+            self.root.setAttribute("lang", code)
         self.root.innerHTML = (
             '<div class="cpy-controlbox-slot" data-role="controlbox-slot"></div>'
             '<div class="cpy-chats" data-role="chats"></div>')
