@@ -324,3 +324,38 @@ def test_outgoing_message_carries_an_origin_id_and_boxes_survive_a_reload() -> N
         return serialize(sent), fetched, again.api.chats.get("bob@localhost").get("minimized")
     _, fetched, minimized = arun(body())
     assert fetched == ["bob@localhost"] and minimized is True
+
+
+def test_after_a_reconnection_open_boxes_catch_up_from_the_newest_archived_message() -> None:
+    async def body() -> tuple[list[str], str]:
+        client, _ = await _logged_in(settings={"archived_messages_page_size": 3})
+        client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/phone" type="chat" id="m-a5">'
+                                 '<body>five</body><stanza-id xmlns="urn:xmpp:sid:0" by="alice@localhost" id="a5"/>'
+                                 '</message>')
+        box = client.api.chats.get("bob@localhost")
+        await settle()
+        _answer_query(client, [("a5", "bob@localhost/phone", "alice@localhost", "five")], complete=True)
+        await settle()
+        # the connection drops and comes back: the archive is asked for what came after a5
+        client.transport.disconnect("connection lost")
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        roster_iq = [parse(x) for x in client.transport.sent if "jabber:iq:roster" in x][-1]
+        client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
+                                 '<query xmlns="jabber:iq:roster"/></iq>')
+        await settle()
+        disco = "{http://jabber.org/protocol/disco#info}query"
+        for _ in range(2):
+            request = _sent_iqs(client, disco)[-1]
+            feats = '<feature var="urn:xmpp:mam:2"/>' if request.get("to") == "localhost" else ""
+            client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{request.get("id")}" '
+                                     f'from="{request.get("to")}"><query xmlns="http://jabber.org/protocol/disco#info">'
+                                     f'{feats}</query></iq>')
+            await settle()
+        request = _answer_query(client, [("a6", "bob@localhost/phone", "alice@localhost", "six"),
+                                         ("a7", "alice@localhost/phone", "bob@localhost", "seven")], complete=True)
+        await settle()
+        return [m.body for m in box.messages], serialize(request)
+    bodies, request = arun(body())
+    assert bodies == ["five", "six", "seven"]
+    assert "<after>a5</after>" in request
