@@ -16,6 +16,7 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
 from ..transport.base import StanzaCallback, Status, StatusCallback
+from .jsbridge import jsnull
 
 _STATUS = {0: Status.ERROR, 1: Status.CONNECTING, 2: Status.CONNFAIL, 3: Status.AUTHENTICATING,
            4: Status.AUTHFAIL, 5: Status.CONNECTED, 6: Status.DISCONNECTED, 7: Status.DISCONNECTING,
@@ -67,7 +68,7 @@ class StropheTransport:
 
     def stream_features(self) -> str | None:
         features = self._conn.features
-        if features is None or features is js.undefined:
+        if features is None or features is js.undefined or features is jsnull:  # null after a keepalive resume
             return None
         return str(self._helpers.serialize(features))
 
