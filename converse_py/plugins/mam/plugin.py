@@ -122,7 +122,11 @@ class MamState:
         if not await self.supported():
             box.set("archive_complete", True)
             return
-        before = box.get("archive_first") or ""
+        before = box.get("archive_first")
+        if before is None:
+            # the page before the first live message with an archive id: a page ending "now" could
+            # hold messages still on their way here, and they would land above the ones shown
+            before = next((m.stanza_id for m in box.messages if m.stanza_id), "")
         size = self.converse.settings.get("archived_messages_page_size")
         box.set("archive_loading", True)
         try:
