@@ -156,15 +156,18 @@ async def _logged_in(features: tuple[str, ...] = ("urn:xmpp:mam:2",), settings: 
     client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
                              '<query xmlns="jabber:iq:roster"/></iq>')
     await settle()
-    disco = "{http://jabber.org/protocol/disco#info}query"
-    for _ in range(2):  # the server, then the account
-        request = _sent_iqs(client, disco)[-1]
+    await _answer_disco(client, features)
+    return client, discovered
+
+
+async def _answer_disco(client: Client, features: tuple[str, ...]) -> None:
+    """Answer the two disco#info queries of a login (server: ``features``; account: none)."""
+    for request in _sent_iqs(client, "{http://jabber.org/protocol/disco#info}query")[-2:]:
         feats = "".join(f'<feature var="{f}"/>' for f in features) if request.get("to") == "localhost" else ""
         client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{request.get("id")}" '
                                  f'from="{request.get("to")}"><query xmlns="http://jabber.org/protocol/disco#info">'
                                  f'{feats}</query></iq>')
-        await settle()
-    return client, discovered
+    await settle()
 
 
 def _answer_query(client: Client, messages: list[tuple[str, str, str, str]], *, complete: bool = False,
@@ -348,14 +351,7 @@ def test_after_a_reconnection_open_boxes_catch_up_from_the_newest_archived_messa
         client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
                                  '<query xmlns="jabber:iq:roster"/></iq>')
         await settle()
-        disco = "{http://jabber.org/protocol/disco#info}query"
-        for _ in range(2):
-            request = _sent_iqs(client, disco)[-1]
-            feats = '<feature var="urn:xmpp:mam:2"/>' if request.get("to") == "localhost" else ""
-            client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{request.get("id")}" '
-                                     f'from="{request.get("to")}"><query xmlns="http://jabber.org/protocol/disco#info">'
-                                     f'{feats}</query></iq>')
-            await settle()
+        await _answer_disco(client, ("urn:xmpp:mam:2",))
         request = _answer_query(client, [("a6", "bob@localhost/phone", "alice@localhost", "six"),
                                          ("a7", "alice@localhost/phone", "bob@localhost", "seven")], complete=True)
         await settle()
