@@ -162,7 +162,7 @@ class ChatBoxView:
         if self._follow or any(m.outgoing for m in batch):
             self.scroll_to_bottom()
         if any(m.archived for m in batch):
-            self.fill()
+            asyncio.get_event_loop().call_soon(self.fill)
 
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
@@ -177,7 +177,7 @@ class ChatBoxView:
         if self.last_day is None:
             self.last_day = batch_last_day
         self.list.scrollTop = top + (self.list.scrollHeight - before)
-        self.fill()
+        asyncio.get_event_loop().call_soon(self.fill)  # once the fetch that brought this page is done
 
     def fill(self) -> None:
         """While the history does not fill the visible list yet, fetch the page before it (there is

@@ -139,7 +139,6 @@ class MamState:
         box.set({"archive_first": rsm.first or before or None,
                  "archive_complete": complete or not results})
 
-
     async def catch_up(self, box: ChatBox, pages: int = CATCH_UP_PAGES) -> None:
         """After a reconnection: what the archive got for ``box`` since the newest message it shows
         with an archive id (a few pages at most; older gaps stay for scrolling)."""
