@@ -6,6 +6,8 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 
+from .jsbridge import jsnull
+
 
 class BrowserPlatform:
     """Host services backed by the browser."""
@@ -28,7 +30,7 @@ class BrowserPlatform:
             value = js.sessionStorage.getItem(key)
         except Exception:  # storage disabled (privacy mode): behave as empty
             return None
-        return None if value is None else str(value)
+        return None if value is None or value is jsnull else str(value)  # getItem gives JS null when unset
 
     def storage_set(self, key: str, value: str) -> None:
         try:

@@ -16,6 +16,7 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
 from ..transport.base import StanzaCallback, Status, StatusCallback
+from .jsbridge import jsnull
 
 #: Consecutive failed BOSH requests (connection refused, 5xx) after which the connection counts as
 #: lost. Strophe alone retries with cubic backoff for ~100 s before giving up; a dead server is
@@ -77,7 +78,7 @@ class StropheTransport:
 
     def stream_features(self) -> str | None:
         features = self._conn.features
-        if features is None or features is js.undefined:
+        if features is None or features is js.undefined or features is jsnull:  # null after a keepalive resume
             return None
         return str(self._helpers.serialize(features))
 

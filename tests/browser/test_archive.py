@@ -188,27 +188,27 @@ converse.plugins.add({name!r}, Snippet)
     assert pages == [BODIES[7:], BODIES[2:7], BODIES[:2]]
 
 
-def test_chat_box_shows_the_latest_page_then_older_pages_on_scroll(page: ClientPage, alice: Account,
-                                                                   bob: Account, bot: Any) -> None:
+def test_chat_box_fills_itself_from_the_archive_without_duplicates(page: ClientPage, alice: Account,
+                                                                  bob: Account, bot: Any) -> None:
+    # pages of 5 short rows do not fill the box, so it keeps asking for the page before until the
+    # archive's start (scrolling up to load more is covered by test_chats_scale.py)
     page.js("(jid) => window.cpyApi.chats.open(jid)", bob.jid)
     selector = f'section.cpy-chatbox[data-jid="{bob.jid}"]'
     texts = f"""() => Array.from(document.querySelectorAll('{selector} li.cpy-msg .cpy-body'))
                       .map(e => e.textContent)"""
-    page.wait_for(f"() => document.querySelectorAll('{selector} li.cpy-msg').length >= 5")
-    assert page.js(texts) == BODIES[7:]
-    outgoing = page.js(f"() => document.querySelector('{selector} li.cpy-msg.cpy-out .cpy-body').textContent")
-    assert outgoing == "msg 10"
-    history = page.page.locator(f"{selector} ol.cpy-messages")
-    for expected in (10, 12):
-        history.evaluate("e => { e.scrollTop = 0; e.dispatchEvent(new Event('scroll')); }")
-        page.wait_for(f"() => document.querySelectorAll('{selector} li.cpy-msg').length >= {expected}")
-        page.page.wait_for_timeout(200)
+    page.wait_for(f"() => document.querySelectorAll('{selector} li.cpy-msg').length >= 12")
+    page.wait_for("(jid) => window.cpyApi.chats.get(jid).model.get('archive_complete') === true", arg=bob.jid)
     assert page.js(texts) == BODIES
+    outgoing = page.js(f"""() => Array.from(document.querySelectorAll('{selector} li.cpy-msg.cpy-out .cpy-body'))
+                                .map(e => e.textContent)""")
+    assert outgoing == sorted(FROM_ALICE)
+    assert page.page.locator(f"{selector} li.cpy-day").count() == 1
     # a live message (with the server's stanza-id) after the archive: shown once, at the end
     peer = bot(bob, "live")
     peer.send_message(alice.jid, "msg 13")
     page.wait_for(f"() => document.querySelectorAll('{selector} li.cpy-msg').length >= 13")
-    history.evaluate("e => { e.scrollTop = 0; e.dispatchEvent(new Event('scroll')); }")
+    page.page.locator(f"{selector} ol.cpy-messages").evaluate(
+        "e => { e.scrollTop = 0; e.dispatchEvent(new Event('scroll')); }")
     page.page.wait_for_timeout(500)
     assert page.js(texts) == BODIES + ["msg 13"]
     ids = page.js(f"() => Array.from(document.querySelectorAll('{selector} li.cpy-msg')).map(li => li.dataset.id)")

@@ -91,6 +91,7 @@ def test_incoming_messages_from_any_resource_render_as_text_in_order(page: Clien
     ids = page.js(f"""() => Array.from(document.querySelectorAll('{box} li.cpy-msg')).map(li => li.dataset.id)""")
     assert all(ids) and len(set(ids)) == 3
     assert ["message", "message"] in page.js("window.events")
+    assert not [line for line in page.console if line.startswith(("error", "warning"))]
 
 
 def test_reply_with_enter_shift_enter_newline_and_api_send(page: ClientPage, alice: Account, bob: Account,
@@ -200,20 +201,38 @@ def test_a_burst_of_300_messages_all_appear_in_order(page: ClientPage, alice: Ac
     assert shown == [f"burst {n:03d}" for n in range(300)]
 
 
-def test_open_boxes_survive_a_reload(browser: Any, web_server: Any, prosody: Any) -> None:
+@pytest.mark.parametrize("keepalive", [False, True], ids=["login-again", "keepalive-resume"])
+def test_open_boxes_survive_a_reload(browser: Any, web_server: Any, prosody: Any, keepalive: bool) -> None:
     henry, ida, jack = (unique_account(prosody, n) for n in ("henry", "ida", "jack"))
     settings = {"bosh_service_url": prosody.bosh_url, "jid": henry.jid, "password": henry.password,
-                "auto_login": True, "keepalive": False}
+                "auto_login": True, "keepalive": keepalive}
     handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
     try:
         _wait_connected(handle)
         handle.js("""([a, b]) => { const api = window.cpyApi; api.chats.open(a).model.minimize();
                                    api.chats.open(b).close(); }""", [ida.jid, jack.jid])
+        box = handle.page.locator(f'section.cpy-chatbox[data-jid="{ida.jid}"]')
+        box.locator('[data-action="toggle-chat"]').click()
+        box.locator("textarea").fill("before the reload")
+        box.locator("textarea").press("Enter")
+        box.locator('[data-action="toggle-chat"]').click()
+        # the message is archived once the server answers an IQ sent after it
+        handle.js("""() => window.cpyApi.sendIQ(converse.env.$iq({type: 'get'}).c('ping', {xmlns: 'urn:xmpp:ping'}))
+                         .then(() => true)""")
         handle.page.reload()
         _wait_connected(handle)
         assert handle.js("() => window.cpyApi.chats.get().map(b => [b.model.get('jid'), b.model.get('minimized')])") \
             == [[ida.jid, True]]
-        assert handle.page.locator(f'section.cpy-chatbox[data-jid="{ida.jid}"]').count() == 1
+        assert box.count() == 1
+        # the history comes back from the archive, once
+        try:
+            handle.wait_for(f"() => document.querySelectorAll('section.cpy-chatbox[data-jid=\"{ida.jid}\"] li.cpy-msg').length > 0")
+        except Exception:
+            print("\n".join(handle.console[-80:]))
+            raise
+        handle.page.wait_for_timeout(300)
+        assert rows(handle, ida.jid) == ["before the reload"]
+        assert box.locator("li.cpy-msg.cpy-out").count() == 1
     finally:
         handle.close()
 

@@ -156,15 +156,18 @@ async def _logged_in(features: tuple[str, ...] = ("urn:xmpp:mam:2",), settings: 
     client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
                              '<query xmlns="jabber:iq:roster"/></iq>')
     await settle()
-    disco = "{http://jabber.org/protocol/disco#info}query"
-    for _ in range(2):  # the server, then the account
-        request = _sent_iqs(client, disco)[-1]
+    await _answer_disco(client, features)
+    return client, discovered
+
+
+async def _answer_disco(client: Client, features: tuple[str, ...]) -> None:
+    """Answer the two disco#info queries of a login (server: ``features``; account: none)."""
+    for request in _sent_iqs(client, "{http://jabber.org/protocol/disco#info}query")[-2:]:
         feats = "".join(f'<feature var="{f}"/>' for f in features) if request.get("to") == "localhost" else ""
         client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{request.get("id")}" '
                                  f'from="{request.get("to")}"><query xmlns="http://jabber.org/protocol/disco#info">'
                                  f'{feats}</query></iq>')
-        await settle()
-    return client, discovered
+    await settle()
 
 
 def _answer_query(client: Client, messages: list[tuple[str, str, str, str]], *, complete: bool = False,
@@ -266,8 +269,7 @@ def test_opening_a_chat_shows_the_latest_page_then_older_pages_without_duplicate
         box = client.api.chats.get("bob@localhost")
         await settle()
         latest = _answer_query(client, [("a7", "bob@localhost/phone", "alice@localhost", "seven"),
-                                        ("a8", "alice@localhost/web", "bob@localhost", "eight"),
-                                        ("a9", "bob@localhost/phone", "alice@localhost", "nine")])
+                                        ("a8", "alice@localhost/web", "bob@localhost", "eight")])
         await settle()
         after_first = [m.body for m in box.messages]
         box.load_older()
@@ -276,11 +278,16 @@ def test_opening_a_chat_shows_the_latest_page_then_older_pages_without_duplicate
                                        ("a6", "bob@localhost/x", "alice@localhost", "six")], complete=True)
         await settle()
         assert box.load_older() is None  # the archive's start was reached
+        # a box opened with nothing in it asks for the page ending now
+        client.api.chats.open("carol@localhost")
+        await settle()
+        assert "<before />" in serialize(_sent_iqs(client, "{urn:xmpp:mam:2}query")[-1])
         return after_first, [m.body for m in box.messages], latest, older, box.messages[3].outgoing
     after_first, final, latest, older, eight_is_outgoing = arun(body())
     assert after_first == ["seven", "eight", "nine"]
     assert final == ["five", "six", "seven", "eight", "nine"]
-    assert "<before />" in serialize(latest) and "<max>3</max>" in serialize(latest)
+    # the page before the live message's archive id (not one ending now, which could overtake live ones)
+    assert "<before>a9</before>" in serialize(latest) and "<max>3</max>" in serialize(latest)
     assert "<before>a7</before>" in serialize(older)
     assert eight_is_outgoing
 
@@ -324,3 +331,31 @@ def test_outgoing_message_carries_an_origin_id_and_boxes_survive_a_reload() -> N
         return serialize(sent), fetched, again.api.chats.get("bob@localhost").get("minimized")
     _, fetched, minimized = arun(body())
     assert fetched == ["bob@localhost"] and minimized is True
+
+
+def test_after_a_reconnection_open_boxes_catch_up_from_the_newest_archived_message() -> None:
+    async def body() -> tuple[list[str], str]:
+        client, _ = await _logged_in(settings={"archived_messages_page_size": 3})
+        client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/phone" type="chat" id="m-a5">'
+                                 '<body>five</body><stanza-id xmlns="urn:xmpp:sid:0" by="alice@localhost" id="a5"/>'
+                                 '</message>')
+        box = client.api.chats.get("bob@localhost")
+        await settle()
+        _answer_query(client, [("a5", "bob@localhost/phone", "alice@localhost", "five")], complete=True)
+        await settle()
+        # the connection drops and comes back: the archive is asked for what came after a5
+        client.transport.disconnect("connection lost")
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        roster_iq = [parse(x) for x in client.transport.sent if "jabber:iq:roster" in x][-1]
+        client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
+                                 '<query xmlns="jabber:iq:roster"/></iq>')
+        await settle()
+        await _answer_disco(client, ("urn:xmpp:mam:2",))
+        request = _answer_query(client, [("a6", "bob@localhost/phone", "alice@localhost", "six"),
+                                         ("a7", "alice@localhost/phone", "bob@localhost", "seven")], complete=True)
+        await settle()
+        return [m.body for m in box.messages], serialize(request)
+    bodies, request = arun(body())
+    assert bodies == ["five", "six", "seven"]
+    assert "<after>a5</after>" in request

@@ -163,6 +163,8 @@ class ChatBoxView:
         self.list.insertAdjacentHTML("beforeend", html)
         if self._follow or any(m.outgoing for m in batch):
             self.scroll_to_bottom()
+        if any(m.archived for m in batch):
+            asyncio.get_event_loop().call_soon(self.fill)
 
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
@@ -177,6 +179,14 @@ class ChatBoxView:
         if self.last_day is None:
             self.last_day = batch_last_day
         self.list.scrollTop = top + (self.list.scrollHeight - before)
+        asyncio.get_event_loop().call_soon(self.fill)  # once the fetch that brought this page is done
+
+    def fill(self) -> None:
+        """While the history does not fill the visible list yet, fetch the page before it (there is
+        no scrolling up to ask for it). A hidden or minimized box (no height) fetches nothing."""
+        height = self.list.clientHeight
+        if height and self.list.scrollHeight <= height + LOAD_OLDER_AT:
+            self.box.load_older()
 
     def render_all(self) -> None:
         """Re-render the whole history (messages arrived out of order)."""

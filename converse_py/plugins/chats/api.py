@@ -36,6 +36,12 @@ class ChatsAPI(Grouping):
     def open(self, jids: str | list[str]) -> Any:
         """Open (or show) chat boxes and return them: one for a JID, a list for a list.
 
+        A chat box has ``close()``, ``focus()`` (the composer), ``show()``, and ``model`` with
+        ``get(attr)``/``set(attr, value)`` (``height`` in pixels, ``url`` of the heading, ``jid``,
+        ``fullname``, ``minimized``, ``num_unread``, ``closed``), ``minimize()`` and ``maximize()``.
+        Open boxes come back after a page reload (wait for ``chatBoxesFetched``); opening one shows
+        the latest page of the archive, and scrolling up loads older pages.
+
         JS: ``_converse.api.chats.open('buddy@example.com')``
         Python: ``box = api.chats.open("bob@localhost")``
         """

@@ -69,13 +69,15 @@ class ChatBox(Model):
         """The box itself: Python callers may write ``box.model.get('height')`` as JS callers do."""
         return self
 
-    def add_messages(self, messages: list[ShownMessage], *, older: bool = False) -> list[ShownMessage]:
+    def add_messages(self, messages: list[ShownMessage], *, older: bool = False,
+                     newer: bool = False) -> list[ShownMessage]:
         """Add messages not shown yet (same stanza-id, origin-id or sender+id = already shown).
 
         Live messages go in time order; ``older=True`` (a page of the archive from before the
-        oldest message shown) puts them, in the given order, above everything: the archive's order
-        is authoritative where timestamps tie (they have one-second resolution). Listeners get the
-        new messages and where they went; returns them.
+        oldest message shown) puts them, in the given order, above everything, and ``newer=True``
+        (a page from after the newest archived one shown) below everything: the archive's order
+        is authoritative where timestamps tie (they have one-second resolution) or clocks differ.
+        Listeners get the new messages and where they went; returns them.
         """
         fresh: list[ShownMessage] = []
         for message in messages:
@@ -89,6 +91,9 @@ class ChatBox(Model):
         if older:
             where = PREPEND if self.messages else APPEND
             self.messages[:0] = fresh
+        elif newer:
+            where = APPEND
+            self.messages.extend(fresh)
         else:
             fresh.sort(key=lambda m: m.time)
             if not self.messages or fresh[0].time >= self.messages[-1].time:

@@ -125,8 +125,8 @@ class ChatsState:
             return
         try:
             rows = json.loads(raw)
-        except ValueError:  # (also what a JS null read from storage looks like on some Pyodides)
-            logger.debug("no readable saved chat boxes")
+        except ValueError:
+            logger.warning("ignored unreadable saved chat boxes")
             return
         self._restoring = True
         try:

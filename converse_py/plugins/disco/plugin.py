@@ -55,19 +55,21 @@ class DiscoState:
         return self._waiting
 
     async def discover(self) -> None:
-        """Query the server (domain) and the account (bare JID), then fire serviceDiscovered."""
+        """Query the server (domain) and the account (bare JID) at once, then fire serviceDiscovered
+        for each feature (the server's first)."""
         jid = self.converse.session.jid
         if not jid:
             return
         own = JID.parse(jid)
         self.reset()
-        for target in (own.domain, own.bare):
-            try:
-                result = await self.converse.session.send_iq(info_query(target))
-            except Exception as exc:  # an entity without disco is not an error for the client
-                logger.info("disco#info of %s failed: %s", target, exc)
+        targets = (own.domain, own.bare)
+        answers = await asyncio.gather(*(self.converse.session.send_iq(info_query(t)) for t in targets),
+                                       return_exceptions=True)
+        for target, answer in zip(targets, answers):
+            if isinstance(answer, BaseException):  # an entity without disco is not an error for the client
+                logger.info("disco#info of %s failed: %s", target, answer)
                 continue
-            for var in parse_info(result).features:
+            for var in parse_info(answer).features:
                 if var not in self.features:
                     self.features[var] = Feature(var, target)
         self.done = True

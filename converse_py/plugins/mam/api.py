@@ -38,7 +38,9 @@ class ArchiveAPI(Grouping):
         ``first``, ``last``, ``count``, or the ``rsm`` object a previous callback received.
 
         ``callback(messages, rsm)`` gets the result ``<message/>`` stanzas, oldest first, and the RSM
-        object (``rsm.next(n)`` / ``rsm.previous(n)`` give the next/previous page's options);
+        object (``first``, ``last``, ``count``, ``index`` of the page, ``complete`` once the end of
+        the archive is reached; ``rsm.next(n)`` / ``rsm.previous(n)`` give the next/previous page's
+        options);
         ``errback(iq)`` gets the error reply. The call also returns a promise (an awaitable in Python)
         of ``{messages, rsm}``; it rejects on errors unless an errback handled them. If the server
         does not advertise urn:xmpp:mam:2 it fails with "This server does not support XEP-0313,

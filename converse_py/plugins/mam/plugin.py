@@ -6,6 +6,7 @@ before it. Messages already shown are never shown twice (see ``ShownMessage.keys
 from __future__ import annotations
 
 import asyncio
+import functools
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -22,6 +23,8 @@ from .api import UNSUPPORTED, ArchiveAPI, ArchiveNotSupportedError
 from .models import RSM
 from .stanzas import ArchiveResult, RSMResult, archive_query, is_result, parse_fin, parse_result, prefs_set
 
+#: Pages fetched forwards after a reconnection at most.
+CATCH_UP_PAGES = 4
 #: Seconds a query may take (a page of 250 over BOSH on a loaded machine stays far below).
 QUERY_TIMEOUT = 60.0
 
@@ -112,14 +115,18 @@ class MamState:
             return None
         task = asyncio.ensure_future(self._fetch_page(box))
         self.loading[jid] = task
-        task.add_done_callback(lambda t: _log_failure(t, f"archive of {jid}"))
+        task.add_done_callback(functools.partial(_log_failure, label=f"archive of {jid}"))
         return task
 
     async def _fetch_page(self, box: ChatBox) -> None:
         if not await self.supported():
             box.set("archive_complete", True)
             return
-        before = box.get("archive_first") or ""
+        before = box.get("archive_first")
+        if before is None:
+            # the page before the first live message with an archive id: a page ending "now" could
+            # hold messages still on their way here, and they would land above the ones shown
+            before = next((m.stanza_id for m in box.messages if m.stanza_id), "")
         size = self.converse.settings.get("archived_messages_page_size")
         box.set("archive_loading", True)
         try:
@@ -131,6 +138,21 @@ class MamState:
         box.add_messages(shown, older=True)
         box.set({"archive_first": rsm.first or before or None,
                  "archive_complete": complete or not results})
+
+    async def catch_up(self, box: ChatBox, pages: int = CATCH_UP_PAGES) -> None:
+        """After a reconnection: what the archive got for ``box`` since the newest message it shows
+        with an archive id (a few pages at most; older gaps stay for scrolling)."""
+        newest = next((m.stanza_id for m in reversed(box.messages) if m.stanza_id), None)
+        if newest is None or not await self.supported():
+            return
+        size = self.converse.settings.get("archived_messages_page_size")
+        owner = own_bare(self.converse.session) or ""
+        for _ in range(pages):
+            results, complete, rsm = await self.run({"with": box.get("jid"), "after": newest, "max": size})
+            box.add_messages([m for m in (to_shown(r, box, owner) for r in results) if m is not None], newer=True)
+            if complete or not results or not rsm.last:
+                return
+            newest = rsm.last
 
 
 def to_shown(result: ArchiveResult, box: ChatBox, owner: str) -> ShownMessage | None:
@@ -176,6 +198,7 @@ class MamPlugin:
         converse.session.add_handler("message", self.state.on_message)
         converse.api.listen.on("chatBoxOpened", self.on_box_opened)
         converse.api.listen.on("connected", self.on_connected)
+        converse.api.listen.on("reconnected", self.on_reconnected)
         converse.settings.watch(self.on_setting)
         chats = getattr(converse, "chats", None)
         for box in chats.boxes.values() if chats is not None else []:
@@ -188,6 +211,12 @@ class MamPlugin:
 
     def on_connected(self, *_: Any) -> None:
         asyncio.ensure_future(self.state.set_preferences())
+
+    def on_reconnected(self, *_: Any) -> None:
+        chats = getattr(self._converse, "chats", None)
+        for box in list(chats.boxes.values()) if chats is not None else []:
+            task = asyncio.ensure_future(self.state.catch_up(box))
+            task.add_done_callback(functools.partial(_log_failure, label=f"catching up with {box.get('jid')}"))
 
     def on_setting(self, name: str, _old: Any, _new: Any) -> None:
         if name == "message_archiving":
