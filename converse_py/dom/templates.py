@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import Any, Iterable
 
+from ..i18n import _, format_day
 from .html import Markup, join, tag
 
 #: URLs made clickable: these schemes only; stops at whitespace, quotes and angle brackets.
@@ -21,9 +22,9 @@ _URL = re.compile(r"\b(?:https?://|xmpp:)[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"
 
 
-def loading(label: str = "Loading chat…") -> Markup:
+def loading(label: str | None = None) -> Markup:
     """The indicator shown while connecting."""
-    return tag("div", {"class": "cpy-loading", "role": "status"}, label)
+    return tag("div", {"class": "cpy-loading", "role": "status"}, _("Loading chat…") if label is None else label)
 
 
 def safe_url(url: str) -> bool:
@@ -77,7 +78,7 @@ def day_of(message: Any) -> str:
 def day_separator(day: datetime) -> Markup:
     # An item of the list holding the date (a role=separator child is not allowed in a list).
     label = day.astimezone().strftime("%Y-%m-%d")
-    return tag("li", {"class": "cpy-day", "data-day": label}, tag("time", {"datetime": label}, label))
+    return tag("li", {"class": "cpy-day", "data-day": label}, tag("time", {"datetime": label}, format_day(day)))
 
 
 def message_items(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:
@@ -103,28 +104,28 @@ def chat_title(box: Any) -> Markup:
 
 def unread_badge(count: int) -> Markup:
     return tag("span", {"class": "cpy-unread", "data-role": "unread", "hidden": not count,
-                        "aria-label": f"{count} unread"}, str(count) if count else "")
+                        "aria-label": _("{count} unread", count=count)}, str(count) if count else "")
 
 
 def chatbox(box: Any) -> Markup:
     """A chat box frame (messages are added in batches by the view)."""
     jid = box.get("jid")
     height = box.get("height")
-    return tag("section", {"class": "cpy-chatbox", "data-jid": jid, "aria-label": f"Chat with {jid}",
+    return tag("section", {"class": "cpy-chatbox", "data-jid": jid, "aria-label": _("Chat with {jid}", jid=jid),
                            "style": f"height: {int(height)}px" if isinstance(height, (int, float)) else None},
                tag("header", {},
                    tag("span", {"class": "cpy-title", "data-role": "title"}, chat_title(box)),
                    unread_badge(box.get("num_unread") or 0),
                    tag("button", {"type": "button", "data-action": "toggle-chat", "data-jid": jid,
-                                  "aria-label": "Minimize", "aria-expanded": "true"}, "–"),
+                                  "aria-label": _("Minimize"), "aria-expanded": "true"}, "–"),
                    tag("button", {"type": "button", "data-action": "close-chat", "data-jid": jid,
-                                  "aria-label": "Close"}, "×")),
+                                  "aria-label": _("Close")}, "×")),
                tag("div", {"class": "cpy-chat-body", "data-role": "body"},
                    tag("div", {"class": "cpy-history-status", "data-role": "history", "role": "status",
-                               "hidden": True}, "Loading older messages…"),
+                               "hidden": True}, _("Loading older messages…")),
                    tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages",
-                              "tabindex": "0", "aria-label": "Messages"}),
+                              "tabindex": "0", "aria-label": _("Messages")}),
                    tag("form", {"class": "cpy-compose", "data-action": "send", "data-jid": jid},
-                       tag("textarea", {"name": "body", "rows": "2", "aria-label": "Message",
-                                        "placeholder": "Message"}),
-                       tag("button", {"type": "submit"}, "Send"))))
+                       tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message"),
+                                        "placeholder": _("Message")}),
+                       tag("button", {"type": "submit"}, _("Send")))))

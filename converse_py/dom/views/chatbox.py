@@ -17,6 +17,7 @@ import js  # type: ignore[import-not-found]
 from ...core.converse import Converse
 from ...core.log import logger
 from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
+from ...i18n import _
 from .. import templates
 from ..ffi import ProxyKeeper
 
@@ -214,7 +215,7 @@ class ChatBoxView:
             element.querySelector('[data-role="body"]').hidden = minimized
             toggle = element.querySelector('[data-action="toggle-chat"]')
             toggle.setAttribute("aria-expanded", "false" if minimized else "true")
-            toggle.setAttribute("aria-label", "Maximize" if minimized else "Minimize")
+            toggle.setAttribute("aria-label", _("Maximize") if minimized else _("Minimize"))
             if not minimized:
                 self.scroll_to_bottom()
         if "num_unread" in changed:
