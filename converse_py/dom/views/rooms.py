@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.converse import Converse
 from ...core.log import logger
-from ...plugins.chats.models import APPEND, ShownMessage
+from ...plugins.chats.models import APPEND, PREPEND, ShownMessage
 from ...xmpp.jid import JID
 from ...i18n import _
 from .. import room_templates as t
 from ..ffi import ProxyKeeper, found
+
+#: Pixels from the top of the message list at which older history is fetched.
+LOAD_OLDER_AT = 40
 
 if TYPE_CHECKING:
     from ...plugins.muc.models import Room
@@ -223,6 +226,8 @@ class RoomView:
         self.pending: list[ShownMessage] = []
         self.last_day: str | None = None
         self._occupants_dirty = False
+        self.proxies = ProxyKeeper()
+        self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll))
         room.on_messages(self.queue)
         room.on_change(self.on_change)
         if room.messages:
@@ -230,7 +235,14 @@ class RoomView:
         self.render_invite_contacts()
 
     def queue(self, _room: Any, messages: list[ShownMessage], where: str = APPEND) -> None:
-        """New messages at the end are batched per loop turn; anything else re-renders the list."""
+        """New messages at the end are batched per loop turn; an archive page goes on top (scroll
+        position kept); anything else re-renders the list."""
+        if where == PREPEND:
+            html, _last = t.room_messages(messages)
+            before, top = self.list.scrollHeight, self.list.scrollTop
+            self.list.insertAdjacentHTML("afterbegin", html)
+            self.list.scrollTop = top + (self.list.scrollHeight - before)
+            return
         if where != APPEND:
             self.pending = []
             self.last_day = None
@@ -239,6 +251,11 @@ class RoomView:
         if not self.pending:
             asyncio.get_event_loop().call_soon(self.flush)
         self.pending.extend(messages)
+
+    def on_scroll(self, *_: Any) -> None:
+        """Near the top: ask for the page of the room's archive before what is shown."""
+        if self.list.scrollTop < LOAD_OLDER_AT:
+            self.room.load_older()
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []

@@ -35,6 +35,7 @@ class MamState:
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
         self.pending: dict[str, list[ArchiveResult]] = {}
+        self.archives: dict[str, str] = {}  # query id → the archive asked when not the user's own
         self.loading: dict[str, asyncio.Task[None]] = {}
 
     @property
@@ -55,14 +56,19 @@ class MamState:
         return bool(disco.supports(ns.MAM))
 
     # -- queries ----------------------------------------------------------------------------
-    async def run(self, options: dict[str, Any]) -> tuple[list[ArchiveResult], bool, RSMResult]:
-        """Send one query; its results, whether the archive is exhausted that way, and the RSM set."""
+    async def run(self, options: dict[str, Any], to: str | None = None
+                  ) -> tuple[list[ArchiveResult], bool, RSMResult]:
+        """Send one query (to the user's archive, or to the archive at ``to``, e.g. a room's); its
+        results, whether the archive is exhausted that way, and the RSM set."""
         query_id = new_id("mam")
         collected = self.pending[query_id] = []
+        if to:
+            self.archives[query_id] = to
         try:
-            reply = await self.converse.session.send_iq(archive_query(options, query_id), QUERY_TIMEOUT)
+            reply = await self.converse.session.send_iq(archive_query(options, query_id, to=to), QUERY_TIMEOUT)
         finally:
             self.pending.pop(query_id, None)
+            self.archives.pop(query_id, None)
         complete, rsm = parse_fin(reply)
         return collected, complete, rsm
 
@@ -89,7 +95,7 @@ class MamState:
             return
         owner = own_bare(self.converse.session) or ""
         for query_id, collected in self.pending.items():
-            result = parse_result(stanza, query_id, owner)
+            result = parse_result(stanza, query_id, self.archives.get(query_id, owner))
             if result is not None:
                 collected.append(result)
                 return
@@ -205,6 +211,8 @@ class MamPlugin:
             self.on_box_opened(box)
 
     def on_box_opened(self, box: ChatBox) -> None:
+        if box.get("type") == "chatroom":
+            return  # a room's history is the room's own archive (plugins/muc)
         box.older_loader = self.state.load_older
         if box.get("archive_first") is None and not box.get("archive_complete"):
             self.state.load_older(box)

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import sub
 from ..chats.models import ShownMessage
@@ -264,6 +265,43 @@ class RoomsState:
         if info.description:
             updates["description"] = info.description
         room.set(updates)
+        if ns.MAM in info.features and getattr(self.converse, "mam", None) is not None:
+            room.older_loader = self.load_older
+            if room.get("archive_first") is None:
+                self.load_older(room)
+
+    # -- history from the room's archive (XEP-0313 on the room) ------------------------------
+    def load_older(self, box: Any) -> asyncio.Task[None] | None:
+        """Fetch the page of the room's archive before the oldest archived message shown."""
+        if not isinstance(box, Room) or box.get("archive_complete") or box.get("archive_loading"):
+            return None
+        box.set("archive_loading", True)
+        task = asyncio.ensure_future(self._fetch_page(box))
+
+        def done(finished: asyncio.Task[None]) -> None:
+            box.set("archive_loading", False)
+            if not finished.cancelled() and finished.exception() is not None:
+                logger.info("room %s: archive page failed: %s", box.get("jid"), finished.exception())
+        task.add_done_callback(done)
+        return task
+
+    async def _fetch_page(self, room: Room) -> None:
+        mam = getattr(self.converse, "mam")
+        before = room.get("archive_first")
+        if before is None:
+            before = next((m.stanza_id for m in room.messages if m.stanza_id), "")
+        size = self.converse.settings.get("archived_messages_page_size") or 50
+        results, complete, rsm = await mam.run({"before": before, "max": size}, to=room.get("jid"))
+        shown = []
+        for result in results:
+            parsed = parse_room_message(result.message, now=result.time or datetime.now(timezone.utc))
+            if parsed is None or parsed.body is None or not parsed.body.strip() or parsed.room != room.get("jid"):
+                continue
+            shown.append(ShownMessage(parsed.id, parsed.nick, parsed.body, result.time or parsed.time,
+                                      outgoing=parsed.nick == room.get("nick"), sender_name=parsed.nick,
+                                      stanza_id=result.id, origin_id=parsed.origin_id, archived=True))
+        room.add_messages(shown, older=True)
+        room.set({"archive_first": rsm.first or before or None, "archive_complete": complete or not results})
 
     def on_message(self, stanza: ET.Element) -> None:
         invitation = parse_invitation(stanza)
