@@ -9,7 +9,8 @@ any server with the ProsodyServer interface:
   bot online at once;
 * starts ``EchoBot``: it greets each demo account's new session, echoes chat
   messages, and sits in the public, persistent room ``demo@conference.localhost``
-  (listed by disco#items on the MUC service), where it answers when named.
+  (listed by disco#items on the MUC service), where it answers when named;
+* bookmarks the room (autojoin) for every demo account.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable
+from xml.sax.saxutils import escape, quoteattr
 
 from slixmpp import JID
 
@@ -79,7 +81,7 @@ class EchoBot(Bot):
         iq["to"] = self.room
         iq.append(_owner_submit())
         try:
-            await iq.send(timeout=10)
+            await iq.send(timeout=10)  # type: ignore[no-untyped-call]
         except Exception as exc:  # e.g. the room already existed and we are not its owner
             print(f"demo bot: room configuration not accepted: {exc}", file=sys.stderr)
 
@@ -120,10 +122,18 @@ def _owner_submit() -> Any:
 
 def roster_set(iq_id: str, jid: str, name: str, group: str) -> str:
     """A roster push request adding ``jid`` with a name and one group (RFC 6121 2.3)."""
-    from xml.sax.saxutils import quoteattr, escape
     return (f'<iq type="set" id={quoteattr(iq_id)}><query xmlns="jabber:iq:roster">'
             f'<item jid={quoteattr(jid)} name={quoteattr(name)}><group>{escape(group)}</group>'
             f'</item></query></iq>')
+
+
+def bookmark_set(iq_id: str, room: str, nick: str) -> str:
+    """Store the demo room as an autojoin bookmark (XEP-0048 in private XML storage, XEP-0049),
+    so a client with a rooms UI lists and opens it."""
+    return (f'<iq type="set" id={quoteattr(iq_id)}><query xmlns="jabber:iq:private">'
+            f'<storage xmlns="storage:bookmarks"><conference jid={quoteattr(room)} '
+            f'name="Demo room" autojoin="true"><nick>{escape(nick)}</nick></conference>'
+            f'</storage></query></iq>')
 
 
 def display_name(user: str) -> str:
@@ -201,6 +211,11 @@ def start_demo(server: Any, accounts: list[tuple[str, str]], *,
             seeder.start()
         bot.start()
         befriend({**seeders, bot_user: bot})
+        for user, seeder in seeders.items():
+            seeder.send_raw(bookmark_set("demo-bookmark", room, user))
+            answer = seeder.wait_for_iq_result("demo-bookmark")
+            if "type='error'" in answer.replace('"', "'"):
+                raise BotError(f"storing the demo room bookmark failed: {answer}")
     except BaseException:
         bot.stop()
         raise

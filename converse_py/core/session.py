@@ -134,7 +134,10 @@ class Session:
         return future
 
     def restore(self, jid: str | None = None) -> asyncio.Future[str] | None:
-        """Resume a kept-alive session after reload; None when there is nothing to resume."""
+        """Resume a kept-alive session after reload; None when there is nothing to resume
+        (or when a login is already under way, e.g. started by an ``initialized`` listener)."""
+        if self._login_future is not None and not self._login_future.done():
+            return None
         future = self._new_login_future()
         self._closing = False
         if self.transport.restore(jid):

@@ -149,6 +149,10 @@ def test_the_demo_room_is_listed_and_the_bot_answers_there(demo: dict[str, Any])
         bob.send_raw('<iq type="get" id="rooms" to="conference.localhost">'
                      '<query xmlns="http://jabber.org/protocol/disco#items"/></iq>')
         assert 'jid="demo@conference.localhost"' in bob.wait_for_iq_result("rooms").replace("'", '"')
+        bob.send_raw('<iq type="get" id="marks"><query xmlns="jabber:iq:private">'
+                     '<storage xmlns="storage:bookmarks"/></query></iq>')
+        marks = bob.wait_for_iq_result("marks").replace("'", '"')
+        assert 'jid="demo@conference.localhost"' in marks and 'autojoin="true"' in marks, marks
         room = settings["room"]
         bob.send_raw(f'<presence to="{room}/bob"><x xmlns="http://jabber.org/protocol/muc">'
                      f'<history maxstanzas="0"/></x></presence>')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -313,3 +314,27 @@ def test_login_right_after_logout_uses_a_fresh_transport_and_ignores_the_old_one
     assert jid == "grace@localhost/r1"
     assert events == ["connected", "disconnected", "connected"]
     assert made[0].disposed and not made[1].disposed
+
+
+def test_a_login_started_by_an_initialized_listener_is_not_cancelled_by_the_keepalive_restore() -> None:
+    class SlowConnect(FakeTransport):
+        def connect(self, jid: str, password: str) -> None:
+            self.on_status(Status.CONNECTING, "")  # the server answers later: see finish()
+
+        def finish(self) -> None:
+            self._bound, self.connected = "alice@localhost/web", True
+            self.on_status(Status.CONNECTED, "")
+
+    async def body() -> str:
+        client = Client(core_plugins=False)
+        transport = client.transport = SlowConnect(resource="web")
+        results: list[Any] = []
+
+        def on_initialized(*_: Any) -> None:
+            results.append(client.api.user.login({"jid": "alice@localhost", "password": "secret"}))
+        client.api.listen.once("initialized", on_initialized)
+        await client.converse.initialize({"bosh_service_url": "http://localhost:5280/http-bind",
+                                          "keepalive": True})
+        transport.finish()
+        return str(await results[0])
+    assert arun(body()) == "alice@localhost/web"
