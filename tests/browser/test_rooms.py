@@ -216,3 +216,22 @@ def test_close_one_several_and_all(page: ClientPage, prosody: Any, bot: Any) -> 
 
 def test_no_uncaught_page_errors(page: ClientPage) -> None:
     assert page.page_errors == []
+
+
+def test_history_comes_from_the_rooms_archive_once_and_in_order(page: ClientPage, prosody: Any, bot: Any) -> None:
+    room = new_room("history")
+    poet = bot(unique_account(prosody, "poet"))
+    join(poet, room, "poet")
+    lines = [f"line {n:02d}" for n in range(30)]
+    for text in lines:
+        poet.send_message(room, text, mtype="groupchat")
+    poet.wait_for_message(lambda frm, body: body == lines[-1])  # the room reflected the last one
+    page.js(f"window.capi.rooms.open({json.dumps(room)}, {{nick: 'reader'}})")
+    wait_entered(page, room)
+    # The room's own join history holds 20; the rest comes from its archive (MUC MAM).
+    page.wait_for(f"document.querySelectorAll({json.dumps(box(room) + ' li.cpy-msg')}).length >= 30",
+                  timeout=15_000)
+    page.page.wait_for_timeout(300)
+    bodies = page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_inner_texts()
+    assert bodies == lines
+    assert "urn:xmpp:mam:2" in room_attr(page, room, "features")
