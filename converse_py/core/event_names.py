@@ -39,4 +39,16 @@ EVENTS: dict[str, tuple[str, str]] = {
     "chatBoxFocused": ("the chat box", "focus() was called on a chat box"),
     "chatBoxMinimized": ("the chat box", "a chat box was minimized"),
     "chatBoxMaximized": ("the chat box", "a chat box was maximized"),
+    # transport (issue 9)
+    "will-reconnect": ("nothing", "the connection dropped unexpectedly and converse-py will reconnect "
+                       "(auto_reconnect, or a resumable XEP-0198 session); disconnected fires if it gives up"),
+    "streamManagementEnabled": ("the SM id, whether it can be resumed", "the server enabled XEP-0198 "
+                                "stream management on this stream (enable_smacks)"),
+    "streamResumed": ("the full JID", "a lost stream was resumed with XEP-0198: nothing was lost, so "
+                      "connected/reconnected do not fire again (the connected promise resolves)"),
+    "streamManagementFailed": ("'resume' or 'enable', the error condition", "the server refused to resume "
+                               "(a fresh session is bound and unacknowledged stanzas are sent again) or "
+                               "to enable XEP-0198"),
+    "connectionMethodsDiscovered": ("{websocket, bosh} URLs found", "XEP-0156 discovery read the domain's "
+                                    "host-meta (empty object when nothing usable was found)"),
 }

@@ -65,13 +65,15 @@ CORE_SETTINGS: dict[str, Setting] = {
                               choices=("login", "prebind", "anonymous")),
     "auto_list_rooms": Setting(False, (bool,), "List public rooms when the join form opens."),
     "auto_login": Setting(False, (bool,), "Log in at start-up with jid/password, credentials_url or prebind_url."),
-    "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops."),
+    "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops (with "
+                              "enable_smacks a resumable XEP-0198 session is always reconnected)."),
     "auto_subscribe": Setting(False, (bool,), "Accept contact requests automatically and subscribe back."),
     "blacklisted_plugins": Setting([], (list,), "Plugin names never initialized."),
     "bosh_service_url": Setting(None, _OPT_STR, "BOSH endpoint, e.g. http://localhost:5280/http-bind."),
     "credentials_url": Setting(None, _OPT_STR, "URL returning JSON {jid, password} for user.login()."),
     "debug": Setting(False, (bool,), "Log stanzas (passwords and SASL redacted) and internals to the console."),
-    "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management."),
+    "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management: acks, and resuming the "
+                             "session after a network drop without losing or repeating stanzas."),
     "hide_muc_server": Setting(False, (bool,), "Hide the server field in the room join form."),
     "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
     "i18n": Setting("en", (str, dict), "UI language code ('en', 'ko') or a catalog object."),
@@ -88,8 +90,18 @@ CORE_SETTINGS: dict[str, Setting] = {
     "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),
     "view_mode": Setting("overlayed", (str,), "Placement of the client in the page.",
                          choices=("overlayed", "fullscreen", "embedded")),
-    "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket."),
+    "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket. "
+                             "Preferred over bosh_service_url when both are set (BOSH is then the fallback)."),
     "whitelisted_plugins": Setting([], (list,), "If not empty, only these non-core plugins are initialized."),
+    # transport (issue 9)
+    "discover_connection_methods": Setting(
+        True, (bool,), "When neither websocket_url nor bosh_service_url is set, find them with XEP-0156 in "
+        "the domain's host-meta before logging in."),
+    "host_meta_url": Setting(
+        None, _OPT_STR, "Where XEP-0156 discovery reads host-meta; '{domain}' is replaced by the JID's domain. "
+        "Default: https://{domain}/.well-known/host-meta (then host-meta.json)."),
+    "smacks_max_unacked_stanzas": Setting(
+        5, (int,), "With enable_smacks: ask the server to acknowledge (<r/>) after this many sent stanzas."),
 }
 
 
