@@ -31,6 +31,9 @@ SM_NS_URI = "urn:xmpp:sm:3"
 
 #: Default seconds before an IQ without a reply fails.
 IQ_TIMEOUT = 20.0
+#: Seconds a login may take before it is abandoned (a WebSocket closed while opening can leave
+#: Strophe waiting for ever).
+CONNECT_TIMEOUT = 30.0
 #: Most stanzas kept while offline; beyond it ``send`` raises instead of silently dropping.
 OUTBOX_LIMIT = 1000
 
@@ -131,7 +134,16 @@ class Session:
             self.sm.forget()  # another account: nothing of the old session may be resumed or re-sent
         self._attempt = (jid, password)
         self._connect()
+        timer = loop().call_later(CONNECT_TIMEOUT, self._login_timed_out, future)
+        future.add_done_callback(lambda _f: timer.cancel())
         return future
+
+    def _login_timed_out(self, future: asyncio.Future[str]) -> None:
+        if future is not self._login_future or future.done():
+            return
+        logger.warning("the login took more than %g s; giving up this attempt", CONNECT_TIMEOUT)
+        self._settle_login(error=LoginError("Could not connect (timed out)", "conntimeout"))
+        self._fail_attempt()
 
     def _connect(self) -> None:
         assert self._attempt is not None

@@ -1,0 +1,108 @@
+"""XEP-0198 over the real Prosody (mod_smacks): a short network drop is survived by resuming the
+stream, and no stanza is lost or delivered twice in either direction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .support import BOOT_TIMEOUT_MS, ClientPage, open_client_page, unique_account
+
+PAGE = "/tests/browser/pages/transport.html"
+
+
+class NetworkSwitch:
+    """Every WebSocket of the page goes through Playwright; ``cut()`` drops them abruptly (the page and
+    Prosody each see their side close) and refuses new ones until ``restore()``: a network outage."""
+
+    def __init__(self) -> None:
+        self.offline = False
+        self.refused = 0
+        self.live: list[tuple[Any, Any]] = []
+
+    def route(self, ws: Any) -> None:
+        if self.offline:
+            self.refused += 1
+            ws.close(code=1006)  # reserved code: the page sees an abnormal closure, as when offline
+            return
+        self.live.append((ws, ws.connect_to_server()))
+
+    def cut(self) -> None:
+        self.offline = True
+        live, self.live = self.live, []
+        for page_side, server_side in live:
+            server_side.close()
+            page_side.close()
+
+    def restore(self) -> None:
+        self.offline = False
+
+
+def _open(browser: Any, web_server: Any, settings: dict[str, Any], switch: NetworkSwitch | None = None) -> ClientPage:
+    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/blank.html")
+    if switch is not None:
+        handle.context.route_web_socket("**/xmpp-websocket", switch.route)
+    handle.context.add_init_script(f"window.TEST_SETTINGS = {json.dumps(settings)};")
+    handle.page.goto(web_server.url + PAGE)
+    return handle
+
+
+def _events(handle: ClientPage) -> list[str]:
+    return [str(e["name"]) for e in handle.js("window.record.events")]
+
+
+def test_enable_smacks_enables_stream_management(browser: Any, web_server: Any, prosody: Any) -> None:
+    ola = unique_account(prosody, "ola")
+    handle = _open(browser, web_server, {"websocket_url": prosody.websocket_url, "jid": ola.jid,
+                                         "password": ola.password, "auto_login": True, "enable_smacks": True})
+    try:
+        handle.wait_for("window.record.events.some(e => e.name === 'streamManagementEnabled')",
+                        timeout=BOOT_TIMEOUT_MS)
+        assert "connected" in _events(handle)
+    finally:
+        handle.close()
+
+
+def test_network_drop_resumes_without_loss_or_duplicates(browser: Any, web_server: Any, prosody: Any,
+                                                         bot: Any) -> None:
+    pia = unique_account(prosody, "pia")
+    quinn = unique_account(prosody, "quinn")
+    switch = NetworkSwitch()
+    handle = _open(browser, web_server, {"websocket_url": prosody.websocket_url, "jid": pia.jid,
+                                         "password": pia.password, "auto_login": True, "enable_smacks": True},
+                   switch)
+    try:
+        handle.wait_for("window.record.events.some(e => e.name === 'streamManagementEnabled')",
+                        timeout=BOOT_TIMEOUT_MS)
+        first_jid = handle.js("window.testApi.user.jid()")
+        peer = bot(quinn)
+        for i in range(3):
+            peer.send_message(pia.jid, f"before-{i}")
+        handle.wait_for("window.record.bodies.includes('before-2')")
+
+        switch.cut()
+        handle.wait_for("window.record.events.some(e => e.name === 'will-reconnect')", timeout=20_000)
+        for i in range(3):
+            peer.send_message(first_jid, f"during-{i}")
+            handle.js(f"window.testSend({quinn.jid!r}, 'alice-during-{i}')")
+        handle.page.wait_for_timeout(2500)  # (not time.sleep: Playwright must keep serving the route)
+        assert switch.refused >= 1, "the client tried to reconnect while the network was down"
+        switch.restore()
+
+        handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
+        for i in range(3):
+            peer.send_message(pia.jid, f"after-{i}")
+        handle.wait_for("window.record.bodies.includes('after-2')")
+        for i in range(3):
+            peer.wait_for_message(f"alice-during-{i}")
+        handle.page.wait_for_timeout(1000)  # time for a duplicate to show up, if one were coming
+        bodies = handle.js("window.record.bodies")
+        expected = [f"{phase}-{i}" for phase in ("before", "during", "after") for i in range(3)]
+        assert sorted(bodies) == sorted(expected), bodies
+        from_alice = [body for _sender, body in peer.received if body.startswith("alice-during-")]
+        assert sorted(from_alice) == [f"alice-during-{i}" for i in range(3)], from_alice
+        assert handle.js("window.testApi.user.jid()") == first_jid, "the resumed stream keeps its resource"
+        names = _events(handle)
+        assert names.count("connected") == 1 and "disconnected" not in names, names
+    finally:
+        handle.close()
