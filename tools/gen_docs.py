@@ -20,6 +20,7 @@ from converse_py.core.event_names import EVENTS  # noqa: E402
 from converse_py.core.grouping import Grouping, js_name  # noqa: E402
 from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
+from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
 from converse_py.public import PublicConverse, PublicPlugins  # noqa: E402
 
@@ -66,6 +67,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.user", core_api.UserAPI, "_converse.api.user"),
     ("api.contacts", ContactsAPI, "_converse.api.contacts"),
     ("api.chats", ChatsAPI, "_converse.api.chats"),
+    ("api.ping", PingAPI, "_converse.api"),
 ]
 
 

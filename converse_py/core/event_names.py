@@ -49,6 +49,10 @@ EVENTS: dict[str, tuple[str, str]] = {
     "streamManagementFailed": ("'resume' or 'enable', the error condition", "the server refused to resume "
                                "(a fresh session is bound and unacknowledged stanzas are sent again) or "
                                "to enable XEP-0198"),
+    "keepalivePing": ("the round trip in ms, or null", "the session was idle for ping_interval seconds and "
+                      "the server was pinged (XEP-0199); null when it did not answer in time"),
+    "windowStateChanged": ("{state: 'hidden' or 'visible'}", "the page was hidden or shown"),
+    "clientStateChanged": ("'active' or 'inactive'", "XEP-0352 client state indication was sent to the server"),
     "connectionMethodsDiscovered": ("{websocket, bosh} URLs found", "XEP-0156 discovery read the domain's "
                                     "host-meta (empty object when nothing usable was found)"),
 }

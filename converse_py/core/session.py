@@ -338,8 +338,17 @@ class Session:
         self._log_out(xml)
         transport = self.transport
         transport.send(xml)
-        if self.sm.track(xml):
+        if is_stanza_text(xml) and self.sm.track(xml):
             transport.send(self.sm.ack_request())
+
+    def send_nonza(self, xml: str) -> bool:
+        """Send a stream-level element (XEP-0352 ``<inactive/>``...) now; never queued, never counted
+        by XEP-0198. Returns False (and drops it) while offline."""
+        if not self.connected:
+            return False
+        self._log_out(xml)
+        self.transport.send(xml)
+        return True
 
     def _log_out(self, xml: str) -> None:
         if self.converse.settings.get("debug"):

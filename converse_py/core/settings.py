@@ -100,6 +100,11 @@ CORE_SETTINGS: dict[str, Setting] = {
     "host_meta_url": Setting(
         None, _OPT_STR, "Where XEP-0156 discovery reads host-meta; '{domain}' is replaced by the JID's domain. "
         "Default: https://{domain}/.well-known/host-meta (then host-meta.json)."),
+    "ping_interval": Setting(
+        60, (int, float), "XEP-0199: ping the server after this many seconds without incoming traffic "
+        "(0 turns the keepalive off); pings are always answered."),
+    "client_state_indication": Setting(
+        True, (bool,), "XEP-0352: tell the server <inactive/> while the page is hidden, <active/> when shown."),
     "smacks_max_unacked_stanzas": Setting(
         5, (int,), "With enable_smacks: ask the server to acknowledge (<r/>) after this many sent stanzas."),
 }

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-csi', 'converse-ping', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .chats.plugin import ChatsPlugin
+from .csi.plugin import CSIPlugin
+from .ping.plugin import PingPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
 
@@ -17,4 +19,6 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-roster": RosterPlugin,
     "converse-status": StatusPlugin,
     "converse-chats": ChatsPlugin,
+    "converse-ping": PingPlugin,
+    "converse-csi": CSIPlugin,
 }
