@@ -106,3 +106,21 @@ def test_network_drop_resumes_without_loss_or_duplicates(browser: Any, web_serve
         assert names.count("connected") == 1 and "disconnected" not in names, names
     finally:
         handle.close()
+
+
+def test_enable_smacks_over_bosh_still_logs_in_and_chats(browser: Any, web_server: Any, prosody: Any,
+                                                         bot: Any) -> None:
+    sam = unique_account(prosody, "sam")
+    other = unique_account(prosody, "sambot")
+    handle = _open(browser, web_server, {"bosh_service_url": prosody.bosh_url, "jid": sam.jid,
+                                         "password": sam.password, "auto_login": True, "enable_smacks": True})
+    try:
+        handle.wait_for("window.record.events.some(e => e.name === 'connected')", timeout=BOOT_TIMEOUT_MS)
+        assert "bindrequired" in handle.js("window.record.statuses"), "the session chose to bind"
+        peer = bot(other)
+        peer.send_message(sam.jid, "over bosh")
+        handle.wait_for("window.record.bodies.includes('over bosh')")
+        handle.js(f"window.testSend({other.jid!r}, 'bosh reply')")
+        assert peer.wait_for_message("bosh reply")[1] == "bosh reply"
+    finally:
+        handle.close()
