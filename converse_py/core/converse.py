@@ -263,6 +263,11 @@ class Converse:
         self.trigger("disconnected", condition)
 
     # -- automatic reconnection ------------------------------------------------------------
+    @property
+    def reconnecting(self) -> bool:
+        """True between ``will-reconnect`` and the stream coming back (or ``disconnected``)."""
+        return self._reconnecting
+
     def _may_reconnect(self) -> bool:
         if not (self._credentials.get("jid") and self._credentials.get("password")):
             return False

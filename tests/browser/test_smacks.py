@@ -82,6 +82,8 @@ def test_network_drop_resumes_without_loss_or_duplicates(browser: Any, web_serve
 
         switch.cut()
         handle.wait_for("window.record.events.some(e => e.name === 'will-reconnect')", timeout=20_000)
+        handle.wait_for("document.querySelector('#conversejs .cpy-loading')?.textContent === 'Reconnecting…'")
+        assert handle.js("document.querySelector('#conversejs form.cpy-login')") is None
         for i in range(3):
             peer.send_message(first_jid, f"during-{i}")
             handle.js(f"window.testSend({quinn.jid!r}, 'alice-during-{i}')")
@@ -90,6 +92,7 @@ def test_network_drop_resumes_without_loss_or_duplicates(browser: Any, web_serve
         switch.restore()
 
         handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
+        handle.page.wait_for_selector("#conversejs .cpy-my-jid", state="attached")
         for i in range(3):
             peer.send_message(pia.jid, f"after-{i}")
         handle.wait_for("window.record.bodies.includes('after-2')")
