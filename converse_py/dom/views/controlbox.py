@@ -42,6 +42,8 @@ class ControlBoxView:
         listen.on("connectionStatusChanged", self.on_status)
         listen.on("connected", lambda *_: self.render())
         listen.on("disconnected", lambda *_: self.render())
+        for event in ("will-reconnect", "streamResumed"):  # issue 9: a drop being repaired
+            listen.on(event, lambda *_: self.render())
         for event in ("cachedRoster", "roster", "rosterPush"):
             listen.on(event, lambda *_: self.render_lists())
         listen.on("contactRequest", lambda *_: self.render_requests())
@@ -85,6 +87,8 @@ class ControlBoxView:
             self.render_lists()
         elif self.state in ("connecting", "authenticating"):
             self.panel.innerHTML = templates.loading("Connecting…")
+        elif getattr(converse, "reconnecting", False):
+            self.panel.innerHTML = templates.loading("Reconnecting…")
         else:
             self.panel.innerHTML = t.login_form(jid=converse.settings.get("jid") or "", error=self.login_error)
             self._show(True)  # logging in needs the box, whatever show_controlbox_by_default says
