@@ -17,6 +17,7 @@ class NetworkSwitch:
 
     def __init__(self) -> None:
         self.offline = False
+        self.downstream_lost = False  # server → page frames vanish (the page does not notice yet)
         self.refused = 0
         self.live: list[tuple[Any, Any]] = []
 
@@ -25,7 +26,10 @@ class NetworkSwitch:
             self.refused += 1
             ws.close(code=1006)  # reserved code: the page sees an abnormal closure, as when offline
             return
-        self.live.append((ws, ws.connect_to_server()))
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+        server.on_message(lambda frame: None if self.downstream_lost else ws.send(frame))
+        self.live.append((ws, server))
 
     def cut(self) -> None:
         self.offline = True
@@ -36,6 +40,7 @@ class NetworkSwitch:
 
     def restore(self) -> None:
         self.offline = False
+        self.downstream_lost = False
 
 
 def _open(browser: Any, web_server: Any, settings: dict[str, Any], switch: NetworkSwitch | None = None) -> ClientPage:
@@ -125,5 +130,44 @@ def test_enable_smacks_over_bosh_still_logs_in_and_chats(browser: Any, web_serve
         handle.wait_for("window.record.bodies.includes('over bosh')")
         handle.js(f"window.testSend({other.jid!r}, 'bosh reply')")
         assert peer.wait_for_message("bosh reply")[1] == "bosh reply"
+    finally:
+        handle.close()
+
+
+def test_frames_lost_before_the_drop_is_noticed_are_recovered_once(browser: Any, web_server: Any,
+                                                                   prosody: Any, bot: Any) -> None:
+    """The server's frames silently vanish while the page keeps sending (its stanzas arrive, the acks
+    do not); then the socket dies. After resuming, the server re-sends what the page never got, and the
+    page re-sends nothing the server already had: each message exactly once, both ways."""
+    tess = unique_account(prosody, "tess")
+    uma = unique_account(prosody, "uma")
+    switch = NetworkSwitch()
+    handle = _open(browser, web_server, {"websocket_url": prosody.websocket_url, "jid": tess.jid,
+                                         "password": tess.password, "auto_login": True, "enable_smacks": True,
+                                         "smacks_max_unacked_stanzas": 2}, switch)
+    try:
+        handle.wait_for("window.record.events.some(e => e.name === 'streamManagementEnabled')",
+                        timeout=BOOT_TIMEOUT_MS)
+        peer = bot(uma)
+        switch.downstream_lost = True
+        for i in range(3):
+            handle.js(f"window.testSend({uma.jid!r}, 'tess-{i}')")
+            peer.send_message(tess.jid, f"uma-{i}")
+        for i in range(3):
+            peer.wait_for_message(f"tess-{i}")  # they did reach the server
+        handle.page.wait_for_timeout(500)
+        assert handle.js("window.record.bodies") == [], "nothing came down while frames were lost"
+        switch.cut()
+        handle.page.wait_for_timeout(1500)
+        switch.restore()
+        handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
+        handle.wait_for("window.record.bodies.length >= 3")
+        peer.send_message(tess.jid, "uma-after")
+        handle.wait_for("window.record.bodies.includes('uma-after')")
+        handle.js(f"window.testSend({uma.jid!r}, 'tess-after')")
+        peer.wait_for_message("tess-after")
+        assert sorted(handle.js("window.record.bodies")) == ["uma-0", "uma-1", "uma-2", "uma-after"]
+        from_tess = sorted(body for _sender, body in peer.received if body.startswith("tess-"))
+        assert from_tess == ["tess-0", "tess-1", "tess-2", "tess-after"], "re-sent nothing the server had"
     finally:
         handle.close()
