@@ -158,6 +158,7 @@ class Session:
         JID.parse(jid)
         future = self._new_login_future()
         self._closing = False
+        self._attempt = None
         self.transport.attach(jid, sid, rid)
         return future
 
@@ -267,6 +268,7 @@ class Session:
         self._fail_pending_iqs()
 
     def _fail_attempt(self) -> None:
+        self._attempt = None
         was_up = self._was_connected and self.status is not Status.DISCONNECTED
         self._discard_transport()
         self.status = Status.DISCONNECTED
