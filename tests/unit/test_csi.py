@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
+from converse_py.core import converse as converse_module
 from converse_py.plugins.csi.stanzas import csi_nonza
 from converse_py.xmpp.stanza import canonical
 
@@ -64,3 +69,25 @@ def test_nothing_is_sent_without_server_support_or_when_turned_off() -> None:
             sent += [x for x in client.transport.sent if "csi" in x]
         return sent
     assert arun(body()) == []
+
+
+
+def test_a_change_while_the_stream_was_down_is_sent_after_resuming(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+
+    async def body() -> Client:
+        client = await _client(enable_smacks=True)
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        client.transport.receive("<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>")
+        client.transport.drop()
+        client.platform.set_hidden(True)  # nobody to tell yet
+        client.transport.sent.clear()
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+            if any("<resume " in x for x in client.transport.sent):
+                break
+        assert csi_nonza("inactive") not in client.transport.sent
+        client.transport.receive("<resumed xmlns='urn:xmpp:sm:3' h='0' previd='sm-1'/>")
+        return client
+    client = arun(body())
+    assert client.transport.sent[-1] == csi_nonza("inactive")

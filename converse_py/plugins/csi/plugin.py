@@ -25,6 +25,7 @@ class CSIPlugin:
         self.sent_state = "active"  # what the server believes (a new session starts active)
         converse.platform.watch_visibility(self.on_visibility)
         converse.api.listen.on("connected", self.on_new_session)
+        converse.api.listen.on("streamResumed", lambda *_: self.update())  # changed while offline?
 
     def on_visibility(self, hidden: bool) -> None:
         self.hidden = bool(hidden)
