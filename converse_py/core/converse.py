@@ -152,6 +152,7 @@ class Converse:
         return asyncio.ensure_future(self._login_without_credentials())
 
     def _login(self, jid: str, password: str) -> asyncio.Future[str]:
+        self._end_reconnecting()  # a login asked for now replaces any automatic one
         if self._needs_discovery():
             try:
                 domain = JID.parse(jid).domain

@@ -21,13 +21,12 @@ from ..xmpp.stanza import StanzaParseError, error_reply, local_name, new_id, par
 from .aio import loop, new_future
 from .errors import ConverseError, IQError, IQTimeoutError, NotConnectedError
 from .log import logger, redact
-from .smacks import StreamManagement, is_sm_element, is_stanza_text
+from .smacks import SM_NS, StreamManagement, is_sm_element, is_stanza_text
 
 if TYPE_CHECKING:
     from .converse import Converse
 
 StanzaHandler = Callable[[ET.Element], Any]
-SM_NS_URI = "urn:xmpp:sm:3"
 
 #: Default seconds before an IQ without a reply fails.
 IQ_TIMEOUT = 20.0
@@ -151,7 +150,7 @@ class Session:
         self.transport.connect(jid, password, explicit_bind=bool(self.converse.settings.get("enable_smacks")))
 
     def _smacks_wanted(self) -> bool:
-        return bool(self.converse.settings.get("enable_smacks")) and self.server_supports(SM_NS_URI)
+        return bool(self.converse.settings.get("enable_smacks")) and self.server_supports(SM_NS)
 
     def attach(self, jid: str, sid: str, rid: int) -> asyncio.Future[str]:
         """Attach to a prebound BOSH session."""
