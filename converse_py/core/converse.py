@@ -241,12 +241,17 @@ class Converse:
             self.trigger("reconnected")
         self.trigger("connected", self.session.jid)
 
-    def on_resumed(self) -> None:
+    def on_resumed(self, *, first_in_page: bool = False) -> None:
         """A lost stream was resumed (XEP-0198): the session goes on as if it never dropped, so
-        ``connected`` and ``reconnected`` do not fire again; ``streamResumed`` does."""
+        ``connected`` and ``reconnected`` do not fire again; ``streamResumed`` does. On a page that
+        just loaded (the stream of the page before a reload), ``connected`` fires too: its plugins
+        have no state yet."""
         self._end_reconnecting()
-        self.promises.resolve("connected", self.session.jid)
         self.trigger("streamResumed", self.session.jid)
+        if first_in_page:
+            self.trigger("connected", self.session.jid)
+        else:
+            self.promises.resolve("connected", self.session.jid)
 
     def on_disconnected(self, *, deliberate: bool, condition: str) -> None:
         """The stream is gone (``deliberate`` when we closed it). An unexpected loss is followed by

@@ -71,6 +71,8 @@ class Session:
         self._attempt: tuple[str, str] | None = None  # jid/password of the login in progress (memory only)
         self._resend: list[str] = []  # after <resumed/>: stanzas the server did not get
         self._resumed = False
+        self._sm_save_pending = False
+        self._sm_saved_key: str | None = None
         self._salvaged: list[str] = []  # after a refused resume: stanzas to re-send in the new session
 
     @property
@@ -131,6 +133,7 @@ class Session:
             self.failed_kinds = set()
         if self.sm.bound_jid and JID.parse(self.sm.bound_jid).bare != parsed.bare:
             self.sm.forget()  # another account: nothing of the old session may be resumed or re-sent
+        self._load_sm(jid)
         self._attempt = (jid, password)
         self._connect()
         timer = loop().call_later(CONNECT_TIMEOUT, self._login_timed_out, future)
@@ -173,6 +176,7 @@ class Session:
     def disconnect(self, reason: str = "logout") -> None:
         """Close the stream on purpose (no reconnect); queued stanzas are kept for the next login."""
         self._closing = True
+        self._drop_saved_sm()
         self.sm.forget()  # a closed stream ends the XEP-0198 session on the server too
         if self.status is not Status.DISCONNECTED and self._transport is not None:
             self._transport.disconnect(reason)
@@ -202,7 +206,8 @@ class Session:
                     self.transport.send(xml)
                 self._flush_outbox()
                 self._settle_login(result=self.jid)
-                self.converse.on_resumed()
+                first_in_page, self._was_connected = not self._was_connected, True
+                self.converse.on_resumed(first_in_page=first_in_page)
                 return
             reconnect = self._was_connected
             self._was_connected = True
@@ -262,6 +267,7 @@ class Session:
 
     def forget_stream(self) -> None:
         """Give up on resuming: forget the XEP-0198 session and fail the IQs still waiting."""
+        self._drop_saved_sm()
         self.sm.forget()
         self._resend = []
         self._fail_pending_iqs()
@@ -339,8 +345,10 @@ class Session:
         self._log_out(xml)
         transport = self.transport
         transport.send(xml)
-        if is_stanza_text(xml) and self.sm.track(xml):
-            transport.send(self.sm.ack_request())
+        if is_stanza_text(xml) and self.sm.counting_out:
+            if self.sm.track(xml):
+                transport.send(self.sm.ack_request())
+            self._sm_changed()
 
     def send_nonza(self, xml: str) -> bool:
         """Send a stream-level element (XEP-0352 ``<inactive/>``...) now; never queued, never counted
@@ -390,14 +398,51 @@ class Session:
     def _count_inbound(self, xml: str) -> None:
         """XEP-0198: every message/presence/iq the server sent counts as handled, even one
         dropped as malformed (the server must not send it again)."""
-        if isinstance(xml, str) and is_stanza_text(xml):
+        if isinstance(xml, str) and is_stanza_text(xml) and self.sm.active:
             self.sm.on_inbound_stanza()
+            self._sm_changed()
+
+    # -- XEP-0198 state across a page reload (keepalive) --------------------------------------
+    def _sm_key(self, jid: str | None) -> str | None:
+        return f"converse-py:smacks:{JID.parse(jid).bare}" if jid else None
+
+    def _sm_changed(self) -> None:
+        """Save the resumable state once per loop turn (never the password)."""
+        if not self._sm_save_pending and self.converse.settings.get("keepalive"):
+            self._sm_save_pending = True
+            loop().call_soon(self._save_sm)
+
+    def _save_sm(self) -> None:
+        self._sm_save_pending = False
+        state = self.sm.to_json()
+        key = self._sm_key(self.sm.bound_jid) if state is not None else None
+        platform = self.converse.platform
+        if self._sm_saved_key and self._sm_saved_key != key:
+            platform.storage_remove(self._sm_saved_key)  # that session is over
+        self._sm_saved_key = key
+        if key is not None and state is not None:
+            platform.storage_set(key, state)
+
+    def _load_sm(self, jid: str) -> None:
+        """A page that just loaded takes over the XEP-0198 session the previous page left."""
+        key = self._sm_key(jid)
+        if key and not self.sm.id and self.converse.settings.get("keepalive") \
+                and self.converse.settings.get("enable_smacks"):
+            if self.sm.load_json(self.converse.platform.storage_get(key)):
+                logger.info("stream management: resuming the session this tab had before the reload")
+            self.converse.platform.storage_remove(key)  # used once; saved again as the session goes on
+
+    def _drop_saved_sm(self) -> None:
+        key = self._sm_key(self.sm.bound_jid or self.jid)
+        if key:
+            self.converse.platform.storage_remove(key)
 
     def _on_sm_element(self, el: ET.Element) -> None:
         name = local_name(el.tag)
         transport = self._transport
         if transport is None:
             return
+        self._sm_changed()
         if name == "r":
             transport.send(self.sm.ack_answer())
         elif name == "a":

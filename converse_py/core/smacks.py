@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections import deque
 from xml.sax.saxutils import quoteattr
@@ -86,6 +87,29 @@ class StreamManagement:
         self.counting_out = False   # since <enable/> was sent on this stream
         self.active = False         # <enabled/> (or <resumed/>) received on this stream
         self.resuming = False
+
+    # -- keeping it across a page reload ---------------------------------------------------
+    def to_json(self) -> str | None:
+        """The resumable state as JSON (no password: SASL runs again before ``<resume/>``); None
+        when there is nothing to resume."""
+        if not (self.resumable and self.id and self.bound_jid):
+            return None
+        return json.dumps({"id": self.id, "jid": self.bound_jid, "h": self.inbound, "acked": self.acked,
+                           "unacked": list(self.unacked)})
+
+    def load_json(self, text: str | None) -> bool:
+        """Take over a state saved by ``to_json`` (by the page before a reload). False if unusable."""
+        try:
+            data = json.loads(text or "")
+            state = (str(data["id"]), str(data["jid"]), int(data["h"]) % MOD, int(data["acked"]) % MOD,
+                     [str(x) for x in data["unacked"]])
+        except (ValueError, KeyError, TypeError):
+            return False
+        self.forget()
+        self.id, self.bound_jid, self.inbound, self.acked, unacked = state
+        self.unacked.extend(unacked)
+        self.resumable = True
+        return True
 
     # -- enabling -----------------------------------------------------------------------
     def enable_request(self, bound_jid: str, resume: bool = True) -> str:

@@ -171,3 +171,33 @@ def test_frames_lost_before_the_drop_is_noticed_are_recovered_once(browser: Any,
         assert from_tess == ["tess-0", "tess-1", "tess-2", "tess-after"], "re-sent nothing the server had"
     finally:
         handle.close()
+
+
+def test_reload_resumes_the_stream_of_the_previous_page(browser: Any, web_server: Any, prosody: Any,
+                                                       bot: Any) -> None:
+    """keepalive over WebSocket: the reloaded page logs in (SASL) and resumes the old stream, so it keeps
+    its resource and gets what arrived during the reload, once; what the old page handled is not repeated."""
+    vic = unique_account(prosody, "vic")
+    wes = unique_account(prosody, "wes")
+    handle = _open(browser, web_server, {"websocket_url": prosody.websocket_url, "jid": vic.jid,
+                                         "password": vic.password, "auto_login": True, "enable_smacks": True,
+                                         "keepalive": True})
+    try:
+        handle.wait_for("window.record.events.some(e => e.name === 'streamManagementEnabled')",
+                        timeout=BOOT_TIMEOUT_MS)
+        first_jid = handle.js("window.testApi.user.jid()")
+        peer = bot(wes)
+        peer.send_message(vic.jid, "before reload")
+        handle.wait_for("window.record.bodies.includes('before reload')")
+        stored = handle.js("JSON.stringify(sessionStorage)")
+        assert vic.password not in stored
+        handle.page.reload(wait_until="commit")
+        peer.send_message(first_jid, "during reload")
+        handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=BOOT_TIMEOUT_MS)
+        assert handle.js("window.testApi.user.jid()") == first_jid
+        handle.wait_for("window.record.bodies.includes('during reload')")
+        handle.page.wait_for_timeout(500)
+        assert handle.js("window.record.bodies") == ["during reload"]
+        assert [e for e in _events(handle) if e in ("connected", "streamResumed")] == ["streamResumed", "connected"]
+    finally:
+        handle.close()

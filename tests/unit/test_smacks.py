@@ -262,3 +262,33 @@ def test_logging_in_as_another_account_forgets_the_old_sm_session() -> None:
     client = arun(body())
     assert not any("<resume" in x for x in client.transport.sent)
     assert not any("for alice" in x for x in client.transport.sent)
+
+
+def test_the_session_survives_a_page_reload_through_tab_storage() -> None:
+    """keepalive + enable_smacks: the next page resumes the stream the previous one left (no password
+    is stored); a failed resume leaves nothing behind."""
+    async def body() -> tuple[Client, Client, list[str], str | None]:
+        first = await enabled_client()
+        first.transport.receive(incoming("one"))
+        first.api.send(parse(msg("unacked")))
+        await settle()
+        saved = first.platform.storage.get("converse-py:smacks:alice@localhost")
+        assert saved and "secret" not in saved
+        second = smacks_client()
+        second.platform.storage = dict(first.platform.storage)  # same tab, new page
+        names: list[str] = []
+        for name in ("connected", "reconnected", "streamResumed"):
+            second.api.listen.on(name, lambda *_a, n=name: names.append(n))
+        login = second.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        assert same(second.transport.sent[-1], f"<resume xmlns='{SM}' h='1' previd='sm-1'/>")
+        second.transport.receive(f"<resumed xmlns='{SM}' h='0' previd='sm-1'/>")
+        assert await login == "alice@localhost/web"
+        second.transport.receive(f"<failed xmlns='{SM}'/>")  # (an enable refused later: state dropped)
+        await settle()
+        return first, second, names, second.platform.storage.get("converse-py:smacks:alice@localhost")
+    first, second, names, left = arun(body())
+    assert second.transport.binds == 0
+    assert [x for x in second.transport.sent if x.startswith("<message")] == [msg("unacked")]
+    assert names == ["streamResumed", "connected"]
+    assert left is None
