@@ -78,7 +78,8 @@ CORE_SETTINGS: dict[str, Setting] = {
     "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
     "i18n": Setting("en", (str, dict), "UI language code ('en', 'ko') or a catalog object."),
     "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
-    "keepalive": Setting(True, (bool,), "Resume the BOSH session after a page reload."),
+    "keepalive": Setting(True, (bool,), "Resume the session after a page reload: BOSH through Strophe's "
+                         "cache, WebSocket through XEP-0198 when enable_smacks is on."),
     "message_archiving": Setting(None, _OPT_STR, "MAM preference to set: 'never', 'always' or 'roster'.",
                                  choices=(None, "never", "always", "roster")),
     "password": Setting(None, _OPT_STR, "The user's password, for auto_login (never stored).", secret=True),
