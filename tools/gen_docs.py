@@ -22,6 +22,7 @@ from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
+from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
 from converse_py.plugins.status.plugin import StatusAPI, StatusMessageAPI  # noqa: E402
 from converse_py.public import PublicConverse, PublicPlugins  # noqa: E402
@@ -73,6 +74,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.chats", ChatsAPI, "_converse.api.chats"),
     ("api.rooms", RoomsAPI, "_converse.api.rooms"),
     ("api.archive", ArchiveAPI, "_converse.api.archive"),
+    ("api.ping", PingAPI, "_converse.api"),
 ]
 
 

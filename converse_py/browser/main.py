@@ -13,6 +13,7 @@ from ..core.log import logger
 from ..dom.views.ui import UIPlugin
 from ..plugins.core import FEATURE_PLUGINS
 from ..public import Host, converse
+from ..transport.choice import pick_url
 from .jsbridge import JsBridge
 from .jsplugin import js_plugin_adapter
 from .platform import BrowserPlatform
@@ -35,11 +36,15 @@ class ConsoleHandler(logging.Handler):
 
 
 def connection_url(instance: Converse) -> str:
-    """The transport URL from the settings (BOSH first, as the slice targets)."""
-    url = instance.settings.get("bosh_service_url") or instance.settings.get("websocket_url")
-    if not url:
-        raise SettingsError("bosh_service_url: set bosh_service_url (or websocket_url) to connect")
-    return str(url)
+    """The transport URL: ``websocket_url`` first, ``bosh_service_url`` as the fallback (a kind that
+    failed to connect during this login is skipped), else what XEP-0156 discovery found."""
+    session = instance.session
+    choice = pick_url(instance.settings.get, session.discovered, session.failed_kinds) \
+        or pick_url(instance.settings.get, session.discovered)
+    if choice is None:
+        raise SettingsError("bosh_service_url: set websocket_url or bosh_service_url to connect "
+                            "(XEP-0156 discovery found no connection method)")
+    return choice[1]
 
 
 async def boot() -> None:

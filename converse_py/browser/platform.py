@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from .jsbridge import jsnull
 
@@ -12,12 +13,29 @@ from .jsbridge import jsnull
 class BrowserPlatform:
     """Host services backed by the browser."""
 
+    def __init__(self) -> None:
+        self._visibility_proxies: list[Any] = []
+
     async def fetch_json(self, url: str) -> Any:
         response = await js.fetch(url, js.Object.fromEntries([["credentials", "same-origin"]]))
         if not response.ok:
             raise OSError(f"HTTP {response.status} from {url}")
         data = await response.json()
         return data.to_py() if hasattr(data, "to_py") else data
+
+    async def fetch_text(self, url: str) -> str:
+        response = await js.fetch(url)
+        if not response.ok:
+            raise OSError(f"HTTP {response.status} from {url}")
+        return str(await response.text())
+
+    def watch_visibility(self, callback: Callable[[bool], None]) -> bool:
+        """``visibilitychange`` on the document (the listener lives as long as the page)."""
+        def changed(*_: Any) -> None:
+            callback(str(js.document.visibilityState) == "hidden")
+        self._visibility_proxies.append(create_proxy(changed))
+        js.document.addEventListener("visibilitychange", self._visibility_proxies[-1])
+        return True
 
     def warn(self, message: str) -> None:
         js.console.warn(message)

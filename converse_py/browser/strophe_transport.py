@@ -1,8 +1,16 @@
-"""The Strophe.js transport (BOSH, or WebSocket for ws:// URLs): the only XMPP I/O in the page.
+"""The Strophe.js transport (BOSH, or WebSocket (RFC 7395) for ws:// URLs): the only XMPP I/O in the page.
 
 Strophe does the stream, SASL and resource binding. Stanzas cross into Python
 as XML text through one catch-all handler (``helpers.stanzaHandler``) that always
 returns true; outgoing stanzas leave Python as XML text and are parsed once.
+
+XEP-0198 is done in Python (``core/smacks.py``), not by Strophe's own engine (which
+is WebSocket-only and off here). For it, ``connect(explicit_bind=True)`` sets
+Strophe's ``explicitResourceBinding``: after SASL Strophe reports BINDREQUIRED and
+the session either sends ``<resume/>`` or calls ``bind()``. The catch-all handler is
+a *system* handler (Strophe's ``_addSysHandler``), installed from BINDREQUIRED on, so
+``<resumed/>``/``<failed/>`` reach Python before Strophe counts the stream as
+authenticated.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ BOSH_ERRORS_BEFORE_LOST = 2
 
 _STATUS = {0: Status.ERROR, 1: Status.CONNECTING, 2: Status.CONNFAIL, 3: Status.AUTHENTICATING,
            4: Status.AUTHFAIL, 5: Status.CONNECTED, 6: Status.DISCONNECTED, 7: Status.DISCONNECTING,
-           8: Status.ATTACHED, 10: Status.CONNTIMEOUT, 12: Status.CONNFAIL, 13: Status.CONNECTING}
+           8: Status.ATTACHED, 10: Status.CONNTIMEOUT, 11: Status.BINDREQUIRED, 12: Status.CONNFAIL,
+           13: Status.CONNECTING}
 
 
 class StropheTransport:
@@ -56,8 +65,20 @@ class StropheTransport:
         jid = self._conn.jid
         return str(jid) if jid else None
 
-    def connect(self, jid: str, password: str) -> None:
+    def connect(self, jid: str, password: str, *, explicit_bind: bool = False) -> None:
+        self._conn.options.explicitResourceBinding = bool(explicit_bind)
         self._conn.connect(jid, password, self._status_cb)
+
+    def bind(self) -> None:
+        self._conn.bind()
+
+    def resumed(self, jid: str) -> None:
+        """XEP-0198 resumed the session of ``jid``: Strophe's stream is authenticated as that JID."""
+        conn = self._conn
+        conn.jid = jid
+        conn.authenticated = True
+        conn.do_bind = False
+        self.on_status(Status.CONNECTED, "")
 
     def attach(self, jid: str, sid: str, rid: int) -> None:
         self._conn.attach(jid, sid, rid, self._status_cb)
@@ -110,7 +131,7 @@ class StropheTransport:
             if status is Status.DISCONNECTED:
                 asyncio.get_event_loop().call_soon(self._proxies.destroy_all)
             return
-        if status in (Status.CONNECTED, Status.ATTACHED):
+        if status in (Status.CONNECTED, Status.ATTACHED, Status.BINDREQUIRED):
             self._install_handler()
         text = "" if condition is None or condition is js.undefined else str(condition)
         self.on_status(status, text)
@@ -137,7 +158,9 @@ class StropheTransport:
                 self._conn.deleteHandler(self._handler_ref)
             except Exception:
                 pass
-        self._handler_ref = self._conn.addHandler(self._stanza_cb, None, None, None, None, None)
+        # A system handler runs before Strophe counts the stream as authenticated (needed for the
+        # XEP-0198 <resumed/>); Strophe still clears it when the stream ends.
+        self._handler_ref = self._conn._addSysHandler(self._stanza_cb, None, None, None, None)
 
     def _on_stanza(self, xml: str) -> None:
         self.on_stanza(xml)

@@ -21,7 +21,9 @@ import asyncio
 from typing import Any, Callable, Mapping
 
 from ..transport.base import Transport
-from .aio import new_future
+from ..transport.choice import connection_urls, host_meta_url, parse_host_meta
+from ..xmpp.jid import JID
+from .aio import loop, new_future
 from .api import API
 from .errors import ConverseError, SettingsError
 from .events import EventBus
@@ -29,9 +31,13 @@ from .log import logger
 from .platform import NullPlatform, Platform
 from .pluggable import PluginFailure, PluginRegistry
 from .promises import PromiseRegistry
-from .reconnect import Reconnector
-from .session import Session
+from .session import LoginError, Session
 from .settings import Settings, names
+
+#: Seconds before each automatic reconnection attempt (the last one repeats).
+RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+#: Attempts before giving up (about ten minutes: Prosody keeps a lost XEP-0198 session that long).
+RECONNECT_ATTEMPTS = 25
 
 #: The promises of the seed; ``api.waitUntil`` knows all of them from the start.
 SEED_PROMISES = (
@@ -51,12 +57,14 @@ class Converse:
         self.plugins = registry or PluginRegistry()
         self.platform: Platform = platform or NullPlatform()
         self.session = Session(self, lambda: transport_factory())
-        self.reconnector = Reconnector(self)
         self.api = API(self)
         self.initialized = False
         self.plugin_failures: list[PluginFailure] = []
         self._credentials: dict[str, str] = {}  # jid/password from initialize: memory only, never logged
         self._reported_unknown: set[str] = set()
+        self._reconnecting = False
+        self._reconnect_attempts = 0
+        self._reconnect_timer: asyncio.TimerHandle | None = None
 
     # -- events and promises ------------------------------------------------------------
     def trigger(self, name: str, *args: Any) -> None:
@@ -130,11 +138,8 @@ class Converse:
         asyncio.ensure_future(run())
 
     # -- login / logout -----------------------------------------------------------------
-    def login(self, credentials: Mapping[str, Any] | None, *, automatic: bool = False) -> asyncio.Future[str]:
-        """See ``api.user.login``. ``automatic`` marks a reconnection attempt (any other login
-        replaces a pending reconnection)."""
-        if not automatic:
-            self.reconnector.cancel()
+    def login(self, credentials: Mapping[str, Any] | None) -> asyncio.Future[str]:
+        """See ``api.user.login``."""
         if credentials is not None:
             if not isinstance(credentials, Mapping):
                 raise ConverseError("user.login: expected {jid, password}")
@@ -147,12 +152,52 @@ class Converse:
         return asyncio.ensure_future(self._login_without_credentials())
 
     def _login(self, jid: str, password: str) -> asyncio.Future[str]:
+        self._end_reconnecting()  # a login asked for now replaces any automatic one
+        if self._needs_discovery():
+            try:
+                domain = JID.parse(jid).domain
+            except ValueError as exc:
+                raise ConverseError(f"user.login: {exc}") from None
+            self._credentials = {"jid": jid, "password": password}
+            return asyncio.ensure_future(self._discover_then_login(domain, jid, password))
         try:
             future = self.session.login(jid, password)
         except ValueError as exc:
             raise ConverseError(f"user.login: {exc}") from None
         self._credentials = {"jid": jid, "password": password}
         return future
+
+    # -- XEP-0156 ---------------------------------------------------------------------------
+    def _needs_discovery(self) -> bool:
+        settings = self.settings
+        return (not connection_urls(settings.get) and bool(settings.get("discover_connection_methods"))
+                and not self.session.discovered and getattr(self.platform, "can_fetch", True))
+
+    async def _discover_then_login(self, domain: str, jid: str, password: str) -> str:
+        await self.discover_connection_methods(domain)
+        return await self.session.login(jid, password)  # with nothing found, the host says what is missing
+
+    async def discover_connection_methods(self, domain: str) -> dict[str, str]:
+        """XEP-0156: read ``domain``'s host-meta (the ``host_meta_url`` setting says where; by default
+        ``https://<domain>/.well-known/host-meta``, then ``host-meta.json``) and remember the
+        WebSocket and BOSH URLs it lists. Fires ``connectionMethodsDiscovered`` with them."""
+        first = host_meta_url(self.settings.get("host_meta_url"), domain)
+        urls = [first]
+        if first.endswith("/host-meta"):
+            urls.append(first + ".json")
+        found: dict[str, str] = {}
+        for url in urls:
+            try:
+                text = await self.platform.fetch_text(url)
+            except Exception as exc:
+                logger.info("XEP-0156: no host-meta at %s (%s)", url, exc)
+                continue
+            found = parse_host_meta(text)
+            if found:
+                break
+        self.session.discovered = found
+        self.trigger("connectionMethodsDiscovered", dict(found))
+        return found
 
     async def _login_without_credentials(self) -> str:
         settings = self.settings
@@ -183,22 +228,103 @@ class Converse:
     def logout(self) -> None:
         """See ``api.user.logout``."""
         self._credentials = {}
-        self.reconnector.cancel()
         self.session.disconnect("logout")
+        if self._reconnecting:
+            self._give_up("logout")
         self.trigger("logout")
 
     # -- called by the session ----------------------------------------------------------
     def on_connected(self, *, reconnected: bool) -> None:
         """The stream is up and bound."""
+        self._end_reconnecting()
         if reconnected:
             self.trigger("reconnected")
         self.trigger("connected", self.session.jid)
 
+    def on_resumed(self, *, first_in_page: bool = False) -> None:
+        """A lost stream was resumed (XEP-0198): the session goes on as if it never dropped, so
+        ``connected`` and ``reconnected`` do not fire again; ``streamResumed`` does. On a page that
+        just loaded (the stream of the page before a reload), ``connected`` fires too: its plugins
+        have no state yet."""
+        self._end_reconnecting()
+        self.trigger("streamResumed", self.session.jid)
+        if first_in_page:
+            self.trigger("connected", self.session.jid)
+        else:
+            self.promises.resolve("connected", self.session.jid)
+
     def on_disconnected(self, *, deliberate: bool, condition: str) -> None:
-        """The stream is gone (``deliberate`` when we closed it)."""
+        """The stream is gone (``deliberate`` when we closed it). An unexpected loss is followed by
+        reconnection attempts (``will-reconnect``) when ``auto_reconnect`` is on, or when a
+        XEP-0198 session can be resumed; ``disconnected`` fires once they give up."""
         self.promises.reset("connected")
+        if self._reconnecting:
+            return  # a failed attempt: the retry loop goes on
+        if not deliberate and self._may_reconnect():
+            self._reconnecting = True
+            self._reconnect_attempts = 0
+            self.trigger("will-reconnect")
+            self._schedule_reconnect()
+            return
         self.trigger("disconnected", condition)
-        self.reconnector.on_disconnected(deliberate=deliberate)
+
+    # -- automatic reconnection ------------------------------------------------------------
+    @property
+    def reconnecting(self) -> bool:
+        """True between ``will-reconnect`` and the stream coming back (or ``disconnected``)."""
+        return self._reconnecting
+
+    def _may_reconnect(self) -> bool:
+        if not (self._credentials.get("jid") and self._credentials.get("password")):
+            return False
+        settings = self.settings
+        return bool(settings.get("auto_reconnect")) or (
+            bool(settings.get("enable_smacks")) and self.session.sm.can_resume())
+
+    def _schedule_reconnect(self) -> None:
+        delay = RECONNECT_DELAYS[min(self._reconnect_attempts, len(RECONNECT_DELAYS) - 1)]
+        self._reconnect_attempts += 1
+        self._reconnect_timer = loop().call_later(delay, self._reconnect)
+
+    def _reconnect(self) -> None:
+        self._reconnect_timer = None
+        if not self._reconnecting:
+            return
+        jid, password = self._credentials.get("jid"), self._credentials.get("password")
+        if not jid or not password:
+            self._give_up("no credentials")
+            return
+        logger.info("reconnecting (attempt %d)", self._reconnect_attempts)
+        try:
+            future = self.session.login(jid, password, reconnect=True)
+        except Exception as exc:
+            self._give_up(str(exc))
+            return
+        future.add_done_callback(self._reconnect_done)
+
+    def _reconnect_done(self, future: asyncio.Future[str]) -> None:
+        if future.cancelled() or not self._reconnecting:
+            return
+        exc = future.exception()
+        if exc is None:
+            self._end_reconnecting()
+        elif (isinstance(exc, LoginError) and exc.condition == "not-authorized") \
+                or self._reconnect_attempts >= RECONNECT_ATTEMPTS:
+            self._give_up(getattr(exc, "condition", "") or str(exc))
+        else:
+            self._schedule_reconnect()
+
+    def _end_reconnecting(self) -> None:
+        self._reconnecting = False
+        self._reconnect_attempts = 0
+        if self._reconnect_timer is not None:
+            self._reconnect_timer.cancel()
+            self._reconnect_timer = None
+
+    def _give_up(self, condition: str) -> None:
+        self._end_reconnecting()
+        self.session.forget_stream()
+        self.trigger("disconnected", condition)
 
 
 def make_future() -> asyncio.Future[Any]:

@@ -16,9 +16,6 @@ EVENTS: dict[str, tuple[str, str]] = {
     "reconnected": ("nothing", "a session came back after it had been lost (fires before connected)"),
     "disconnected": ("the condition, if any", "the stream is gone"),
     "logout": ("nothing", "api.user.logout was called"),
-    "reconnecting": ("the attempt number, the seconds to wait", "auto_reconnect will log in again after the "
-                     "connection was lost"),
-    "reconnectFailed": ("the reason", "auto_reconnect gave up (the password was refused, or no credentials)"),
     "stanza": ("the stanza element", "after any incoming message/presence/iq has been dispatched"),
     "roster": ("the list of contacts", "the roster was fetched from the server (promise)"),
     "rosterContactsFetched": ("nothing", "contacts are known (promise)"),
@@ -55,4 +52,20 @@ EVENTS: dict[str, tuple[str, str]] = {
     "serviceDiscovered": ("the feature (feature.get('var') is its namespace, e.g. Strophe.NS.MAM)",
                           "service discovery of the server and account found a feature (once per feature "
                           "and session)"),
+    # transport (issue 9)
+    "will-reconnect": ("nothing", "the connection dropped unexpectedly and converse-py will reconnect "
+                       "(auto_reconnect, or a resumable XEP-0198 session); disconnected fires if it gives up"),
+    "streamManagementEnabled": ("the SM id, whether it can be resumed", "the server enabled XEP-0198 "
+                                "stream management on this stream (enable_smacks)"),
+    "streamResumed": ("the full JID", "a lost stream was resumed with XEP-0198: nothing was lost, so "
+                      "connected/reconnected do not fire again (the connected promise resolves)"),
+    "streamManagementFailed": ("'resume' or 'enable', the error condition", "the server refused to resume "
+                               "(a fresh session is bound and unacknowledged stanzas are sent again) or "
+                               "to enable XEP-0198"),
+    "keepalivePing": ("the round trip in ms, or null", "the session was idle for ping_interval seconds and "
+                      "the server was pinged (XEP-0199); null when it did not answer in time"),
+    "windowStateChanged": ("{state: 'hidden' or 'visible'}", "the page was hidden or shown"),
+    "clientStateChanged": ("'active' or 'inactive'", "XEP-0352 client state indication was sent to the server"),
+    "connectionMethodsDiscovered": ("{websocket, bosh} URLs found", "XEP-0156 discovery read the domain's "
+                                    "host-meta (empty object when nothing usable was found)"),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 
 class Platform(Protocol):
@@ -10,6 +10,12 @@ class Platform(Protocol):
 
     def fetch_json(self, url: str) -> Awaitable[Any]:
         """GET ``url`` (with the page's cookies) and decode JSON; raise on HTTP errors."""
+
+    def fetch_text(self, url: str) -> Awaitable[str]:
+        """GET ``url`` and return the body as text; raise on HTTP errors."""
+
+    def watch_visibility(self, callback: Callable[[bool], None]) -> bool:
+        """Call ``callback(hidden)`` whenever the page is hidden or shown; False when the host has no pages."""
 
     def warn(self, message: str) -> None:
         """Show a warning to the developer (the browser console)."""
@@ -30,10 +36,14 @@ class Platform(Protocol):
 class NullPlatform:
     """For CPython: no network; warnings go to the ``converse_py`` logger."""
 
+    #: No HTTP here, so XEP-0156 discovery is skipped (the transport is given, not found).
+    can_fetch = False
+
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.errors: list[str] = []
         self.storage: dict[str, str] = {}
+        self.visibility_watchers: list[Callable[[bool], None]] = []
 
     def storage_get(self, key: str) -> str | None:
         return self.storage.get(key)
@@ -46,6 +56,18 @@ class NullPlatform:
 
     async def fetch_json(self, url: str) -> Any:
         raise OSError(f"no HTTP on this platform (asked for {url})")
+
+    async def fetch_text(self, url: str) -> str:
+        raise OSError(f"no HTTP on this platform (asked for {url})")
+
+    def watch_visibility(self, callback: Callable[[bool], None]) -> bool:
+        self.visibility_watchers.append(callback)
+        return True
+
+    def set_hidden(self, hidden: bool) -> None:
+        """Test helper: the page became hidden (or visible again)."""
+        for callback in list(self.visibility_watchers):
+            callback(hidden)
 
     def warn(self, message: str) -> None:
         from .log import logger

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..transport.base import Status, Transport
+from ..transport.choice import pick_url
 from ..xmpp import ns
 from ..xmpp.errors import parse_error
 from ..xmpp.jid import JID
@@ -20,6 +21,7 @@ from ..xmpp.stanza import StanzaParseError, error_reply, local_name, new_id, par
 from .aio import loop, new_future
 from .errors import ConverseError, IQError, IQTimeoutError, NotConnectedError
 from .log import logger, redact
+from .smacks import SM_NS, StreamManagement, is_sm_element, is_stanza_text
 
 if TYPE_CHECKING:
     from .converse import Converse
@@ -28,6 +30,9 @@ StanzaHandler = Callable[[ET.Element], Any]
 
 #: Default seconds before an IQ without a reply fails.
 IQ_TIMEOUT = 20.0
+#: Seconds a login may take before it is abandoned (a WebSocket closed while opening can leave
+#: Strophe waiting for ever).
+CONNECT_TIMEOUT = 30.0
 #: Most stanzas kept while offline; beyond it ``send`` raises instead of silently dropping.
 OUTBOX_LIMIT = 1000
 
@@ -56,6 +61,19 @@ class Session:
         self._was_connected = False
         self._closing = False
         self.stanzas_received = 0  # since the last (re)connection
+        #: XEP-0198 state; used when the ``enable_smacks`` setting is on and the server offers it.
+        self.sm = StreamManagement()
+        #: URLs found by XEP-0156 discovery (kind → URL), used when no URL setting is given.
+        self.discovered: dict[str, str] = {}
+        #: Transport kinds that could not connect during this login (the next kind is tried).
+        self.failed_kinds: set[str] = set()
+        self._connected_kinds: set[str] = set()
+        self._attempt: tuple[str, str] | None = None  # jid/password of the login in progress (memory only)
+        self._resend: list[str] = []  # after <resumed/>: stanzas the server did not get
+        self._resumed = False
+        self._sm_save_pending = False
+        self._sm_saved_key: str | None = None
+        self._salvaged: list[str] = []  # after a refused resume: stanzas to re-send in the new session
 
     @property
     def transport(self) -> Transport:
@@ -74,10 +92,6 @@ class Session:
         if transport is not None:
             transport.dispose()
 
-    def reset_transport(self) -> None:
-        """Start the next login on a fresh transport (used before reconnecting)."""
-        if self.status is Status.DISCONNECTED:
-            self._discard_transport()
     def _leave_closing_transport(self) -> None:
         """A login right after ``disconnect()`` starts on a fresh transport: the old stream's
         late answers (ejabberd ends its pending BOSH request with ``terminate``/``other-request``)
@@ -113,16 +127,44 @@ class Session:
         """True while the stream is up and authenticated."""
         return self.status in (Status.CONNECTED, Status.ATTACHED)
 
-    def login(self, jid: str, password: str) -> asyncio.Future[str]:
-        """Connect and authenticate; the future gives the bound full JID or fails with LoginError."""
-        JID.parse(jid)  # raises ValueError naming the bad JID before any network I/O
+    def login(self, jid: str, password: str, *, reconnect: bool = False) -> asyncio.Future[str]:
+        """Connect and authenticate; the future gives the bound full JID or fails with LoginError.
+
+        With ``enable_smacks`` a XEP-0198 session of the same account that was lost is resumed
+        instead of binding a new resource. ``reconnect`` keeps the transport kinds that failed
+        earlier out of the way (a fresh login tries WebSocket first again).
+        """
+        parsed = JID.parse(jid)  # raises ValueError naming the bad JID before any network I/O
         if not isinstance(password, str) or not password:
             raise ConverseError("login: a password is required")
         self._leave_closing_transport()
         future = self._new_login_future()
         self._closing = False
-        self.transport.connect(jid, password)
+        if not reconnect:
+            self.failed_kinds = set()
+        if self.sm.bound_jid and JID.parse(self.sm.bound_jid).bare != parsed.bare:
+            self.sm.forget()  # another account: nothing of the old session may be resumed or re-sent
+        self._load_sm(jid)
+        self._attempt = (jid, password)
+        self._connect()
+        timer = loop().call_later(CONNECT_TIMEOUT, self._login_timed_out, future)
+        future.add_done_callback(lambda _f: timer.cancel())
         return future
+
+    def _login_timed_out(self, future: asyncio.Future[str]) -> None:
+        if future is not self._login_future or future.done():
+            return
+        logger.warning("the login took more than %g s; giving up this attempt", CONNECT_TIMEOUT)
+        self._settle_login(error=LoginError("Could not connect (timed out)", "conntimeout"))
+        self._fail_attempt()
+
+    def _connect(self) -> None:
+        assert self._attempt is not None
+        jid, password = self._attempt
+        self.transport.connect(jid, password, explicit_bind=bool(self.converse.settings.get("enable_smacks")))
+
+    def _smacks_wanted(self) -> bool:
+        return bool(self.converse.settings.get("enable_smacks")) and self.server_supports(SM_NS)
 
     def attach(self, jid: str, sid: str, rid: int) -> asyncio.Future[str]:
         """Attach to a prebound BOSH session."""
@@ -130,6 +172,7 @@ class Session:
         self._leave_closing_transport()
         future = self._new_login_future()
         self._closing = False
+        self._attempt = None
         self.transport.attach(jid, sid, rid)
         return future
 
@@ -148,6 +191,8 @@ class Session:
     def disconnect(self, reason: str = "logout") -> None:
         """Close the stream on purpose (no reconnect); queued stanzas are kept for the next login."""
         self._closing = True
+        self._drop_saved_sm()
+        self.sm.forget()  # a closed stream ends the XEP-0198 session on the server too
         if self.status is not Status.DISCONNECTED and self._transport is not None:
             self._transport.disconnect(reason)
 
@@ -161,33 +206,95 @@ class Session:
         previous, self.status = self.status, status
         logger.debug("connection status %s %s", status.value, condition)
         self.converse.trigger("connectionStatusChanged", status.value, condition)
-        if status in (Status.CONNECTED, Status.ATTACHED):
+        if status is Status.BINDREQUIRED:
+            self._bind_or_resume()
+        elif status in (Status.CONNECTED, Status.ATTACHED):
             self.jid = self.transport.bound_jid
             self.stanzas_received = 0
+            self._connected_kinds.add(self.transport.kind)
+            self._attempt = None
+            if self._resumed:  # a resumed XEP-0198 session: nothing was lost
+                self._resumed = False
+                resend, self._resend = self._resend, []
+                for xml in resend:  # still in the unacked queue: not tracked again
+                    self._log_out(xml)
+                    self.transport.send(xml)
+                self._flush_outbox()
+                self._settle_login(result=self.jid)
+                first_in_page, self._was_connected = not self._was_connected, True
+                self.converse.on_resumed(first_in_page=first_in_page)
+                return
             reconnect = self._was_connected
             self._was_connected = True
+            salvaged = self._salvaged
+            self._salvaged = []
+            if not self._smacks_wanted():
+                self.sm.forget()
+            else:
+                self.sm.max_unacked = max(1, int(self.converse.settings.get("smacks_max_unacked_stanzas") or 1))
+                self.transport.send(self.sm.enable_request(self.jid or ""))
+            self.outbox[:0] = salvaged  # stanzas a refused resume never delivered go first
             self._flush_outbox()
             self._settle_login(result=self.jid)
             self.converse.on_connected(reconnected=reconnect)
         elif status is Status.AUTHFAIL:
             self._settle_login(error=LoginError(
                 "Authentication failed: wrong JID or password", condition or "not-authorized"))
-            self._fail_attempt(previous)
+            self._fail_attempt()
         elif status in (Status.CONNFAIL, Status.CONNTIMEOUT, Status.ERROR):
+            if self._fall_back():
+                return
             self._settle_login(error=LoginError(
                 f"Could not connect ({condition or status.value})", condition or status.value))
-            self._fail_attempt(previous)
+            self._fail_attempt()
         elif status is Status.DISCONNECTED:
-            self._fail_pending_iqs()
+            self.sm.stream_lost()
+            if not self.sm.can_resume():  # a resumed session still gets the replies
+                self._fail_pending_iqs()
             self._settle_login(error=LoginError("Disconnected before the login completed", condition))
             if previous is not Status.DISCONNECTED:
                 self.converse.on_disconnected(deliberate=self._closing, condition=condition)
 
-    def _fail_attempt(self, previous: Status) -> None:
-        was_up = previous in (Status.CONNECTED, Status.ATTACHED)
+    def _bind_or_resume(self) -> None:
+        """SASL is done on a new stream: resume the lost XEP-0198 session, or bind a resource."""
+        if self.sm.can_resume() and self._smacks_wanted():
+            self.transport.send(self.sm.resume_request())
+            return
+        if self.sm.can_resume():  # the new stream does not offer XEP-0198: re-send what was not acked
+            self._salvaged = self.sm.abandon()
+        self.transport.bind()
+
+    def _fall_back(self) -> bool:
+        """The transport could not connect: try the next kind of URL (WebSocket → BOSH) for this
+        login, when this kind never worked in this session and another one is configured."""
+        transport = self._transport
+        if transport is None or self._attempt is None or transport.kind in self._connected_kinds:
+            return False
+        self.failed_kinds.add(transport.kind)
+        settings = self.converse.settings
+        if pick_url(settings.get, self.discovered, self.failed_kinds) is None:
+            return False
+        logger.warning("could not connect over %s; trying the next connection method", transport.kind)
         self._discard_transport()
         self.status = Status.DISCONNECTED
+        self._connect()
+        return True
+
+    def forget_stream(self) -> None:
+        """Give up on resuming: forget the XEP-0198 session and fail the IQs still waiting."""
+        self._drop_saved_sm()
+        self.sm.forget()
+        self._resend = []
         self._fail_pending_iqs()
+
+    def _fail_attempt(self) -> None:
+        self._attempt = None
+        was_up = self._was_connected and self.status is not Status.DISCONNECTED
+        self._discard_transport()
+        self.status = Status.DISCONNECTED
+        self.sm.stream_lost()
+        if not self.sm.can_resume():
+            self._fail_pending_iqs()
         if was_up:
             self.converse.on_disconnected(deliberate=False, condition="connfail")
         self.converse.trigger("connectionStatusChanged", Status.DISCONNECTED.value, "")
@@ -205,8 +312,7 @@ class Session:
     def send(self, xml: str) -> bool:
         """Send XML text now, or queue it while offline. Returns True if it went out now."""
         if self.connected:
-            self._log_out(xml)
-            self.transport.send(xml)
+            self._send_now(xml)
             return True
         if len(self.outbox) >= OUTBOX_LIMIT:
             raise NotConnectedError(
@@ -248,8 +354,25 @@ class Session:
     def _flush_outbox(self) -> None:
         queued, self.outbox = self.outbox, []
         for xml in queued:
-            self._log_out(xml)
-            self.transport.send(xml)
+            self._send_now(xml)
+
+    def _send_now(self, xml: str) -> None:
+        self._log_out(xml)
+        transport = self.transport
+        transport.send(xml)
+        if is_stanza_text(xml) and self.sm.counting_out:
+            if self.sm.track(xml):
+                transport.send(self.sm.ack_request())
+            self._sm_changed()
+
+    def send_nonza(self, xml: str) -> bool:
+        """Send a stream-level element (XEP-0352 ``<inactive/>``...) now; never queued, never counted
+        by XEP-0198. Returns False (and drops it) while offline."""
+        if not self.connected:
+            return False
+        self._log_out(xml)
+        self.transport.send(xml)
+        return True
 
     def _log_out(self, xml: str) -> None:
         if self.converse.settings.get("debug"):
@@ -269,17 +392,116 @@ class Session:
             if self.converse.settings.get("debug"):
                 logger.info("RECV %s", redact(xml[:4000]))
             el = parse(xml)
-            self.stanzas_received += 1
         except StanzaParseError as exc:
             logger.warning("dropped an incoming stanza: %s", exc)
+            self._count_inbound(xml)
             return
         except Exception:
             logger.exception("dropped an incoming stanza")
+            self._count_inbound(xml)
             return
+        if is_sm_element(el):
+            self._on_sm_element(el)
+            return
+        self.stanzas_received += 1
+        self._count_inbound(xml)
         try:
             self._dispatch(el)
         except Exception:
             logger.exception("error while handling a %s stanza", local_name(el.tag))
+
+    def _count_inbound(self, xml: str) -> None:
+        """XEP-0198: every message/presence/iq the server sent counts as handled, even one
+        dropped as malformed (the server must not send it again)."""
+        if isinstance(xml, str) and is_stanza_text(xml) and self.sm.active:
+            self.sm.on_inbound_stanza()
+            self._sm_changed()
+
+    # -- XEP-0198 state across a page reload (keepalive) --------------------------------------
+    def _sm_key(self, jid: str | None) -> str | None:
+        return f"converse-py:smacks:{JID.parse(jid).bare}" if jid else None
+
+    def _sm_changed(self) -> None:
+        """Save the resumable state once per loop turn (never the password)."""
+        if not self._sm_save_pending and self.converse.settings.get("keepalive"):
+            self._sm_save_pending = True
+            loop().call_soon(self._save_sm)
+
+    def _save_sm(self) -> None:
+        self._sm_save_pending = False
+        state = self.sm.to_json()
+        key = self._sm_key(self.sm.bound_jid) if state is not None else None
+        platform = self.converse.platform
+        if self._sm_saved_key and self._sm_saved_key != key:
+            platform.storage_remove(self._sm_saved_key)  # that session is over
+        self._sm_saved_key = key
+        if key is not None and state is not None:
+            platform.storage_set(key, state)
+
+    def _load_sm(self, jid: str) -> None:
+        """A page that just loaded takes over the XEP-0198 session the previous page left."""
+        key = self._sm_key(jid)
+        if key and not self.sm.id and self.converse.settings.get("keepalive") \
+                and self.converse.settings.get("enable_smacks"):
+            if self.sm.load_json(self.converse.platform.storage_get(key)):
+                logger.info("stream management: resuming the session this tab had before the reload")
+            self.converse.platform.storage_remove(key)  # used once; saved again as the session goes on
+
+    def _drop_saved_sm(self) -> None:
+        key = self._sm_key(self.sm.bound_jid or self.jid)
+        if key:
+            self.converse.platform.storage_remove(key)
+
+    def _on_sm_element(self, el: ET.Element) -> None:
+        name = local_name(el.tag)
+        transport = self._transport
+        if transport is None:
+            return
+        self._sm_changed()
+        if name == "r":
+            transport.send(self.sm.ack_answer())
+        elif name == "a":
+            self.sm.on_ack(el)
+        elif name == "enabled":
+            self.sm.on_enabled(el)
+            self.converse.trigger("streamManagementEnabled", self.sm.id or "", self.sm.resumable)
+        elif name == "resumed":
+            if not self.sm.resuming or el.get("previd") != self.sm.id or not self.sm.bound_jid:
+                logger.warning("stream management: ignored an unexpected <resumed/>")
+                return
+            self._resend = self.sm.on_resumed(el)
+            self._resumed = True
+            transport.resumed(self.sm.bound_jid)
+        elif name == "failed":
+            resuming = self.sm.resuming
+            salvaged = self.sm.on_failed(el)
+            condition = local_name(el[0].tag) if len(el) else ""
+            logger.info("stream management: the server refused to %s (%s)",
+                        "resume" if resuming else "enable", condition or "no reason")
+            self.converse.trigger("streamManagementFailed", "resume" if resuming else "enable", condition)
+            if resuming:
+                self._salvaged = salvaged
+                self._fail_iqs_not_in(salvaged)
+                if self.status is Status.BINDREQUIRED:
+                    transport.bind()
+
+    def _fail_iqs_not_in(self, stanzas: list[str]) -> None:
+        """After a refused resume, replies to IQs the old session delivered never come."""
+        keep: set[str] = set()
+        for xml in stanzas:
+            try:
+                el = parse(xml)
+            except StanzaParseError:
+                continue
+            if local_name(el.tag) == "iq" and el.get("id"):
+                keep.add(el.get("id") or "")
+        doomed = {k: v for k, v in self._pending_iqs.items() if k not in keep}
+        for iq_id, (future, _to, timer) in doomed.items():
+            del self._pending_iqs[iq_id]
+            if timer:
+                timer.cancel()
+            if not future.done():
+                future.set_exception(IQError(f"IQ {iq_id}: the session was lost before a reply"))
 
     def _dispatch(self, el: ET.Element) -> None:
         kind = local_name(el.tag)

@@ -67,18 +67,21 @@ CORE_SETTINGS: dict[str, Setting] = {
                                            "or is scrolled up (XEP-0313)."),
     "auto_list_rooms": Setting(False, (bool,), "List public rooms when the join form opens."),
     "auto_login": Setting(False, (bool,), "Log in at start-up with jid/password, credentials_url or prebind_url."),
-    "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops."),
+    "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops (with "
+                              "enable_smacks a resumable XEP-0198 session is always reconnected)."),
     "auto_subscribe": Setting(False, (bool,), "Accept contact requests automatically and subscribe back."),
     "blacklisted_plugins": Setting([], (list,), "Plugin names never initialized."),
     "bosh_service_url": Setting(None, _OPT_STR, "BOSH endpoint, e.g. http://localhost:5280/http-bind."),
     "credentials_url": Setting(None, _OPT_STR, "URL returning JSON {jid, password} for user.login()."),
     "debug": Setting(False, (bool,), "Log stanzas (passwords and SASL redacted) and internals to the console."),
-    "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management."),
+    "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management: acks, and resuming the "
+                             "session after a network drop without losing or repeating stanzas."),
     "hide_muc_server": Setting(False, (bool,), "Hide the server field in the room join form."),
     "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
     "i18n": Setting("en", (str, dict), "UI language code ('en', 'ko') or a catalog object."),
     "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
-    "keepalive": Setting(True, (bool,), "Resume the BOSH session after a page reload."),
+    "keepalive": Setting(True, (bool,), "Resume the session after a page reload: BOSH through Strophe's "
+                         "cache, WebSocket through XEP-0198 when enable_smacks is on."),
     "message_archiving": Setting(None, _OPT_STR, "MAM preference to set: 'never', 'always' or 'roster'.",
                                  choices=(None, "never", "always", "roster")),
     "muc_domain": Setting(None, _OPT_STR, "MUC service for the join form and rooms.list_rooms (default: "
@@ -92,8 +95,23 @@ CORE_SETTINGS: dict[str, Setting] = {
     "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),
     "view_mode": Setting("overlayed", (str,), "Placement of the client in the page.",
                          choices=("overlayed", "fullscreen", "embedded")),
-    "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket."),
+    "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket. "
+                             "Preferred over bosh_service_url when both are set (BOSH is then the fallback)."),
     "whitelisted_plugins": Setting([], (list,), "If not empty, only these non-core plugins are initialized."),
+    # transport (issue 9)
+    "discover_connection_methods": Setting(
+        True, (bool,), "When neither websocket_url nor bosh_service_url is set, find them with XEP-0156 in "
+        "the domain's host-meta before logging in."),
+    "host_meta_url": Setting(
+        None, _OPT_STR, "Where XEP-0156 discovery reads host-meta; '{domain}' is replaced by the JID's domain. "
+        "Default: https://{domain}/.well-known/host-meta (then host-meta.json)."),
+    "ping_interval": Setting(
+        60, (int, float), "XEP-0199: ping the server after this many seconds without incoming traffic "
+        "(0 turns the keepalive off); pings are always answered."),
+    "client_state_indication": Setting(
+        True, (bool,), "XEP-0352: tell the server <inactive/> while the page is hidden, <active/> when shown."),
+    "smacks_max_unacked_stanzas": Setting(
+        5, (int,), "With enable_smacks: ask the server to acknowledge (<r/>) after this many sent stanzas."),
 }
 
 

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-ping', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from .chats.plugin import ChatsPlugin
+from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
 from .mam.plugin import MamPlugin
 from .muc.plugin import MUCPlugin
+from .ping.plugin import PingPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
 
@@ -23,4 +25,6 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-disco": DiscoPlugin,
     "converse-mam": MamPlugin,
     "converse-muc": MUCPlugin,
+    "converse-ping": PingPlugin,
+    "converse-csi": CSIPlugin,
 }

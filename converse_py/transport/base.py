@@ -13,6 +13,7 @@ class Status(str, Enum):
     AUTHENTICATING = "authenticating"
     CONNECTED = "connected"
     ATTACHED = "attached"
+    BINDREQUIRED = "bindrequired"
     DISCONNECTING = "disconnecting"
     DISCONNECTED = "disconnected"
     AUTHFAIL = "authfail"
@@ -39,8 +40,12 @@ class Transport(Protocol):
     def kind(self) -> str:
         """``"bosh"`` or ``"websocket"`` (or ``"fake"``)."""
 
-    def connect(self, jid: str, password: str) -> None:
-        """Open a stream and authenticate; progress arrives through ``on_status``."""
+    def connect(self, jid: str, password: str, *, explicit_bind: bool = False) -> None:
+        """Open a stream and authenticate; progress arrives through ``on_status``.
+
+        With ``explicit_bind`` the transport stops after SASL and reports ``BINDREQUIRED``, so the
+        session may resume a XEP-0198 stream instead of binding (then calls ``bind`` or ``resumed``).
+        """
 
     def attach(self, jid: str, sid: str, rid: int) -> None:
         """Attach to an existing BOSH session (prebind)."""
@@ -49,7 +54,14 @@ class Transport(Protocol):
         """Resume a kept-alive BOSH session after a reload; False when there is none to resume."""
 
     def send(self, xml: str) -> None:
-        """Send one stanza given as XML text."""
+        """Send one stanza (or stream-level element such as XEP-0198 ``<r/>``) given as XML text."""
+
+    def bind(self) -> None:
+        """After ``BINDREQUIRED`` (SASL done, nothing bound yet): bind a resource; ``CONNECTED`` follows."""
+
+    def resumed(self, jid: str) -> None:
+        """After ``BINDREQUIRED``, the server resumed the XEP-0198 session bound to ``jid``: the
+        stream is up again as that full JID (the transport reports ``CONNECTED``)."""
 
     def disconnect(self, reason: str = "") -> None:
         """Close the stream."""

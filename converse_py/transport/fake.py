@@ -29,8 +29,10 @@ class FakeTransport:
         self.on_stanza: StanzaCallback = lambda xml: None
         self.rid, self.sid = 1000, "fake-sid"
         self.restorable: str | None = None
-        self.down = False  # tests: the server is unreachable (connect fails with connfail)
         self.disposed = False
+        self.connects = self.binds = 0
+        self.refuse_connect = False  # True: connect() fails with CONNFAIL (a dead URL)
+        self._jid = ""
         self.features: str | None = ('<features xmlns="http://etherx.jabber.org/streams">'
                                      '<ver xmlns="urn:xmpp:features:rosterver"/></features>')
 
@@ -38,17 +40,30 @@ class FakeTransport:
     def bound_jid(self) -> str | None:
         return self._bound
 
-    def connect(self, jid: str, password: str) -> None:
+    def connect(self, jid: str, password: str, *, explicit_bind: bool = False) -> None:
+        self.connects += 1
         self.on_status(Status.CONNECTING, "")
-        if self.down:
-            self.on_status(Status.CONNFAIL, "remote-connection-failed")
+        if self.refuse_connect:
+            self.on_status(Status.CONNFAIL, "refused")
             return
         self.on_status(Status.AUTHENTICATING, "")
         if self.accept_password is not None and password != self.accept_password:
             self.on_status(Status.AUTHFAIL, "not-authorized")  # like Strophe: no DISCONNECTED follows
             return
-        self._bound = f"{jid.partition('/')[0]}/{self.resource}"
+        self._jid = jid
         self.connected = True
+        if explicit_bind:
+            self.on_status(Status.BINDREQUIRED, "")
+            return
+        self.bind()
+
+    def bind(self) -> None:
+        self.binds += 1
+        self._bound = f"{self._jid.partition('/')[0]}/{self.resource}"
+        self.on_status(Status.CONNECTED, "")
+
+    def resumed(self, jid: str) -> None:
+        self._bound = jid
         self.on_status(Status.CONNECTED, "")
 
     def attach(self, jid: str, sid: str, rid: int) -> None:

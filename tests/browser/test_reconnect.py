@@ -28,7 +28,7 @@ def test_client_survives_a_server_crash_and_loses_nothing(browser: Any, web_serv
         page.js("""() => new Promise((resolve) => converse.plugins.add('grab', { initialize() {
             window.capi = this._converse.api;
             window.out.log = [];
-            for (const name of ['connected', 'disconnected', 'reconnecting', 'reconnected']) {
+            for (const name of ['connected', 'disconnected', 'will-reconnect', 'reconnected']) {
                 window.capi.listen.on(name, () => window.out.log.push(name));
             }
             window.capi.waitUntil('statusInitialized').then(resolve);
@@ -50,7 +50,8 @@ def test_client_survives_a_server_crash_and_loses_nothing(browser: Any, web_serv
 
         page.wait_for("window.capi.connection.connected === true", timeout=60_000)
         log = page.js("window.out.log")
-        assert "reconnecting" in log and "reconnected" in log
+        assert "will-reconnect" in log and "reconnected" in log
+        assert "disconnected" not in log  # repaired before giving up: listeners never saw it drop for good
         page.page.wait_for_selector("#conversejs .cpy-my-jid", timeout=15_000)
         bob_bot.wait_for_message("offline two", timeout=15_000)
         time.sleep(0.5)  # a duplicate would arrive within this

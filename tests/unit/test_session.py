@@ -318,7 +318,7 @@ def test_login_right_after_logout_uses_a_fresh_transport_and_ignores_the_old_one
 
 def test_a_login_started_by_an_initialized_listener_is_not_cancelled_by_the_keepalive_restore() -> None:
     class SlowConnect(FakeTransport):
-        def connect(self, jid: str, password: str) -> None:
+        def connect(self, jid: str, password: str, **_: Any) -> None:
             self.on_status(Status.CONNECTING, "")  # the server answers later: see finish()
 
         def finish(self) -> None:

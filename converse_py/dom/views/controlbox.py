@@ -39,17 +39,14 @@ class ControlBoxView:
         self.state = "connecting" if converse.settings.get("auto_login") else "disconnected"
         self.filter_text = ""
         self.typed_jid = ""  # kept across a failed attempt, so only the password is typed again
-        self.reconnecting = ""  # what to show while auto_reconnect is at work
         self._render_task: asyncio.Task[None] | None = None
         self._dirty: dict[str, Any] = {}
         listen = converse.api.listen
         listen.on("connectionStatusChanged", self.on_status)
-        listen.on("connected", lambda *_: self._reconnect_state(""))
-        listen.on("reconnecting", lambda attempt, delay: self._reconnect_state(
-            _("Connection lost. Reconnecting (attempt {attempt})…", attempt=attempt)))
-        listen.on("reconnectFailed", self._reconnect_failed)
-        listen.on("logout", lambda *_: self._reconnect_state(""))
+        listen.on("connected", lambda *_: self.render())
         listen.on("disconnected", lambda *_: self.render())
+        for event in ("will-reconnect", "streamResumed"):  # issue 9: a drop being repaired
+            listen.on(event, lambda *_: self.render())
         for event in ("cachedRoster", "roster", "rosterPush"):
             listen.on(event, lambda *_: self.render_lists())
         listen.on("contactRequest", lambda *_: self.render_requests())
@@ -91,10 +88,10 @@ class ControlBoxView:
                 status=status.status if status else "online", message=status.message if status else "",
                 filter_text=self.filter_text)
             self.render_lists()
-        elif self.reconnecting:
-            self.panel.innerHTML = templates.loading(self.reconnecting)
         elif self.state in ("connecting", "authenticating"):
             self.panel.innerHTML = templates.loading(_("Connecting…"))
+        elif getattr(converse, "reconnecting", False):
+            self.panel.innerHTML = templates.loading(_("Connection lost. Reconnecting…"))
         else:
             self.panel.innerHTML = t.login_form(jid=self.typed_jid or converse.settings.get("jid") or "",
                                                 error=self.login_error)
@@ -169,16 +166,6 @@ class ControlBoxView:
                 rows.item(index).outerHTML = html
 
     # -- connection state ----------------------------------------------------------------
-    def _reconnect_state(self, text: str) -> None:
-        self.reconnecting = text
-        self.render()
-
-    def _reconnect_failed(self, reason: str) -> None:
-        self.reconnecting = ""
-        self.login_error = _("Could not reconnect: {reason}", reason=reason)
-        self.state = "disconnected"
-        self.render()
-
     def on_status(self, status: str, condition: str) -> None:
         self.state = status
         if status == "authfail":

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     'Close': '닫기',
     'Connecting…': '연결 중…',
     'Connection lost. Reconnecting (attempt {attempt})…': '연결이 끊겼습니다. 다시 연결하는 중 ({attempt}번째)…',
+    'Connection lost. Reconnecting…': '연결이 끊겼습니다. 다시 연결하는 중…',
     'Contact requests': '연락처 요청',
     'Contacts': '연락처',
     'Could not add {jid}: {reason}': '{jid} 님을 추가하지 못했습니다: {reason}',
