@@ -143,7 +143,10 @@ def test_query_by_date_with_iso_strings_and_js_dates(page: ClientPage, bob: Acco
     assert out["before"] == BODIES[:6] and out["after"] == BODIES[6:] and out["ancient"] == 0
 
 
-def test_errback_gets_the_error_iq_of_a_bad_query(page: ClientPage, bob: Account) -> None:
+def test_errback_gets_the_error_iq_of_a_bad_query(page: ClientPage, bob: Account, pytestconfig: pytest.Config) -> None:
+    if pytestconfig.getoption("--xmpp-server") == "ejabberd":
+        pytest.skip("ejabberd answers an unknown 'after' id with an empty page, not an error "
+                    "(docs/troubleshooting.md lists the differences)")
     js_plugin(page, f"""
         var errback = function (iq) {{
             window.out.bad = [iq.nodeName, iq.getAttribute('type'), iq.getElementsByTagName('error').length];

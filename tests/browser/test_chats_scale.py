@@ -12,6 +12,14 @@ import pytest
 from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prosody_only(pytestconfig: pytest.Config) -> None:
+    """Scale runs on the default server only: ejabberd (mnesia archive) takes over five minutes to
+    accept the 10,000-message seed. Throughput is compared in bench/."""
+    if pytestconfig.getoption("--xmpp-server") != "prosody":
+        pytest.skip("scale tests run against Prosody only")
+
+
 @pytest.fixture(scope="module")
 def alice(prosody: Any) -> Account:
     return unique_account(prosody, "alice")

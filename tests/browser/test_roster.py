@@ -166,7 +166,7 @@ def test_contacts_add_sets_ask_until_they_answer(page: ClientPage, prosody: Any)
     page.wait_for(f"(c => c && c.get('ask') === 'subscribe')(window.capi.contacts.get({json.dumps(silent.jid)}))")
     got = contact(page, silent.jid)
     assert got["fullname"] == silent.jid and got["subscription"] == "none"
-    assert page.page.text_content(f"{row(silent.jid)} .cpy-status-msg") == "Awaiting approval"
+    page.page.wait_for_selector(f'{row(silent.jid)} .cpy-status-msg:text-is("Awaiting approval")')
 
 
 def test_declining_a_request_tells_them_and_forgets_them(page: ClientPage, prosody: Any, bot: Any,
