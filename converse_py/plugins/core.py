@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-otr', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from .chats.plugin import ChatsPlugin
 from .disco.plugin import DiscoPlugin
 from .mam.plugin import MamPlugin
 from .muc.plugin import MUCPlugin
+from .otr.plugin import OtrPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
 
@@ -20,6 +21,7 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-roster": RosterPlugin,
     "converse-status": StatusPlugin,
     "converse-chats": ChatsPlugin,
+    "converse-otr": OtrPlugin,
     "converse-disco": DiscoPlugin,
     "converse-mam": MamPlugin,
     "converse-muc": MUCPlugin,
