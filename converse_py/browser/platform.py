@@ -6,6 +6,8 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 
+from ..dom.ffi import found
+
 
 class BrowserPlatform:
     """Host services backed by the browser."""
@@ -32,7 +34,7 @@ class BrowserPlatform:
             value = self._store(persistent).getItem(key)
         except Exception:  # storage disabled (privacy mode): behave as empty
             return None
-        return None if value is None else str(value)
+        return str(value) if found(value) else None  # a missing key is JS null (jsnull), not None
 
     def storage_set(self, key: str, value: str, persistent: bool = False) -> None:
         try:

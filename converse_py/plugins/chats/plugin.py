@@ -34,6 +34,9 @@ OutgoingFilter = Callable[[ChatBox, str], "list[ET.Element] | None"]
 #: ``filter(box, parsed)``: the text to show for a received chat message (e.g. decrypted), or None
 #: to show nothing (protocol traffic the filter handled itself).
 IncomingFilter = Callable[[ChatBox, ChatMessage], "str | None"]
+#: ``filter(box, message)``: whether a message read from the archive is shown (the OTR plugin hides
+#: archived OTR traffic, which no key can read any more).
+ArchivedFilter = Callable[[ChatBox, ShownMessage], bool]
 
 
 class ChatsState:
@@ -46,6 +49,7 @@ class ChatsState:
         self._restoring = False
         self.outgoing_filters: list[OutgoingFilter] = []  # see OutgoingFilter; the first non-None wins
         self.incoming_filters: list[IncomingFilter] = []  # see IncomingFilter; applied in order
+        self.archived_filters: list[ArchivedFilter] = []  # see ArchivedFilter; applied by the MAM plugin
 
     def open(self, jid: str) -> ChatBox:
         """The box for ``jid``, created or re-opened as needed."""

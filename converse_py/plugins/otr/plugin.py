@@ -26,7 +26,7 @@ from ...core.errors import ConverseError
 from ...core.log import logger
 from ...core.session import own_bare
 from ...xmpp.stanza import sub
-from ..chats.models import ChatBox
+from ..chats.models import ChatBox, ShownMessage
 from ..chats.stanzas import CARBONS, ChatMessage, chat_message
 from .crypto import RandomBytes
 from .framing import WHITESPACE_BASE
@@ -214,7 +214,7 @@ class OtrChats:
             return parsed.body
         session = self.sessions.get(box.get("jid"))
         if session is None:
-            if "?OTR" not in parsed.body and WHITESPACE_BASE not in parsed.body:
+            if not _is_otr(parsed.body):
                 return parsed.body
             try:
                 session = self.session(box)
@@ -227,6 +227,10 @@ class OtrChats:
                 session.state in (OtrState.UNVERIFIED, OtrState.VERIFIED):
             self.notify(box, "This message was sent in the clear, not privately.")
         return received.plaintext or None
+
+    def archived(self, box: ChatBox, message: ShownMessage) -> bool:
+        """Archived OTR messages are not shown: their keys are gone (that is the point of OTR)."""
+        return not self.enabled() or not message.body.startswith("?OTR")
 
     # -- engine events → box attributes and _converse events -----------------------------
     def _on_event(self, box: ChatBox, name: str, data: dict[str, Any]) -> None:
@@ -258,6 +262,10 @@ class OtrChats:
             self.notify(box, "An encrypted message could not be read.")
 
 
+def _is_otr(body: str) -> bool:
+    return "?OTR" in body or WHITESPACE_BASE in body
+
+
 def otr_stanza(to: str, body: str) -> ET.Element:
     """A chat message carrying OTR data: not carbon-copied to the user's other clients, which
     could not read it (XEP-0280 ``<private/>``, XEP-0334 ``<no-copy/>``). Archives keep it, as
@@ -280,6 +288,7 @@ class OtrPlugin:
         chats = converse.chats  # type: ignore[attr-defined]
         chats.outgoing_filters.append(self.otr.outgoing)
         chats.incoming_filters.append(self.otr.incoming)
+        chats.archived_filters.append(self.otr.archived)
         listen = converse.api.listen
         listen.on("chatBoxOpened", self.otr.attach)
         listen.on("connected", self.on_connected)

@@ -1,0 +1,213 @@
+"""Off-the-Record chats in a real page against the real Prosody: alice is converse-py in Chromium,
+bob is python-potr 1.0.2 (OTR v2) on CPython, carried by slixmpp (tools/bot.py) and driven from the
+test thread. Sessions started from either side, messages both ways, the padlock, SMP from the
+padlock menu, the refusal to send in the clear, the archive holding only ciphertext, and the end.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterator
+
+import pytest
+
+from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
+
+interop = pytest.importorskip("tests.unit.test_otr_interop", reason="python-potr or pycryptodome is not installed")
+potr = interop.potr
+
+
+class PotrBob:
+    """A potr context whose messages travel through a slixmpp bot."""
+
+    def __init__(self, bot: Any, alice: Account) -> None:
+        self.bot = bot
+        self.alice = alice
+        self.context = interop.make_potr()
+        self.plaintexts: list[str] = []
+        self.seen = 0
+        self.smp_asked = False
+
+    def pump(self) -> None:
+        """Read what arrived, let potr answer."""
+        with self.bot._cond:
+            new = self.bot.received[self.seen:]
+            self.seen += len(new)
+        for _sender, body in new:
+            try:
+                text, tlvs = self.context.receiveMessage(body.encode("utf-8"))
+            except (potr.context.NotOTRMessage, potr.context.NotEncryptedError):
+                text, tlvs = None, []
+            if text:
+                self.plaintexts.append(text.decode("utf-8"))
+            if any(type(t).__name__ in ("SMP1TLV", "SMP1QTLV") for t in tlvs):
+                self.smp_asked = True
+        self.flush()
+
+    def flush(self) -> None:
+        out, self.context.outbox = self.context.outbox, []
+        for body in out:
+            self.bot.send_message(self.alice.jid, body)
+
+    def until(self, condition: Any, timeout: float = 20.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump()
+            if condition():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; bob got {self.bot.received!r}")
+
+    def encrypted(self) -> bool:
+        return bool(self.context.state == potr.context.STATE_ENCRYPTED)
+
+    def say(self, text: str) -> None:
+        out = self.context.sendMessage(potr.context.FRAGMENT_SEND_ALL, text.encode("utf-8"))
+        if out:
+            self.context.outbox.append(out.decode("ascii"))
+        self.flush()
+
+
+@pytest.fixture(scope="module")
+def alice(prosody: Any) -> Account:
+    return unique_account(prosody, "alice")
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
+    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
+                "auto_login": True}
+    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
+    handle.wait_for("window.out.initialized && typeof window.runPython === 'function'", timeout=BOOT_TIMEOUT_MS)
+    handle.js("""() => new Promise((resolve) => converse.plugins.add('otr-test', {
+        initialize() {
+            const api = this._converse.api;
+            window.otrEvents = [];
+            api.listen.on('otrStateChanged', (box, state) => window.otrEvents.push([box.model.get('jid'), state]));
+            api.listen.on('otrSmpResult', (box, result) => window.otrEvents.push([box.model.get('jid'), result]));
+            window.cpyApi = api;
+            api.waitUntil('chatBoxesFetched').then(resolve);
+        }}))""")
+    yield handle
+    handle.close()
+
+
+def box_sel(jid: str) -> str:
+    return f'section.cpy-chatbox[data-jid="{jid}"]'
+
+
+def padlock_state(page: ClientPage, jid: str) -> Any:
+    return page.js("(sel) => { const b = document.querySelector(sel + ' [data-action=\"otr-menu\"]');"
+                   " return b && b.dataset.otrState; }", box_sel(jid))
+
+
+def wait_padlock(page: ClientPage, jid: str, state: str) -> None:
+    page.wait_for("([sel, state]) => { const b = document.querySelector(sel + ' [data-action=\"otr-menu\"]');"
+                  " return b && b.dataset.otrState === state; }", arg=[box_sel(jid), state], timeout=20_000)
+
+
+def rows(page: ClientPage, jid: str) -> list[str]:
+    return page.js("""(sel) => Array.from(document.querySelectorAll(sel + ' li.cpy-msg .cpy-body'))
+        .map(e => e.textContent)""", box_sel(jid))
+
+
+def archive_bodies(page: ClientPage, jid: str) -> list[str]:
+    page.js("""(jid) => { window.otrArchive = null;
+        window.cpyApi.archive.query({'with': jid, 'max': 100}, (messages) => {
+            window.otrArchive = messages.map(m => m.getElementsByTagName('body')[0].textContent); },
+            () => { window.otrArchive = ['query failed']; }); }""", jid)
+    page.wait_for("window.otrArchive !== null")
+    return list(page.js("window.otrArchive"))
+
+
+def test_alice_starts_with_initiate_otr_messages_both_ways_archive_is_ciphertext_then_end(
+        page: ClientPage, prosody: Any, alice: Account, bot: Any) -> None:
+    bob_account = unique_account(prosody, "bob")
+    bob = PotrBob(bot(bob_account, "potr"), alice)
+    jid = bob_account.jid
+    page.js("(jid) => { window.otrBox = window.cpyApi.chats.open(jid); window.otrBox.model.initiateOTR(); }", jid)
+    bob.until(bob.encrypted, what="the AKE")
+    wait_padlock(page, jid, "unverified")
+    assert page.js("window.otrBox.model.get('otr_state')") == "unverified"
+    assert bob.context.getCurrentKey() is not None
+    # the fingerprint alice's menu shows is the one potr saw
+    page.page.click(f'{box_sel(jid)} [data-action="otr-menu"]')
+    shown_fps = page.js("(sel) => Array.from(document.querySelectorAll(sel + ' .cpy-otr-fp')).map(e => e.textContent)",
+                        box_sel(jid))
+    # potr prints fingerprints as five groups of eight hex digits too
+    assert shown_fps == [str(bob.context.getCurrentKey()), str(bob.context.user.getPrivkey())]
+    # alice → bob through the composer: bob's potr decrypts it
+    textarea = page.page.locator(f"{box_sel(jid)} textarea")
+    textarea.fill("hello bob, privately")
+    textarea.press("Enter")
+    bob.until(lambda: "hello bob, privately" in bob.plaintexts, what="alice's message")
+    assert textarea.input_value() == ""
+    assert not any("hello bob" in body for _sender, body in bob.bot.received)  # only ciphertext travelled
+    # bob → alice: alice's DOM shows the plaintext, as text
+    bob.say("hi alice <b>from potr</b>")
+    page.wait_for("(sel) => document.querySelectorAll(sel + ' li.cpy-msg').length >= 2", arg=box_sel(jid))
+    assert rows(page, jid) == ["hello bob, privately", "hi alice <b>from potr</b>"]
+    # Prosody's archive of alice holds ciphertext only
+    archived = archive_bodies(page, jid)
+    assert len(archived) >= 5, archived  # query, AKE messages, two data messages
+    assert all(body.startswith("?OTR") for body in archived), archived
+    assert not any("privately" in body or "from potr" in body for body in archived)
+    # bob ends: finished; alice's composer refuses to send in the clear and keeps the text
+    bob.context.disconnect()
+    bob.flush()
+    wait_padlock(page, jid, "finished")
+    textarea.fill("this must not go in the clear")
+    textarea.press("Enter")
+    page.wait_for("(sel) => { const n = document.querySelector(sel + ' [data-role=\"otr-notice\"]');"
+                  " return n && !n.hidden && n.textContent.includes('Not sent'); }", arg=box_sel(jid))
+    assert textarea.input_value() == "this must not go in the clear"
+    assert "this must not go in the clear" not in rows(page, jid)
+    bot_count = len(bob.bot.received)
+    page.js("() => window.otrBox.model.endOTR()")
+    wait_padlock(page, jid, "not-private")
+    time.sleep(0.5)
+    assert not any("must not go" in body for _sender, body in bob.bot.received[bot_count:])
+    assert [e for e in page.js("window.otrEvents") if e[0] == jid] == \
+        [[jid, "unverified"], [jid, "finished"], [jid, "not-private"]]
+
+
+def test_bob_starts_alice_accepts_and_verifies_with_smp(page: ClientPage, prosody: Any, alice: Account,
+                                                       bot: Any) -> None:
+    bob_account = unique_account(prosody, "bob")
+    bob = PotrBob(bot(bob_account, "potr"), alice)
+    jid = bob_account.jid
+    bob.bot.send_message(alice.jid, "?OTRv2?")
+    bob.until(bob.encrypted, what="the AKE bob asked for")
+    wait_padlock(page, jid, "unverified")
+    bob.say("bob started this")
+    page.wait_for("(sel) => document.querySelectorAll(sel + ' li.cpy-msg').length >= 1", arg=box_sel(jid))
+    assert rows(page, jid) == ["bob started this"]  # the query and the AKE were not shown
+    textarea = page.page.locator(f"{box_sel(jid)} textarea")
+    textarea.fill("accepted")
+    textarea.press("Enter")
+    bob.until(lambda: "accepted" in bob.plaintexts, what="alice's reply")
+    # SMP from alice's padlock menu; potr answers with the same secret
+    page.page.click(f'{box_sel(jid)} [data-action="otr-menu"]')
+    form = page.page.locator(f'{box_sel(jid)} form[data-action="otr-verify"]')
+    form.locator('input[name="secret"]').fill("blue whale")
+    form.locator("button").click()
+    bob.until(lambda: bob.smp_asked, what="alice's SMP request")
+    bob.context.smpGotSecret(b"blue whale")
+    bob.flush()
+    deadline = time.monotonic() + 20
+    while padlock_state(page, jid) != "verified" and time.monotonic() < deadline:
+        bob.pump()
+        time.sleep(0.05)
+    assert padlock_state(page, jid) == "verified"
+    assert [jid, "succeeded"] in page.js("window.otrEvents")
+    trusted = json.loads(page.js("(key) => localStorage.getItem(key)", "converse-py-otr-trust:" + alice.jid))
+    assert trusted == {jid: [str(bob.context.user.getPrivkey())]}
+
+
+def test_the_key_outlives_the_tab_in_local_storage_without_the_password(page: ClientPage, alice: Account) -> None:
+    stored = page.js("() => Object.fromEntries(Object.keys(localStorage).map(k => [k, localStorage.getItem(k)]))")
+    key = json.loads(stored["converse-py-otr-account:" + alice.jid])
+    assert key["key"].startswith("otr-dsa-1:") and key["instance_tag"] >= 0x100
+    assert not any(alice.password in value for value in stored.values())
+    assert page.js("(k) => sessionStorage.getItem(k)", "converse-py-otr-account:" + alice.jid) is None
