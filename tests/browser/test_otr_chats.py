@@ -211,3 +211,33 @@ def test_the_key_outlives_the_tab_in_local_storage_without_the_password(page: Cl
     assert key["key"].startswith("otr-dsa-1:") and key["instance_tag"] >= 0x100
     assert not any(alice.password in value for value in stored.values())
     assert page.js("(k) => sessionStorage.getItem(k)", "converse-py-otr-account:" + alice.jid) is None
+
+
+def test_allow_otr_false_no_padlock_no_answer_and_initiate_otr_throws(browser: Any, web_server: Any, prosody: Any,
+                                                                     bot: Any) -> None:
+    carol, dave = unique_account(prosody, "carol"), unique_account(prosody, "dave")
+    settings = {"bosh_service_url": prosody.bosh_url, "jid": carol.jid, "password": carol.password,
+                "auto_login": True, "allow_otr": False}
+    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
+    try:
+        handle.wait_for("window.out.initialized && typeof window.runPython === 'function'", timeout=BOOT_TIMEOUT_MS)
+        handle.js("""() => new Promise((resolve) => converse.plugins.add('no-otr', { initialize() {
+            window.cpyApi = this._converse.api; this._converse.api.waitUntil('chatBoxesFetched').then(resolve);
+        }}))""")
+        peer = bot(dave, "potr")
+        peer.send_message(carol.jid, "?OTRv2? let us talk privately")
+        handle.wait_for("(sel) => document.querySelectorAll(sel + ' li.cpy-msg').length >= 1", arg=box_sel(dave.jid))
+        assert rows(handle, dave.jid) == ["?OTRv2? let us talk privately"]  # plain text, as sent
+        assert handle.page.locator(f'{box_sel(dave.jid)} [data-action="otr-menu"]').count() == 0
+        error = handle.js("""(jid) => { try { window.cpyApi.chats.get(jid).model.initiateOTR(); return null; }
+                                        catch (e) { return [e.name, e.message]; } }""", dave.jid)
+        assert error == ["OtrDisabledError",
+                         "initiateOTR: Off-the-Record is disabled (the allow_otr setting is false)"]
+        textarea = handle.page.locator(f"{box_sel(dave.jid)} textarea")
+        textarea.fill("plain reply")
+        textarea.press("Enter")
+        peer.wait_for_message("plain reply")  # exactly the text: no whitespace tag, no query
+        assert not any(body.startswith("?OTR") for _sender, body in peer.received)
+        assert handle.js("() => Object.keys(localStorage).filter(k => k.startsWith('converse-py-otr'))") == []
+    finally:
+        handle.close()

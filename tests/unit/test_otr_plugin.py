@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timezone
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 import pytest
 
 from converse_py.core.errors import ConverseError
+from converse_py.plugins.chats.models import ShownMessage
 from converse_py.plugins.otr import DSAPrivateKey, OtrSession, save_private_key
 from converse_py.plugins.otr.keys import STORAGE_PREFIX
 from converse_py.plugins.otr.plugin import OtrDisabledError
@@ -167,7 +169,7 @@ def test_require_otr_refuses_plaintext_and_starts_the_ake() -> None:
         assert box.messages == [] and refused and "Not sent" in box.get("otr_notice")
         peer, bob = engine_peer()
         pump(client, peer, bob.handle_incoming(sent[0]).replies)
-        assert box.get("otr_state") == "unverified"
+        assert box.get("otr_state") == "unverified" and box.get("otr_notice") is None
         box.send_message("typed too early")
         assert bob.handle_incoming(outgoing_bodies(client)[0]).plaintext == "typed too early"
     arun(body())
@@ -261,4 +263,19 @@ def test_with_python_potr_as_the_contact() -> None:
             assert body.startswith("?OTR:")
             deliver(client, body)
         assert shown(box)[-1] == (False, "from potr")
+    arun(body())
+
+
+def test_archived_otr_traffic_is_not_shown() -> None:
+    async def body() -> None:
+        client = await login()
+        box = client.api.chats.open(BOB)
+        keep = client.converse.chats.archived_filters
+        when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        messages = [ShownMessage("a1", BOB, "?OTR:AAMDxyz.", when, False, archived=True),
+                    ShownMessage("a2", BOB, "?OTRv23? query", when, False, archived=True),
+                    ShownMessage("a3", BOB, "what is ?OTR anyway", when, False, archived=True)]
+        assert [m.id for m in messages if all(f(box, m) for f in keep)] == ["a3"]
+        client.converse.settings.set("allow_otr", False)
+        assert [m.id for m in messages if all(f(box, m) for f in keep)] == ["a1", "a2", "a3"]
     arun(body())

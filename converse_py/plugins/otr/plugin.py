@@ -242,6 +242,8 @@ class OtrChats:
                      "otr_their_fingerprint": their if data["state"] != OtrState.NOT_PRIVATE.value else None})
             if data["state"] == OtrState.FINISHED.value:
                 self.notify(box, "The contact ended the private conversation: end it or start a new one.")
+            elif data["previous"] in (OtrState.NOT_PRIVATE.value, OtrState.FINISHED.value):
+                box.set("otr_notice", None)  # an earlier refusal no longer applies
             self.converse.trigger("otrStateChanged", box, data["state"])
         elif name == "session-started":
             box.set("otr_their_fingerprint", data["fingerprint"])
