@@ -7,6 +7,7 @@ padlock menu, the refusal to send in the clear, the archive holding only ciphert
 from __future__ import annotations
 
 import json
+import pathlib
 import time
 from typing import Any, Iterator
 
@@ -241,3 +242,21 @@ def test_allow_otr_false_no_padlock_no_answer_and_initiate_otr_throws(browser: A
         assert handle.js("() => Object.keys(localStorage).filter(k => k.startsWith('converse-py-otr'))") == []
     finally:
         handle.close()
+
+
+def test_readme_example_runs_as_written(page: ClientPage, prosody: Any, alice: Account, bot: Any) -> None:
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Off-the-Record chats", 1)[1]
+    example = section.split("```js", 1)[1].split("```", 1)[0]
+    plugin = example[example.index("converse.plugins.add("):]
+    bob_account = unique_account(prosody, "bob")
+    bob = PotrBob(bot(bob_account, "potr"), alice)
+    assert plugin.count("'bob@localhost'") == 1
+    page.js(f"() => {{ {plugin.replace(chr(39) + 'bob@localhost' + chr(39), json.dumps(bob_account.jid))} }}")
+    bob.until(bob.encrypted, what="the AKE the README example starts")
+    wait_padlock(page, bob_account.jid, "unverified")
+    deadline = time.monotonic() + 10
+    expected = f"log: {bob_account.jid} unverified"
+    while expected not in page.console and time.monotonic() < deadline:
+        page.page.wait_for_timeout(100)  # lets Playwright deliver console events
+    assert expected in page.console, page.console[-5:]
