@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
+from .test_a11y import axe_violations
 
 interop = pytest.importorskip("tests.unit.test_otr_interop", reason="python-potr or pycryptodome is not installed")
 potr = interop.potr
@@ -138,6 +139,7 @@ def test_alice_starts_with_initiate_otr_messages_both_ways_archive_is_ciphertext
                         box_sel(jid))
     # potr prints fingerprints as five groups of eight hex digits too
     assert shown_fps == [str(bob.context.getCurrentKey()), str(bob.context.user.getPrivkey())]
+    assert axe_violations(page) == []  # padlock and open menu
     # alice → bob through the composer: bob's potr decrypts it
     textarea = page.page.locator(f"{box_sel(jid)} textarea")
     textarea.fill("hello bob, privately")
@@ -164,6 +166,7 @@ def test_alice_starts_with_initiate_otr_messages_both_ways_archive_is_ciphertext
                   " return n && !n.hidden && n.textContent.includes('Not sent'); }", arg=box_sel(jid))
     assert textarea.input_value() == "this must not go in the clear"
     assert "this must not go in the clear" not in rows(page, jid)
+    assert axe_violations(page) == []  # finished padlock, notice, refreshed menu
     bot_count = len(bob.bot.received)
     page.js("() => window.otrBox.model.endOTR()")
     wait_padlock(page, jid, "not-private")
@@ -204,6 +207,10 @@ def test_bob_starts_alice_accepts_and_verifies_with_smp(page: ClientPage, prosod
     assert [jid, "succeeded"] in page.js("window.otrEvents")
     trusted = json.loads(page.js("(key) => localStorage.getItem(key)", "converse-py-otr-trust:" + alice.jid))
     assert trusted == {jid: [str(bob.context.user.getPrivkey())]}
+    # the menu's end button: the padlock opens, bob's potr learns the session is over
+    page.page.click(f'{box_sel(jid)} [data-action="otr-end"]')
+    wait_padlock(page, jid, "not-private")
+    bob.until(lambda: bob.context.state == potr.context.STATE_FINISHED, what="the disconnect")
 
 
 def test_the_key_outlives_the_tab_in_local_storage_without_the_password(page: ClientPage, alice: Account) -> None:
