@@ -112,6 +112,7 @@ def test_alice_initiates_exchanges_both_ways_then_ends() -> None:
         assert events == [(BOB, "unverified")]
         assert box.get("otr_their_fingerprint") == bob.our_fingerprint
         assert box.get("otr_fingerprint") == bob.their_fingerprint
+        assert client.converse.otr.our_fingerprint() == bob.their_fingerprint
         # alice → bob: only ciphertext leaves, bob reads the text, alice's box shows her text
         box.send_message("secret plans")
         sent = outgoing_bodies(client)

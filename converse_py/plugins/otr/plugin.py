@@ -32,11 +32,10 @@ from .crypto import RandomBytes
 from .framing import WHITESPACE_BASE
 from .keys import AccountKeys, load_or_create_account_keys
 from .session import OtrSendRefused, OtrSession, OtrState, Policy
+from .wire import human_fingerprint
 
 HINTS = "urn:xmpp:hints"
 TRUST_PREFIX = "converse-py-otr-trust:"
-#: Chat box methods this plugin adds (Python name → what it does; JS names via the bridge).
-BOX_METHODS = ("initiate_otr", "end_otr")
 
 
 class OtrDisabledError(ConverseError):
@@ -83,8 +82,7 @@ class OtrChats:
 
     def our_fingerprint(self) -> str:
         """The account's OTR fingerprint (five groups of eight hex digits)."""
-        keys = self.account_keys()
-        return OtrSession(keys.key, self.random_bytes, instance_tag=keys.instance_tag).our_fingerprint
+        return human_fingerprint(self.account_keys().key)
 
     def account_changed(self, owner: str) -> None:
         """Another account logged in: its sessions and key are not this one's."""
