@@ -267,3 +267,28 @@ def test_readme_example_runs_as_written(page: ClientPage, prosody: Any, alice: A
     while expected not in page.console and time.monotonic() < deadline:
         page.page.wait_for_timeout(100)  # lets Playwright deliver console events
     assert expected in page.console, page.console[-5:]
+
+
+def test_require_otr_refuses_in_the_clear_keeps_the_text_and_starts_the_session(
+        page: ClientPage, prosody: Any, alice: Account, bot: Any) -> None:
+    bob_account = unique_account(prosody, "bob")
+    bob = PotrBob(bot(bob_account, "potr"), alice)
+    jid = bob_account.jid
+    page.js("(jid) => { window.cpyApi.settings.set('require_otr', true); window.cpyApi.chats.open(jid); }", jid)
+    try:
+        textarea = page.page.locator(f"{box_sel(jid)} textarea")
+        textarea.fill("for your eyes only")
+        textarea.press("Enter")
+        page.wait_for("(sel) => { const n = document.querySelector(sel + ' [data-role=\"otr-notice\"]');"
+                      " return n && !n.hidden && n.textContent.includes('Not sent'); }", arg=box_sel(jid))
+        assert textarea.input_value() == "for your eyes only"  # kept in the composer
+        assert rows(page, jid) == []
+        bob.until(bob.encrypted, what="the AKE require_otr started")  # the refusal sent a query, not the text
+        assert not any("eyes only" in body for _sender, body in bob.bot.received)
+        wait_padlock(page, jid, "unverified")
+        assert page.js("(sel) => document.querySelector(sel + ' [data-role=\"otr-notice\"]').hidden", box_sel(jid))
+        textarea.press("Enter")
+        bob.until(lambda: "for your eyes only" in bob.plaintexts, what="the message, now encrypted")
+        assert rows(page, jid) == ["for your eyes only"] and textarea.input_value() == ""
+    finally:
+        page.js("() => window.cpyApi.settings.set('require_otr', false)")
