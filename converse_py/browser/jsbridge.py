@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import xml.etree.ElementTree as ET
 from typing import Any, Callable
@@ -20,6 +21,7 @@ from pyodide.ffi import JsProxy, create_once_callable, to_js  # type: ignore[imp
 
 from ..core.api import ListenAPI
 from ..core.converse import Converse
+from ..core.errors import ConverseError
 from ..core.grouping import Grouping
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
@@ -214,6 +216,8 @@ class JsBridge:
             return facade
         facade = js.Object.new()
         facade.model = self.model(box)
+        for name, js_name in (("initiate_otr", "initiateOTR"), ("end_otr", "endOTR")):  # converse-otr
+            setattr(facade.model, js_name, self.method(functools.partial(_box_method, box, name)))
         for name in ("close", "focus", "show"):
             setattr(facade, name, self.method(getattr(box, name)))
         facade.jid = box.get("jid")
@@ -235,6 +239,14 @@ def _returns_none(fn: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return annotation in (None, "None")
+
+
+def _box_method(box: Any, name: str) -> Any:
+    """Call a method a plugin added to the box (OTR), or say plainly that there is none."""
+    method = getattr(box, name, None)
+    if not callable(method):
+        raise ConverseError(f"{name}: not available on this chat box")
+    return method()
 
 
 def log_js_errors(label: str) -> Callable[[BaseException], None]:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
-from .jsbridge import jsnull
+from ..dom.ffi import found
 
 
 class BrowserPlatform:
@@ -43,21 +43,25 @@ class BrowserPlatform:
     def error(self, message: str) -> None:
         js.console.error(message)
 
-    def storage_get(self, key: str) -> str | None:
+    @staticmethod
+    def _store(persistent: bool) -> Any:
+        return js.localStorage if persistent else js.sessionStorage
+
+    def storage_get(self, key: str, persistent: bool = False) -> str | None:
         try:
-            value = js.sessionStorage.getItem(key)
+            value = self._store(persistent).getItem(key)
         except Exception:  # storage disabled (privacy mode): behave as empty
             return None
-        return None if value is None or value is jsnull else str(value)  # getItem gives JS null when unset
+        return str(value) if found(value) else None  # a missing key is JS null (jsnull), not None
 
-    def storage_set(self, key: str, value: str) -> None:
+    def storage_set(self, key: str, value: str, persistent: bool = False) -> None:
         try:
-            js.sessionStorage.setItem(key, value)
+            self._store(persistent).setItem(key, value)
         except Exception:
-            pass  # full or disabled: the cache is an optimisation, never required
+            pass  # full or disabled: the tab cache is an optimisation; a lost OTR key is regenerated
 
-    def storage_remove(self, key: str) -> None:
+    def storage_remove(self, key: str, persistent: bool = False) -> None:
         try:
-            js.sessionStorage.removeItem(key)
+            self._store(persistent).removeItem(key)
         except Exception:
             pass

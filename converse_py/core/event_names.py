@@ -39,6 +39,13 @@ EVENTS: dict[str, tuple[str, str]] = {
     "chatBoxFocused": ("the chat box", "focus() was called on a chat box"),
     "chatBoxMinimized": ("the chat box", "a chat box was minimized"),
     "chatBoxMaximized": ("the chat box", "a chat box was maximized"),
+    "otrStateChanged": ("the chat box, the new state", "a chat's Off-the-Record padlock changed: 'not-private', "
+                        "'unverified', 'verified' or 'finished' (the contact ended it); also model.get('otr_state')"),
+    "otrSmpRequest": ("the chat box, the question (or null)", "the contact asked to verify the session with "
+                      "a shared secret (answer in the padlock menu)"),
+    "otrSmpResult": ("the chat box, the result", "a verification (SMP) ended: 'succeeded', 'failed' or 'aborted'"),
+    "otrSendRefused": ("the chat box, the reason", "a message was not sent because it would have gone in the "
+                       "clear while a private session is expected (require_otr, or the contact ended it)"),
     "roomOpened": ("the room", "api.rooms.open (or the UI) opened a room; entering follows"),
     "roomEntered": ("the room", "the room reflected our presence: we are in (connection_status 'entered')"),
     "enteredNewRoom": ("the room", "we entered a room that did not exist before (status 201); it is "

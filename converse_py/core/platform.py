@@ -23,13 +23,15 @@ class Platform(Protocol):
     def error(self, message: str) -> None:
         """Show an error to the developer (the browser console)."""
 
-    def storage_get(self, key: str) -> str | None:
-        """Read tab-scoped storage (sessionStorage in the page): survives reloads, not the tab."""
+    def storage_get(self, key: str, persistent: bool = False) -> str | None:
+        """Read tab-scoped storage (sessionStorage in the page): survives reloads, not the tab.
+        ``persistent=True`` reads the store that outlives the tab (localStorage): only what must
+        stay the same across visits (the OTR key, see docs/otr.md) goes there."""
 
-    def storage_set(self, key: str, value: str) -> None:
-        """Write tab-scoped storage. Never used for passwords."""
+    def storage_set(self, key: str, value: str, persistent: bool = False) -> None:
+        """Write tab-scoped (or, ``persistent=True``, lasting) storage. Never used for passwords."""
 
-    def storage_remove(self, key: str) -> None:
+    def storage_remove(self, key: str, persistent: bool = False) -> None:
         """Forget a stored key."""
 
 
@@ -44,15 +46,19 @@ class NullPlatform:
         self.errors: list[str] = []
         self.storage: dict[str, str] = {}
         self.visibility_watchers: list[Callable[[bool], None]] = []
+        self.persistent_storage: dict[str, str] = {}
 
-    def storage_get(self, key: str) -> str | None:
-        return self.storage.get(key)
+    def _store(self, persistent: bool) -> dict[str, str]:
+        return self.persistent_storage if persistent else self.storage
 
-    def storage_set(self, key: str, value: str) -> None:
-        self.storage[key] = value
+    def storage_get(self, key: str, persistent: bool = False) -> str | None:
+        return self._store(persistent).get(key)
 
-    def storage_remove(self, key: str) -> None:
-        self.storage.pop(key, None)
+    def storage_set(self, key: str, value: str, persistent: bool = False) -> None:
+        self._store(persistent)[key] = value
+
+    def storage_remove(self, key: str, persistent: bool = False) -> None:
+        self._store(persistent).pop(key, None)
 
     async def fetch_json(self, url: str) -> Any:
         raise OSError(f"no HTTP on this platform (asked for {url})")

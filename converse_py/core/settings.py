@@ -90,6 +90,9 @@ CORE_SETTINGS: dict[str, Setting] = {
     "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
     "prebind": Setting(False, (bool,), "Attach to a BOSH session made by the server side (see prebind_url)."),
     "prebind_url": Setting(None, _OPT_STR, "URL returning JSON {jid, sid, rid} to attach to."),
+    "require_otr": Setting(False, (bool,), "Never send a one-to-one message in the clear: a message typed "
+                           "outside a private (OTR) session is refused and the session is started "
+                           "(needs allow_otr)."),
     "roster_groups": Setting(False, (bool,), "Group contacts in the roster view by roster group."),
     "show_controlbox_by_default": Setting(False, (bool,), "Open the control box at start-up."),
     "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),

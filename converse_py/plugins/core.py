@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-ping', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
 from .mam.plugin import MamPlugin
 from .muc.plugin import MUCPlugin
+from .otr.plugin import OtrPlugin
 from .ping.plugin import PingPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
@@ -22,6 +23,7 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-roster": RosterPlugin,
     "converse-status": StatusPlugin,
     "converse-chats": ChatsPlugin,
+    "converse-otr": OtrPlugin,
     "converse-disco": DiscoPlugin,
     "converse-mam": MamPlugin,
     "converse-muc": MUCPlugin,

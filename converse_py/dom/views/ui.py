@@ -18,6 +18,7 @@ from ...i18n import LANGUAGES, set_language
 from ..ffi import ProxyKeeper, found
 from .chatbox import ChatsView
 from .controlbox import ControlBoxView
+from .otr import OtrView
 from .rooms import RoomsView
 
 #: DOM event types routed by ``data-action``.
@@ -51,6 +52,7 @@ class UIPlugin:
             self.root.addEventListener(kind, self.proxies.keep(lambda event, kind=kind: self._route(kind, event)))
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
+        self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:

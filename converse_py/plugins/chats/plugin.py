@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -26,6 +27,17 @@ from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, parse_c
 PERSISTED = ("jid", "minimized", "height", "url")
 STORAGE_PREFIX = "converse-py-chatboxes:"
 
+#: ``filter(box, text)``: the stanzas to send instead of a plain chat message of ``text`` (the OTR
+#: plugin sends ciphertext this way), or None to leave it alone; raising refuses to send (the text
+#: is not shown as sent and the composer keeps it).
+OutgoingFilter = Callable[[ChatBox, str], "list[ET.Element] | None"]
+#: ``filter(box, parsed)``: the text to show for a received chat message (e.g. decrypted), or None
+#: to show nothing (protocol traffic the filter handled itself).
+IncomingFilter = Callable[[ChatBox, ChatMessage], "str | None"]
+#: ``filter(box, message)``: whether a message read from the archive is shown (the OTR plugin hides
+#: archived OTR traffic, which no key can read any more).
+ArchivedFilter = Callable[[ChatBox, ShownMessage], bool]
+
 
 class ChatsState:
     """Chat boxes of one client, by bare JID."""
@@ -35,6 +47,9 @@ class ChatsState:
         self.boxes: dict[str, ChatBox] = {}
         self.owner: str | None = None  # whose boxes these are
         self._restoring = False
+        self.outgoing_filters: list[OutgoingFilter] = []  # see OutgoingFilter; the first non-None wins
+        self.incoming_filters: list[IncomingFilter] = []  # see IncomingFilter; applied in order
+        self.archived_filters: list[ArchivedFilter] = []  # see ArchivedFilter; applied by the MAM plugin
 
     def open(self, jid: str) -> ChatBox:
         """The box for ``jid``, created or re-opened as needed."""
@@ -66,19 +81,27 @@ class ChatsState:
     def send(self, box: ChatBox, text: str) -> ShownMessage:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("a message needs some text")
-        stanza = chat_message(box.get("jid"), text)
-        self.converse.session.send_element(stanza)
-        msg_id = stanza.get("id") or ""
+        replaced = next((r for r in (f(box, text) for f in self.outgoing_filters) if r is not None), None)
+        stanzas = replaced or [chat_message(box.get("jid"), text)]
+        for stanza in stanzas:
+            self.converse.session.send_element(stanza)
+        msg_id = stanzas[0].get("id") or ""
         shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
                              datetime.now(timezone.utc), outgoing=True, origin_id=msg_id)
         box.add_messages([shown])
-        self.converse.trigger("messageSend", stanza)
+        for stanza in stanzas:
+            self.converse.trigger("messageSend", stanza)
         return shown
 
     def receive(self, parsed: ChatMessage) -> None:
         """An incoming chat message (from any resource of the contact) goes to the contact's box."""
         box = self.open(parsed.sender.bare)
-        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time,
+        body: str | None = parsed.body
+        for in_filter in self.incoming_filters:
+            body = in_filter(box, replace(parsed, body=body)) if body is not None else None
+        if body is None:
+            return
+        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, body, parsed.time,
                                        outgoing=False, sender_name=box.get("fullname"),
                                        stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
 

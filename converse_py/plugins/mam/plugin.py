@@ -140,7 +140,10 @@ class MamState:
         finally:
             box.set("archive_loading", False)
         owner = own_bare(self.converse.session) or ""
-        shown = [m for m in (to_shown(r, box, owner) for r in results) if m is not None]
+        chats = getattr(self.converse, "chats", None)
+        filters = chats.archived_filters if chats is not None else []  # e.g. OTR ciphertext is hidden
+        shown = [m for m in (to_shown(r, box, owner) for r in results)
+                 if m is not None and all(f(box, m) for f in filters)]
         box.add_messages(shown, older=True)
         box.set({"archive_first": rsm.first or before or None,
                  "archive_complete": complete or not results})
