@@ -13,20 +13,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _
 from .html import Markup, join, tag
 
 #: Padlock state → (icon, what it means).
 STATES = {
-    "not-private": ("🔓", "Not private"),
-    "unverified": ("🔒", "Private, contact not verified"),
-    "verified": ("🔒", "Private, contact verified"),
-    "finished": ("⚠", "Private conversation ended by the contact: messages are not sent"),
+    "not-private": ("🔓", N_("Not private")),
+    "unverified": ("🔒", N_("Private, contact not verified")),
+    "verified": ("🔒", N_("Private, contact verified")),
+    "finished": ("⚠", N_("Private conversation ended by the contact: messages are not sent")),
 }
 SMP_STATUS = {
-    "started": "Waiting for the contact to answer the verification…",
-    "succeeded": "Verified: the contact knows the secret.",
-    "failed": "Verification failed: the secrets differ.",
-    "aborted": "Verification stopped.",
+    "started": N_("Waiting for the contact to answer the verification…"),
+    "succeeded": N_("Verified: the contact knows the secret."),
+    "failed": N_("Verification failed: the secrets differ."),
+    "aborted": N_("Verification stopped."),
 }
 
 
@@ -38,11 +39,11 @@ def _state(box: Any) -> str:
 def padlock(box: Any, *, expanded: bool) -> Markup:
     """The padlock button in the chat box header (opens the OTR menu)."""
     state = _state(box)
-    icon, label = STATES[state]
+    icon, label = STATES[state][0], _(STATES[state][1])
     jid = box.get("jid")
     return tag("button", {"type": "button", "class": f"cpy-otr-padlock cpy-otr-{state}", "data-action": "otr-menu",
                           "data-jid": jid, "data-otr-state": state, "title": label,
-                          "aria-label": f"Encryption: {label}", "aria-expanded": "true" if expanded else "false"},
+                          "aria-label": _("Encryption: {label}", label=label), "aria-expanded": "true" if expanded else "false"},
                icon)
 
 
@@ -55,9 +56,9 @@ def _secret_form(action: str, jid: str, button: str, *, question: bool) -> Marku
     fields = []
     if question:
         fields.append(tag("input", {"name": "question", "type": "text", "autocomplete": "off",
-                                    "placeholder": "Question (optional)", "aria-label": "Question (optional)"}))
+                                    "placeholder": _("Question (optional)"), "aria-label": _("Question (optional)")}))
     fields.append(tag("input", {"name": "secret", "type": "text", "autocomplete": "off", "required": True,
-                                "placeholder": "Shared secret", "aria-label": "Shared secret"}))
+                                "placeholder": _("Shared secret"), "aria-label": _("Shared secret")}))
     return tag("form", {"class": "cpy-otr-secret", "data-action": action, "data-jid": jid},
                fields, tag("button", {"type": "submit"}, button))
 
@@ -70,29 +71,29 @@ def panel(box: Any) -> Markup:
     status = smp.get("status") if isinstance(smp, dict) else None
     private = state in ("unverified", "verified")
     parts: list[Any] = [
-        tag("p", {"class": "cpy-otr-state"}, STATES[state][1]),
-        tag("dl", {}, _fingerprint("Your fingerprint", box.get("otr_fingerprint"), "made when first needed"),
-            _fingerprint("Contact's fingerprint", box.get("otr_their_fingerprint"), "not known yet")),
+        tag("p", {"class": "cpy-otr-state"}, _(STATES[state][1])),
+        tag("dl", {}, _fingerprint(_("Your fingerprint"), box.get("otr_fingerprint"), _("made when first needed")),
+            _fingerprint(_("Contact's fingerprint"), box.get("otr_their_fingerprint"), _("not known yet"))),
         tag("div", {"class": "cpy-otr-actions"},
             tag("button", {"type": "button", "data-action": "otr-start", "data-jid": jid},
-                "Refresh private conversation" if private else "Start private conversation"),
+                _("Refresh private conversation") if private else _("Start private conversation")),
             tag("button", {"type": "button", "data-action": "otr-end", "data-jid": jid},
-                "End private conversation") if state != "not-private" else None),
+                _("End private conversation")) if state != "not-private" else None),
     ]
     if private and status == "asked":
         question = smp.get("question")
-        parts.append(tag("p", {"class": "cpy-otr-smp"}, "The contact asks you to verify with a shared secret"
+        parts.append(tag("p", {"class": "cpy-otr-smp"}, _("The contact asks you to verify with a shared secret")
                          + (": " if question else "."), tag("q", {}, question) if question else None))
-        parts.append(_secret_form("otr-smp-answer", jid, "Answer", question=False))
+        parts.append(_secret_form("otr-smp-answer", jid, _("Answer"), question=False))
     elif private:
         if status in SMP_STATUS:
-            parts.append(tag("p", {"class": "cpy-otr-smp", "role": "status"}, SMP_STATUS[status]))
+            parts.append(tag("p", {"class": "cpy-otr-smp", "role": "status"}, _(SMP_STATUS[status])))
         if status != "started":
-            parts.append(tag("p", {}, "Verify the contact: both type the same secret, agreed beforehand."))
-            parts.append(_secret_form("otr-verify", jid, "Verify", question=True))
+            parts.append(tag("p", {}, _("Verify the contact: both type the same secret, agreed beforehand.")))
+            parts.append(_secret_form("otr-verify", jid, _("Verify"), question=True))
     if private and status in ("started", "asked"):
         parts.append(tag("button", {"type": "button", "data-action": "otr-smp-abort", "data-jid": jid},
-                         "Stop verifying"))
+                         _("Stop verifying")))
     return join(parts)
 
 

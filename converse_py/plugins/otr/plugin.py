@@ -24,6 +24,7 @@ from typing import Any
 from ...core.converse import Converse
 from ...core.errors import ConverseError
 from ...core.log import logger
+from ...i18n import _
 from ...core.session import own_bare
 from ...xmpp.stanza import sub
 from ..chats.models import ChatBox, ShownMessage
@@ -196,7 +197,7 @@ class OtrChats:
             if session.state == OtrState.NOT_PRIVATE and jid not in self._queried:
                 self._queried.add(jid)
                 self._send(box, [session.start()])
-            reason = f"Not sent: {exc}."
+            reason = _("Not sent: {reason}.", reason=exc)
             if session.state == OtrState.NOT_PRIVATE:
                 reason += " A private conversation is being started; send again once it is."
             self.notify(box, reason)
@@ -223,7 +224,7 @@ class OtrChats:
         self._send(box, received.replies)
         if received.plaintext and not received.encrypted and \
                 session.state in (OtrState.UNVERIFIED, OtrState.VERIFIED):
-            self.notify(box, "This message was sent in the clear, not privately.")
+            self.notify(box, _("This message was sent in the clear, not privately."))
         return received.plaintext or None
 
     def archived(self, box: ChatBox, message: ShownMessage) -> bool:
@@ -239,7 +240,7 @@ class OtrChats:
             box.set({"otr_state": data["state"],
                      "otr_their_fingerprint": their if data["state"] != OtrState.NOT_PRIVATE.value else None})
             if data["state"] == OtrState.FINISHED.value:
-                self.notify(box, "The contact ended the private conversation: end it or start a new one.")
+                self.notify(box, _("The contact ended the private conversation: end it or start a new one."))
             elif data["previous"] in (OtrState.NOT_PRIVATE.value, OtrState.FINISHED.value):
                 box.set("otr_notice", None)  # an earlier refusal no longer applies
             self.converse.trigger("otrStateChanged", box, data["state"])
@@ -257,9 +258,9 @@ class OtrChats:
                     self._remember(box.get("jid"), session.their_fingerprint)
                 self.converse.trigger("otrSmpResult", box, status)
         elif name == "error":
-            self.notify(box, f"The contact's client reported an OTR error: {data.get('message', '')}")
+            self.notify(box, _("The contact's client reported an OTR error: {message}", message=data.get("message", "")))
         elif name == "unreadable":
-            self.notify(box, "An encrypted message could not be read.")
+            self.notify(box, _("An encrypted message could not be read."))
 
 
 def _is_otr(body: str) -> bool:
