@@ -235,3 +235,30 @@ def test_history_comes_from_the_rooms_archive_once_and_in_order(page: ClientPage
     bodies = page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_inner_texts()
     assert bodies == lines
     assert "urn:xmpp:mam:2" in room_attr(page, room, "features")
+
+
+def test_seed_open_snippets_single_array_and_nick(page: ClientPage) -> None:
+    one, two, three = new_room("group"), new_room("group1"), new_room("group2")
+    page.js(f"""() => converse.plugins.add('seed-open-{uuid.uuid4().hex[:8]}', {{ initialize: function () {{
+
+        this._converse.api.rooms.open({json.dumps(one)})
+
+    }} }})""")
+    page.js(f"""() => converse.plugins.add('seed-open-many-{uuid.uuid4().hex[:8]}', {{ initialize: function () {{
+
+        this._converse.api.rooms.open([{json.dumps(two)}, {json.dumps(three)}])
+
+    }} }})""")
+    for room in (one, two, three):
+        wait_entered(page, room)
+    page.js(f"""() => converse.plugins.add('seed-open-nick-{uuid.uuid4().hex[:8]}', {{ initialize: function () {{
+
+        this._converse.api.rooms.open({json.dumps(one)}, {{'nick': 'mycustomnick'}})
+
+    }} }})""")
+    # Already in the room: opening it again (with a nick) keeps it entered under the same nick.
+    assert room_attr(page, one, "connection_status") == "entered"
+    assert room_attr(page, one, "nick") != "mycustomnick"
+    got = page.js(f"window.capi.rooms.get([{json.dumps(two)}, {json.dumps(three)}]).map((r) => r.model.get('jid'))")
+    assert got == [two, three]
+    page.js(f"window.capi.rooms.close([{json.dumps(one)}, {json.dumps(two)}, {json.dumps(three)}])")
