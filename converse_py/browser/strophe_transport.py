@@ -24,6 +24,7 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
 from ..transport.base import StanzaCallback, Status, StatusCallback
+from ..xmpp.stanza import parse, serialize
 from .jsbridge import jsnull
 
 #: Consecutive failed BOSH requests (connection refused, 5xx) after which the connection counts as
@@ -53,6 +54,7 @@ class StropheTransport:
         self._handler_ref: Any = None
         self._disposed = False
         self._lost = False
+        self._unsent: list[str] = []
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
         if self.kind == "bosh":
@@ -148,8 +150,28 @@ class StropheTransport:
 
     def _give_up(self) -> None:
         if not self._disposed:
+            self._unsent = self._pending_stanzas()
             self._conn.reset()
             self.on_status(Status.CONNTIMEOUT, "connection-lost")
+
+    def _pending_stanzas(self) -> list[str]:
+        """Stanzas still in Strophe's failed BOSH requests and its send queue, as XML text."""
+        out: list[str] = []
+        try:
+            for request in self._conn._proto._requests:
+                body = parse(str(request.data))
+                out.extend(serialize(child) for child in body)
+            for item in self._conn._data:
+                if not isinstance(item, str):
+                    out.append(str(self._helpers.serialize(item)))
+        except Exception as exc:  # Strophe internals changed: nothing to salvage, but say so
+            logger.warning("could not read the stanzas of the lost BOSH connection: %s", exc)
+        return list(dict.fromkeys(out))
+
+    def take_unsent(self) -> list[str]:
+        """What the given-up connection never delivered (once)."""
+        unsent, self._unsent = self._unsent, []
+        return unsent
 
     def _install_handler(self) -> None:
         """(Re)install the catch-all handler: Strophe clears its handlers when a session ends."""

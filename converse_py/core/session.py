@@ -290,6 +290,7 @@ class Session:
     def _fail_attempt(self) -> None:
         self._attempt = None
         was_up = self._was_connected and self.status is not Status.DISCONNECTED
+        self._salvage_unsent()
         self._discard_transport()
         self.status = Status.DISCONNECTED
         self.sm.stream_lost()
@@ -298,6 +299,18 @@ class Session:
         if was_up:
             self.converse.on_disconnected(deliberate=False, condition="connfail")
         self.converse.trigger("connectionStatusChanged", Status.DISCONNECTED.value, "")
+
+    def _salvage_unsent(self) -> None:
+        """A lost connection may still hold stanzas it never got to the server (a BOSH request that
+        failed and was given up): messages and presences go back to the front of the outbox, to be
+        sent once connected again. (IQs are not: their callers were told they failed.)"""
+        take = getattr(self._transport, "take_unsent", None)
+        if not callable(take) or self.sm.can_resume():
+            return
+        salvaged = [xml for xml in take() if xml.startswith(("<message", "<presence"))]
+        if salvaged:
+            logger.info("re-queueing %d stanza(s) the lost connection had not delivered", len(salvaged))
+            self.outbox[:0] = salvaged
 
     def _settle_login(self, result: str | None = None, error: Exception | None = None) -> None:
         future, self._login_future = self._login_future, None
