@@ -118,6 +118,8 @@ class Harness:
         if requests is not None:
             page.on("request", lambda r: requests.append(r.url))
         page.on("pageerror", lambda e: self.log(f"    [{client.key}] page error: {e}"))
+        page.on("console", lambda m: self.log(f"    [{client.key}] console.{m.type}: {m.text[:3000]}")
+                if m.type in ("error", "warning") else None)
         page.goto(self.server.url + client.page)
         page.wait_for_function("window.__bench.marks.rows !== undefined", timeout=timeout_ms)
         return context, page, float(page.evaluate("window.__bench.marks.rows"))
@@ -171,15 +173,34 @@ def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -
     requests: list[str] = []
     context, page, cold = h.open(client, fx["startup"], requests=requests)
     out: Result = {"startup.cold": cold}
+    marks = page.evaluate(MARKS_JS)
+    for name in STARTUP_MARKS:
+        if name in marks:
+            out[f"startup.mark.{name}"] = float(marks[name])
+    if "cpy:snapshot-pending" in marks:  # let the page finish priming its cache
+        page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0",
+                               timeout=60_000)
     page.close()
     page2 = context.new_page()
     page2.goto(h.server.url + client.page)
     page2.wait_for_function("window.__bench.marks.rows !== undefined", timeout=60_000)
     out["startup.warm"] = float(page2.evaluate("window.__bench.marks.rows"))
+    marks = page2.evaluate(MARKS_JS)
+    for name in STARTUP_MARKS:
+        if name in marks:
+            out[f"startup.warm.mark.{name}"] = float(marks[name])
     context.close()
     if run == 0:
         out.update(shipped(h, requests))
     return out
+
+
+#: converse-py's start-up marks (static/converse.js, static/boot.py), cold visit.
+STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
+
+
+MARKS_JS = ("Object.fromEntries(performance.getEntriesByType('mark')"
+            ".filter((m) => m.name.startsWith('cpy:')).map((m) => [m.name, m.startTime]))")
 
 
 def shipped(h: Harness, urls: list[str]) -> Result:
@@ -385,6 +406,12 @@ class Row:
 ROWS = [
     Row("startup.cold", "1. navigation → roster rendered (1 contact), cold", "ms", "≤ 1.5×", 1.5),
     Row("startup.warm", "1. navigation → roster rendered (1 contact), warm", "ms", "≤ 1.0×", 1.0),
+    *[Row(f"startup.{kind}mark.{name}", f"1. {label}: navigation → {what}", "ms")
+      for kind, label in (("", "cold"), ("warm.", "warm"))
+      for name, what in (("cpy:shim", "shim running"), ("cpy:pyodide-start", "PyScript asks for Pyodide"),
+                         ("cpy:pyodide-loaded", "Pyodide loaded"), ("cpy:py-ready", "PyScript ready"),
+                         ("cpy:boot-start", "boot.py starts"), ("cpy:imported", "converse_py imported"),
+                         ("cpy:attached", "attached to the shim"))],
     Row("roster.200", "2. navigation → 200 contacts in the DOM", "ms"),
     Row("roster.big.nav", "2. navigation → 5,000 contacts in the DOM", "ms"),
     Row("roster.big", "2. roster result arrived → 5,000 rows rendered", "ms", "≤ 1 s", None,

@@ -1,0 +1,96 @@
+// The interpreter module PyScript loads for converse-py (pyscript.toml `interpreter`):
+// Pyodide's own loadPyodide, started from a memory snapshot when this browser has one.
+//
+// A visit without a snapshot boots Pyodide normally; 5 s later, when idle, a worker
+// (static/pyodide-snapshot-worker.mjs) boots a second, throw-away interpreter off the
+// main thread, snapshots it (~30 MB) and stores it with the Cache API. Later visits
+// restore that snapshot instead of initialising Python again (see bench/RESULTS.md for
+// the figures). The snapshot is keyed by Pyodide's version and the URL of its files,
+// so new vendored files never meet an old snapshot; one that fails to load is deleted
+// and Pyodide boots normally. Without the Cache API (non-secure origins) or workers,
+// nothing changes. (A snapshot cannot be taken of the page's own interpreter: booting
+// with `_makeSnapshot` changes how `js` behaves in it.)
+//
+// Marks for bench/: cpy:pyodide-start, cpy:pyodide-loaded, cpy:snapshot-restored, cpy:snapshot-pending, cpy:snapshot-stored.
+import { loadPyodide as loadPlain, version } from './vendor/pyodide/pyodide.mjs';
+
+export { version };
+
+const CACHE_NAME = 'converse-py-pyodide-snapshot';
+const INDEX_URL = new URL('./vendor/pyodide/', import.meta.url).href;
+const SNAPSHOT_DELAY_MS = 5000;
+// Standard-library modules converse-py imports, imported before the snapshot is taken
+// so restored interpreters already have them (none of them touches `js`).
+const PREIMPORT = ['asyncio', 'base64', 'copy', 'dataclasses', 'datetime', 'enum', 'functools',
+    'hashlib', 'html', 'inspect', 'json', 'logging', 'random', 're', 'secrets', 'string',
+    'textwrap', 'traceback', 'typing', 'uuid', 'xml.etree.ElementTree'];
+const KEY = INDEX_URL + 'pyodide.asm.wasm?snapshot=' + encodeURIComponent(version) +
+    '&preimport=' + encodeURIComponent(PREIMPORT.join(','));
+
+function mark(name) {
+    if (globalThis.performance && performance.mark) performance.mark(name);
+}
+
+async function openCache() {
+    try {
+        return globalThis.caches ? await caches.open(CACHE_NAME) : null;
+    } catch (err) {
+        return null;  // storage disabled (e.g. some private modes)
+    }
+}
+
+async function cachedSnapshot(cache) {
+    try {
+        const hit = await cache.match(KEY);
+        return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+    } catch (err) {
+        return null;
+    }
+}
+
+function makeSnapshotLater() {
+    if (typeof Worker !== 'function') return;
+    mark('cpy:snapshot-pending');
+    const start = function () {
+        const worker = new Worker(new URL('./pyodide-snapshot-worker.mjs', import.meta.url), { type: 'module' });
+        worker.onmessage = function (event) {
+            worker.terminate();
+            if (event.data && event.data.ok) mark('cpy:snapshot-stored');
+            else console.warn('converse-py: no Pyodide snapshot:', event.data && event.data.error);
+        };
+        worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY, preimport: PREIMPORT });
+    };
+    // Well after start-up (login, first render), and then only when idle.
+    setTimeout(function () {
+        if (globalThis.requestIdleCallback) requestIdleCallback(start, { timeout: 5000 });
+        else start();
+    }, SNAPSHOT_DELAY_MS);
+}
+
+export async function loadPyodide(options) {
+    mark('cpy:pyodide-start');
+    const pyodide = await load(options);
+    mark('cpy:pyodide-loaded');
+    return pyodide;
+}
+
+async function load(options) {
+    const settings = Object.assign({}, options, { indexURL: INDEX_URL });
+    const cache = await openCache();
+    if (cache) {
+        const snapshot = await cachedSnapshot(cache);
+        if (snapshot) {
+            try {
+                const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot }));
+                mark('cpy:snapshot-restored');
+                return pyodide;
+            } catch (err) {
+                console.warn('converse-py: Pyodide snapshot unusable, booting normally:', err && err.message);
+                await cache.delete(KEY).catch(function () {});
+            }
+        }
+    }
+    const pyodide = await loadPlain(settings);
+    if (cache) makeSnapshotLater();
+    return pyodide;
+}
