@@ -24,8 +24,24 @@ const SNAPSHOT_DELAY_MS = 5000;
 const PREIMPORT = ['asyncio', 'base64', 'copy', 'dataclasses', 'datetime', 'enum', 'functools',
     'hashlib', 'html', 'inspect', 'json', 'logging', 'random', 're', 'secrets', 'string',
     'textwrap', 'traceback', 'typing', 'uuid', 'xml.etree.ElementTree'];
-const KEY = INDEX_URL + 'pyodide.asm.wasm?snapshot=' + encodeURIComponent(version) +
+const BASE_KEY = INDEX_URL + 'pyodide.asm.wasm?snapshot=' + encodeURIComponent(version) +
     '&preimport=' + encodeURIComponent(PREIMPORT.join(','));
+// converse-py's own package: its browser-free modules (everything but browser/,
+// dom/views/ and dom/ffi.py, which import `js`) are imported into the snapshot too, so
+// the snapshot is keyed by the zip's SHA-256 as well.
+const PACKAGE_URL = new URL('./converse_py.zip', import.meta.url).href;
+
+async function snapshotKey() {
+    try {
+        const response = await fetch(PACKAGE_URL);
+        if (!response.ok || !globalThis.crypto || !crypto.subtle) return null;
+        const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
+        const hex = Array.from(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+        return BASE_KEY + '&package=' + hex;
+    } catch (err) {
+        return null;
+    }
+}
 
 function mark(name) {
     if (globalThis.performance && performance.mark) performance.mark(name);
@@ -39,16 +55,16 @@ async function openCache() {
     }
 }
 
-async function cachedSnapshot(cache) {
+async function cachedSnapshot(cache, key) {
     try {
-        const hit = await cache.match(KEY);
+        const hit = await cache.match(key);
         return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
     } catch (err) {
         return null;
     }
 }
 
-function makeSnapshotLater() {
+function makeSnapshotLater(cache, key) {
     if (typeof Worker !== 'function') return;
     mark('cpy:snapshot-pending');
     const start = function () {
@@ -58,7 +74,8 @@ function makeSnapshotLater() {
             if (event.data && event.data.ok) mark('cpy:snapshot-stored');
             else console.warn('converse-py: no Pyodide snapshot:', event.data && event.data.error);
         };
-        worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY, preimport: PREIMPORT });
+        worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: key, preimport: PREIMPORT,
+                             packageURL: PACKAGE_URL });
     };
     // Well after start-up (login, first render), and then only when idle.
     setTimeout(function () {
@@ -77,8 +94,9 @@ export async function loadPyodide(options) {
 async function load(options) {
     const settings = Object.assign({}, options, { indexURL: INDEX_URL });
     const cache = await openCache();
-    if (cache) {
-        const snapshot = await cachedSnapshot(cache);
+    const key = cache ? await snapshotKey() : null;
+    if (cache && key) {
+        const snapshot = await cachedSnapshot(cache, key);
         if (snapshot) {
             try {
                 const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot }));
@@ -86,11 +104,11 @@ async function load(options) {
                 return pyodide;
             } catch (err) {
                 console.warn('converse-py: Pyodide snapshot unusable, booting normally:', err && err.message);
-                await cache.delete(KEY).catch(function () {});
+                await cache.delete(key).catch(function () {});
             }
         }
     }
     const pyodide = await loadPlain(settings);
-    if (cache) makeSnapshotLater();
+    if (cache && key) makeSnapshotLater(cache, key);
     return pyodide;
 }
