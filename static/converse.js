@@ -16,6 +16,12 @@
 (function () {
     'use strict';
     if (window.converse && window.converse.__shim === true) return;
+    // Start-up marks (performance.getEntriesByType('mark'), read by bench/):
+    // cpy:shim, cpy:py-ready (PyScript's interpreter ready), then static/pyodide-snapshot.mjs's
+    // and static/boot.py's (cpy:boot-start, cpy:imported, cpy:attached).
+    const mark = function (name) { if (window.performance && performance.mark) performance.mark(name); };
+    mark('cpy:shim');
+    window.addEventListener('py:ready', function () { mark('cpy:py-ready'); }, { once: true });
 
     const script = document.currentScript;
     const base = new URL('..', script ? script.src : location.href).href;

@@ -1,0 +1,142 @@
+// Bench instrumentation, injected into every bench page before any page script runs
+// (identically for both clients). It only observes: it never calls into the client.
+//
+// window.__bench:
+//   seen      Map marker -> performance.now() when a text containing it first entered the DOM
+//             (markers are "bm" + [0-9a-z_]+ words in message bodies)
+//   longtasks [[startTime, duration], ...] from PerformanceObserver('longtask')
+//   rosterArrived  performance.now() when the BOSH response holding the roster result started
+//             arriving (readyState HEADERS_RECEIVED of that XHR)
+//   marks     name -> performance.now() when watch(name, ...) first held
+//   wasm      WebAssembly memories made or exported by instances (for the memory figures)
+(function () {
+    'use strict';
+    const B = {
+        seen: new Map(), longtasks: [], rosterArrived: 0, marks: {}, watchers: [], wasm: [],
+    };
+    Object.defineProperty(window, '__bench', { value: B });
+
+    try {
+        new PerformanceObserver(function (list) {
+            for (const e of list.getEntries()) B.longtasks.push([e.startTime, e.duration]);
+        }).observe({ type: 'longtask', buffered: true });
+    } catch (err) { B.longtaskError = String(err); }
+
+    const send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function (body) {
+        const xhr = this;
+        let first = 0;
+        xhr.addEventListener('readystatechange', function () {
+            if (xhr.readyState >= 2 && !first) first = performance.now();
+            if (xhr.readyState === 4 && !B.rosterArrived) {
+                const text = xhr.responseText || '';
+                if (text.indexOf('jabber:iq:roster') >= 0 && /type=['"]result['"]/.test(text) && text.indexOf('<item') >= 0) {
+                    B.rosterArrived = first;
+                }
+            }
+        });
+        return send.call(this, body);
+    };
+
+    // WebAssembly memories, whoever makes them (Pyodide, or Converse.js's OMEMO wasm).
+    // Weak references: the bench must not keep alive memories the page dropped.
+    const keepMemory = function (m) {
+        if (m && !B.wasm.some(function (w) { return w.deref() === m; })) B.wasm.push(new WeakRef(m));
+    };
+    const keepInstance = function (result) {
+        const inst = result && (result.instance || result);
+        if (inst && inst.exports) {
+            for (const k of Object.keys(inst.exports)) {
+                if (inst.exports[k] instanceof WebAssembly.Memory) keepMemory(inst.exports[k]);
+            }
+        }
+        return result;
+    };
+    const OrigMemory = WebAssembly.Memory;
+    WebAssembly.Memory = new Proxy(OrigMemory, {
+        construct: function (target, args) { const m = Reflect.construct(target, args); keepMemory(m); return m; },
+    });
+    for (const name of ['instantiate', 'instantiateStreaming']) {
+        const orig = WebAssembly[name];
+        if (typeof orig !== 'function') continue;
+        WebAssembly[name] = function () { return orig.apply(WebAssembly, arguments).then(keepInstance); };
+    }
+    // Bytes of the memories still alive (call after a GC).
+    B.wasmBytes = function () {
+        B.wasm = B.wasm.filter(function (w) { return w.deref() !== undefined; });
+        return B.wasm.reduce(function (n, w) { return n + w.deref().buffer.byteLength; }, 0);
+    };
+
+    const MARKER = /\bbm([0-9a-z_]+)\b/g;
+    function scan(text, now) {
+        if (!text || text.indexOf('bm') < 0) return;
+        MARKER.lastIndex = 0;
+        let m;
+        while ((m = MARKER.exec(text)) !== null) {
+            if (!B.seen.has(m[1])) B.seen.set(m[1], now);
+        }
+    }
+    function check(now) {
+        if (!B.watchers.length) return;
+        B.watchers = B.watchers.filter(function (w) {
+            let ok = false;
+            try { ok = !!w.fn(); } catch (err) { ok = false; }
+            if (ok) B.marks[w.name] = now;
+            return !ok;
+        });
+    }
+    // watch(name, fn): record performance.now() in marks[name] the first time fn() is true,
+    // checked after every DOM mutation batch.
+    B.watch = function (name, fn) {
+        delete B.marks[name];
+        B.watchers.push({ name: name, fn: fn });
+        check(performance.now());
+    };
+    const observer = new MutationObserver(function (records) {
+        const now = performance.now();
+        for (const r of records) {
+            if (r.type === 'characterData') { scan(r.target.data, now); continue; }
+            for (const n of r.addedNodes) scan(n.textContent, now);
+        }
+        check(now);
+    });
+    observer.observe(document, { childList: true, subtree: true, characterData: true });
+
+    // Markers in document order (deduplicated), under root (default: the whole body).
+    B.markersInOrder = function (prefix, root) {
+        const out = [];
+        const seen = new Set();
+        const walker = document.createTreeWalker(root || document.body, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            MARKER.lastIndex = 0;
+            let m;
+            while ((m = MARKER.exec(node.data)) !== null) {
+                if (m[1].indexOf(prefix) === 0 && !seen.has(m[1])) { seen.add(m[1]); out.push(m[1]); }
+            }
+        }
+        return out;
+    };
+    B.maxLongTask = function (from, to) {
+        let max = 0;
+        for (const [start, dur] of B.longtasks) {
+            if (start + dur >= from && start <= to) max = Math.max(max, dur);
+        }
+        return max;
+    };
+    // The nearest scrollable ancestor of the element holding marker text (for paging back).
+    B.scrollerOf = function (prefix) {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            if (node.data.indexOf('bm' + prefix) < 0) continue;
+            let el = node.parentElement;
+            while (el && el !== document.body) {
+                const style = getComputedStyle(el);
+                if (/(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight) return el;
+                el = el.parentElement;
+            }
+        }
+        return null;
+    };
+})();

@@ -1,0 +1,635 @@
+"""converse-py vs the real Converse.js 14: the same Prosody, the same headless
+Chromium, one run, clients alternating A/B; prints medians and ratios and
+writes them into bench/RESULTS.md (between the generated-section markers).
+
+    python -m bench.run                     # everything (~10-15 min on 2 cores)
+    python -m bench.run --quick             # 1 run, start-up only (the smoke test)
+    python -m bench.run --runs 3 --scenarios startup,roster --clients py
+
+Converse.js 14 is a benchmark-only dependency: ``bench/package.json`` (npm
+``converse.js``), installed into bench/node_modules by this script when
+missing and copied to bench/vendor/conversejs/ so the same static server
+serves both clients. Every request a page makes to anything but this machine
+is aborted and reported (there should be none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+from bench import seed  # noqa: E402
+from serve import StaticServer  # noqa: E402
+from tools.build import build, check  # noqa: E402
+from tools.prosody import ProsodyServer  # noqa: E402
+
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "RESULTS.md"
+OBSERVE_JS = (BENCH / "observe.js").read_text(encoding="utf-8")
+CONVERSEJS_DIST = BENCH / "node_modules" / "converse.js" / "dist"
+CONVERSEJS_VENDOR = BENCH / "vendor" / "conversejs"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+BEGIN = "<!-- bench:generated:begin -->"
+END = "<!-- bench:generated:end -->"
+
+NA = "n/a (not implemented)"
+
+
+# ----- the two clients -------------------------------------------------------
+@dataclass(frozen=True)
+class Client:
+    key: str
+    name: str
+    page: str
+    row_selector: str          # one element per roster contact row
+    chat_selector: str         # the open chat's element; {jid} is substituted
+
+
+CLIENTS = {
+    "py": Client("py", "converse-py", "/bench/pages/converse-py.html",
+                 "li.cpy-contact[data-jid]", 'section.cpy-chatbox[data-jid="{jid}"]'),
+    "js": Client("js", "Converse.js 14", "/bench/pages/conversejs.html",
+                 "converse-roster-contact", 'converse-chat[jid="{jid}"]'),
+}
+
+
+# ----- harness ----------------------------------------------------------------
+@dataclass
+class Harness:
+    prosody: ProsodyServer
+    server: StaticServer
+    browser: Browser
+    outside: list[str] = field(default_factory=list)
+    log: Callable[[str], None] = print
+
+    def new_context(self) -> BrowserContext:
+        context = self.browser.new_context()
+        context.add_init_script(OBSERVE_JS)
+
+        def guard(route: Any) -> None:
+            host = urlsplit(route.request.url).hostname
+            if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+                route.continue_()
+            else:
+                self.outside.append(route.request.url)
+                route.abort()
+        context.route("**/*", guard)
+        return context
+
+    def open(self, client: Client, account: seed.BenchAccount, *, rows: int = 1,
+             context: BrowserContext | None = None, requests: list[str] | None = None,
+             timeout_ms: int = 60_000) -> tuple[BrowserContext, Page, float]:
+        """Load the client's bench page logged in as ``account``; return once
+        ``rows`` roster rows are in the DOM, with navigation → that moment (ms)."""
+        context = context or self.new_context()
+        settings = {"bosh_service_url": self.prosody.bosh_url, "jid": account.jid,
+                    "password": account.password}
+        context.add_init_script(
+            "window.BENCH = %s; window.__bench.watch('rows', function () {"
+            " return document.querySelectorAll(%s).length >= %d; });"
+            % (json.dumps({"settings": settings}), json.dumps(client.row_selector), rows))
+        page = context.new_page()
+        if requests is not None:
+            page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: self.log(f"    [{client.key}] page error: {e}"))
+        page.on("console", lambda m: self.log(f"    [{client.key}] console.{m.type}: {m.text[:3000]}")
+                if m.type in ("error", "warning") else None)
+        page.goto(self.server.url + client.page)
+        page.wait_for_function("window.__bench.marks.rows !== undefined", timeout=timeout_ms)
+        return context, page, float(page.evaluate("window.__bench.marks.rows"))
+
+    def memory(self, page: Page) -> dict[str, float]:
+        """JS heap (after a GC) and WebAssembly memory of the page, MiB."""
+        cdp = page.context.new_cdp_session(page)
+        try:
+            cdp.send("HeapProfiler.collectGarbage")
+            cdp.send("Performance.enable")
+            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        finally:
+            cdp.detach()
+        wasm = float(page.evaluate("window.__bench.wasmBytes()"))
+        return {"heap": metrics.get("JSHeapUsedSize", 0.0) / 2**20, "wasm": wasm / 2**20}
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+
+
+def wait_marker(page: Page, marker: str, timeout_ms: int) -> bool:
+    try:
+        page.wait_for_function("(m) => window.__bench.seen.has(m)", arg=marker, timeout=timeout_ms)
+        return True
+    except Exception:
+        return False
+
+
+def open_chat(page: Page, client: Client, jid: str) -> float:
+    """Open the chat with ``jid`` through the page's _converse.api; return performance.now() at the call."""
+    t0 = float(page.evaluate(
+        "(jid) => { const t = performance.now(); window.benchApi.chats.open(jid); return t; }", jid))
+    page.wait_for_function("(s) => !!document.querySelector(s)",
+                           arg=client.chat_selector.format(jid=jid), timeout=30_000)
+    return t0
+
+
+# ----- scenarios ------------------------------------------------------------------
+# Each scenario function takes (harness, client, run index, fixtures) and returns
+# {metric: value}; a value is a float, or a string (NA, "timeout", ...).
+Result = dict[str, Any]
+
+
+def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    requests: list[str] = []
+    context, page, cold = h.open(client, fx["startup"], requests=requests)
+    out: Result = {"startup.cold": cold}
+    marks = page.evaluate(MARKS_JS)
+    for name in STARTUP_MARKS:
+        if name in marks:
+            out[f"startup.mark.{name}"] = float(marks[name])
+    if "cpy:snapshot-pending" in marks and fx["wait_snapshot"]:  # let the page prime its cache
+        page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0",
+                               timeout=60_000)
+    page.close()
+    page2 = context.new_page()
+    page2.goto(h.server.url + client.page)
+    page2.wait_for_function("window.__bench.marks.rows !== undefined", timeout=60_000)
+    out["startup.warm"] = float(page2.evaluate("window.__bench.marks.rows"))
+    marks = page2.evaluate(MARKS_JS)
+    for name in STARTUP_MARKS:
+        if name in marks:
+            out[f"startup.warm.mark.{name}"] = float(marks[name])
+    context.close()
+    if run == 0:
+        out.update(shipped(h, requests))
+    return out
+
+
+#: converse-py's start-up marks (static/converse.js, static/boot.py), cold visit.
+STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
+
+
+MARKS_JS = ("Object.fromEntries(performance.getEntriesByType('mark')"
+            ".filter((m) => m.name.startsWith('cpy:')).map((m) => [m.name, m.startTime]))")
+
+
+def shipped(h: Harness, urls: list[str]) -> Result:
+    """Static bytes of a cold visit (XMPP traffic excluded), raw and as served gzipped."""
+    files = sorted({u for u in urls if urlsplit(u).scheme in ("http", "https")
+                    and urlsplit(u).hostname in LOCAL_HOSTS and "/http-bind" not in u and "/xmpp-websocket" not in u})
+    raw = gz = 0
+    for url in files:
+        with urllib.request.urlopen(urllib.request.Request(url)) as resp:
+            raw += len(resp.read())
+        req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req) as resp:
+            gz += len(resp.read())
+    return {"bytes.raw": raw / 1e6, "bytes.gzip": gz / 1e6, "bytes.requests": float(len(files))}
+
+
+def scenario_roster(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    out: Result = {}
+    context, _page, t = h.open(client, fx["roster200"], rows=200)
+    out["roster.200"] = t
+    context.close()
+    big = fx["roster_big_count"]
+    try:
+        context, page, t = h.open(client, fx["roster_big"], rows=big, timeout_ms=120_000)
+    except Exception:
+        out["roster.big"] = out["roster.big.longtask"] = "timeout"
+        return out
+    arrived = float(page.evaluate("window.__bench.rosterArrived"))
+    out["roster.big.nav"] = t
+    out["roster.big"] = t - arrived if arrived else "no roster XHR seen"
+    out["roster.big.longtask"] = float(page.evaluate(
+        "([a, b]) => window.__bench.maxLongTask(a, b)", [arrived or 0, t]))
+    context.close()
+    return out
+
+
+def scenario_mam(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    owner, peer, count = fx["mam_owner"], fx["mam_peer"], fx["mam_count"]
+    context, page, _ = h.open(client, owner)
+    out: Result = {}
+    try:
+        has_mam = page.evaluate("!!(window.benchApi.archive && window.benchApi.archive.query)")
+        if not has_mam:
+            return {"mam.open": NA, "mam.back": NA, "mem.mam.heap": NA, "mem.mam.wasm": NA}
+        latest = f"a{count:04d}"
+        t0 = open_chat(page, client, peer.jid)
+        if not wait_marker(page, latest, 30_000):
+            return {"mam.open": "timeout", "mam.back": "timeout"}
+        out["mam.open"] = float(page.evaluate("(m) => window.__bench.seen.get(m)", latest)) - t0
+        back = page.evaluate("""async (timeoutMs) => {
+            const B = window.__bench, t0 = performance.now();
+            const count = () => { let n = 0; for (const k of B.seen.keys()) if (k[0] === 'a') n++; return n; };
+            while (!B.seen.has('a0001')) {
+                if (performance.now() - t0 > timeoutMs) return {error: 'timeout', count: count()};
+                const el = B.scrollerOf('a');
+                // A real scroll from just below the top up to it; -scrollHeight clamps to
+                // the top both in a normal list and in a column-reverse one (Converse.js).
+                if (el) {
+                    el.scrollTop = -el.scrollHeight;
+                    el.scrollTop = el.scrollTop + Math.min(200, el.clientHeight / 2);
+                    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)));
+                    el.scrollTop = -el.scrollHeight;
+                }
+                const before = count(), t1 = performance.now();
+                while (count() === before && !B.seen.has('a0001') && performance.now() - t1 < 3000) {
+                    await new Promise((r) => setTimeout(r, 15));
+                }
+            }
+            return {ms: B.seen.get('a0001') - t0, count: count()};
+        }""", fx["mam_back_timeout_ms"])
+        out["mam.back"] = float(back["ms"]) if "ms" in back else f"timeout ({back['count']} of {count})"
+        mem = h.memory(page)
+        out["mem.mam.heap"], out["mem.mam.wasm"] = mem["heap"], mem["wasm"]
+        return out
+    finally:
+        context.close()
+
+
+def send_timed(bot: Any, to: str, body: str) -> float:
+    """Send one message from the bot's own loop; the wall clock (ms) just before it left."""
+    from slixmpp import JID
+
+    async def send() -> float:
+        t = time.time() * 1000
+        bot.xmpp.send_message(mto=JID(to), mbody=body, mtype="chat")
+        return t
+    return float(bot._call(send()))
+
+
+def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    # Fresh accounts each run: an earlier run's page leaves its BOSH session
+    # behind (closed without logout) and it must not compete for the messages.
+    owner = seed.new_account(h.prosody, "msgowner")
+    peer = seed.new_account(h.prosody, "msgpeer")
+    seed.befriend(h.prosody, owner, peer)
+    bot = seed.start_bot(h.prosody, peer)
+    n_latency, n_burst = fx["latency_count"], fx["burst_count"]
+    out: Result = {}
+    try:
+        context, page, _ = h.open(client, owner)
+    except Exception:
+        bot.stop()
+        raise
+    try:
+        open_chat(page, client, peer.jid)
+        origin = float(page.evaluate("performance.timeOrigin"))
+        latencies = []
+        for i in range(1, n_latency + 1):
+            # One by one, spaced: sent right after the previous one shows, a message
+            # would land in the gap before the client re-issues its held BOSH request
+            # (Strophe does so from a 100 ms idle timer) and measure that gap instead.
+            time.sleep(fx["latency_gap_s"])
+            marker = f"l{run:02d}_{i:03d}"
+            sent = send_timed(bot, owner.jid, f"latency {i} bm{marker}")
+            if not wait_marker(page, marker, 15_000):
+                out["latency.median"] = out["latency.p95"] = f"timeout at message {i}"
+                break
+            latencies.append(origin + float(page.evaluate("(m) => window.__bench.seen.get(m)", marker)) - sent)
+        else:
+            out["latency.median"], out["latency.p95"] = median(latencies), p95(latencies)
+        bodies = [f"burst {i} bmb{i:04d}" for i in range(1, n_burst + 1)]
+        first = seed.send_burst(bot, owner.jid, bodies)
+        done = page.evaluate("""async ([n, timeoutMs]) => {
+            const B = window.__bench, t0 = performance.now();
+            const count = () => { let c = 0; for (const k of B.seen.keys()) if (k[0] === 'b') c++; return c; };
+            while (count() < n && performance.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 50));
+            let last = 0;
+            for (const [k, t] of B.seen) if (k[0] === 'b') last = Math.max(last, t);
+            return {count: count(), last: last};
+        }""", [n_burst, fx["burst_timeout_ms"]])
+        if done["count"] < n_burst:
+            out["burst.ms"] = out["burst.rate"] = f"timeout ({done['count']} of {n_burst})"
+        else:
+            elapsed = origin + float(done["last"]) - first
+            out["burst.ms"] = elapsed
+            out["burst.rate"] = n_burst / (elapsed / 1000)
+        chat = client.chat_selector.format(jid=peer.jid)
+        order = page.evaluate("(s) => window.__bench.markersInOrder('b', document.querySelector(s))", chat)
+        out["burst.ordered"] = burst_order_verdict(order, int(done["count"]), n_burst)
+        mem = h.memory(page)
+        out["mem.burst.heap"], out["mem.burst.wasm"] = mem["heap"], mem["wasm"]
+        return out
+    finally:
+        context.close()
+        bot.stop()
+
+
+def burst_order_verdict(order: list[str], seen: int, n: int) -> str:
+    """All ``n`` burst markers entered the DOM (``seen``) and the ones still in
+    it at the end are the newest, consecutive and in order (a client may keep
+    only a window of the latest messages in the DOM, as Converse.js 14 does)."""
+    expected = [f"b{i:04d}" for i in range(1, n + 1)]
+    if seen < n:
+        return f"no ({seen} of {n} arrived)"
+    if order == expected:
+        return "yes"
+    if order and order == expected[-len(order):]:
+        return f"yes (latest {len(order)} kept in the DOM)"
+    return f"no (DOM order differs: {len(order)} present)"
+
+
+SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] = {
+    "startup": scenario_startup,
+    "roster": scenario_roster,
+    "mam": scenario_mam,
+    "messages": scenario_messages,
+}
+
+
+# ----- fixtures (seeded once, read-only during runs) ------------------------------
+def make_fixtures(prosody: ProsodyServer, scenarios: list[str], quick: bool,
+                  log: Callable[[str], None]) -> dict[str, Any]:
+    fx: dict[str, Any] = {}
+    if "startup" in scenarios:
+        fx["startup"] = seed.new_account(prosody, "start")
+        # A real second visit comes well after the first one's idle-time snapshot
+        # (static/pyodide-snapshot.mjs); --quick skips that wait.
+        fx["wait_snapshot"] = not quick
+        seed.seed_roster(prosody, fx["startup"], 1)
+    if "roster" in scenarios:
+        fx["roster200"] = seed.new_account(prosody, "rosterb")
+        seed.seed_roster(prosody, fx["roster200"], 200)
+        fx["roster_big_count"] = 500 if quick else 5000
+        fx["roster_big"] = seed.new_account(prosody, "rosterc")
+        seed.seed_roster(prosody, fx["roster_big"], fx["roster_big_count"])
+    if "mam" in scenarios:
+        fx["mam_count"] = 100 if quick else 1000
+        fx["mam_back_timeout_ms"] = 20_000
+        fx["mam_owner"] = seed.new_account(prosody, "mamowner")
+        fx["mam_peer"] = seed.new_account(prosody, "mampeer")
+        seed.befriend(prosody, fx["mam_owner"], fx["mam_peer"])
+        began = time.monotonic()
+        seed.seed_archive(prosody, fx["mam_owner"], fx["mam_peer"], fx["mam_count"], "archived", "a")
+        log(f"  seeded {fx['mam_count']} archived messages in {time.monotonic() - began:.1f}s")
+    if "messages" in scenarios:
+        fx["latency_count"] = 10 if quick else 50
+        fx["latency_gap_s"] = 0.2
+        fx["burst_count"] = 100 if quick else 1000
+        fx["burst_timeout_ms"] = 180_000
+    return fx
+
+
+# ----- report -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    unit: str
+    target: str = ""
+    # ratio bound for "met": value_py / value_js <= bound (or >= for throughput)
+    bound: float | None = None
+    higher_is_better: bool = False
+    absolute: Callable[[float], bool] | None = None
+
+
+ROWS = [
+    Row("startup.cold", "1. navigation → roster rendered (1 contact), cold", "ms", "≤ 1.5×", 1.5),
+    Row("startup.warm", "1. navigation → roster rendered (1 contact), warm", "ms", "≤ 1.0×", 1.0),
+    *[Row(f"startup.{kind}mark.{name}", f"1. {label}: navigation → {what}", "ms")
+      for kind, label in (("", "cold"), ("warm.", "warm"))
+      for name, what in (("cpy:shim", "shim running"), ("cpy:pyodide-start", "PyScript asks for Pyodide"),
+                         ("cpy:pyodide-loaded", "Pyodide loaded"), ("cpy:py-ready", "PyScript ready"),
+                         ("cpy:boot-start", "boot.py starts"), ("cpy:imported", "converse_py imported"),
+                         ("cpy:attached", "attached to the shim"))],
+    Row("roster.200", "2. navigation → 200 contacts in the DOM", "ms"),
+    Row("roster.big.nav", "2. navigation → 5,000 contacts in the DOM", "ms"),
+    Row("roster.big", "2. roster result arrived → 5,000 rows rendered", "ms", "≤ 1 s", None,
+        absolute=lambda v: v <= 1000),
+    Row("roster.big.longtask", "2. longest main-thread task meanwhile", "ms", "≤ 200 ms", None,
+        absolute=lambda v: v <= 200),
+    Row("mam.open", "3. open chat → latest page of 1,000 archived rendered", "ms", "≤ 0.25×", 0.25),
+    Row("mam.back", "3. then page back to the first message", "ms"),
+    Row("latency.median", "4. bot send → in DOM, median of 50", "ms", "≤ 0.5×", 0.5),
+    Row("latency.p95", "4. bot send → in DOM, p95 of 50", "ms"),
+    Row("burst.ms", "5. burst of 1,000: first send → last in DOM", "ms"),
+    Row("burst.rate", "5. burst throughput", "msg/s", "≥ 25×", 25.0, higher_is_better=True),
+    Row("burst.ordered", "5. all 1,000 present and in order", ""),
+    Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),
+    Row("mem.mam.wasm", "6. WebAssembly memory after scenario 3", "MiB"),
+    Row("mem.burst.heap", "6. JS heap after scenario 5 (4+5)", "MiB"),
+    Row("mem.burst.wasm", "6. WebAssembly memory after scenario 5 (4+5)", "MiB"),
+    Row("bytes.raw", "7. bytes shipped, raw", "MB"),
+    Row("bytes.gzip", "7. bytes shipped, gzip", "MB"),
+    Row("bytes.requests", "7. requests (XMPP traffic excluded)", ""),
+]
+
+
+def summarize(values: list[Any]) -> Any:
+    """Median of the numeric values; a string when no run gave a number."""
+    numbers = [v for v in values if isinstance(v, (int, float))]
+    if numbers and len(numbers) == len(values):
+        return median(numbers)
+    if numbers:
+        return f"{median(numbers):.1f}*"  # some runs failed
+    strings = sorted({str(v) for v in values})
+    return "; ".join(strings) if strings else ""
+
+
+def fmt(value: Any, unit: str) -> str:
+    if isinstance(value, float):
+        if unit in ("MiB", "MB"):
+            return f"{value:.2f} {unit}"
+        if unit == "msg/s":
+            return f"{value:.1f} {unit}"
+        if unit == "":
+            return f"{value:.0f}"
+        return f"{value:.0f} {unit}"
+    if isinstance(value, str) and value.endswith("*") and unit:
+        return f"{value} {unit}"
+    return str(value) if value != "" else "—"
+
+
+def table(results: dict[str, dict[str, list[Any]]], runs: dict[str, int]) -> str:
+    lines = ["| scenario | converse-py | Converse.js 14 | ratio py/js | target | met |",
+             "|---|---|---|---|---|---|"]
+    py, js = results.get("py", {}), results.get("js", {})
+    for row in ROWS:
+        if row.key not in py and row.key not in js:
+            continue
+        a = summarize(py.get(row.key, []))
+        b = summarize(js.get(row.key, []))
+        ratio = met = ""
+        if isinstance(a, float) and isinstance(b, float) and b:
+            r = a / b
+            ratio = f"{r:.2f}×"
+            if row.bound is not None:
+                met = "yes" if (r >= row.bound if row.higher_is_better else r <= row.bound) else "no"
+        if row.absolute is not None and isinstance(a, float):
+            met = "yes" if row.absolute(a) else "no"
+        lines.append(f"| {row.label} | {fmt(a, row.unit)} | {fmt(b, row.unit)} | {ratio} | {row.target} | {met} |")
+    lines.append("")
+    lines.append("Medians of " + ", ".join(f"{k}: {v} run(s)" for k, v in runs.items())
+                 + " per client (a * marks a median over the runs that did not fail).")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    pv = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "prosody"],
+                        capture_output=True, text=True).stdout.strip() or "?"
+    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB; "
+            f"{chromium}; Prosody {pv}; Python {platform.python_version()}")
+
+
+def write_results(path: Path, text: str) -> None:
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    block = f"{BEGIN}\n{text}\n{END}"
+    if BEGIN in old and END in old:
+        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+    else:
+        new = "# Benchmarks: converse-py vs Converse.js 14\n\n" + block + "\n" + old
+    path.write_text(new, encoding="utf-8")
+
+
+# ----- setup ----------------------------------------------------------------------
+def ensure_conversejs(log: Callable[[str], None]) -> bool:
+    """Install the bench-only npm package and copy its dist next to the pages."""
+    if not CONVERSEJS_DIST.is_dir():
+        if shutil.which("npm") is None:
+            log("npm not found: Converse.js cannot be installed")
+            return False
+        log("installing Converse.js 14 (bench/package.json) ...")
+        cmd = ["npm", "ci" if (BENCH / "package-lock.json").is_file() else "install",
+               "--no-audit", "--no-fund"]
+        if subprocess.run(cmd, cwd=BENCH).returncode != 0:
+            return False
+    for src in CONVERSEJS_DIST.rglob("*"):
+        if src.is_dir() or src.suffix == ".map":
+            continue
+        dst = CONVERSEJS_VENDOR / src.relative_to(CONVERSEJS_DIST)
+        if dst.is_file() and dst.stat().st_size == src.stat().st_size:
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario and client (default 5)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help=f"comma-separated subset of {','.join(SCENARIOS)}")
+    parser.add_argument("--clients", default="py,js", help="py, js or py,js (default)")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 run, start-up only, converse-py only unless --clients says otherwise")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (default bench/RESULTS.md)")
+    parser.add_argument("--json", type=Path, help="also write every run's raw figures here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = 1
+        if "--scenarios" not in (argv if argv is not None else sys.argv):
+            args.scenarios = "startup"
+        if "--clients" not in (argv if argv is not None else sys.argv):
+            args.clients = "py"
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    clients = [CLIENTS[c] for c in args.clients.split(",") if c]
+
+    def log(text: str) -> None:
+        print(text, flush=True)
+
+    problems = check()
+    if problems:
+        log("; ".join(problems))
+        return 1
+    log(build())
+    if any(c.key == "js" for c in clients) and not ensure_conversejs(log):
+        log("Converse.js 14 is not available: run with --clients py")
+        return 1
+
+    began = time.monotonic()
+    results: dict[str, dict[str, list[Any]]] = {c.key: {} for c in clients}
+    prosody = ProsodyServer().start()
+    server = StaticServer(str(ROOT)).start()
+    fx: dict[str, Any] = {}
+    h: Harness | None = None
+    try:
+        fx = make_fixtures(prosody, scenarios, args.quick, log)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            h = Harness(prosody, server, browser, log=log)
+            for name in scenarios:
+                log(f"scenario {name}:")
+                for run in range(args.runs):
+                    order = clients if run % 2 == 0 else list(reversed(clients))
+                    for client in order:
+                        t = time.monotonic()
+                        try:
+                            figures = SCENARIOS[name](h, client, run, fx)
+                        except Exception as exc:  # one failed run must not lose the others
+                            figures = {}
+                            log(f"  run {run + 1} {client.name}: FAILED {type(exc).__name__}: {str(exc)[:300]}")
+                        for key, value in figures.items():
+                            results[client.key].setdefault(key, []).append(value)
+                        shown = ", ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                                          for k, v in figures.items())
+                        log(f"  run {run + 1} {client.name} ({time.monotonic() - t:.1f}s): {shown}")
+            browser.close()
+    finally:
+        server.stop()
+        prosody.cleanup()
+    outside = sorted(set(h.outside)) if h is not None else []
+    if outside:
+        log(f"requests off this machine (aborted): {sorted(set(h.outside))}")
+    elapsed = time.monotonic() - began
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = (f"Run {stamp} in {elapsed / 60:.1f} min on {machine()}.\n"
+            f"Command: `python -m bench.run {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
+            + table(results, {s: args.runs for s in scenarios})
+            + ("\n\nRequests off this machine (aborted): " + ", ".join(outside)
+               if outside else "\n\nNo request left this machine."))
+    print("\n" + text)
+    write_results(args.out, text)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
