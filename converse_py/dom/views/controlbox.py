@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .ui import UIPlugin
 
 #: Above this many changed contacts in one turn, rebuild the list instead of patching rows.
-PATCH_LIMIT = 40
+PATCH_LIMIT = 200
 
 
 class ControlBoxView:
@@ -155,8 +155,14 @@ class ControlBoxView:
         dirty, self._dirty = self._dirty, {}
         if not dirty or not self.converse.session.connected:
             return
-        if (len(dirty) > PATCH_LIMIT or self.converse.settings.get("hide_offline_users")
-                or (self._render_task is not None and not self._render_task.done())):
+        rendering = self._render_task is not None and not self._render_task.done()
+        if rendering:
+            # Rows still to come are built from the current state; the ones already in the DOM are
+            # patched when the render is done (restarting it would delay the whole list).
+            assert self._render_task is not None
+            self._render_task.add_done_callback(lambda _task: self._requeue(dirty))
+            return
+        if len(dirty) > PATCH_LIMIT or self.converse.settings.get("hide_offline_users"):
             self.render_roster()
             return
         for jid, contact in dirty.items():
@@ -164,6 +170,10 @@ class ControlBoxView:
             html = t.contact_row(contact)
             for index in range(rows.length):
                 rows.item(index).outerHTML = html
+
+    def _requeue(self, contacts: dict[str, Any]) -> None:
+        for contact in contacts.values():
+            self.contact_changed(contact)
 
     # -- connection state ----------------------------------------------------------------
     def on_status(self, status: str, condition: str) -> None:
