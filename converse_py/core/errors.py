@@ -31,5 +31,9 @@ class IQError(ConverseError):
         self.error = error
 
 
+class IQDisconnectedError(IQError):
+    """The connection went away before the IQ got a reply (the IQ may never have been delivered)."""
+
+
 class IQTimeoutError(ConverseError, TimeoutError):
     """An IQ got no reply in time."""

@@ -19,7 +19,7 @@ from ..xmpp.errors import parse_error
 from ..xmpp.jid import JID
 from ..xmpp.stanza import StanzaParseError, error_reply, local_name, new_id, parse, serialize
 from .aio import loop, new_future
-from .errors import ConverseError, IQError, IQTimeoutError, NotConnectedError
+from .errors import ConverseError, IQDisconnectedError, IQError, IQTimeoutError, NotConnectedError
 from .log import logger, redact
 from .smacks import SM_NS, StreamManagement, is_sm_element, is_stanza_text
 
@@ -362,7 +362,7 @@ class Session:
             if timer:
                 timer.cancel()
             if not future.done():
-                future.set_exception(IQError(f"IQ {iq_id}: disconnected before a reply"))
+                future.set_exception(IQDisconnectedError(f"IQ {iq_id}: disconnected before a reply"))
 
     def _flush_outbox(self) -> None:
         queued, self.outbox = self.outbox, []

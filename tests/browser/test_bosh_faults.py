@@ -17,7 +17,8 @@ def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server:
     alice, bob = unique_account(prosody, "alice"), unique_account(prosody, "bob")
     bob_bot = bot(bob)
     settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
-                "auto_login": True, "auto_reconnect": True, "keepalive": False, "show_controlbox_by_default": True}
+                "auto_login": True, "auto_reconnect": True, "keepalive": False, "show_controlbox_by_default": True,
+                "debug": True}
     page = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
     faults = {"left": 0, "seen": 0}
 
@@ -32,6 +33,7 @@ def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server:
             return
         request_route.continue_()
 
+    passed = False
     try:
         page.wait_for("window.out.initialized", timeout=BOOT_TIMEOUT_MS)
         page.js("""() => new Promise((resolve) => converse.plugins.add('grab', { initialize() {
@@ -71,5 +73,8 @@ def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server:
         from_alice = [body for frm, body in bob_bot.received if frm.startswith(alice.jid)]
         assert from_alice == ["alice during 0", "alice during 1", "alice during 2"]
         assert page.page_errors == []
+        passed = True
     finally:
+        if not passed:  # what the client said about the faults, for the report
+            print("\n".join(line[:300] for line in page.console[-120:]))
         page.close()

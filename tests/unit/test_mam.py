@@ -3,12 +3,14 @@ math, service discovery, and archive.query / chat history end to end on a FakeTr
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
+from converse_py.core import converse as converse_module
 from converse_py.core.errors import ConverseError
 from converse_py.plugins.disco.stanzas import info_query, parse_info
 from converse_py.plugins.mam.api import UNSUPPORTED, ArchiveNotSupportedError
@@ -145,14 +147,16 @@ def _sent_iqs(client: Client, child: str) -> list[ET.Element]:
 
 
 async def _logged_in(features: tuple[str, ...] = ("urn:xmpp:mam:2",), settings: dict[str, Any] | None = None,
-                     ) -> tuple[Client, list[Any]]:
+                     stream_features: str | None = None) -> tuple[Client, list[Any]]:
     client = Client()
+    if stream_features is not None:
+        client.transport.features = stream_features
     discovered: list[Any] = []
     client.api.listen.on("serviceDiscovered", discovered.append)
     await client.converse.initialize(settings or {})
     await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
     await settle()
-    roster_iq = parse(client.transport.sent[0])
+    roster_iq = next(parse(x) for x in client.transport.sent if "jabber:iq:roster" in x)
     client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
                              '<query xmlns="jabber:iq:roster"/></iq>')
     await settle()
@@ -359,3 +363,71 @@ def test_after_a_reconnection_open_boxes_catch_up_from_the_newest_archived_messa
     bodies, request = arun(body())
     assert bodies == ["five", "six", "seven"]
     assert "<after>a5</after>" in request
+
+
+
+@pytest.mark.parametrize("auto_reconnect", [False, True])
+def test_a_discovery_cut_by_a_dropped_connection_does_not_hide_mam_from_the_next_session(
+        auto_reconnect: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+
+    async def answer_roster(client: Client) -> None:
+        roster_iq = [parse(x) for x in client.transport.sent if "jabber:iq:roster" in x][-1]
+        client.transport.receive(f'<iq xmlns="jabber:client" type="result" id="{roster_iq.get("id")}">'
+                                 '<query xmlns="jabber:iq:roster"/></iq>')
+        await settle()
+
+    async def body() -> tuple[bool, str]:
+        client = Client()
+        await client.converse.initialize({"auto_reconnect": auto_reconnect})
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        await answer_roster(client)
+        client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/phone" type="chat" id="m-a5">'
+                                 '<body>five</body><stanza-id xmlns="urn:xmpp:sid:0" by="alice@localhost" id="a5"/>'
+                                 '</message>')
+        await settle()
+        # the disco queries of this session are still unanswered when its connection drops
+        if auto_reconnect:
+            client.transport.drop("connection lost")  # will-reconnect, then a new session by itself
+            for _ in range(100):
+                if client.transport.connects == 2:
+                    break
+                await asyncio.sleep(0.01)
+        else:
+            client.transport.disconnect("connection lost")  # disconnected; the user logs in again
+            await settle()
+            await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        await answer_roster(client)
+        await _answer_disco(client, ("urn:xmpp:mam:2",))
+        queries = _sent_iqs(client, "{urn:xmpp:mam:2}query")
+        return client.converse.disco.supports("urn:xmpp:mam:2"), serialize(queries[-1]) if queries else ""
+    supported, catch_up = arun(body())
+    assert supported
+    assert "<after>a5</after>" in catch_up  # the reconnection's catch-up asked the archive
+
+
+def test_a_resumed_stream_keeps_what_discovery_found_and_asks_nothing_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+
+    async def body() -> tuple[bool, bool, list[str]]:
+        client, _ = await _logged_in(settings={"enable_smacks": True}, stream_features=(
+            "<features xmlns='http://etherx.jabber.org/streams'><sm xmlns='urn:xmpp:sm:3'/></features>"))
+        client.transport.receive("<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>")
+        first_ids = {parse(x).get("id") for x in client.transport.sent if "disco#info" in x}
+        client.transport.drop()
+        held = client.converse.disco.supports("urn:xmpp:mam:2") and client.converse.disco.done
+        client.transport.sent.clear()
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+            if any("<resume " in x for x in client.transport.sent):
+                break
+        client.transport.receive("<resumed xmlns='urn:xmpp:sm:3' h='0' previd='sm-1'/>")
+        await settle()
+        # (the unacknowledged disco queries are re-sent by XEP-0198 itself: same ids)
+        asked = [x for x in client.transport.sent if "disco#info" in x and parse(x).get("id") not in first_ids]
+        return held, client.converse.disco.done and client.converse.disco.supports("urn:xmpp:mam:2"), asked
+    held_while_down, after, asked = arun(body())
+    assert not held_while_down  # nobody is told what is supported while the stream is down
+    assert after and asked == []

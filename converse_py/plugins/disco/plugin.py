@@ -12,6 +12,7 @@ from typing import Any
 
 from ...core.aio import new_future
 from ...core.converse import Converse
+from ...core.errors import IQDisconnectedError
 from ...core.log import logger
 from ...core.model import Model
 from ...xmpp.jid import JID
@@ -36,11 +37,31 @@ class DiscoState:
         self.features: dict[str, Feature] = {}
         self.done = False
         self._waiting: asyncio.Future[None] | None = None
+        self._generation = 0  # bumped by reset: a discovery of a session that is gone commits nothing
+        self._held = False  # a finished discovery put on hold by a drop (see suspend/resume)
 
     def reset(self) -> None:
-        self.features, self.done = {}, False
+        """Forget this session's discovery (a new session discovers anew)."""
+        self.features, self._held = {}, False
+        self._generation += 1
+        self.suspend()
+
+    def suspend(self) -> None:
+        """The connection dropped: until it is back, callers of ``discovered()`` wait. ``resume()``
+        gives the features back if the same session returns (XEP-0198)."""
+        self._held = self._held or self.done
+        self.done = False
         if self._waiting is not None and self._waiting.done():
             self._waiting = None
+
+    def resume(self) -> bool:
+        """The stream was resumed: the features found before the drop hold again. False when the
+        discovery had not finished by then."""
+        if not self._held:
+            return False
+        self._held, self.done = False, True
+        self.discovered()
+        return True
 
     def supports(self, namespace: str) -> bool:
         """True when the server or the account advertised ``namespace``."""
@@ -56,15 +77,21 @@ class DiscoState:
 
     async def discover(self) -> None:
         """Query the server (domain) and the account (bare JID) at once, then fire serviceDiscovered
-        for each feature (the server's first)."""
+        for each feature (the server's first).
+
+        A discovery that the connection cut (its queries failed for want of a connection) or that a
+        newer one replaced commits nothing: those waiting on ``discovered()`` wait for the next."""
         jid = self.converse.session.jid
         if not jid:
             return
         own = JID.parse(jid)
         self.reset()
+        generation = self._generation
         targets = (own.domain, own.bare)
         answers = await asyncio.gather(*(self.converse.session.send_iq(info_query(t)) for t in targets),
                                        return_exceptions=True)
+        if generation != self._generation or any(isinstance(a, IQDisconnectedError) for a in answers):
+            return
         for target, answer in zip(targets, answers):
             if isinstance(answer, BaseException):  # an entity without disco is not an error for the client
                 logger.info("disco#info of %s failed: %s", target, answer)
@@ -89,7 +116,13 @@ class DiscoPlugin:
         converse.disco = self.state  # type: ignore[attr-defined]
         # After the initial presence, so the roster fetch and presence go out first.
         converse.api.listen.on("statusInitialized", lambda *_: self._start())
+        # A lost connection ends this session's discovery when the client gives up (disconnected);
+        # while it tries again (will-reconnect) the discovery is on hold: a new session discovers
+        # anew (statusInitialized); a resumed one (XEP-0198) keeps what was found (or gets the
+        # answers still on their way: a resumable stream's IQs do not fail).
         converse.api.listen.on("disconnected", lambda *_: self.state.reset())
+        converse.api.listen.on("will-reconnect", lambda *_: self.state.suspend())
+        converse.api.listen.on("streamResumed", lambda *_: self.state.resume())
 
     def _start(self) -> None:
         task = asyncio.ensure_future(self.state.discover())
