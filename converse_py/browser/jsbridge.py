@@ -218,6 +218,7 @@ class JsBridge:
         facade.model = self.model(box)
         for name, js_name in (("initiate_otr", "initiateOTR"), ("end_otr", "endOTR")):  # converse-otr
             setattr(facade.model, js_name, self.method(functools.partial(_box_method, box, name)))
+        facade.model.correctMessage = self.method(box.correct_message)  # converse-corrections
         for name in ("close", "focus", "show"):
             setattr(facade, name, self.method(getattr(box, name)))
         facade.jid = box.get("jid")
