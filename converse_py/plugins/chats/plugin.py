@@ -18,9 +18,8 @@ from typing import Any, Callable
 from ...core.converse import Converse
 from ...core.log import logger
 from ...core.session import own_bare
-from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import find
+from ...xmpp.stanza import local_name
 from ..corrections.stanzas import add_replace
 from .api import ChatsAPI
 from .models import ActivityListener, ChatBox, ShownMessage, UpdateListener
@@ -97,7 +96,7 @@ class ChatsState:
         replaced = next((r for r in (f(box, text) for f in self.outgoing_filters) if r is not None), None)
         stanzas = replaced or [chat_message(box.get("jid"), text)]
         for stanza in stanzas:
-            if find(stanza, ns.CLIENT, "body") is not None:
+            if any(local_name(child.tag) == "body" for child in stanza):
                 if replaces is not None:
                     add_replace(stanza, replaces.id or replaces.origin_id)
                 for decorate in self.stanza_decorators:
