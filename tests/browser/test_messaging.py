@@ -12,7 +12,7 @@ import pytest
 
 from tools.bot import Bot
 
-from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
+from .support import Account, ClientPage, auto_login_page, unique_account
 
 RECEIPTS = "urn:xmpp:receipts"
 MARKERS = "urn:xmpp:chat-markers:0"
@@ -28,10 +28,7 @@ def alice(prosody: Any) -> Account:
 
 @pytest.fixture(scope="module")
 def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
-    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
-                "auto_login": True}
-    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
-    handle.wait_for("window.out.initialized && typeof window.runPython === 'function'", timeout=BOOT_TIMEOUT_MS)
+    handle = auto_login_page(browser, web_server.url, prosody, alice)
     handle.js("""() => new Promise((resolve) => converse.plugins.add('messaging-events', {
         initialize() {
             const api = this._converse.api;
