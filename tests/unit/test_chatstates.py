@@ -130,8 +130,11 @@ def test_incoming_states_set_chat_state_and_fire_events() -> None:
         values.append(box.get("chat_state"))
         client.transport.receive(carbon("received", chat(BOB, "y", None, f"<composing xmlns='{CS}'/>")))
         values.append(box.get("chat_state"))
+        box.close()  # not followed while closed: forgotten
+        client.transport.receive(chat(BOB, "z2", None, f"<paused xmlns='{CS}'/>"))
+        values.append(client.api.chats.open("bob@localhost").get("chat_state"))
         return events, values
     events, values = arun(body())
-    assert values == ["composing", "paused", "active", "active", "composing"]
+    assert values == ["composing", "paused", "active", "active", "composing", None]
     assert events == [("bob@localhost", "composing"), ("bob@localhost", "paused"), ("bob@localhost", "active"),
                       ("bob@localhost", "composing")]

@@ -119,9 +119,15 @@ def test_outgoing_messages_are_markable_and_a_contact_marker_reads_them_and_all_
         client.transport.receive(chat("eve@localhost/x", "e", None, marker.format(two.id)))  # forged: not bob
         client.transport.receive(chat(BOB, "d0", None, marker.format("unknown")))
         client.transport.receive(chat(BOB, "d1", None, marker.format(two.id)))
+        client.transport.receive(chat(BOB, "d2", None, marker.format(two.id)))  # again: nothing new
+        rows = [(m.body, m.displayed, m.delivered) for m in box.messages]
+        updates: list[str] = []
+        box.on_update(lambda _b, m, _c: updates.append(m.body))
+        client.transport.receive(chat(BOB, "d3", None, marker.format(box.messages[-1].id)))
+        assert updates == ["three"]  # the earlier ones were read already: their rows are left alone
         assert one.id
-        return events, [(m.body, m.displayed, m.delivered) for m in box.messages], markable
+        return events, rows, markable
     events, rows, markable = arun(body())
     assert markable
-    assert events == ["two"]
+    assert events == ["two", "three"]  # once each
     assert rows == [("one", True, True), ("two", True, True), ("three", False, False)]

@@ -209,8 +209,8 @@ class ChatBoxView:
             self.scroll_to_bottom()
         if any(m.archived for m in batch):
             asyncio.get_event_loop().call_soon(self.fill)
-        if any(not m.outgoing for m in batch):
-            self.box.composer_activity("seen")
+        if any(not m.outgoing for m in batch) and self._near_bottom():
+            self.box.composer_activity("seen")  # the newest message is on screen (chat markers)
 
     def on_update(self, _box: ChatBox, message: ShownMessage, _changed: tuple[str, ...]) -> None:
         """A message changed (delivered, read, corrected): its row is replaced, nothing else."""
@@ -261,6 +261,8 @@ class ChatBoxView:
     def on_scroll(self, _event: Any) -> None:
         if self.list.scrollTop < LOAD_OLDER_AT and self.box.messages:
             self.box.load_older()
+        elif self._near_bottom():
+            self.box.composer_activity("seen")  # scrolled back down to the newest messages
 
     # -- attributes ----------------------------------------------------------------------
     def on_change(self, box: ChatBox, changed: dict[str, Any]) -> None:

@@ -108,6 +108,12 @@ class ChatStates:
         if jid in self.sent:
             self.send(box, "inactive")
 
+    def closed(self, box: ChatBox) -> None:
+        """The box was closed: inactive, and the contact's state is forgotten (it is not followed
+        while the box is closed, so it would be stale when the box opens again)."""
+        self.away(box)
+        box.set("chat_state", None)
+
     def decorate(self, box: ChatBox, stanza: ET.Element) -> None:
         """A sent message carries ``<active/>`` (XEP-0085 §5.1): the user is no longer composing."""
         jid = box.get("jid")
@@ -161,7 +167,7 @@ class ChatStatesPlugin:
         chats.activity_listeners.append(self.states.on_activity)
         converse.session.add_handler("message", self.states.on_message)
         listen = converse.api.listen
-        listen.on("chatBoxClosed", self.states.away)
+        listen.on("chatBoxClosed", self.states.closed)
         listen.on("chatBoxMinimized", self.states.away)
         listen.on("chatBoxMaximized", self.states.back)
         listen.on("chatBoxFocused", self.states.back)

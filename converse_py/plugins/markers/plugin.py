@@ -108,13 +108,19 @@ class MarkersState:
         target = box.find_message(msg_id, own) if box is not None else None
         if box is None or target is None or not target.outgoing:
             return
+        if target.displayed:
+            return
         index = next(i for i in range(len(box.messages) - 1, -1, -1) if box.messages[i] is target)
-        for message in box.messages[:index + 1]:
-            if message.outgoing and not message.displayed:
-                updated = box.update_message(message, displayed=True, delivered=True)
-                if message is target:
-                    target = updated
-        converse.trigger("messageDisplayed", box, target)
+        earlier = []
+        for message in reversed(box.messages[:index]):
+            if message.outgoing:
+                if message.displayed:
+                    break  # an earlier marker covered the rest
+                earlier.append(message)
+        shown = box.update_message(target, displayed=True, delivered=True)
+        for message in earlier:
+            box.update_message(message, displayed=True, delivered=True)
+        converse.trigger("messageDisplayed", box, shown)
 
 
 class MarkersPlugin:
