@@ -128,6 +128,31 @@ def test_a_contacts_message_gets_a_receipt_and_a_displayed_marker(page: ClientPa
     assert [r[1] for r in row_state(page, account.jid)] == ["are you there?"]
 
 
+def set_visibility(page: ClientPage, state: str) -> None:
+    page.js("""(state) => { Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+                            document.dispatchEvent(new Event('visibilitychange')); }""", state)
+
+
+def test_no_displayed_marker_while_the_page_is_hidden(page: ClientPage, alice: Account,
+                                                      bob: tuple[Account, Bot]) -> None:
+    account, peer = bob
+    set_visibility(page, "hidden")
+    try:
+        peer.send_raw(f"<message to='{alice.jid}' type='chat' id='bob-h'><body>psst</body>"
+                      f"<request xmlns='{RECEIPTS}'/><markable xmlns='{MARKERS}'/></message>")
+        peer.wait_for_stanza(has(RECEIPTS, "received"))
+        page.wait_for("(sel) => document.querySelectorAll(sel + ' li.cpy-msg').length === 1",
+                      arg=box_css(account.jid))
+        # alice's stanzas arrive in order: a marker sent on rendering would come before this one
+        page.js("(jid) => window.cpyApi.chats.open(jid).model.sendMessage('barrier')", account.jid)
+        peer.wait_for_message("barrier")
+        assert not [x for x in peer.stanzas if has(MARKERS, "displayed")(ET.fromstring(x))]
+    finally:
+        set_visibility(page, "visible")
+    marker = peer.wait_for_stanza(has(MARKERS, "displayed"))
+    assert marker.find(f"{{{MARKERS}}}displayed").get("id") == "bob-h"
+
+
 def test_typing_sends_composing_then_paused_and_sending_says_active(page: ClientPage,
                                                                    bob: tuple[Account, Bot]) -> None:
     account, peer = bob

@@ -42,15 +42,13 @@ class MarkersState:
         self.pending: dict[str, str] = {}
         #: boxes whose view reported the newest messages on screen while the page was hidden
         self.waiting: set[str] = set()
-        self.hidden = False
 
     def enabled(self) -> bool:
         setting = self.converse.settings.get("send_chat_markers")
         return isinstance(setting, list) and "displayed" in setting
 
     def on_visibility(self, hidden: bool) -> None:
-        self.hidden = bool(hidden)
-        if not self.hidden:
+        if not hidden:
             for jid in sorted(self.waiting):
                 box = self.converse.chats.boxes.get(jid)  # type: ignore[attr-defined]
                 if box is not None:
@@ -66,7 +64,7 @@ class MarkersState:
         jid = box.get("jid")
         if jid not in self.pending or box.get("closed") or box.get("minimized"):
             return False
-        if self.hidden:
+        if self.converse.platform.page_hidden():
             self.waiting.add(jid)
             return False
         self.waiting.discard(jid)
