@@ -121,6 +121,21 @@ def test_a_receipt_naming_the_correction_marks_the_original_and_its_carbon_is_no
     assert arun(body()) == [("eins", True, True)]
 
 
+def test_an_earlier_correction_coming_back_from_the_archive_does_not_undo_a_later_one() -> None:
+    async def body() -> list[Any]:
+        client = await logged_in()
+        box = client.api.chats.open("bob@localhost")
+        sent = box.send_message("a")
+        box.correct_message("b")
+        first = parse([x for x in client.sent("message") if "message-correct" in x][-1])
+        box.correct_message("c")
+        box.add_messages([ShownMessage(first.get("id") or "", "alice@localhost", "b", T0, True,
+                                       origin_id=first.get("id") or "", stanza_id="A9", replaces=sent.id,
+                                       archived=True)], newer=True)
+        return [(m.body, m.edited) for m in box.messages]
+    assert arun(body()) == [("c", True)]
+
+
 def test_corrections_refused_by_setting_or_without_a_message() -> None:
     async def body() -> list[str]:
         errors = []

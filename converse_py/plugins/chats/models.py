@@ -196,11 +196,14 @@ class ChatBox(Model):
         self.note_correction(correction.origin_id, original)
         self.update_message(original, body=correction.body, edited=True)
 
-    def note_correction(self, correction_id: str, original: ShownMessage) -> None:
+    def note_correction(self, correction_id: str, original: ShownMessage, sender: str | None = None) -> None:
         """Remember that the correction ``correction_id`` changed ``original`` (a receipt or marker
-        naming the correction then finds the original, as does a further correction naming it)."""
+        naming the correction then finds the original, as does a further correction naming it);
+        with ``sender`` (a correction sent from here) a copy of it coming back (archive) is known."""
         if correction_id:
             self._aliases[correction_id] = original.id or original.origin_id
+            if sender:
+                self._seen.update((f"i:{sender}:{correction_id}", f"o:{sender}:{correction_id}"))
 
     def correct_message(self, text: str, msg_id: str | None = None) -> ShownMessage:
         """Send ``text`` as a correction (XEP-0308) of the user's last message here, or of the

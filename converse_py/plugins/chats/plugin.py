@@ -106,7 +106,7 @@ class ChatsState:
         msg_id = stanzas[0].get("id") or ""
         if replaces is not None:
             shown = box.update_message(replaces, body=text, edited=True, delivered=False, displayed=False)
-            box.note_correction(msg_id, shown)
+            box.note_correction(msg_id, shown, own_bare(self.converse.session))
         else:
             shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
                                  datetime.now(timezone.utc), outgoing=True, origin_id=msg_id)
