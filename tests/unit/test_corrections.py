@@ -104,13 +104,18 @@ def test_correcting_the_last_message_sends_a_replace_and_updates_it() -> None:
     assert events[-2:] == [("bob@localhost", "wrong, sorry", True), ("bob@localhost", "right", True)]
 
 
+async def _sent_and_corrected(text: str, correction: str) -> tuple[Client, ChatBox, ShownMessage, Any]:
+    """alice sends ``text`` to bob and corrects it: the client, box, sent message, correction stanza."""
+    client = await logged_in()
+    box = client.api.chats.open("bob@localhost")
+    sent = box.send_message(text)
+    box.correct_message(correction)
+    return client, box, sent, parse([x for x in client.sent("message") if "message-correct" in x][-1])
+
+
 def test_a_receipt_naming_the_correction_marks_the_original_and_its_carbon_is_not_a_new_row() -> None:
     async def body() -> list[Any]:
-        client = await logged_in()
-        box = client.api.chats.open("bob@localhost")
-        sent = box.send_message("one")
-        box.correct_message("uno")
-        correction = parse([x for x in client.sent("message") if "message-correct" in x][-1])
+        client, box, sent, correction = await _sent_and_corrected("one", "uno")
         client.transport.receive(chat(BOB, "r", None,
                                       f"<received xmlns='urn:xmpp:receipts' id='{correction.get('id')}'/>"))
         # the user's other client sends a correction of the same message: shown as an edit
@@ -123,11 +128,7 @@ def test_a_receipt_naming_the_correction_marks_the_original_and_its_carbon_is_no
 
 def test_an_earlier_correction_coming_back_from_the_archive_does_not_undo_a_later_one() -> None:
     async def body() -> list[Any]:
-        client = await logged_in()
-        box = client.api.chats.open("bob@localhost")
-        sent = box.send_message("a")
-        box.correct_message("b")
-        first = parse([x for x in client.sent("message") if "message-correct" in x][-1])
+        _client, box, sent, first = await _sent_and_corrected("a", "b")
         box.correct_message("c")
         box.add_messages([ShownMessage(first.get("id") or "", "alice@localhost", "b", T0, True,
                                        origin_id=first.get("id") or "", stanza_id="A9", replaces=sent.id,
