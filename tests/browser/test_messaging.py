@@ -10,15 +10,12 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from converse_py.xmpp import ns
 from tools.bot import Bot
 
 from .support import Account, ClientPage, auto_login_page, unique_account
 
-RECEIPTS = "urn:xmpp:receipts"
-MARKERS = "urn:xmpp:chat-markers:0"
-CHATSTATES = "http://jabber.org/protocol/chatstates"
-CORRECT = "urn:xmpp:message-correct:0"
-HINTS = "urn:xmpp:hints"
+RECEIPTS, MARKERS, CHATSTATES, CORRECT, HINTS = ns.RECEIPTS, ns.MARKERS, ns.CHATSTATES, ns.CORRECT, ns.HINTS
 
 
 @pytest.fixture(scope="module")
