@@ -22,8 +22,8 @@ from ..chats.stanzas import unwrap_carbon
 from .stanzas import add_request, receipt, received_id, wants_receipt
 
 SETTINGS = {
-    "send_delivery_receipts": Setting(True, (bool,), "XEP-0184: answer a contact's receipt request with "
-                                      "<received/> when their message arrives (receipts for the user's own "
+    "send_delivery_receipts": Setting(True, (bool,), "XEP-0184: confirm a contact's message when it "
+                                      "arrives, if they asked for a receipt (receipts for the user's own "
                                       "messages are always asked for and shown)."),
 }
 
