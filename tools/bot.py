@@ -15,6 +15,7 @@ import asyncio
 import logging
 import threading
 import time
+import xml.etree.ElementTree as ET
 from typing import Any, Callable, Coroutine, TypeVar, Union
 
 import slixmpp
@@ -44,6 +45,8 @@ class Bot:
         self.host = host
         self.port = port
         self.received: list[Received] = []
+        #: Every received message stanza as XML text, bodiless ones too (chat states, receipts, markers).
+        self.stanzas: list[str] = []
         self.iq_results: dict[str, str] = {}
         #: Received presences: (full sender JID, type, show, status); type "available" when absent.
         self.presences: list[tuple[str, str, str, str]] = []
@@ -109,6 +112,8 @@ class Bot:
         xmpp.add_event_handler("connection_failed", lambda e: self._fail(f"connection failed: {e}"))
         xmpp.add_event_handler("message", self._on_message)
         xmpp.register_handler(Callback("bot presence", StanzaPath("presence"), self._on_presence))
+        # slixmpp's own "message" event skips messages without a body (receipts, markers, chat states)
+        xmpp.register_handler(Callback("bot any message", StanzaPath("message"), self._on_any_message))
         xmpp.add_event_handler("groupchat_message", self._on_message)
         for kind in ("result", "error"):
             xmpp.register_handler(Callback(f"bot iq {kind}", StanzaPath(f"iq@type={kind}"),
@@ -171,6 +176,14 @@ class Bot:
             self.received.append((str(msg["from"]), str(body)))
             self._cond.notify_all()
 
+    def _on_any_message(self, msg: Any) -> None:
+        xml = str(msg)  # slixmpp leaves the stream's default namespace out: put it back
+        if not xml.startswith("<message xmlns="):
+            xml = xml.replace("<message", '<message xmlns="jabber:client"', 1)
+        with self._cond:
+            self.stanzas.append(xml)
+            self._cond.notify_all()
+
     def _on_presence(self, presence: Any) -> None:
         kind = presence["type"]
         kind = "available" if kind in ("", "available") or kind in ("chat", "away", "dnd", "xa") else kind
@@ -220,6 +233,21 @@ class Bot:
         if found is None:
             raise BotError(f"{self.jid}: no message matching {match!r} in {timeout}s; "
                            f"got {self.received!r}")
+        return found
+
+    def wait_for_stanza(self, match: Callable[[ET.Element], bool], timeout: float = 10.0,
+                        after: int = 0) -> ET.Element:
+        """First received message stanza (from index ``after`` of ``stanzas``) for which
+        ``match(element)`` is true; the element is parsed, namespaces in Clark notation."""
+        def probe() -> ET.Element | None:
+            for xml in self.stanzas[after:]:
+                element = ET.fromstring(xml)
+                if match(element):
+                    return element
+            return None
+        found = self._wait(probe, timeout)
+        if found is None:
+            raise BotError(f"{self.jid}: no matching message stanza in {timeout}s; got {self.stanzas[after:]!r}")
         return found
 
     def wait_for_presence(self, match: Callable[[str, str, str, str], bool],

@@ -64,6 +64,7 @@ class EchoBot(Bot):
         assert self.xmpp is not None
         xmpp = self.xmpp
         xmpp.register_plugin("xep_0045")
+        xmpp.register_plugin("xep_0184")  # answers delivery receipt requests: the demo shows ✓
         xmpp.add_event_handler("presence_available", self._on_available)
         xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
         muc = xmpp.plugin["xep_0045"]

@@ -20,6 +20,10 @@ from converse_py.core.event_names import EVENTS  # noqa: E402
 from converse_py.core.grouping import Grouping, js_name  # noqa: E402
 from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
+from converse_py.plugins.chatstates.plugin import SETTINGS as CHATSTATES_SETTINGS  # noqa: E402
+from converse_py.plugins.corrections.plugin import SETTINGS as CORRECTIONS_SETTINGS  # noqa: E402
+from converse_py.plugins.markers.plugin import SETTINGS as MARKERS_SETTINGS  # noqa: E402
+from converse_py.plugins.receipts.plugin import SETTINGS as RECEIPTS_SETTINGS  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
 from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
@@ -36,7 +40,9 @@ def configuration() -> str:
              "an error that starts with the setting's name; unknown names are reported in the console.",
              "Change settings later with `_converse.api.settings.set(...)`.", "",
              "| setting | type | default | effect |", "|---|---|---|---|"]
-    for name, setting in sorted(CORE_SETTINGS.items()):
+    declared = {**CORE_SETTINGS, **RECEIPTS_SETTINGS, **MARKERS_SETTINGS, **CHATSTATES_SETTINGS,
+                **CORRECTIONS_SETTINGS}  # feature plugins declare theirs with Settings.extend
+    for name, setting in sorted(declared.items()):
         types = " or ".join(dict.fromkeys(_type_name(t) for t in setting.types))
         choices = f" One of {', '.join(_js(c) for c in setting.choices)}." if setting.choices else ""
         lines.append(f"| `{name}` | {types} | `{_js(setting.default)}` | {setting.doc}{choices} |")

@@ -218,6 +218,8 @@ class JsBridge:
         facade.model = self.model(box)
         for name, js_name in (("initiate_otr", "initiateOTR"), ("end_otr", "endOTR")):  # converse-otr
             setattr(facade.model, js_name, self.method(functools.partial(_box_method, box, name)))
+        facade.model.sendMessage = self.method(functools.partial(_send_message, box))
+        facade.model.correctMessage = self.method(box.correct_message)  # converse-corrections
         for name in ("close", "focus", "show"):
             setattr(facade, name, self.method(getattr(box, name)))
         facade.jid = box.get("jid")
@@ -239,6 +241,14 @@ def _returns_none(fn: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return annotation in (None, "None")
+
+
+def _send_message(box: Any, message: Any) -> Any:
+    """``model.sendMessage('text')`` or ``model.sendMessage({body: 'text'})`` (as Converse.js)."""
+    text = message.get("body") if isinstance(message, dict) else message
+    if not isinstance(text, str):
+        raise ConverseError("sendMessage: expected the text, or an object with a body")
+    return box.send_message(text)
 
 
 def _box_method(box: Any, name: str) -> Any:

@@ -37,6 +37,9 @@ class BrowserPlatform:
         js.document.addEventListener("visibilitychange", self._visibility_proxies[-1])
         return True
 
+    def page_hidden(self) -> bool:
+        return str(js.document.visibilityState) == "hidden"
+
     def warn(self, message: str) -> None:
         js.console.warn(message)
 

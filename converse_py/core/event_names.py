@@ -46,6 +46,16 @@ EVENTS: dict[str, tuple[str, str]] = {
     "otrSmpResult": ("the chat box, the result", "a verification (SMP) ended: 'succeeded', 'failed' or 'aborted'"),
     "otrSendRefused": ("the chat box, the reason", "a message was not sent because it would have gone in the "
                        "clear while a private session is expected (require_otr, or the contact ended it)"),
+    "messageDelivered": ("the chat box, the message", "the contact's client confirmed it received one of the "
+                         "user's messages (XEP-0184 receipt); message.delivered is true"),
+    "messageDisplayed": ("the chat box, the message", "the contact's client showed the user's message (XEP-0333 "
+                         "displayed marker); it and every earlier outgoing message have displayed true"),
+    "messageCorrected": ("the chat box, the message", "a message was corrected (XEP-0308), by the user "
+                         "(model.correctMessage, Up arrow) or by its sender; message.body is the new text, "
+                         "message.edited is true"),
+    "chatStateNotification": ("the chat box, the state", "the contact's chat state arrived (XEP-0085): "
+                              "'composing', 'paused', 'active', 'inactive' or 'gone'; also "
+                              "model.get('chat_state')"),
     "roomOpened": ("the room", "api.rooms.open (or the UI) opened a room; entering follows"),
     "roomEntered": ("the room", "the room reflected our presence: we are in (connection_status 'entered')"),
     "enteredNewRoom": ("the room", "we entered a room that did not exist before (status 201); it is "

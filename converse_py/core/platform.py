@@ -17,6 +17,9 @@ class Platform(Protocol):
     def watch_visibility(self, callback: Callable[[bool], None]) -> bool:
         """Call ``callback(hidden)`` whenever the page is hidden or shown; False when the host has no pages."""
 
+    def page_hidden(self) -> bool:
+        """Whether the page is hidden now (a background tab, a minimized window); False without pages."""
+
     def warn(self, message: str) -> None:
         """Show a warning to the developer (the browser console)."""
 
@@ -46,6 +49,7 @@ class NullPlatform:
         self.errors: list[str] = []
         self.storage: dict[str, str] = {}
         self.visibility_watchers: list[Callable[[bool], None]] = []
+        self.hidden = False
         self.persistent_storage: dict[str, str] = {}
 
     def _store(self, persistent: bool) -> dict[str, str]:
@@ -70,8 +74,12 @@ class NullPlatform:
         self.visibility_watchers.append(callback)
         return True
 
+    def page_hidden(self) -> bool:
+        return self.hidden
+
     def set_hidden(self, hidden: bool) -> None:
         """Test helper: the page became hidden (or visible again)."""
+        self.hidden = hidden
         for callback in list(self.visibility_watchers):
             callback(hidden)
 

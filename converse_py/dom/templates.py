@@ -59,7 +59,18 @@ def message_key(message: Any) -> str:
 
 
 def message_item(message: Any) -> Markup:
-    """One message line; the body is text (links made clickable), never HTML."""
+    """One message line; the body is text (links made clickable), never HTML. An edited message
+    (XEP-0308) says so; the user's messages show ✓ once delivered (XEP-0184) and ✓✓ once read
+    (XEP-0333), with a spoken label.
+
+    >>> from datetime import datetime, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> m = ShownMessage("m1", "alice@localhost", "hi", datetime(2026, 1, 1, tzinfo=timezone.utc), True,
+    ...                  delivered=True, edited=True)
+    >>> html = str(message_item(m))
+    >>> 'aria-label="Delivered"' in html, '✓</span>' in html, 'cpy-edited' in html
+    (True, True, True)
+    """
     when = message.time.astimezone()
     return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
                       "data-id": message_key(message)},
@@ -67,7 +78,39 @@ def message_item(message: Any) -> Markup:
                    when.strftime("%H:%M")),
                tag("span", {"class": "cpy-from", "title": message.sender},
                    "me" if message.outgoing else (message.sender_name or message.sender)),
-               tag("span", {"class": "cpy-body"}, linkify(message.body)))
+               tag("span", {"class": "cpy-body"}, linkify(message.body)),
+               tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited"))
+               if getattr(message, "edited", False) else "",
+               receipt_tick(message) if message.outgoing else "")
+
+
+def receipt_tick(message: Any) -> Markup:
+    """✓✓ (read) or ✓ (delivered) for one of the user's messages; nothing before delivery."""
+    if getattr(message, "displayed", False):
+        label, mark = _("Read"), "✓✓"
+    elif getattr(message, "delivered", False):
+        label, mark = _("Delivered"), "✓"
+    else:
+        return Markup("")
+    return tag("span", {"class": "cpy-tick", "data-role": "tick", "role": "img", "aria-label": label,
+                        "title": label}, mark)
+
+
+def chat_state_text(box: Any) -> str:
+    """What the chat box says about the contact's typing (empty when nothing is to be said).
+
+    >>> class Box(dict):
+    ...     def get(self, key, default=None): return dict.get(self, key, default)
+    >>> chat_state_text(Box(fullname="Bob", chat_state="composing")), chat_state_text(Box(chat_state="active"))
+    ('Bob is typing…', '')
+    """
+    name = box.get("fullname") or box.get("jid") or ""
+    state = box.get("chat_state")
+    if state == "composing":
+        return _("{name} is typing…", name=name)
+    if state == "paused":
+        return _("{name} has stopped typing", name=name)
+    return ""
 
 
 def day_of(message: Any) -> str:
@@ -125,6 +168,8 @@ def chatbox(box: Any) -> Markup:
                                "hidden": True}, _("Loading older messages…")),
                    tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages",
                               "tabindex": "0", "aria-label": _("Messages")}),
+                   tag("div", {"class": "cpy-chat-state", "data-role": "chat-state", "role": "status"},
+                       chat_state_text(box)),
                    tag("form", {"class": "cpy-compose", "data-action": "send", "data-jid": jid},
                        tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message"),
                                         "placeholder": _("Message")}),

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-chatstates', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from .chats.plugin import ChatsPlugin
+from .chatstates.plugin import ChatStatesPlugin
+from .corrections.plugin import CorrectionsPlugin
 from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
 from .mam.plugin import MamPlugin
+from .markers.plugin import MarkersPlugin
 from .muc.plugin import MUCPlugin
 from .otr.plugin import OtrPlugin
 from .ping.plugin import PingPlugin
+from .receipts.plugin import ReceiptsPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
 
@@ -29,4 +33,8 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-muc": MUCPlugin,
     "converse-ping": PingPlugin,
     "converse-csi": CSIPlugin,
+    "converse-receipts": ReceiptsPlugin,
+    "converse-markers": MarkersPlugin,
+    "converse-chatstates": ChatStatesPlugin,
+    "converse-corrections": CorrectionsPlugin,
 }

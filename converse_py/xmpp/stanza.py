@@ -180,6 +180,20 @@ def sub(parent: ET.Element, name: str, attrs: dict[str, str | None] | None = Non
     return child
 
 
+def ensure_child(parent: ET.Element, namespace_uri: str, name: str) -> ET.Element:
+    """The ``{namespace_uri}name`` child of ``parent`` (parsed, or built with an ``xmlns``
+    attribute), appended when there is none yet.
+
+    >>> msg = message(to="bob@localhost", id_="m1")
+    >>> ensure_child(msg, "urn:xmpp:receipts", "request") is ensure_child(msg, "urn:xmpp:receipts", "request")
+    True
+    """
+    child = find(parent, namespace_uri, name)
+    if child is None:
+        child = next((c for c in parent if c.tag == name and c.get("xmlns") == namespace_uri), None)
+    return child if child is not None else sub(parent, name, xmlns=namespace_uri)
+
+
 def iq(type_: str, *, to: str | None = None, id_: str | None = None) -> ET.Element:
     """An ``<iq/>`` with a fresh id unless one is given."""
     return element("iq", {"type": type_, "to": to, "id": id_ or new_id()}, xmlns=ns.CLIENT)

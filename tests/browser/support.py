@@ -66,6 +66,16 @@ def open_client_page(browser: Any, base_url: str, path: str, settings: dict[str,
     return handle
 
 
+def auto_login_page(browser: Any, base_url: str, prosody: Any, account: Account, **settings: Any) -> ClientPage:
+    """The API test page logging ``account`` in over BOSH at start-up (more ``settings`` on top),
+    returned once ``converse.initialize`` is done and the page's Python hook is there."""
+    handle = open_client_page(browser, base_url, "/tests/browser/pages/api.html", {
+        "bosh_service_url": prosody.bosh_url, "jid": account.jid, "password": account.password,
+        "auto_login": True, **settings})
+    handle.wait_for("window.out.initialized && typeof window.runPython === 'function'", timeout=BOOT_TIMEOUT_MS)
+    return handle
+
+
 def non_local_requests(urls: list[str]) -> list[str]:
     """URLs whose host is not this machine (data: and blob: URLs are local by nature)."""
     outside = []

@@ -41,3 +41,29 @@ async def settle() -> None:
     """Let callbacks scheduled with call_soon / ensure_future run."""
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+async def logged_in(settings: dict[str, Any] | None = None) -> Client:
+    """A Client initialized with ``settings`` and logged in as alice@localhost/web, with what
+    it sent so far forgotten."""
+    client = Client()
+    await client.converse.initialize(dict(settings or {}))
+    await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+    await settle()
+    client.transport.sent.clear()
+    return client
+
+
+def chat(sender: str, msg_id: str, body: str | None = "hi", extra: str = "", *, kind: str = "chat") -> str:
+    """An incoming message stanza to alice@localhost/web (``extra``: more child elements)."""
+    body_xml = f"<body>{body}</body>" if body is not None else ""
+    id_attr = f" id='{msg_id}'" if msg_id else ""
+    return (f"<message xmlns='jabber:client' from='{sender}' to='alice@localhost/web' type='{kind}'"
+            f"{id_attr}>{body_xml}{extra}</message>")
+
+
+def carbon(kind: str, inner: str, sender: str = "alice@localhost") -> str:
+    """``inner`` wrapped as a XEP-0280 ``sent``/``received`` carbon from ``sender``."""
+    return (f"<message xmlns='jabber:client' from='{sender}' to='alice@localhost/web' type='chat'>"
+            f"<{kind} xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>{inner}</forwarded>"
+            f"</{kind}></message>")

@@ -175,8 +175,9 @@ async def _answer_disco(client: Client, features: tuple[str, ...]) -> None:
 
 
 def _answer_query(client: Client, messages: list[tuple[str, str, str, str]], *, complete: bool = False,
-                  count: int | None = None) -> ET.Element:
-    """Answer the last MAM query with (archive id, from, to, body) messages, a minute apart."""
+                  count: int | None = None, extra: dict[str, str] | None = None) -> ET.Element:
+    """Answer the last MAM query with (archive id, from, to, body) messages, a minute apart
+    (``extra``: archive id → more XML inside that message)."""
     request = _sent_iqs(client, "{urn:xmpp:mam:2}query")[-1]
     query_id = request.find("{urn:xmpp:mam:2}query").get("queryid")  # type: ignore[union-attr]
     base = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -186,7 +187,8 @@ def _answer_query(client: Client, messages: list[tuple[str, str, str, str]], *, 
             f'<message xmlns="jabber:client" to="alice@localhost/web" from="alice@localhost">'
             f'<result xmlns="urn:xmpp:mam:2" queryid="{query_id}" id="{aid}"><forwarded xmlns="urn:xmpp:forward:0">'
             f'<delay xmlns="urn:xmpp:delay" stamp="{stamp}"/><message xmlns="jabber:client" type="chat" '
-            f'from="{frm}" to="{to}" id="m-{aid}"><body>{body}</body></message></forwarded></result></message>')
+            f'from="{frm}" to="{to}" id="m-{aid}"><body>{body}</body>{(extra or {}).get(aid, "")}</message>'
+            f'</forwarded></result></message>')
     first = f'<first index="0">{messages[0][0]}</first><last>{messages[-1][0]}</last>' if messages else ""
     total = f"<count>{count}</count>" if count is not None else ""
     flag = ' complete="true"' if complete else ""
@@ -294,6 +296,32 @@ def test_opening_a_chat_shows_the_latest_page_then_older_pages_without_duplicate
     assert "<before>a9</before>" in serialize(latest) and "<max>3</max>" in serialize(latest)
     assert "<before>a7</before>" in serialize(older)
     assert eight_is_outgoing
+
+
+def test_archived_corrections_edit_their_original_across_pages_and_are_never_rows() -> None:
+    def fix(original: str) -> str:
+        return f"<replace xmlns='urn:xmpp:message-correct:0' id='{original}'/>"
+
+    async def body() -> list[tuple[str, bool]]:
+        client, _ = await _logged_in(settings={"archived_messages_page_size": 3})
+        box = client.api.chats.open("bob@localhost")
+        await settle()
+        # newest page: a correction of a message on the older page, a forged one by alice of bob's
+        # message, and a correction of a message on this page
+        _answer_query(client, [("a7", "bob@localhost/x", "alice@localhost", "six, fixed"),
+                               ("a8", "bob@localhost/x", "alice@localhost", "eight"),
+                               ("a9", "bob@localhost/x", "alice@localhost", "eight, fixed")],
+                      extra={"a7": fix("m-a6"), "a9": fix("m-a8")})
+        await settle()
+        box.load_older()
+        await settle()
+        _answer_query(client, [("a5", "alice@localhost/web", "bob@localhost", "forged edit of six"),
+                               ("a6", "bob@localhost/x", "alice@localhost", "sx")],
+                      extra={"a5": fix("m-a6")}, complete=True)
+        await settle()
+        return [(m.body, m.edited) for m in box.messages]
+    # alice's "correction" of bob's message is neither applied nor shown
+    assert arun(body()) == [("six, fixed", True), ("eight, fixed", True)]
 
 
 def test_dedupe_by_stanza_id_origin_id_and_sender_id() -> None:

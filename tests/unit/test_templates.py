@@ -17,6 +17,19 @@ PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' on
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
+def test_corrected_bodies_and_typing_names_are_escaped(payload: str) -> None:
+    msg = ShownMessage("m1", "alice@localhost", payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=True,
+                       edited=True, delivered=True, displayed=True)
+    html = templates.message_item(msg)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert 'class="cpy-edited"' in html and 'aria-label="Read"' in html and "✓✓" in html
+    box = {"fullname": payload, "chat_state": "composing"}
+    assert templates.chat_state_text(box) == f"{payload} is typing…"  # plain text: set with textContent
+    frame = templates.chatbox({**box, "jid": "bob@localhost"})
+    assert "<script" not in frame and "<img" not in frame and "<svg" not in frame
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
 def test_message_bodies_and_senders_are_escaped(payload: str) -> None:
     msg = ShownMessage("id\"x", payload, payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=False)
     html = templates.message_item(msg)

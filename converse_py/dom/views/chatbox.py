@@ -19,7 +19,7 @@ from ...core.log import logger
 from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
 from ...i18n import _
 from .. import templates
-from ..ffi import ProxyKeeper
+from ..ffi import ProxyKeeper, found
 
 if TYPE_CHECKING:
     from .ui import UIPlugin
@@ -46,6 +46,8 @@ class ChatsView:
         listen.on("chatBoxFocused", self.focus_box)
         ui.on_action("submit", "send", lambda form, _event: self.submit_message(form))
         ui.on_action("keydown", "send", self.on_compose_key)
+        ui.on_action("input", "send", self.on_compose_input)
+        ui.on_action("focusin", "send", self.on_compose_focus)
         ui.on_action("click", "close-chat", self.on_close_click)
         ui.on_action("click", "toggle-chat", self.on_toggle_click)
         chats = getattr(converse, "chats", None)
@@ -75,6 +77,7 @@ class ChatsView:
         else:
             view.element.hidden = False
             view.scroll_to_bottom()
+            box.composer_activity("seen")
 
     def close_box(self, box: ChatBox) -> None:
         view = self.box_views.get(box.get("jid"))
@@ -87,11 +90,43 @@ class ChatsView:
             view.element.querySelector("textarea").focus()
 
     def on_compose_key(self, form: Any, event: Any) -> None:
-        """Enter sends, Shift+Enter makes a new line."""
-        if event.key == "Enter" and not event.shiftKey and not event.isComposing \
-                and event.target.tagName == "TEXTAREA":
+        """Enter sends, Shift+Enter makes a new line; Up in an empty composer edits the user's last
+        message (XEP-0308), Escape cancels the edit."""
+        if event.target.tagName != "TEXTAREA":
+            return
+        textarea = event.target
+        if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             event.preventDefault()
             self.submit_message(form)
+        elif event.key == "ArrowUp" and not str(textarea.value) and not event.isComposing:
+            box = self._box_for(form)
+            last = box.last_outgoing() if box is not None else None
+            if last is None or not self.converse.settings.get("allow_message_corrections"):
+                return
+            event.preventDefault()
+            textarea.value = last.body
+            form.setAttribute("data-correcting", last.id or last.origin_id)
+            form.classList.add("cpy-correcting")
+        elif event.key == "Escape" and form.hasAttribute("data-correcting"):
+            event.preventDefault()
+            textarea.value = ""
+            self._end_correcting(form)
+
+    @staticmethod
+    def _end_correcting(form: Any) -> None:
+        form.removeAttribute("data-correcting")
+        form.classList.remove("cpy-correcting")
+
+    def on_compose_input(self, form: Any, event: Any) -> None:
+        """Typing (chat states): a key that leaves text in the composer."""
+        box = self._box_for(form)
+        if box is not None and event.target.tagName == "TEXTAREA" and str(event.target.value):
+            box.composer_activity("typing")
+
+    def on_compose_focus(self, form: Any, _event: Any) -> None:
+        box = self._box_for(form)
+        if box is not None:
+            box.composer_activity("focus")
 
     def submit_message(self, form: Any) -> None:
         textarea = form.elements.namedItem("body")
@@ -101,12 +136,17 @@ class ChatsView:
         box = self._box_for(form)
         if box is None:
             return
+        correcting = form.getAttribute("data-correcting")
         try:
-            box.send_message(text)
+            if correcting:
+                box.correct_message(text, str(correcting))
+            else:
+                box.send_message(text)
         except Exception as exc:
             logger.error("could not send: %s", exc)
             return
         textarea.value = ""
+        self._end_correcting(form)
 
     def play_sound(self) -> None:
         """The incoming-message sound, when play_sounds is on and the page is not in front."""
@@ -136,11 +176,14 @@ class ChatBoxView:
         self.proxies = ProxyKeeper()
         self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll), js.Object.fromEntries(
             [["passive", True]]))
+        self.chat_state = self.element.querySelector('[data-role="chat-state"]')
         box.on_messages(self.on_messages)
+        box.on_update(self.on_update)
         box.on_change(self.on_change)
         self.on_change(box, {"minimized": box.get("minimized")})
         if box.messages:
             self.render_all()
+        box.composer_activity("seen")
 
     # -- messages ------------------------------------------------------------------------
     def on_messages(self, _box: ChatBox, messages: list[ShownMessage], where: str) -> None:
@@ -166,6 +209,19 @@ class ChatBoxView:
             self.scroll_to_bottom()
         if any(m.archived for m in batch):
             asyncio.get_event_loop().call_soon(self.fill)
+        if any(not m.outgoing for m in batch) and self._near_bottom():
+            self.box.composer_activity("seen")  # the newest message is on screen (chat markers)
+
+    def on_update(self, _box: ChatBox, message: ShownMessage, _changed: tuple[str, ...]) -> None:
+        """A message changed (delivered, read, corrected): its row is replaced, nothing else."""
+        key = templates.message_key(message)
+        for index, waiting in enumerate(self.pending):
+            if templates.message_key(waiting) == key:
+                self.pending[index] = message  # not on screen yet: the flush shows the new one
+                return
+        row = self.list.querySelector(f'li.cpy-msg[data-id="{js.CSS.escape(key)}"]')
+        if found(row):
+            row.outerHTML = templates.message_item(message)
 
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
@@ -205,6 +261,8 @@ class ChatBoxView:
     def on_scroll(self, _event: Any) -> None:
         if self.list.scrollTop < LOAD_OLDER_AT and self.box.messages:
             self.box.load_older()
+        elif self._near_bottom():
+            self.box.composer_activity("seen")  # scrolled back down to the newest messages
 
     # -- attributes ----------------------------------------------------------------------
     def on_change(self, box: ChatBox, changed: dict[str, Any]) -> None:
@@ -218,6 +276,7 @@ class ChatBoxView:
             toggle.setAttribute("aria-label", _("Maximize") if minimized else _("Minimize"))
             if not minimized:
                 self.scroll_to_bottom()
+                box.composer_activity("seen")
         if "num_unread" in changed:
             element.querySelector('[data-role="unread"]').outerHTML = templates.unread_badge(
                 changed["num_unread"] or 0)
@@ -226,5 +285,7 @@ class ChatBoxView:
             element.style.height = f"{int(height)}px" if isinstance(height, (int, float)) else ""
         if "url" in changed or "fullname" in changed:
             element.querySelector('[data-role="title"]').innerHTML = templates.chat_title(box)
+        if "chat_state" in changed:
+            self.chat_state.textContent = templates.chat_state_text(box)
         if "archive_loading" in changed:
             self.history_status.hidden = not changed["archive_loading"]

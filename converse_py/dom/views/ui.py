@@ -22,7 +22,7 @@ from .otr import OtrView
 from .rooms import RoomsView
 
 #: DOM event types routed by ``data-action``.
-ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown")
+ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
 
 ActionHandler = Callable[[Any, Any], None]  # (the element with data-action, the DOM event)
 

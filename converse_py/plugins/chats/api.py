@@ -38,7 +38,10 @@ class ChatsAPI(Grouping):
 
         A chat box has ``close()``, ``focus()`` (the composer), ``show()``, and ``model`` with
         ``get(attr)``/``set(attr, value)`` (``height`` in pixels, ``url`` of the heading, ``jid``,
-        ``fullname``, ``minimized``, ``num_unread``, ``closed``), ``minimize()`` and ``maximize()``.
+        ``fullname``, ``minimized``, ``num_unread``, ``closed``, ``chat_state`` — the contact's
+        XEP-0085 state), ``minimize()``, ``maximize()``, ``sendMessage(text)`` (Python
+        ``send_message``) and ``correctMessage(text)`` (Python ``correct_message``: XEP-0308
+        correction of the user's last message there).
         Open boxes come back after a page reload (wait for ``chatBoxesFetched``); opening one shows
         the latest page of the archive, and scrolling up loads older pages.
 

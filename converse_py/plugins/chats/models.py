@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Callable
 
@@ -25,6 +25,16 @@ class ShownMessage:
     stanza_id: str = ""    # archive id given by the user's server (XEP-0359 / XEP-0313)
     origin_id: str = ""    # id given by the sending client (XEP-0359)
     archived: bool = False  # came from the archive (not delivered live)
+    delivered: bool = False  # outgoing: the contact's client confirmed receipt (XEP-0184)
+    displayed: bool = False  # outgoing: the contact's client showed it (XEP-0333)
+    edited: bool = False     # the body is a correction of what was first sent (XEP-0308)
+    replaces: str = ""       # a correction not applied yet: the id of the message it corrects
+
+    def js_facade(self, bridge: Any) -> Any:
+        """For JS listeners: a plain object of the fields (``time`` as an ISO 8601 string)."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        fields["time"] = self.time.isoformat()
+        return bridge.to_js(fields)
 
     def keys(self) -> tuple[str, ...]:
         """What identifies this message across live delivery and the archive (any one match = same).
@@ -45,6 +55,11 @@ class ShownMessage:
 
 
 MessageListener = Callable[["ChatBox", list[ShownMessage], str], None]
+#: ``listener(box, message, changed)``: a shown message changed in place (``changed``: field names).
+UpdateListener = Callable[["ChatBox", ShownMessage, tuple[str, ...]], None]
+#: ``listener(box, kind)``: what the user does in the composer (``"typing"``, ``"focus"``) or that the
+#: view shows the newest messages (``"seen"``); see ``ChatBox.composer_activity``.
+ActivityListener = Callable[["ChatBox", str], None]
 
 
 class ChatBox(Model):
@@ -58,6 +73,14 @@ class ChatBox(Model):
         self.messages: list[ShownMessage] = []
         self._seen: set[str] = set()
         self._message_listeners: list[MessageListener] = []
+        self._update_listeners: list[UpdateListener] = []
+        self._activity_listeners: list[ActivityListener] = []
+        #: id of a correction → id of the message it corrected (receipts may name either)
+        self._aliases: dict[str, str] = {}
+        #: archived corrections whose original is on a page not loaded yet: (sender, id) → correction
+        self._pending_corrections: dict[tuple[str, str], ShownMessage] = {}
+        #: Set by the corrections plugin: sends ``text`` as a correction of a message.
+        self.corrector: Callable[[ChatBox, str, str | None], ShownMessage] | None = None
         self.sender: Callable[[ChatBox, str], ShownMessage] | None = None
         self.closer: Callable[[ChatBox], None] | None = None
         self.opener: Callable[[ChatBox], Any] | None = None
@@ -85,7 +108,10 @@ class ChatBox(Model):
             if keys and any(k in self._seen for k in keys):
                 continue
             self._seen.update(keys)
-            fresh.append(message)
+            if message.replaces:
+                self._correct(message)
+            else:
+                fresh.append(message)
         if not fresh:
             return []
         if older:
@@ -109,7 +135,102 @@ class ChatBox(Model):
             self.set("num_unread", (self.get("num_unread") or 0) + sum(not m.outgoing for m in fresh))
         for listener in list(self._message_listeners):
             listener(self, fresh, where)
+        for message in fresh:
+            pending = self._pending_corrections.pop((message.sender, message.id), None) or \
+                self._pending_corrections.pop((message.sender, message.origin_id), None)
+            if pending is not None:
+                self._correct(pending)
         return fresh
+
+    # -- messages changed in place ---------------------------------------------------------
+    def find_message(self, msg_id: str, sender: str | None = None) -> ShownMessage | None:
+        """The shown message whose id or origin-id is ``msg_id`` (or which a correction with that
+        id changed), sent by ``sender`` (a bare JID) when given; the newest such.
+
+        >>> from datetime import timezone
+        >>> box = ChatBox("bob@localhost")
+        >>> _ = box.add_messages([ShownMessage("m1", "bob@localhost", "hi", datetime.now(timezone.utc), False)])
+        >>> box.find_message("m1").body, box.find_message("m1", "eve@localhost"), box.find_message("")
+        ('hi', None, None)
+        """
+        if not msg_id:
+            return None
+        msg_id = self._aliases.get(msg_id, msg_id)
+        for message in reversed(self.messages):
+            if msg_id in (message.id, message.origin_id) and (sender is None or message.sender == sender):
+                return message
+        return None
+
+    def update_message(self, message: ShownMessage, **changes: Any) -> ShownMessage:
+        """Replace ``message`` by a copy with ``changes``; update listeners get it (the view patches
+        its row). Returns the new message (the same one when nothing changed)."""
+        changed = tuple(k for k, v in changes.items() if getattr(message, k) != v)
+        if not changed:
+            return message
+        new = replace(message, **changes)
+        for index in range(len(self.messages) - 1, -1, -1):
+            if self.messages[index] is message:
+                self.messages[index] = new
+                break
+        else:
+            raise ValueError("update_message: that message is not in this box")
+        for listener in list(self._update_listeners):
+            listener(self, new, changed)
+        return new
+
+    def on_update(self, listener: UpdateListener) -> None:
+        """Call ``listener(box, message, changed_fields)`` when a shown message changes in place
+        (delivered, displayed, corrected)."""
+        self._update_listeners.append(listener)
+
+    def _correct(self, correction: ShownMessage) -> None:
+        """Apply a correction (XEP-0308) to the message it names, only when that message was sent by
+        the same bare JID; an archived one whose original is not loaded yet waits for it; any other
+        is dropped (never shown as a new message)."""
+        original = self.find_message(correction.replaces, correction.sender)
+        if original is None:
+            if correction.archived:
+                self._pending_corrections[(correction.sender, correction.replaces)] = correction
+            return
+        self.note_correction(correction.id, original)
+        self.note_correction(correction.origin_id, original)
+        self.update_message(original, body=correction.body, edited=True)
+
+    def note_correction(self, correction_id: str, original: ShownMessage, sender: str | None = None) -> None:
+        """Remember that the correction ``correction_id`` changed ``original`` (a receipt or marker
+        naming the correction then finds the original, as does a further correction naming it);
+        with ``sender`` (a correction sent from here) a copy of it coming back (archive) is known."""
+        if correction_id:
+            self._aliases[correction_id] = original.id or original.origin_id
+            if sender:
+                self._seen.update((f"i:{sender}:{correction_id}", f"o:{sender}:{correction_id}"))
+
+    def correct_message(self, text: str, msg_id: str | None = None) -> ShownMessage:
+        """Send ``text`` as a correction (XEP-0308) of the user's last message here, or of the
+        outgoing message ``msg_id``; its row shows the new text, marked edited. Returns it updated.
+
+        JS: ``box.model.correctMessage('fixed text')``
+        Python: ``box.model.correct_message("fixed text")``
+        """
+        if self.corrector is None:
+            raise RuntimeError("corrections are not available (plugin converse-corrections)")
+        return self.corrector(self, text, msg_id)
+
+    def last_outgoing(self) -> ShownMessage | None:
+        """The user's newest message in this box (what the Up arrow edits)."""
+        return next((m for m in reversed(self.messages) if m.outgoing), None)
+
+    # -- what the user does --------------------------------------------------------------
+    def composer_activity(self, kind: str) -> None:
+        """The view reports ``"typing"`` (a key changed the composer's text), ``"focus"`` (the
+        composer got the focus) or ``"seen"`` (the newest messages are on screen); plugins listen
+        (chat states, chat markers)."""
+        for listener in list(self._activity_listeners):
+            listener(self, kind)
+
+    def on_activity(self, listener: ActivityListener) -> None:
+        """Call ``listener(box, kind)`` for each ``composer_activity``."""
+        self._activity_listeners.append(listener)
 
     def on_messages(self, listener: MessageListener) -> None:
         """Call ``listener(box, new_messages, where)`` when messages are added

@@ -19,8 +19,10 @@ from ...core.converse import Converse
 from ...core.log import logger
 from ...core.session import own_bare
 from ...xmpp.jid import JID
+from ...xmpp.stanza import local_name
+from ..corrections.stanzas import add_replace
 from .api import ChatsAPI
-from .models import ChatBox, ShownMessage
+from .models import ActivityListener, ChatBox, ShownMessage, UpdateListener
 from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, parse_carbon, parse_message
 
 #: Box attributes kept across reloads (nothing else: no message is stored).
@@ -37,6 +39,9 @@ IncomingFilter = Callable[[ChatBox, ChatMessage], "str | None"]
 #: ``filter(box, message)``: whether a message read from the archive is shown (the OTR plugin hides
 #: archived OTR traffic, which no key can read any more).
 ArchivedFilter = Callable[[ChatBox, ShownMessage], bool]
+#: ``decorator(box, stanza)``: add elements to each outgoing chat message with a body before it is
+#: sent (a receipt request, ``<markable/>``, ``<active/>``).
+StanzaDecorator = Callable[[ChatBox, ET.Element], None]
 
 
 class ChatsState:
@@ -50,6 +55,9 @@ class ChatsState:
         self.outgoing_filters: list[OutgoingFilter] = []  # see OutgoingFilter; the first non-None wins
         self.incoming_filters: list[IncomingFilter] = []  # see IncomingFilter; applied in order
         self.archived_filters: list[ArchivedFilter] = []  # see ArchivedFilter; applied by the MAM plugin
+        self.stanza_decorators: list[StanzaDecorator] = []  # see StanzaDecorator; applied in order
+        self.activity_listeners: list[ActivityListener] = []  # every box's composer_activity
+        self.update_listeners: list[UpdateListener] = []  # every box's messages changed in place
 
     def open(self, jid: str) -> ChatBox:
         """The box for ``jid``, created or re-opened as needed."""
@@ -64,6 +72,8 @@ class ChatsState:
             box.closer = self.close
             box.opener = lambda b: self.open(b.get("jid"))
             box.on_change(self._on_box_change)
+            box.on_activity(self._on_activity)
+            box.on_update(self._on_update)
             self.converse.trigger("chatBoxOpened", box)
             self.save()
         elif box.get("closed"):
@@ -78,17 +88,29 @@ class ChatsState:
             self.converse.trigger("chatBoxClosed", box)
             self.save()
 
-    def send(self, box: ChatBox, text: str) -> ShownMessage:
+    def send(self, box: ChatBox, text: str, replaces: ShownMessage | None = None) -> ShownMessage:
+        """Send ``text`` to ``box``'s contact and show it; with ``replaces`` (an outgoing message of
+        the box) send it as that message's correction (XEP-0308) and update it in place instead."""
         if not isinstance(text, str) or not text.strip():
             raise ValueError("a message needs some text")
         replaced = next((r for r in (f(box, text) for f in self.outgoing_filters) if r is not None), None)
         stanzas = replaced or [chat_message(box.get("jid"), text)]
         for stanza in stanzas:
+            if any(local_name(child.tag) == "body" for child in stanza):
+                if replaces is not None:
+                    add_replace(stanza, replaces.id or replaces.origin_id)
+                for decorate in self.stanza_decorators:
+                    decorate(box, stanza)
+        for stanza in stanzas:
             self.converse.session.send_element(stanza)
         msg_id = stanzas[0].get("id") or ""
-        shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
-                             datetime.now(timezone.utc), outgoing=True, origin_id=msg_id)
-        box.add_messages([shown])
+        if replaces is not None:
+            shown = box.update_message(replaces, body=text, edited=True, delivered=False, displayed=False)
+            box.note_correction(msg_id, shown, own_bare(self.converse.session))
+        else:
+            shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
+                                 datetime.now(timezone.utc), outgoing=True, origin_id=msg_id)
+            box.add_messages([shown])
         for stanza in stanzas:
             self.converse.trigger("messageSend", stanza)
         return shown
@@ -103,7 +125,8 @@ class ChatsState:
             return
         box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, body, parsed.time,
                                        outgoing=False, sender_name=box.get("fullname"),
-                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
+                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
+                                       replaces=parsed.replace_id)])
 
     def sent_elsewhere(self, parsed: ChatMessage) -> None:
         """A message one of the user's other clients sent (a sent carbon) goes to the recipient's box."""
@@ -113,7 +136,16 @@ class ChatsState:
             return
         box = self.open(peer)
         box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=True,
-                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)])
+                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
+                                       replaces=parsed.replace_id)])
+
+    def _on_activity(self, box: ChatBox, kind: str) -> None:
+        for listener in list(self.activity_listeners):
+            listener(box, kind)
+
+    def _on_update(self, box: ChatBox, message: ShownMessage, changed: tuple[str, ...]) -> None:
+        for listener in list(self.update_listeners):
+            listener(box, message, changed)
 
     def _on_box_change(self, box: Any, changed: dict[str, Any]) -> None:
         if "focus_requests" in changed:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import child_text, find, iq, message, sub
+from ..corrections.stanzas import replace_id
 
 #: Longest body kept; longer ones are cut (a hostile peer cannot exhaust memory one message at a time).
 MAX_BODY = 64 * 1024
@@ -34,6 +35,7 @@ class ChatMessage:
     delayed: bool
     stanza_id: str = ""  # XEP-0359 stanza-id set by the user's own server (empty when not trusted)
     origin_id: str = ""  # XEP-0359 origin-id set by the sending client
+    replace_id: str = ""  # XEP-0308: the id of the message this one corrects
 
 
 def parse_message(stanza: ET.Element, *, now: datetime | None = None, own: str | None = None) -> ChatMessage | None:
@@ -59,7 +61,8 @@ def parse_message(stanza: ET.Element, *, now: datetime | None = None, own: str |
         if parsed is not None:
             stamp, delayed = parsed, True
     return ChatMessage(sender, stanza.get("to") or "", kind, body[:MAX_BODY], stanza.get("id") or "",
-                       stamp, delayed, stanza_id(stanza, own) if own else "", origin_id(stanza))
+                       stamp, delayed, stanza_id(stanza, own) if own else "", origin_id(stanza),
+                       replace_id(stanza))
 
 
 def stanza_id(stanza: ET.Element, by: str) -> str:
@@ -134,3 +137,16 @@ def parse_carbon(stanza: ET.Element, own: str) -> tuple[str, ET.Element] | None:
         inner = find(forwarded, ns.CLIENT, "message") if forwarded is not None else None
         return (kind, inner) if inner is not None else None
     return None
+
+
+def unwrap_carbon(stanza: ET.Element, own: str) -> tuple[str, ET.Element] | None:
+    """``("direct", stanza)`` for a message that is no carbon, ``("sent" | "received", inner)`` for a
+    carbon of the user's account (see ``parse_carbon``), None for a forged carbon.
+
+    >>> from converse_py.xmpp.stanza import parse
+    >>> unwrap_carbon(parse('<message xmlns="jabber:client" from="bob@localhost/x"/>'), "alice@localhost")[0]
+    'direct'
+    """
+    if any(find(stanza, CARBONS, kind) is not None for kind in ("sent", "received")):
+        return parse_carbon(stanza, own)
+    return ("direct", stanza)

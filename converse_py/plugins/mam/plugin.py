@@ -179,7 +179,7 @@ def to_shown(result: ArchiveResult, box: ChatBox, owner: str) -> ShownMessage | 
         return None
     return ShownMessage(parsed.id, owner if outgoing else jid, parsed.body, parsed.time, outgoing,
                         sender_name="" if outgoing else box.get("fullname"), stanza_id=result.id,
-                        origin_id=parsed.origin_id, archived=True)
+                        origin_id=parsed.origin_id, archived=True, replaces=parsed.replace_id)
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> None:

@@ -1,0 +1,1 @@
+"""XEP-0085 chat state notifications (typing) for one-to-one chats."""

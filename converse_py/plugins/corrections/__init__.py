@@ -1,0 +1,1 @@
+"""XEP-0308 last message correction for one-to-one chats."""

@@ -1,0 +1,1 @@
+"""XEP-0333 chat markers (displayed) for one-to-one chats."""

@@ -1,0 +1,137 @@
+"""XEP-0333 chat markers in one-to-one chats.
+
+Outgoing chat messages are ``<markable/>``. When the newest markable message from a contact has been
+shown to the user — the view reports ``box.composer_activity("seen")`` after putting messages on
+screen, the box is open and not minimized, and the page is visible — one ``<displayed/>`` marker
+naming it is sent (setting ``send_chat_markers`` contains ``"displayed"``); a marker for a later
+message implies the earlier ones, so only the newest is marked. If the page is hidden then, the
+marker goes out when it is shown again. An incoming ``<displayed/>`` from the contact marks that
+outgoing message and every earlier one ``displayed`` (the view shows ✓✓).
+
+Events: ``messageDisplayed`` (the chat box, the message the contact marked).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ...core.converse import Converse
+from ...core.session import own_bare
+from ...core.settings import Setting
+from ...xmpp import ns
+from ...xmpp.jid import JID
+from ...xmpp.stanza import find
+from ..chats.models import ChatBox
+from ..chats.stanzas import unwrap_carbon
+from .stanzas import add_markable, displayed, displayed_id, is_markable
+
+SETTINGS = {
+    "send_chat_markers": Setting(["displayed"], (list,), "XEP-0333 markers sent for a contact's markable "
+                                 "messages: ['displayed'] tells them when their message was shown, [] sends "
+                                 "none. (Converse.js also lists 'received' and 'acknowledged'; converse-py "
+                                 "accepts and ignores them: delivery is confirmed with XEP-0184 receipts.)"),
+}
+
+
+class MarkersState:
+    """What each box still has to mark, and whether the page is visible."""
+
+    def __init__(self, converse: Converse) -> None:
+        self.converse = converse
+        #: box jid → id of the contact's newest markable message not marked displayed yet
+        self.pending: dict[str, str] = {}
+        #: boxes whose view reported the newest messages on screen while the page was hidden
+        self.waiting: set[str] = set()
+
+    def enabled(self) -> bool:
+        setting = self.converse.settings.get("send_chat_markers")
+        return isinstance(setting, list) and "displayed" in setting
+
+    def on_visibility(self, hidden: bool) -> None:
+        if not hidden:
+            for jid in sorted(self.waiting):
+                box = self.converse.chats.boxes.get(jid)  # type: ignore[attr-defined]
+                if box is not None:
+                    self.seen(box)
+
+    def on_activity(self, box: ChatBox, kind: str) -> None:
+        if kind == "seen":
+            self.seen(box)
+
+    def seen(self, box: ChatBox) -> bool:
+        """The view shows ``box``'s newest messages: send the displayed marker if the user can see
+        them (box open, not minimized, page visible). True when a marker was sent."""
+        jid = box.get("jid")
+        if jid not in self.pending or box.get("closed") or box.get("minimized"):
+            return False
+        if self.converse.platform.page_hidden():
+            self.waiting.add(jid)
+            return False
+        self.waiting.discard(jid)
+        msg_id = self.pending.pop(jid)
+        if not self.enabled():
+            return False
+        return bool(self.converse.session.send_element(displayed(jid, msg_id)))
+
+    def on_message(self, stanza: ET.Element) -> None:
+        own = own_bare(self.converse.session)
+        unwrapped = unwrap_carbon(stanza, own) if own else None
+        if unwrapped is None:
+            return
+        kind, msg = unwrapped
+        try:
+            sender = JID.parse(msg.get("from") or "").bare
+        except ValueError:
+            return
+        marked = displayed_id(msg)
+        if kind == "sent":
+            # another client of the user marked the contact's message: nothing left to mark here
+            to = (msg.get("to") or "").partition("/")[0].lower()
+            if marked and self.pending.get(to) == marked:
+                del self.pending[to]
+            return
+        if sender == own:
+            return
+        if is_markable(msg) and find(msg, ns.CLIENT, "body") is not None and msg.get("type") != "groupchat":
+            self.pending[sender] = msg.get("id") or ""
+        if marked:
+            self.contact_displayed(sender, marked)
+
+    def contact_displayed(self, contact: str, msg_id: str) -> None:
+        """``contact`` has seen the user's message ``msg_id``: it and all earlier outgoing messages are
+        read (an id that names no outgoing message of that box is ignored)."""
+        converse = self.converse
+        box = converse.chats.boxes.get(contact)  # type: ignore[attr-defined]
+        own = own_bare(converse.session)
+        target = box.find_message(msg_id, own) if box is not None else None
+        if box is None or target is None or not target.outgoing:
+            return
+        if target.displayed:
+            return
+        index = next(i for i in range(len(box.messages) - 1, -1, -1) if box.messages[i] is target)
+        earlier = []
+        for message in reversed(box.messages[:index]):
+            if message.outgoing:
+                if message.displayed:
+                    break  # an earlier marker covered the rest
+                earlier.append(message)
+        shown = box.update_message(target, displayed=True, delivered=True)
+        for message in earlier:
+            box.update_message(message, displayed=True, delivered=True)
+        converse.trigger("messageDisplayed", box, shown)
+
+
+class MarkersPlugin:
+    """Registered as the core plugin ``converse-markers``."""
+
+    _converse: Converse
+
+    def initialize(self) -> None:
+        converse = self._converse
+        converse.settings.extend(SETTINGS)
+        self.state = MarkersState(converse)
+        converse.markers = self.state  # type: ignore[attr-defined]
+        converse.chats.stanza_decorators.append(lambda _box, stanza: add_markable(stanza))  # type: ignore[attr-defined]
+        converse.session.add_handler("message", self.state.on_message)
+        converse.platform.watch_visibility(self.state.on_visibility)
+        converse.chats.activity_listeners.append(self.state.on_activity)  # type: ignore[attr-defined]

@@ -1,0 +1,73 @@
+"""XEP-0184 delivery receipts in one-to-one chats.
+
+Outgoing chat messages ask for a receipt; an incoming message asking for one is answered with
+``<received/>`` to the sender's full JID (setting ``send_delivery_receipts``), except a groupchat
+or error message, a carbon (the user's client that received it answers) or an archived one (not
+delivered now). An incoming receipt from the contact marks the matching outgoing message
+``delivered`` (the view shows ✓).
+
+Events: ``messageDelivered`` (the chat box, the message).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ...core.converse import Converse
+from ...core.session import own_bare
+from ...core.settings import Setting
+from ...xmpp.jid import JID
+from ..chats.models import ChatBox
+from ..chats.stanzas import unwrap_carbon
+from .stanzas import add_request, receipt, received_id, wants_receipt
+
+SETTINGS = {
+    "send_delivery_receipts": Setting(True, (bool,), "XEP-0184: confirm a contact's message when it "
+                                      "arrives, if they asked for a receipt (receipts for the user's own "
+                                      "messages are always asked for and shown)."),
+}
+
+
+class ReceiptsPlugin:
+    """Registered as the core plugin ``converse-receipts``."""
+
+    _converse: Converse
+
+    def initialize(self) -> None:
+        converse = self._converse
+        converse.settings.extend(SETTINGS)
+        converse.chats.stanza_decorators.append(self.decorate)  # type: ignore[attr-defined]
+        converse.session.add_handler("message", self.on_message)
+
+    @staticmethod
+    def decorate(_box: ChatBox, stanza: ET.Element) -> None:
+        add_request(stanza)
+
+    def on_message(self, stanza: ET.Element) -> None:
+        converse = self._converse
+        own = own_bare(converse.session)
+        unwrapped = unwrap_carbon(stanza, own) if own else None
+        if unwrapped is None:
+            return
+        kind, msg = unwrapped
+        try:
+            sender = JID.parse(msg.get("from") or "")
+        except ValueError:
+            return
+        if sender.bare == own:
+            return
+        if kind == "direct" and wants_receipt(msg) and converse.settings.get("send_delivery_receipts"):
+            converse.session.send_element(receipt(sender.full, msg.get("id") or ""))
+        confirmed = received_id(msg)
+        if confirmed and kind != "sent":
+            self.delivered(sender.bare, confirmed)
+
+    def delivered(self, contact: str, msg_id: str) -> None:
+        """``contact`` confirmed the user's message ``msg_id``: mark it (unknown ids are ignored)."""
+        converse = self._converse
+        box = converse.chats.boxes.get(contact)  # type: ignore[attr-defined]
+        own = own_bare(converse.session)
+        message = box.find_message(msg_id, own) if box is not None else None
+        if message is None or not message.outgoing or message.delivered:
+            return
+        converse.trigger("messageDelivered", box, box.update_message(message, delivered=True))
