@@ -100,6 +100,33 @@
                 return true;
             };
         },
+        // BOSH responses in request order (XEP-0124 §9): Strophe hands each response over as it
+        // arrives, so a slow one is overtaken by the next and its stanzas come out of order. A
+        // response waits here while a request sent before it is still unanswered (Strophe
+        // re-sends a timed-out request with the same rid, whose answer then comes first).
+        // Returns release(), which hands over everything held, in order (the connection is
+        // being given up: what did arrive is not lost).
+        orderBoshResponses: function (conn) {
+            const proto = conn._proto;
+            if (!proto || !Array.isArray(proto._requests)) return function () {};
+            const deliver = conn._dataRecv.bind(conn);
+            let held = [];
+            const release = function (all) {
+                while (held.length) {
+                    let lowest = Infinity;
+                    for (const r of proto._requests) lowest = Math.min(lowest, Number(r.rid));
+                    if (!all && held[0].rid > lowest) return;
+                    const next = held.shift();
+                    deliver(next.req, next.raw);
+                }
+            };
+            conn._dataRecv = function (req, raw) {
+                held.push({ rid: Number(req.rid), req: req, raw: raw });
+                held.sort(function (a, b) { return a.rid - b.rid; });
+                release(false);
+            };
+            return function () { release(true); };
+        },
         isStanzaLike: function (value) {
             return !!value && (typeof value.tree === 'function' || value.nodeType === 1);
         },

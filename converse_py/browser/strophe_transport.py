@@ -57,7 +57,10 @@ class StropheTransport:
         self._unsent: list[str] = []
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
+        self._release_held: Any = None
         if self.kind == "bosh":
+            # Responses are handled in request order (a slow one is not overtaken by the next).
+            self._release_held = self._helpers.orderBoshResponses(self._conn)
             on_error = self._proxies.keep(self._on_http_error)
             for code in (0, 502, 503, 504):
                 self._conn.addProtocolErrorHandler("HTTP", code, on_error)
@@ -150,6 +153,8 @@ class StropheTransport:
 
     def _give_up(self) -> None:
         if not self._disposed:
+            if self._release_held is not None:
+                self._release_held()  # responses that did arrive, held for an earlier one: in order
             self._unsent = self._pending_stanzas()
             self._conn.reset()
             self.on_status(Status.CONNTIMEOUT, "connection-lost")

@@ -76,6 +76,16 @@ def auto_login_page(browser: Any, base_url: str, prosody: Any, account: Account,
     return handle
 
 
+def grab_api(handle: ClientPage, promise: str = "statusInitialized") -> None:
+    """Once the page's ``converse.initialize`` is done, put ``_converse.api`` at ``window.capi``
+    (through a JS plugin, as plugin authors get it) and wait for ``promise``."""
+    handle.wait_for("window.out.initialized", timeout=BOOT_TIMEOUT_MS)
+    handle.js("""(promise) => new Promise((resolve) => converse.plugins.add('grab', { initialize() {
+        window.capi = this._converse.api;
+        window.capi.waitUntil(promise).then(resolve);
+    }}))""", promise)
+
+
 def non_local_requests(urls: list[str]) -> list[str]:
     """URLs whose host is not this machine (data: and blob: URLs are local by nature)."""
     outside = []

@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from .support import BOOT_TIMEOUT_MS, open_client_page, unique_account
+from .support import grab_api, open_client_page, unique_account
 
 
 def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server: Any, prosody: Any,
@@ -35,11 +35,7 @@ def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server:
 
     passed = False
     try:
-        page.wait_for("window.out.initialized", timeout=BOOT_TIMEOUT_MS)
-        page.js("""() => new Promise((resolve) => converse.plugins.add('grab', { initialize() {
-            window.capi = this._converse.api;
-            window.capi.waitUntil('statusInitialized').then(resolve);
-        }}))""")
+        grab_api(page)
         page.js(f"window.capi.chats.open({json.dumps(bob.jid)})")
         bob_bot.send_message(alice.jid, "before the faults")
         page.page.wait_for_selector('#conversejs .cpy-body:text-is("before the faults")', timeout=15_000)
@@ -68,7 +64,7 @@ def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server:
         shown = page.js("Array.from(document.querySelectorAll('#conversejs .cpy-chatbox .cpy-msg.cpy-in .cpy-body'))"
                         ".map((e) => e.textContent)")
         assert sorted(shown) == sorted(expected)  # each exactly once
-        bob_bot.wait_for_message("alice during 2", timeout=30_000)
+        bob_bot.wait_for_message("alice during 2", timeout=30)
         time.sleep(0.5)
         from_alice = [body for frm, body in bob_bot.received if frm.startswith(alice.jid)]
         assert from_alice == ["alice during 0", "alice during 1", "alice during 2"]

@@ -303,3 +303,28 @@ def test_carbons_show_what_the_other_clients_send_and_receive(page: ClientPage, 
     classes = page.js("""(jid) => Array.from(document.querySelectorAll(
         `section.cpy-chatbox[data-jid="${jid}"] li.cpy-msg`)).map(li => li.classList.contains('cpy-out'))""", lena.jid)
     assert classes == [True] * len(sent) + [False]
+
+
+def test_an_archive_page_arriving_before_the_first_live_rows_are_drawn_goes_above_them(page: ClientPage) -> None:
+    """The history of a new box can come back before the row of the message that opened it is drawn
+    (a stanza burst): the older page goes above it, nothing is lost, no handler fails."""
+    jid = f"race-{next(_names)}@localhost"
+    name = f"py-race-{next(_names)}"
+    page.js("code => window.runPython(code)", f"""
+from datetime import datetime, timedelta, timezone
+from converse_py.plugins.chats.models import ShownMessage
+
+class Snippet:
+    def initialize(self):
+        box = self._converse.api.chats.open({jid!r})
+        now = datetime.now(timezone.utc)
+        box.model.add_messages([ShownMessage("live-1", {jid!r}, "live row", now, False)])
+        box.model.add_messages([ShownMessage("old-1", {jid!r}, "archived row", now - timedelta(minutes=5), False,
+                                             stanza_id="arch-1", archived=True)], older=True)
+        window.out.raceDone = True
+
+converse.plugins.add({name!r}, Snippet)
+""")
+    assert page.js("window.out.raceDone") is True
+    page.wait_for(f"() => document.querySelectorAll('#conversejs .cpy-chatbox[data-jid=\"{jid}\"] .cpy-msg').length === 2")
+    assert rows(page, jid) == ["archived row", "live row"]

@@ -53,7 +53,7 @@ def test_client_survives_a_server_crash_and_loses_nothing(browser: Any, web_serv
         assert "will-reconnect" in log and "reconnected" in log
         assert "disconnected" not in log  # repaired before giving up: listeners never saw it drop for good
         page.page.wait_for_selector("#conversejs .cpy-my-jid", timeout=15_000)
-        bob_bot.wait_for_message("offline two", timeout=15_000)
+        bob_bot.wait_for_message("offline two", timeout=15)
         time.sleep(0.5)  # a duplicate would arrive within this
         from_alice = [body for frm, body in bob_bot.received if frm.startswith(alice.jid)]
         assert from_alice == ["offline one", "offline two"]

@@ -226,8 +226,8 @@ class ChatBoxView:
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
         html, batch_last_day = templates.message_items(messages)
-        first = self.list.firstElementChild
-        if first is not None and first.classList.contains("cpy-day") \
+        first = self.list.firstElementChild  # null while the first live rows wait for their flush
+        if found(first) and first.classList.contains("cpy-day") \
                 and first.getAttribute("data-day") == batch_last_day:
             first.remove()  # the day continues from the new rows
         before = self.list.scrollHeight
