@@ -29,7 +29,8 @@ def hostile_batch(alice: str, mallory: str) -> list[str]:
         f"<message to='{alice}'><result xmlns='urn:xmpp:mam:2' queryid='nope' id='x1'>{forwarded}</result></message>",
         # body in the wrong namespace, unknown type, no body, empty body, whitespace body
         f"<message to='{alice}' type='chat'><body xmlns='urn:example:not-client'>FORGED wrong ns</body></message>",
-        f"<message to='{alice}' type='weird'><body>FORGED unknown type</body></message>",
+        # (ejabberd turns an unknown type into "normal", which is then an ordinary message)
+        f"<message to='{alice}' type='weird'><body>unknown type</body></message>",
         f"<message to='{alice}' type='chat'/>",
         f"<message to='{alice}' type='chat'><body/></message>",
         f"<message to='{alice}' type='chat'><body>   </body></message>",

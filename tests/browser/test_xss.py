@@ -64,6 +64,10 @@ def test_no_payload_runs_and_every_one_reads_back_as_text(browser: Any, web_serv
     page = open_client_page(browser, web_server.url, "/tests/browser/pages/xss.html", settings)
     try:
         page.wait_for("window.out.ready", timeout=BOOT_TIMEOUT_MS)
+        # The server has the page's presence (bob sees it): messages to alice's bare JID now reach
+        # the page, not offline storage (ejabberd can strand some that race its offline flush).
+        bob_bot.wait_for_presence(lambda frm, kind, *_: frm.startswith(alice.jid + "/")
+                                  and not frm.endswith("/setup") and kind == "available")
         # Message bodies: the whole corpus, from bob.
         for text in corpus:
             bob_bot.send_message(alice.jid, text)
