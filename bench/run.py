@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
 from bench import seed  # noqa: E402
+from bench.crowd import Crowd  # noqa: E402
 from serve import StaticServer  # noqa: E402
 from tools.build import build, check  # noqa: E402
 from tools.prosody import ProsodyServer  # noqa: E402
@@ -348,6 +349,55 @@ def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any]) 
         bot.stop()
 
 
+def scenario_room(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    """Open a room with ``room_occupants`` occupants (bench/crowd.py), then take a fast stream of
+    ``room_stream`` groupchat messages; both with the longest main-thread task meanwhile."""
+    crowd, room = fx["room_crowd"], fx["room_jid"]
+    n_occupants, n_stream = fx["room_occupants"], fx["room_stream"]
+    owner = seed.new_account(h.prosody, "roomuser")  # fresh: an earlier page's occupant lingers
+    seed.seed_roster(h.prosody, owner, 1)
+    context, page, _ = h.open(client, owner)
+    out: Result = {}
+    try:
+        t0 = float(page.evaluate("""([jid, nick]) => { const t = performance.now();
+            window.benchApi.rooms.open(jid, {nick: nick}); return t; }""", [room, f"bench{run}{client.key}"]))
+        done = page.evaluate(COUNT_MARKERS_JS, ["o", n_occupants, 120_000])
+        if done["count"] < n_occupants:
+            out["room.occupants"] = out["room.occupants.longtask"] = f"timeout ({done['count']} of {n_occupants})"
+            return out
+        out["room.occupants"] = float(done["last"]) - t0
+        out["room.occupants.longtask"] = float(page.evaluate(
+            "([a, b]) => window.__bench.maxLongTask(a, b)", [t0, float(done["last"])]))
+        page.wait_for_timeout(1000)  # let the join settle (history, subject)
+        origin = float(page.evaluate("performance.timeOrigin"))
+        tag = f"r{run}{client.key}_"
+        first = crowd.say(room, [f"stream {i} bm{tag}{i:04d}" for i in range(1, n_stream + 1)])
+        t1 = first - origin
+        done = page.evaluate(COUNT_MARKERS_JS, [tag, n_stream, 120_000])
+        if done["count"] < n_stream:
+            out["room.stream"] = out["room.stream.rate"] = f"timeout ({done['count']} of {n_stream})"
+            return out
+        out["room.stream"] = origin + float(done["last"]) - first
+        out["room.stream.rate"] = n_stream / (out["room.stream"] / 1000)
+        out["room.stream.longtask"] = float(page.evaluate(
+            "([a, b]) => window.__bench.maxLongTask(a, b)", [t1, float(done["last"])]))
+        return out
+    finally:
+        context.close()
+
+
+#: Wait (in the page) until ``n`` markers starting with ``prefix`` were seen; their count and the
+#: time the last one entered the DOM.
+COUNT_MARKERS_JS = """async ([prefix, n, timeoutMs]) => {
+    const B = window.__bench, t0 = performance.now();
+    const count = () => { let c = 0; for (const k of B.seen.keys()) if (k.startsWith(prefix)) c++; return c; };
+    while (count() < n && performance.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 50));
+    let last = 0;
+    for (const [k, t] of B.seen) if (k.startsWith(prefix)) last = Math.max(last, t);
+    return {count: count(), last: last};
+}"""
+
+
 def burst_order_verdict(order: list[str], seen: int, n: int) -> str:
     """All ``n`` burst markers entered the DOM (``seen``) and the ones still in
     it at the end are the newest, consecutive and in order (a client may keep
@@ -367,6 +417,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
     "roster": scenario_roster,
     "mam": scenario_mam,
     "messages": scenario_messages,
+    "room": scenario_room,
 }
 
 
@@ -400,6 +451,16 @@ def make_fixtures(prosody: ProsodyServer, scenarios: list[str], quick: bool,
         fx["latency_gap_s"] = 0.2
         fx["burst_count"] = 100 if quick else 1000
         fx["burst_timeout_ms"] = 180_000
+    if "room" in scenarios:
+        fx["room_occupants"] = 50 if quick else 500
+        fx["room_stream"] = 50 if quick else 300
+        fx["room_jid"] = "benchroom@conference." + prosody.domain
+        crowd_account = seed.new_account(prosody, "crowd")
+        began = time.monotonic()
+        fx["room_crowd"] = Crowd("127.0.0.1", prosody.c2s_port, prosody.domain,
+                                 crowd_account.jid.split("@")[0], crowd_account.password).start()
+        fx["room_crowd"].join(fx["room_jid"], fx["room_occupants"], "bmo")
+        log(f"  {fx['room_occupants']} occupants joined {fx['room_jid']} in {time.monotonic() - began:.1f}s")
     return fx
 
 
@@ -438,6 +499,13 @@ ROWS = [
     Row("burst.ms", "5. burst of 1,000: first send → last in DOM", "ms"),
     Row("burst.rate", "5. burst throughput", "msg/s", "≥ 25×", 25.0, higher_is_better=True),
     Row("burst.ordered", "5. all 1,000 present and in order", ""),
+    Row("room.occupants", "8. open a room with 500 occupants → all in the DOM", "ms"),
+    Row("room.occupants.longtask", "8. longest main-thread task meanwhile", "ms", "≤ 200 ms", None,
+        absolute=lambda v: v <= 200),
+    Row("room.stream", "8. then 300 room messages sent at once: first send → last in DOM", "ms"),
+    Row("room.stream.rate", "8. room stream throughput", "msg/s", higher_is_better=True),
+    Row("room.stream.longtask", "8. longest main-thread task during the stream", "ms", "≤ 200 ms", None,
+        absolute=lambda v: v <= 200),
     Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),
     Row("mem.mam.wasm", "6. WebAssembly memory after scenario 3", "MiB"),
     Row("mem.burst.heap", "6. JS heap after scenario 5 (4+5)", "MiB"),
@@ -611,6 +679,8 @@ def main(argv: list[str] | None = None) -> int:
                         log(f"  run {run + 1} {client.name} ({time.monotonic() - t:.1f}s): {shown}")
             browser.close()
     finally:
+        if "room_crowd" in fx:
+            fx["room_crowd"].stop()
         server.stop()
         prosody.cleanup()
     outside = sorted(set(h.outside)) if h is not None else []

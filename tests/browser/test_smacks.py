@@ -81,8 +81,8 @@ def test_network_drop_resumes_without_loss_or_duplicates(browser: Any, web_serve
                         timeout=BOOT_TIMEOUT_MS)
         first_jid = handle.js("window.testApi.user.jid()")
         peer = bot(quinn)
-        for i in range(3):
-            peer.send_message(pia.jid, f"before-{i}")
+        for i in range(3):  # to the page's resource: bare-JID ones may race its initial presence
+            peer.send_message(first_jid, f"before-{i}")
         handle.wait_for("window.record.bodies.includes('before-2')")
 
         switch.cut()
