@@ -361,19 +361,19 @@ def scenario_room(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> R
     try:
         t0 = float(page.evaluate("""([jid, nick]) => { const t = performance.now();
             window.benchApi.rooms.open(jid, {nick: nick}); return t; }""", [room, f"bench{run}{client.key}"]))
-        done = page.evaluate(COUNT_MARKERS_JS, ["o", n_occupants, 120_000])
+        done = page.evaluate(COUNT_MARKERS_JS, ["o", n_occupants, 30_000])
         if done["count"] < n_occupants:
             out["room.occupants"] = out["room.occupants.longtask"] = f"timeout ({done['count']} of {n_occupants})"
-            return out
-        out["room.occupants"] = float(done["last"]) - t0
-        out["room.occupants.longtask"] = float(page.evaluate(
-            "([a, b]) => window.__bench.maxLongTask(a, b)", [t0, float(done["last"])]))
+        else:
+            out["room.occupants"] = float(done["last"]) - t0
+            out["room.occupants.longtask"] = float(page.evaluate(
+                "([a, b]) => window.__bench.maxLongTask(a, b)", [t0, float(done["last"])]))
         page.wait_for_timeout(1000)  # let the join settle (history, subject)
         origin = float(page.evaluate("performance.timeOrigin"))
         tag = f"r{run}{client.key}_"
         first = crowd.say(room, [f"stream {i} bm{tag}{i:04d}" for i in range(1, n_stream + 1)])
         t1 = first - origin
-        done = page.evaluate(COUNT_MARKERS_JS, [tag, n_stream, 120_000])
+        done = page.evaluate(COUNT_MARKERS_JS, [tag, n_stream, 60_000])
         if done["count"] < n_stream:
             out["room.stream"] = out["room.stream.rate"] = f"timeout ({done['count']} of {n_stream})"
             return out
@@ -453,7 +453,7 @@ def make_fixtures(prosody: ProsodyServer, scenarios: list[str], quick: bool,
         fx["burst_timeout_ms"] = 180_000
     if "room" in scenarios:
         fx["room_occupants"] = 50 if quick else 500
-        fx["room_stream"] = 50 if quick else 300
+        fx["room_stream"] = 50 if quick else 100
         fx["room_jid"] = "benchroom@conference." + prosody.domain
         crowd_account = seed.new_account(prosody, "crowd")
         began = time.monotonic()
@@ -502,8 +502,9 @@ ROWS = [
     Row("room.occupants", "8. open a room with 500 occupants → all in the DOM", "ms"),
     Row("room.occupants.longtask", "8. longest main-thread task meanwhile", "ms", "≤ 200 ms", None,
         absolute=lambda v: v <= 200),
-    Row("room.stream", "8. then 300 room messages sent at once: first send → last in DOM", "ms"),
-    Row("room.stream.rate", "8. room stream throughput", "msg/s", higher_is_better=True),
+    Row("room.stream", "8. then 100 room messages sent at once: first send → last in DOM", "ms"),
+    Row("room.stream.rate", "8. room stream throughput (bound by the server's fan-out to 501)", "msg/s",
+        higher_is_better=True),
     Row("room.stream.longtask", "8. longest main-thread task during the stream", "ms", "≤ 200 ms", None,
         absolute=lambda v: v <= 200),
     Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 _FORBIDDEN_IN_LOCAL = set('"&\'/:<>@')
@@ -22,11 +23,18 @@ class JID:
 
     @classmethod
     def parse(cls, text: str) -> JID:
-        """Parse ``text``; raise ``ValueError`` naming the problem if it is not a JID.
+        """Parse ``text``; raise ``ValueError`` naming the problem if it is not a JID. Answers are
+        remembered (a bounded cache: every handler of a stanza parses its ``from``).
 
         >>> JID.parse("conference.localhost").domain
         'conference.localhost'
         """
+        if cls is JID and isinstance(text, str):
+            return _parse_cached(text)
+        return cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> JID:
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"not a JID: {text!r}")
         text = text.strip()
@@ -73,3 +81,8 @@ def is_valid_jid(text: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> JID:
+    return JID._parse(text)
