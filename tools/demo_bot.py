@@ -159,6 +159,7 @@ def befriend(clients: dict[str, Bot], timeout: float = 15.0) -> None:
             client.wait_for_iq_result(iq_id, timeout)
             client.send_presence(pto=other_jid, ptype="subscribe")
     deadline = time.monotonic() + timeout
+    nudge_at = time.monotonic() + 2.0
     while True:
         missing = [(u, o) for u in users for o in users if o != u
                    and _subscription(clients[u], JID(clients[o].jid).bare) != "both"]
@@ -166,6 +167,15 @@ def befriend(clients: dict[str, Bot], timeout: float = 15.0) -> None:
             return
         if time.monotonic() > deadline:
             raise BotError(f"demo rosters not mutual after {timeout:.0f}s: {missing}")
+        if time.monotonic() > nudge_at:
+            # Crossing subscription requests can leave a pair half-done (seen on ejabberd): ask
+            # and approve again both ways (RFC 6121 makes repeats harmless).
+            for user, other in missing:
+                user_jid, other_jid = JID(clients[user].jid).bare, JID(clients[other].jid).bare
+                for source, target in ((user, other_jid), (other, user_jid)):
+                    clients[source].send_presence(pto=target, ptype="subscribe")
+                    clients[source].send_presence(pto=target, ptype="subscribed")
+            nudge_at = time.monotonic() + 2.0
         time.sleep(0.05)
 
 
