@@ -155,6 +155,18 @@ def wait_marker(page: Page, marker: str, timeout_ms: int) -> bool:
         return False
 
 
+#: Wait (in the page) until ``n`` markers starting with ``prefix`` were seen; their count and the
+#: time the last one entered the DOM.
+COUNT_MARKERS_JS = """async ([prefix, n, timeoutMs]) => {
+    const B = window.__bench, t0 = performance.now();
+    const count = () => { let c = 0; for (const k of B.seen.keys()) if (k.startsWith(prefix)) c++; return c; };
+    while (count() < n && performance.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 50));
+    let last = 0;
+    for (const [k, t] of B.seen) if (k.startsWith(prefix)) last = Math.max(last, t);
+    return {count: count(), last: last};
+}"""
+
+
 def open_chat(page: Page, client: Client, jid: str) -> float:
     """Open the chat with ``jid`` through the page's _converse.api; return performance.now() at the call."""
     t0 = float(page.evaluate(
@@ -324,14 +336,7 @@ def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any]) 
             out["latency.median"], out["latency.p95"] = median(latencies), p95(latencies)
         bodies = [f"burst {i} bmb{i:04d}" for i in range(1, n_burst + 1)]
         first = seed.send_burst(bot, owner.jid, bodies)
-        done = page.evaluate("""async ([n, timeoutMs]) => {
-            const B = window.__bench, t0 = performance.now();
-            const count = () => { let c = 0; for (const k of B.seen.keys()) if (k[0] === 'b') c++; return c; };
-            while (count() < n && performance.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 50));
-            let last = 0;
-            for (const [k, t] of B.seen) if (k[0] === 'b') last = Math.max(last, t);
-            return {count: count(), last: last};
-        }""", [n_burst, fx["burst_timeout_ms"]])
+        done = page.evaluate(COUNT_MARKERS_JS, ["b", n_burst, fx["burst_timeout_ms"]])
         if done["count"] < n_burst:
             out["burst.ms"] = out["burst.rate"] = f"timeout ({done['count']} of {n_burst})"
         else:
@@ -384,18 +389,6 @@ def scenario_room(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> R
         return out
     finally:
         context.close()
-
-
-#: Wait (in the page) until ``n`` markers starting with ``prefix`` were seen; their count and the
-#: time the last one entered the DOM.
-COUNT_MARKERS_JS = """async ([prefix, n, timeoutMs]) => {
-    const B = window.__bench, t0 = performance.now();
-    const count = () => { let c = 0; for (const k of B.seen.keys()) if (k.startsWith(prefix)) c++; return c; };
-    while (count() < n && performance.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 50));
-    let last = 0;
-    for (const [k, t] of B.seen) if (k.startsWith(prefix)) last = Math.max(last, t);
-    return {count: count(), last: last};
-}"""
 
 
 def burst_order_verdict(order: list[str], seen: int, n: int) -> str:

@@ -150,3 +150,23 @@ def unwrap_carbon(stanza: ET.Element, own: str) -> tuple[str, ET.Element] | None
     if any(find(stanza, CARBONS, kind) is not None for kind in ("sent", "received")):
         return parse_carbon(stanza, own)
     return ("direct", stanza)
+
+
+def unwrap_message(stanza: ET.Element, own: str | None) -> tuple[str, ET.Element, JID] | None:
+    """``unwrap_carbon`` and the inner message's sender: ``(kind, message, sender)``; None before
+    log-in (``own`` None), for a forged carbon, or when the sender is no JID.
+
+    >>> from converse_py.xmpp.stanza import parse
+    >>> kind, _msg, sender = unwrap_message(parse('<message xmlns="jabber:client" from="bob@localhost/x"/>'),
+    ...                                     "alice@localhost")
+    >>> kind, sender.bare
+    ('direct', 'bob@localhost')
+    """
+    unwrapped = unwrap_carbon(stanza, own) if own else None
+    if unwrapped is None:
+        return None
+    kind, msg = unwrapped
+    try:
+        return kind, msg, JID.parse(msg.get("from") or "")
+    except ValueError:
+        return None

@@ -26,10 +26,9 @@ from ...core.converse import Converse
 from ...core.session import own_bare
 from ...core.settings import Setting
 from ...xmpp import ns
-from ...xmpp.jid import JID
 from ...xmpp.stanza import find
 from ..chats.models import ChatBox
-from ..chats.stanzas import unwrap_carbon
+from ..chats.stanzas import unwrap_message
 from .stanzas import add_state, chat_state, state_message
 
 #: Seconds without typing after which ``paused`` is sent.
@@ -130,10 +129,10 @@ class ChatStates:
     # -- what the contact does -------------------------------------------------------------
     def on_message(self, stanza: ET.Element) -> None:
         own = own_bare(self.converse.session)
-        unwrapped = unwrap_carbon(stanza, own) if own else None
+        unwrapped = unwrap_message(stanza, own)
         if unwrapped is None or unwrapped[0] == "sent":
             return
-        msg = unwrapped[1]
+        _kind, msg, sender_jid = unwrapped
         if msg.get("type") == "groupchat":
             return
         state = chat_state(msg)
@@ -141,10 +140,7 @@ class ChatStates:
             state = "active"  # a message arrived: whatever the contact was typing is sent
         if state is None:
             return
-        try:
-            sender = JID.parse(msg.get("from") or "").bare
-        except ValueError:
-            return
+        sender = sender_jid.bare
         box = self.converse.chats.boxes.get(sender)  # type: ignore[attr-defined]
         if sender == own or box is None or box.get("closed"):
             return

@@ -19,10 +19,9 @@ from ...core.converse import Converse
 from ...core.session import own_bare
 from ...core.settings import Setting
 from ...xmpp import ns
-from ...xmpp.jid import JID
 from ...xmpp.stanza import find
 from ..chats.models import ChatBox
-from ..chats.stanzas import unwrap_carbon
+from ..chats.stanzas import unwrap_message
 from .stanzas import add_markable, displayed, displayed_id, is_markable
 
 SETTINGS = {
@@ -75,14 +74,11 @@ class MarkersState:
 
     def on_message(self, stanza: ET.Element) -> None:
         own = own_bare(self.converse.session)
-        unwrapped = unwrap_carbon(stanza, own) if own else None
+        unwrapped = unwrap_message(stanza, own)
         if unwrapped is None:
             return
-        kind, msg = unwrapped
-        try:
-            sender = JID.parse(msg.get("from") or "").bare
-        except ValueError:
-            return
+        kind, msg, sender_jid = unwrapped
+        sender = sender_jid.bare
         marked = displayed_id(msg)
         if kind == "sent":
             # another client of the user marked the contact's message: nothing left to mark here

@@ -16,9 +16,8 @@ import xml.etree.ElementTree as ET
 from ...core.converse import Converse
 from ...core.session import own_bare
 from ...core.settings import Setting
-from ...xmpp.jid import JID
 from ..chats.models import ChatBox
-from ..chats.stanzas import unwrap_carbon
+from ..chats.stanzas import unwrap_message
 from .stanzas import add_request, receipt, received_id, wants_receipt
 
 SETTINGS = {
@@ -46,14 +45,10 @@ class ReceiptsPlugin:
     def on_message(self, stanza: ET.Element) -> None:
         converse = self._converse
         own = own_bare(converse.session)
-        unwrapped = unwrap_carbon(stanza, own) if own else None
+        unwrapped = unwrap_message(stanza, own)
         if unwrapped is None:
             return
-        kind, msg = unwrapped
-        try:
-            sender = JID.parse(msg.get("from") or "")
-        except ValueError:
-            return
+        kind, msg, sender = unwrapped
         if sender.bare == own:
             return
         if kind == "direct" and wants_receipt(msg) and converse.settings.get("send_delivery_receipts"):
