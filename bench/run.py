@@ -209,7 +209,7 @@ def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -
 
 
 #: converse-py's start-up marks (static/converse.js, static/boot.py), cold visit.
-STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
+STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:pyscript-asks", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
 
 
 MARKS_JS = ("Object.fromEntries(performance.getEntriesByType('mark')"
@@ -475,7 +475,8 @@ ROWS = [
     Row("startup.warm", "1. navigation → roster rendered (1 contact), warm", "ms", "≤ 1.0×", 1.0),
     *[Row(f"startup.{kind}mark.{name}", f"1. {label}: navigation → {what}", "ms")
       for kind, label in (("", "cold"), ("warm.", "warm"))
-      for name, what in (("cpy:shim", "shim running"), ("cpy:pyodide-start", "PyScript asks for Pyodide"),
+      for name, what in (("cpy:shim", "shim running"), ("cpy:pyodide-start", "Pyodide starts loading (shim)"),
+                         ("cpy:pyscript-asks", "PyScript asks for Pyodide"),
                          ("cpy:pyodide-loaded", "Pyodide loaded"), ("cpy:py-ready", "PyScript ready"),
                          ("cpy:boot-start", "boot.py starts"), ("cpy:imported", "converse_py imported"),
                          ("cpy:attached", "attached to the shim"))],

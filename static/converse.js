@@ -127,6 +127,40 @@
             };
             return function () { release(true); };
         },
+        // BOSH without Strophe's 100 ms idle wait: Strophe builds a request from its send queue
+        // only on its idle timer, which send() re-arms to 100 ms, so each stanza (each SASL and
+        // bind step too) waited ~100 ms, and so did the poll that lets the server answer
+        // (XEP-0124 §8: a client keeps a request waiting at the server). Here a request leaves
+        // once the current task is done (the sends of one task still share a request), and after
+        // a response with stanzas in it the next poll leaves at once. After an empty response
+        // (the server's wait ran out, or it returned a held request) Strophe's own timer polls,
+        // so a server that answers at once cannot make the client spin. Call after
+        // orderBoshResponses (it wraps conn._dataRecv too).
+        promptBosh: function (conn) {
+            let scheduled = false;
+            const flushSoon = function () {
+                if (scheduled) return;
+                scheduled = true;
+                setTimeout(function () {
+                    scheduled = false;
+                    if (conn.connected && !conn.disconnecting && !conn.paused) conn.flush();
+                }, 0);
+            };
+            const send = conn.send;
+            conn.send = function () {
+                const result = send.apply(conn, arguments);
+                flushSoon();
+                return result;
+            };
+            const emptyBody = /^\s*<body[^>]*\/>\s*$/;
+            const dataRecv = conn._dataRecv;
+            conn._dataRecv = function (req, raw) {
+                const result = dataRecv.call(conn, req, raw);
+                const text = req && req.xhr ? String(req.xhr.responseText || '') : '';
+                if (conn._data.length > 0 || !emptyBody.test(text)) flushSoon();
+                return result;
+            };
+        },
         isStanzaLike: function (value) {
             return !!value && (typeof value.tree === 'function' || value.nodeType === 1);
         },
@@ -187,6 +221,15 @@
     }
     if (document.body) mountRoot();
     else document.addEventListener('DOMContentLoaded', mountRoot, { once: true });
+
+    // Pyodide starts loading now rather than when PyScript's module chain asks for it (~0.4 s
+    // later): static/pyodide-snapshot.mjs (pyscript.toml's interpreter) hands PyScript this one.
+    // data-prebuilt-snapshot="off" on the script tag: no prebuilt Pyodide snapshot (a ~7.5 MB
+    // download that saves initialising Python on a first visit); see static/pyodide-snapshot.mjs.
+    const prebuilt = !(script && script.getAttribute('data-prebuilt-snapshot') === 'off');
+    import(base + 'static/pyodide-snapshot.mjs').then(function (mod) {
+        if (typeof mod.preload === 'function') mod.preload({ prebuilt: prebuilt });
+    }).catch(function (err) { console.warn('converse-py: Pyodide preload not started:', err && err.message); });
 
     const css = document.createElement('link');
     css.rel = 'stylesheet';

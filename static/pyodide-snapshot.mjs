@@ -1,50 +1,47 @@
 // The interpreter module PyScript loads for converse-py (pyscript.toml `interpreter`):
-// Pyodide's own loadPyodide, started from a memory snapshot when this browser has one.
+// Pyodide's own loadPyodide, started from a memory snapshot whenever there is one.
 //
-// A visit without a snapshot boots Pyodide normally; 5 s later, when idle, a worker
-// (static/pyodide-snapshot-worker.mjs) boots a second, throw-away interpreter off the
-// main thread, snapshots it (~30 MB) and stores it with the Cache API. Later visits
-// restore that snapshot instead of initialising Python again (see bench/RESULTS.md for
-// the figures). The snapshot is keyed by Pyodide's version and the URL of its files,
-// so new vendored files never meet an old snapshot; one that fails to load is deleted
-// and Pyodide boots normally. Without the Cache API (non-secure origins) or workers,
-// nothing changes. (A snapshot cannot be taken of the page's own interpreter: booting
-// with `_makeSnapshot` changes how `js` behaves in it.)
+// Where a snapshot comes from, first found wins:
+// 1. prebuilt: tools/make_snapshot.mjs (run by tools/build.py) makes one at build time and
+//    the server serves it as static/snapshots/<id>.snapshot (~31 MB, ~7.5 MB gzipped), so
+//    even a first visit skips initialising Python (see bench/RESULTS.md). A page opts out
+//    with `<script src=".../converse.js" data-prebuilt-snapshot="off">` (smaller download,
+//    slower first visit).
+// 2. the Cache API: a visit that restored no snapshot boots Pyodide normally; 5 s later, when
+//    idle, a worker (static/pyodide-snapshot-worker.mjs) boots a throw-away interpreter off
+//    the main thread, snapshots it and stores it for later visits.
+// A snapshot is looked up by the id of its contents (static/pyodide-snapshot-prepare.mjs:
+// Pyodide's version, the pre-imported modules, converse_py.zip's SHA-256), so new files never
+// meet an old snapshot; one that fails to load is dropped and Pyodide boots normally. (A
+// snapshot cannot be taken of the page's own interpreter: booting with `_makeSnapshot`
+// changes how `js` behaves in it.)
 //
-// Marks for bench/: cpy:pyodide-start, cpy:pyodide-loaded, cpy:snapshot-restored, cpy:snapshot-pending, cpy:snapshot-stored.
+// Marks for bench/: cpy:pyodide-start, cpy:pyscript-asks, cpy:pyodide-loaded,
+// cpy:snapshot-restored (+ cpy:prebuilt-restored), cpy:snapshot-pending, cpy:snapshot-stored.
 import { loadPyodide as loadPlain, version } from './vendor/pyodide/pyodide.mjs';
+import { sha256Hex, snapshotId } from './pyodide-snapshot-prepare.mjs';
 
 export { version };
 
 const CACHE_NAME = 'converse-py-pyodide-snapshot';
 const INDEX_URL = new URL('./vendor/pyodide/', import.meta.url).href;
-const SNAPSHOT_DELAY_MS = 5000;
-// Standard-library modules converse-py imports, imported before the snapshot is taken
-// so restored interpreters already have them (none of them touches `js`).
-const PREIMPORT = ['asyncio', 'base64', 'copy', 'dataclasses', 'datetime', 'enum', 'functools',
-    'hashlib', 'html', 'inspect', 'json', 'logging', 'random', 're', 'secrets', 'string',
-    'textwrap', 'traceback', 'typing', 'uuid', 'xml.etree.ElementTree'];
-const BASE_KEY = INDEX_URL + 'pyodide.asm.wasm?snapshot=' + encodeURIComponent(version) +
-    '&preimport=' + encodeURIComponent(PREIMPORT.join(','));
-// converse-py's own package: its browser-free modules (everything but browser/,
-// dom/views/ and dom/ffi.py, which import `js`) are imported into the snapshot too, so
-// the snapshot is keyed by the zip's SHA-256 as well.
 const PACKAGE_URL = new URL('./converse_py.zip', import.meta.url).href;
-
-async function snapshotKey() {
-    try {
-        const response = await fetch(PACKAGE_URL);
-        if (!response.ok || !globalThis.crypto || !crypto.subtle) return null;
-        const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer());
-        const hex = Array.from(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
-        return BASE_KEY + '&package=' + hex;
-    } catch (err) {
-        return null;
-    }
-}
+const PREBUILT_DIR = new URL('./snapshots/', import.meta.url).href;
+const SNAPSHOT_DELAY_MS = 5000;
 
 function mark(name) {
     if (globalThis.performance && performance.mark) performance.mark(name);
+}
+
+// The id of the snapshot this page can use (null when the package cannot be hashed).
+async function currentSnapshotId() {
+    try {
+        const response = await fetch(PACKAGE_URL);
+        if (!response.ok || !globalThis.crypto || !crypto.subtle) return null;
+        return await snapshotId(version, await sha256Hex(await response.arrayBuffer()));
+    } catch (err) {
+        return null;
+    }
 }
 
 async function openCache() {
@@ -64,6 +61,15 @@ async function cachedSnapshot(cache, key) {
     }
 }
 
+async function prebuiltSnapshot(id) {
+    try {
+        const response = await fetch(PREBUILT_DIR + id + '.snapshot');
+        return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+    } catch (err) {
+        return null;
+    }
+}
+
 function makeSnapshotLater(cache, key) {
     if (typeof Worker !== 'function') return;
     mark('cpy:snapshot-pending');
@@ -74,8 +80,7 @@ function makeSnapshotLater(cache, key) {
             if (event.data && event.data.ok) mark('cpy:snapshot-stored');
             else console.warn('converse-py: no Pyodide snapshot:', event.data && event.data.error);
         };
-        worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: key, preimport: PREIMPORT,
-                             packageURL: PACKAGE_URL });
+        worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: key, packageURL: PACKAGE_URL });
     };
     // Well after start-up (login, first render), and then only when idle.
     setTimeout(function () {
@@ -84,31 +89,81 @@ function makeSnapshotLater(cache, key) {
     }, SNAPSHOT_DELAY_MS);
 }
 
-export async function loadPyodide(options) {
-    mark('cpy:pyodide-start');
-    const pyodide = await load(options);
-    mark('cpy:pyodide-loaded');
-    return pyodide;
+async function restore(settings, snapshot) {
+    try {
+        const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot }));
+        mark('cpy:snapshot-restored');
+        return pyodide;
+    } catch (err) {
+        console.warn('converse-py: Pyodide snapshot unusable, booting normally:', err && err.message);
+        return null;
+    }
 }
 
-async function load(options) {
+// ``prebuilt``: whether to look for the build's snapshot before the Cache API's.
+async function load(options, prebuilt) {
     const settings = Object.assign({}, options, { indexURL: INDEX_URL });
-    const cache = await openCache();
-    const key = cache ? await snapshotKey() : null;
+    const id = await currentSnapshotId();
+    if (id && prebuilt) {
+        const snapshot = await prebuiltSnapshot(id);
+        const pyodide = snapshot && await restore(settings, snapshot);
+        if (pyodide) {
+            mark('cpy:prebuilt-restored');
+            return pyodide;
+        }
+    }
+    const cache = id ? await openCache() : null;
+    const key = cache ? INDEX_URL + 'snapshot/' + id : null;
     if (cache && key) {
         const snapshot = await cachedSnapshot(cache, key);
-        if (snapshot) {
-            try {
-                const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot }));
-                mark('cpy:snapshot-restored');
-                return pyodide;
-            } catch (err) {
-                console.warn('converse-py: Pyodide snapshot unusable, booting normally:', err && err.message);
-                await cache.delete(key).catch(function () {});
-            }
-        }
+        const pyodide = snapshot && await restore(settings, snapshot);
+        if (pyodide) return pyodide;
+        if (snapshot) await cache.delete(key).catch(function () {});
     }
     const pyodide = await loadPlain(settings);
     if (cache && key) makeSnapshotLater(cache, key);
+    return pyodide;
+}
+
+// The shim (static/converse.js) calls preload() as soon as it runs, so Pyodide loads while
+// PyScript's own modules are still arriving; PyScript's loadPyodide() call then takes that
+// interpreter and gives it PyScript's stdout/stderr.
+let preloaded = null;
+let prebuiltWanted = true;
+
+// ``choices.prebuilt === false``: skip the prebuilt snapshot (the page said so).
+export function preload(choices) {
+    if (!preloaded) {
+        if (choices && choices.prebuilt === false) prebuiltWanted = false;
+        mark('cpy:pyodide-start');
+        preloaded = load({}, prebuiltWanted);
+        preloaded.catch(function () {});  // reported when PyScript asks for it
+    }
+    return preloaded;
+}
+
+// Options a preloaded interpreter can take on afterwards (anything else: load anew).
+const LATE_OPTIONS = ['stdout', 'stderr', 'indexURL'];
+
+export async function loadPyodide(options) {
+    mark('cpy:pyscript-asks');
+    options = options || {};
+    let pyodide = null;
+    if (preloaded && Object.keys(options).every(function (k) { return LATE_OPTIONS.includes(k); })) {
+        try {
+            pyodide = await preloaded;
+        } catch (err) {
+            console.warn('converse-py: early Pyodide load failed, loading again:', err && err.message);
+        }
+        if (pyodide) {
+            if (options.stdout) pyodide.setStdout({ batched: options.stdout });
+            if (options.stderr) pyodide.setStderr({ batched: options.stderr });
+        }
+    }
+    if (!pyodide) {
+        if (!preloaded) mark('cpy:pyodide-start');
+        pyodide = await load(options, prebuiltWanted);
+    }
+    mark('cpy:pyodide-loaded');
     return pyodide;
 }

@@ -1,11 +1,12 @@
-"""Copy browser assets from node_modules and pack converse_py into a zip.
+"""Copy browser assets from node_modules, pack converse_py into a zip, make the Pyodide snapshot.
 
-    python tools/build.py          # static/vendor/... + static/converse_py.zip
+    python tools/build.py          # static/vendor/... + static/converse_py.zip + static/snapshots/
     python tools/build.py --check  # exit 1 if node_modules is missing
 
 Copies are skipped when size and mtime already match; the zip is
 deterministic (sorted entries, fixed timestamps) and only rewritten when
-its bytes change.
+its bytes change. The prebuilt Pyodide memory snapshot (tools/make_snapshot.mjs, Node,
+~3 s) is only made again when Pyodide or the zip changed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import io
 import os
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -116,9 +118,19 @@ def build() -> str:
     files = package_files()
     data = zip_bytes(files)
     zip_written = write_if_changed(ZIP_PATH, data)
+    snapshot = make_snapshot()
     return (f"build: vendor {len(plan)} files {vendor_bytes:,} bytes "
             f"({copied} copied); converse_py.zip {len(files)} files "
-            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'})")
+            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'}); {snapshot}")
+
+
+def make_snapshot() -> str:
+    """Run tools/make_snapshot.mjs (Node); its one-line summary. A failure stops the build."""
+    done = subprocess.run(["node", str(ROOT / "tools" / "make_snapshot.mjs")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise SystemExit(f"build: tools/make_snapshot.mjs failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "snapshot: ?"
 
 
 def main(argv: list[str] | None = None) -> int:

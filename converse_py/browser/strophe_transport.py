@@ -61,6 +61,8 @@ class StropheTransport:
         if self.kind == "bosh":
             # Responses are handled in request order (a slow one is not overtaken by the next).
             self._release_held = self._helpers.orderBoshResponses(self._conn)
+            # Requests leave when a task is done, not on Strophe's 100 ms idle timer.
+            self._helpers.promptBosh(self._conn)
             on_error = self._proxies.keep(self._on_http_error)
             for code in (0, 502, 503, 504):
                 self._conn.addProtocolErrorHandler("HTTP", code, on_error)

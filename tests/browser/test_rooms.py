@@ -124,7 +124,7 @@ def test_occupants_chat_and_the_dom_follows(page: ClientPage, prosody: Any, bot:
     bob.send_message(room, "<b>hello</b> room", mtype="groupchat")
     carol.send_message(room, "second", mtype="groupchat")
     page.wait_for(f"document.querySelectorAll({json.dumps(box(room) + ' li.cpy-msg')}).length === 2")
-    bodies = page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_inner_texts()
+    bodies = page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_text_contents()
     assert sorted(bodies) == ["<b>hello</b> room", "second"]  # two senders: either may arrive first
     assert page.page.locator(f"{box(room)} li.cpy-msg b").count() == 0
     # alice replies through the composer: both bots get it; her box shows it once.
@@ -133,7 +133,7 @@ def test_occupants_chat_and_the_dom_follows(page: ClientPage, prosody: Any, bot:
     bob.wait_for_message(lambda frm, body: frm == f"{room}/alice" and body == "hi both")
     carol.wait_for_message(lambda frm, body: frm == f"{room}/alice" and body == "hi both")
     page.page.wait_for_timeout(300)  # let the reflection arrive
-    assert page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_inner_texts() == bodies + ["hi both"]
+    assert page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_text_contents() == bodies + ["hi both"]
     # Someone leaves: the occupant list follows.
     carol.send_raw(f"<presence to='{room}/carol &lt;3' type='unavailable'/>")
     page.page.wait_for_selector(f'{box(room)} li.cpy-occupant[data-nick="carol <3"]', state="detached")
@@ -232,7 +232,7 @@ def test_history_comes_from_the_rooms_archive_once_and_in_order(page: ClientPage
     page.wait_for(f"document.querySelectorAll({json.dumps(box(room) + ' li.cpy-msg')}).length >= 30",
                   timeout=15_000)
     page.page.wait_for_timeout(300)
-    bodies = page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_inner_texts()
+    bodies = page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_text_contents()
     assert bodies == lines
     assert "urn:xmpp:mam:2" in room_attr(page, room, "features")
 

@@ -115,7 +115,7 @@ def test_a_message_from_a_slixmpp_user_appears_in_the_dom_as_text(client: Client
     sender.send_message(full_jid, payload)
     selector = f'#conversejs .cpy-chatbox[data-jid="{bob.jid}"] .cpy-msg.cpy-in .cpy-body'
     client.page.wait_for_selector(selector, timeout=15_000)
-    assert client.page.inner_text(selector) == payload
+    assert client.page.text_content(selector) == payload
     assert client.page.locator(f'#conversejs .cpy-chatbox[data-jid="{bob.jid}"] .cpy-messages img').count() == 0
     assert client.js("window.pwned") is None
     messages = [e for e in client.js("window.record.events") if e["name"] == "message"]
@@ -143,7 +143,8 @@ def test_typing_in_the_chat_box_and_pressing_enter_sends(client: ClientPage, ali
     got = receiver.wait_for_message("line one\nline two", timeout=10)
     assert got[0].startswith(alice.jid)
     assert client.page.input_value(f"{box} textarea") == ""
-    assert client.page.locator(f"{box} .cpy-msg.cpy-out .cpy-body").last.inner_text() == "line one\nline two"
+    # text_content: rows have content-visibility:auto, and innerText is '' until the row is first laid out
+    assert client.page.locator(f"{box} .cpy-msg.cpy-out .cpy-body").last.text_content() == "line one\nline two"
 
 
 def test_an_unknown_setting_is_reported_in_the_console_by_name(client: ClientPage) -> None:

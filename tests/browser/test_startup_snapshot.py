@@ -1,6 +1,11 @@
-"""Start-up snapshot (static/pyodide-snapshot.mjs): a first visit stores a Pyodide
-memory snapshot in the Cache API (made in a worker once the page is idle); the next
-visit in the same profile restores it, and the client still boots, logs in and works."""
+"""Start-up snapshots (static/pyodide-snapshot.mjs).
+
+- Prebuilt: tools/build.py makes a Pyodide memory snapshot at build time and the server serves
+  it; a first visit in a fresh profile restores it and the client boots, logs in and works.
+- A page that opts out (``data-prebuilt-snapshot="off"``), or a server without the prebuilt
+  file, boots Pyodide normally and stores a snapshot in the Cache API (made in a worker once
+  the page is idle); the next visit in the same profile restores that one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,15 @@ import json
 from typing import Any
 
 PAGE = "/bench/pages/converse-py.html"
+OPT_OUT_PAGE = "/tests/browser/pages/startup-no-prebuilt.html"  # the same with data-prebuilt-snapshot="off"
 MARKS = "performance.getEntriesByType('mark').map((m) => m.name)"
+
+
+def new_context(browser: Any, prosody: Any, account: Any) -> Any:
+    context = browser.new_context()
+    settings = {"bosh_service_url": prosody.bosh_url, "jid": account.jid, "password": account.password}
+    context.add_init_script(f"window.BENCH = {json.dumps({'settings': settings})};")
+    return context
 
 
 def visit(context: Any, url: str) -> Any:
@@ -18,26 +31,65 @@ def visit(context: Any, url: str) -> Any:
     return page
 
 
-def test_second_visit_restores_the_snapshot_and_logs_in(browser: Any, web_server: Any, prosody: Any,
-                                                        new_account: Any) -> None:
-    account = new_account("snap")
-    context = browser.new_context()
-    try:
-        settings = {"bosh_service_url": prosody.bosh_url, "jid": account.jid, "password": account.password}
-        context.add_init_script(f"window.BENCH = {json.dumps({'settings': settings})};")
-        first = visit(context, web_server.url + PAGE)
-        marks = first.evaluate(MARKS)
-        assert "cpy:snapshot-restored" not in marks  # fresh profile: nothing cached yet
-        assert "cpy:snapshot-pending" in marks
-        first.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0", timeout=60_000)
-        first.close()
+def assert_logged_in(page: Any, account: Any) -> None:
+    assert page.evaluate("window.benchApi.user.jid()").startswith(account.jid + "/")
+    # Python from the restored interpreter still reaches the page (js works after a restore).
+    assert page.evaluate("document.querySelector('#conversejs.converse-py') !== null")
 
-        second = visit(context, web_server.url + PAGE)
-        marks = second.evaluate(MARKS)
-        assert "cpy:snapshot-restored" in marks
-        assert "cpy:snapshot-pending" not in marks
-        assert second.evaluate("window.benchApi.user.jid()").startswith(account.jid + "/")
-        # Python from the restored interpreter still reaches the page (js works after a restore).
-        assert second.evaluate("document.querySelector('#conversejs.converse-py') !== null")
+
+def test_first_visit_restores_the_prebuilt_snapshot(browser: Any, web_server: Any, prosody: Any,
+                                                    new_account: Any) -> None:
+    account = new_account("snapbuilt")
+    context = new_context(browser, prosody, account)
+    snapshots: list[int] = []
+    context.on("response", lambda r: snapshots.append(r.status) if "/static/snapshots/" in r.url else None)
+    try:
+        page = visit(context, web_server.url + PAGE)
+        marks = page.evaluate(MARKS)
+        assert "cpy:prebuilt-restored" in marks, marks
+        assert "cpy:snapshot-pending" not in marks  # nothing left to make in this browser
+        assert snapshots == [200]
+        assert_logged_in(page, account)
+    finally:
+        context.close()
+
+
+def check_local_snapshot_cycle(context: Any, url: str, account: Any) -> None:
+    first = visit(context, url)
+    marks = first.evaluate(MARKS)
+    assert "cpy:snapshot-restored" not in marks  # no prebuilt, and nothing cached yet
+    assert "cpy:snapshot-pending" in marks
+    assert_logged_in(first, account)
+    first.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0", timeout=60_000)
+    first.close()
+
+    second = visit(context, url)
+    marks = second.evaluate(MARKS)
+    assert "cpy:snapshot-restored" in marks
+    assert "cpy:prebuilt-restored" not in marks
+    assert "cpy:snapshot-pending" not in marks
+    assert_logged_in(second, account)
+
+
+def test_opting_out_boots_normally_then_restores_the_cached_snapshot(browser: Any, web_server: Any,
+                                                                     prosody: Any, new_account: Any) -> None:
+    account = new_account("snapoff")
+    context = new_context(browser, prosody, account)
+    asked: list[str] = []
+    context.on("request", lambda r: asked.append(r.url) if "/static/snapshots/" in r.url else None)
+    try:
+        check_local_snapshot_cycle(context, web_server.url + OPT_OUT_PAGE, account)
+        assert asked == []  # the prebuilt file was never downloaded
+    finally:
+        context.close()
+
+
+def test_without_a_prebuilt_snapshot_the_page_boots_and_caches_its_own(browser: Any, web_server: Any,
+                                                                       prosody: Any, new_account: Any) -> None:
+    account = new_account("snapnone")
+    context = new_context(browser, prosody, account)
+    context.route("**/static/snapshots/*", lambda route: route.fulfill(status=404, body="not built"))
+    try:
+        check_local_snapshot_cycle(context, web_server.url + PAGE, account)
     finally:
         context.close()

@@ -1,0 +1,46 @@
+// What goes into a converse-py Pyodide memory snapshot, shared by the three places that
+// deal with one: tools/make_snapshot.mjs (Node, at build time: the prebuilt snapshot served
+// as a static file), static/pyodide-snapshot-worker.mjs (a browser worker: the snapshot kept
+// in the Cache API) and static/pyodide-snapshot.mjs (the page's loader, which restores one).
+//
+// A snapshot holds the interpreter's memory after the standard-library modules below and
+// the browser-free part of converse_py were imported, so it is only valid for the same
+// Pyodide version, the same list and the same converse_py.zip: snapshotId() names that
+// combination, and a snapshot is only ever looked up by it.
+
+// Standard-library modules converse-py imports (none of them touches `js`).
+export const PREIMPORT = ['asyncio', 'base64', 'copy', 'dataclasses', 'datetime', 'enum', 'functools',
+    'hashlib', 'html', 'inspect', 'json', 'logging', 'random', 're', 'secrets', 'string',
+    'textwrap', 'traceback', 'typing', 'uuid', 'xml.etree.ElementTree'];
+
+// The browser-free part of converse_py (a unit test keeps js/pyodide imports out of it),
+// imported from where PyScript's [files] puts the package: the interpreter's working directory.
+const IMPORT_PACKAGE = [
+    'import importlib, os, pkgutil, sys',
+    'os.chdir("/home/pyodide")',
+    'sys.path.insert(0, "/home/pyodide") if "/home/pyodide" not in sys.path else None',
+    'import converse_py',
+    'SKIP = ("converse_py.browser", "converse_py.dom.views", "converse_py.dom.ffi")',
+    'for info in pkgutil.walk_packages(converse_py.__path__, "converse_py."):',
+    '    if not info.name.startswith(SKIP):',
+    '        importlib.import_module(info.name)',
+].join('\n');
+
+// Bring an interpreter booted with `_makeSnapshot: true` to the state a snapshot captures.
+export function prepareForSnapshot(pyodide, packageZip) {
+    pyodide.runPython('import ' + PREIMPORT.join(', '));
+    pyodide.unpackArchive(packageZip, 'zip', { extractDir: '/home/pyodide' });
+    pyodide.runPython(IMPORT_PACKAGE);
+}
+
+export async function sha256Hex(bytes) {
+    const digest = await crypto.subtle.digest('SHA-256', bytes);
+    return Array.from(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+}
+
+// The name of a snapshot's contents: Pyodide's version, the pre-import list and the SHA-256
+// of converse_py.zip, hashed (32 hex digits, usable as a file name).
+export async function snapshotId(pyodideVersion, packageSha256) {
+    const text = [pyodideVersion, PREIMPORT.join(','), packageSha256].join('|');
+    return (await sha256Hex(new TextEncoder().encode(text))).slice(0, 32);
+}
