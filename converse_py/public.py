@@ -46,8 +46,8 @@ class PublicPlugins:
     def add(self, name: str, plugin: Any) -> None:
         """Register a plugin (a Python object, class or dict; a JS object from page JS).
 
-        JS: ``converse.plugins.add('myplugin', {initialize: function () { this._converse.api... }});``
-        Python: ``converse.plugins.add("myplugin", MyPlugin)``
+        JS: ``converse.plugins.add('myplugin', {initialize() { console.log('myplugin sees', this._converse.api.user.jid()); }});``
+        Python: ``converse.plugins.add("myplugin", {"initialize": lambda self: print("myplugin sees", self._converse.api.user.jid())})``
         """
         self._registry.add(name, plugin)
 

@@ -89,7 +89,13 @@ def api() -> str:
              "Public methods live on `window.converse`; everything under `_converse.api` is private and",
              "reached from a plugin (`this._converse` in JS, `self._converse` in Python). JS names are the",
              "seed's (`waitUntil`, `listen.not`, `sendIQ`); Python names follow Python (`wait_until`,",
-             "`listen.not_`, `send_iq`). Methods that wait return a Promise (JS) or an awaitable (Python).", ""]
+             "`listen.not_`, `send_iq`). Methods that wait return a Promise (JS) or an awaitable (Python).", "",
+             "Every example runs as written (`tests/browser/test_api_examples.py` runs each one against",
+             "the real server): JS ones in a plugin's `initialize` after `const _converse = this._converse;`,",
+             "inside an async function (so `await` works); Python ones after `api = self._converse.api`, where",
+             "top-level `await` works as in the asyncio REPL. They use the demo's names: you are",
+             "`alice@localhost` (password `secret`), `bob@localhost` is a contact, `carol@localhost` is not",
+             "yet, and rooms live on `conference.localhost`.", ""]
     for title, cls, prefix in SECTIONS:
         lines += [f"## {title}", "", _first_paragraph(cls.__doc__), ""]
         overrides: dict[str, str] = getattr(cls, "JS_NAMES", {}) if issubclass(cls, Grouping) else {}

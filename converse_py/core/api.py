@@ -33,8 +33,8 @@ class ListenAPI(Grouping):
     def on(self, name: str, callback: Callback, context: Any = None) -> None:
         """Call ``callback`` every time ``name`` fires.
 
-        JS: ``_converse.api.listen.on('message', function (stanza) { ... });``
-        Python: ``api.listen.on("message", lambda stanza: ...)``
+        JS: ``_converse.api.listen.on('message', function (stanza) { console.log('message', stanza.getAttribute('id')); });``
+        Python: ``api.listen.on("message", lambda stanza: print("message", stanza.get("id")))``
         """
         self._converse.events.on(name, callback, context)
 
@@ -42,15 +42,15 @@ class ListenAPI(Grouping):
         """Call ``callback`` the next time ``name`` fires, then forget it.
 
         JS: ``_converse.api.listen.once('connected', () => console.log('up'));``
-        Python: ``api.listen.once("connected", on_up)``
+        Python: ``api.listen.once("connected", lambda jid: print("up as", jid))``
         """
         self._converse.events.once(name, callback, context)
 
     def not_(self, name: str, callback: Callback | None = None) -> None:
         """Stop calling ``callback`` for ``name`` (JS name: ``not``).
 
-        JS: ``_converse.api.listen.not('message', handler);``
-        Python: ``api.listen.not_("message", handler)``
+        JS: ``const handler = (stanza) => console.log(stanza); _converse.api.listen.on('message', handler); _converse.api.listen.not('message', handler);``
+        Python: ``handler = print; api.listen.on("message", handler); api.listen.not_("message", handler)``
         """
         self._converse.events.not_(name, callback)
 
@@ -117,7 +117,7 @@ class ConnectionAPI(Grouping):
     def connected(self) -> bool:
         """True while connected (an attribute, not a method).
 
-        JS: ``if (_converse.api.connection.connected) { ... }``
+        JS: ``if (_converse.api.connection.connected) { console.log('online'); }``
         Python: ``api.connection.connected``
         """
         return self._converse.session.connected
@@ -197,7 +197,7 @@ class API(Grouping):
     def wait_until(self, name: str) -> asyncio.Future[Any]:
         """Wait for a named promise (JS name ``waitUntil``); fires even if it resolved earlier.
 
-        JS: ``_converse.api.waitUntil('rosterContactsFetched').then(() => { ... });``
+        JS: ``_converse.api.waitUntil('rosterContactsFetched').then(() => console.log('roster ready'));``
         Python: ``await api.wait_until("rosterContactsFetched")``
         """
         return self._converse.promises.wait_until(name)
@@ -223,7 +223,7 @@ class API(Grouping):
         """Send an IQ get/set; resolves with the result stanza, rejects on an error reply or timeout
         (JS name ``sendIQ``; default timeout 20 s).
 
-        JS: ``const result = await _converse.api.sendIQ($iq({type: 'get'}).c('query', {xmlns: 'jabber:iq:roster'}));``
+        JS: ``const result = await _converse.api.sendIQ(converse.env.$iq({type: 'get'}).c('query', {xmlns: 'jabber:iq:roster'}));``
         Python: ``result = await api.send_iq('<iq type="get"><query xmlns="jabber:iq:roster"/></iq>')``
         """
         el = parse(stanza_text(stanza, "sendIQ", self._own_jid()))

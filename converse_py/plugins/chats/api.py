@@ -21,7 +21,7 @@ class ChatsAPI(Grouping):
     def get(self, jids: str | list[str] | None = None) -> Any:
         """The open chat box for a JID (null/None if none), a list for a list of JIDs, or all open boxes.
 
-        JS: ``_converse.api.chats.get('buddy@example.com')``
+        JS: ``_converse.api.chats.get('bob@localhost')``
         Python: ``api.chats.get()``
         """
         if jids is None:
@@ -45,7 +45,7 @@ class ChatsAPI(Grouping):
         Open boxes come back after a page reload (wait for ``chatBoxesFetched``); opening one shows
         the latest page of the archive, and scrolling up loads older pages.
 
-        JS: ``_converse.api.chats.open('buddy@example.com')``
+        JS: ``_converse.api.chats.open('bob@localhost')``
         Python: ``box = api.chats.open("bob@localhost")``
         """
         if isinstance(jids, str):

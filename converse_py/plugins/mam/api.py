@@ -46,7 +46,7 @@ class ArchiveAPI(Grouping):
         does not advertise urn:xmpp:mam:2 it fails with "This server does not support XEP-0313,
         Message Archive Management" (wait for the ``serviceDiscovered`` event first).
 
-        JS: ``_converse.api.archive.query({'with': 'john@doe.net', 'max': 10}, callback, errback);``
+        JS: ``_converse.api.archive.query({'with': 'bob@localhost', 'max': 10}, (messages, rsm) => console.log(messages.length), (iq) => console.error(iq));``
         Python: ``result = await api.archive.query({"before": "", "max": 5}); result["rsm"].previous(5)``
         """
         if callable(options) and not isinstance(options, (Mapping, RSM)):

@@ -28,8 +28,8 @@ class RoomsAPI(Grouping):
         JIDs, or every room when no JID is given. ``attrs`` may be ``{'nick': ...}`` or, as before
         Converse 1.0.7, the nickname as a string. The nick defaults to the node of the user's JID.
 
-        JS: ``this._converse.api.rooms.get('group@muc.example.com', {'nick': 'bloodninja'}, true)``
-        Python: ``room = api.rooms.get("demo@conference.localhost", {"nick": "al"}, True)``
+        JS: ``_converse.api.rooms.get('room@conference.localhost', {'nick': 'alice'}, true)``
+        Python: ``room = api.rooms.get("room@conference.localhost", {"nick": "alice"}, True)``
         """
         options = _attrs(attrs, "get")
         if jids is None:
@@ -45,8 +45,8 @@ class RoomsAPI(Grouping):
         rooms. ``attrs``: ``nick``, ``auto_configure`` with ``roomconfig`` (names without the
         ``muc#roomconfig_`` prefix; submitted when the room is new), ``maximize``, ``password``.
 
-        JS: ``this._converse.api.rooms.open('group@muc.example.com', {'nick': 'mycustomnick'})``
-        Python: ``room = api.rooms.open("demo@conference.localhost", {"nick": "al"})``
+        JS: ``_converse.api.rooms.open('room@conference.localhost', {'nick': 'alice'})``
+        Python: ``room = api.rooms.open("room@conference.localhost", {"nick": "alice"})``
         """
         options = _attrs(attrs, "open")
         if jids is None:
@@ -60,7 +60,7 @@ class RoomsAPI(Grouping):
     def close(self, jids: str | list[str] | None = None) -> None:
         """Leave and close rooms: all open rooms without an argument, one JID, or a list of JIDs.
 
-        JS: ``this._converse.api.rooms.close(['group1@muc.example.com', 'group2@muc.example.com'])``
+        JS: ``_converse.api.rooms.close(['room@conference.localhost', 'other@conference.localhost'])``
         Python: ``api.rooms.close()``
         """
         if jids is None:

@@ -22,8 +22,8 @@ class ContactsAPI(Grouping):
     def get(self, jids: str | list[str] | None = None) -> Any:
         """One contact (null/None if not in the roster), a list in the same order, or all contacts.
 
-        JS: ``const contact = _converse.api.contacts.get('buddy@example.com');``
-        Python: ``contacts = api.contacts.get(["a@localhost", "b@localhost"])``
+        JS: ``const contact = _converse.api.contacts.get('bob@localhost');``
+        Python: ``contacts = api.contacts.get(["bob@localhost", "carol@localhost"])``
         """
         if jids is None:
             return list(self._state.contacts.values())
@@ -37,8 +37,8 @@ class ContactsAPI(Grouping):
         """Add a contact to the roster and ask to subscribe to their presence; resolves to the contact
         (its ``ask`` is ``'subscribe'`` until they answer). Without a fullname the JID is shown.
 
-        JS: ``_converse.api.contacts.add('buddy@example.com', 'Buddy')``
-        Python: ``contact = await api.contacts.add("bob@localhost", "Bob")``
+        JS: ``_converse.api.contacts.add('carol@localhost', 'Carol')``
+        Python: ``contact = await api.contacts.add("carol@localhost", "Carol")``
         """
         if fullname is not None and not isinstance(fullname, str):
             raise ConverseError(f"contacts.add: fullname must be a string, got {type(fullname).__name__}")
@@ -49,8 +49,8 @@ class ContactsAPI(Grouping):
     def remove(self, jid: str) -> Any:
         """Remove a contact from the roster (subscriptions are cancelled both ways).
 
-        JS: ``await _converse.api.contacts.remove('buddy@example.com')``
-        Python: ``await api.contacts.remove("bob@localhost")``
+        JS: ``await _converse.api.contacts.remove('carol@localhost')``
+        Python: ``await api.contacts.remove("carol@localhost")``
         """
         return asyncio.ensure_future(self._state.remove(_bare(jid)))
 

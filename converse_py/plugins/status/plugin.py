@@ -74,7 +74,7 @@ class StatusMessageAPI(Grouping):
     def get(self) -> str:
         """The custom status message.
 
-        JS: ``return this._converse.api.user.status.message.get();  // "In a meeting"``
+        JS: ``alert(_converse.api.user.status.message.get());  // "In a meeting"``
         Python: ``api.user.status.message.get()``
         """
         return self._state.message
@@ -82,7 +82,7 @@ class StatusMessageAPI(Grouping):
     def set(self, message: str) -> None:
         """Set the custom status message (sent with the current availability).
 
-        JS: ``this._converse.api.user.status.message.set('In a meeting');``
+        JS: ``_converse.api.user.status.message.set('In a meeting');``
         Python: ``api.user.status.message.set("In a meeting")``
         """
         if not isinstance(message, str):
@@ -100,7 +100,7 @@ class StatusAPI(Grouping):
     def get(self) -> str:
         """The current status: online, away, dnd, xa, unavailable or offline.
 
-        JS: ``alert(this._converse.api.user.status.get());  // "dnd"``
+        JS: ``alert(_converse.api.user.status.get());  // "dnd"``
         Python: ``api.user.status.get()``
         """
         return self._state.status
@@ -108,7 +108,7 @@ class StatusAPI(Grouping):
     def set(self, value: str, message: str | None = None) -> None:
         """Set the status, optionally with a status message, and send the matching presence.
 
-        JS: ``this._converse.api.user.status.set('dnd', 'In a meeting');``
+        JS: ``_converse.api.user.status.set('dnd', 'In a meeting');``
         Python: ``api.user.status.set("away")``
         """
         if value not in STATUS_VALUES:
