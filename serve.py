@@ -66,6 +66,8 @@ COMPRESSIBLE = ("text/", "application/json", "application/xml",
                 "application/wasm", "image/svg+xml", "application/vnd.converse-py.")
 #: Compressed when the server starts (on a thread) rather than on the first request (~0.7 s).
 PRECOMPRESS_DIRS = ("static/snapshots",)
+#: Files named by the hash of their contents (tools/make_snapshot.mjs): cached without revalidation.
+IMMUTABLE_DIRS = ("static/snapshots",)
 MIN_GZIP_SIZE = 256
 # Path segments never served: dot-names (.git, .venv, ...) and npm's tree.
 BLOCKED_NAMES = {"node_modules", "__pycache__"}
@@ -206,14 +208,14 @@ class StaticHandler(BaseHTTPRequestHandler):
             etag = etag[:-1] + '-gz"'
         if self._not_modified(etag, st.st_mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
-            self._file_headers(etag, st.st_mtime)
+            self._file_headers(etag, st.st_mtime, path)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
         body = self.server.gzip_cache.get(path, st) if use_gzip else None
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", ctype)
-        self._file_headers(etag, st.st_mtime)
+        self._file_headers(etag, st.st_mtime, path)
         if body is not None:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length",
@@ -227,10 +229,12 @@ class StaticHandler(BaseHTTPRequestHandler):
             with open(path, "rb") as fh:
                 shutil.copyfileobj(fh, self.wfile, 1 << 20)
 
-    def _file_headers(self, etag: str, mtime: float) -> None:
+    def _file_headers(self, etag: str, mtime: float, path: str) -> None:
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", email.utils.formatdate(mtime, usegmt=True))
-        self.send_header("Cache-Control", "no-cache")
+        # A file named by the hash of its contents never changes: no revalidation.
+        immutable = os.path.dirname(path) in self.server.immutable_dirs
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         self.send_header("Vary", "Accept-Encoding")
 
     def _not_modified(self, etag: str, mtime: float) -> bool:
@@ -287,6 +291,8 @@ class _HTTPServer(ThreadingHTTPServer):
         self.routes = routes
         self.verbose = verbose
         self.gzip_cache = GzipCache()
+        #: Folders whose files are named by their contents (served as immutable).
+        self.immutable_dirs = {os.path.join(os.path.realpath(root), folder) for folder in IMMUTABLE_DIRS}
         super().__init__(addr, StaticHandler)
 
     def server_bind(self) -> None:

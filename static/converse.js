@@ -127,15 +127,17 @@
             };
             return function () { release(true); };
         },
-        // BOSH without Strophe's 100 ms idle wait: Strophe builds a request from its send queue
-        // only on its idle timer, which send() re-arms to 100 ms, so each stanza (each SASL and
-        // bind step too) waited ~100 ms, and so did the poll that lets the server answer
-        // (XEP-0124 §8: a client keeps a request waiting at the server). Here a request leaves
-        // once the current task is done (the sends of one task still share a request), and after
-        // a response with stanzas in it the next poll leaves at once. After an empty response
-        // (the server's wait ran out, or it returned a held request) Strophe's own timer polls,
-        // so a server that answers at once cannot make the client spin. Call after
-        // orderBoshResponses (it wraps conn._dataRecv too).
+        // BOSH without Strophe's 100 ms idle wait where it is safe: Strophe builds a request from
+        // its send queue only on its idle timer, which send() re-arms to 100 ms, so each stanza
+        // (each SASL and bind step too) waited ~100 ms, and so did the poll that lets the server
+        // answer (XEP-0124 §8: a client keeps a request waiting at the server). Here, when no
+        // request is in flight, the next one leaves once the current task is done (the sends of
+        // one task still share a request), and after a response with stanzas in it the next poll
+        // leaves at once. A second request while one is in flight keeps Strophe's timer: sent
+        // within a millisecond of the first, it can overtake it on the way (ejabberd then held
+        // the pair until its wait ran out). After an empty response (the server's wait ran out)
+        // polling stays on Strophe's timer, so a server that answers at once cannot make the
+        // client spin. Call after orderBoshResponses (it wraps conn._dataRecv too).
         promptBosh: function (conn) {
             let scheduled = false;
             const flushSoon = function () {
@@ -143,7 +145,9 @@
                 scheduled = true;
                 setTimeout(function () {
                     scheduled = false;
-                    if (conn.connected && !conn.disconnecting && !conn.paused) conn.flush();
+                    if (conn.connected && !conn.disconnecting && !conn.paused && conn._proto._requests.length === 0) {
+                        conn.flush();
+                    }
                 }, 0);
             };
             const send = conn.send;

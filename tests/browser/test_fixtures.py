@@ -99,6 +99,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
     (root / ".git" / "config").write_text("[core]\n")
     (root / "node_modules").mkdir()
     (root / "node_modules" / "x.js").write_text("1")
+    (root / "static" / "snapshots").mkdir(parents=True)
+    (root / "static" / "snapshots" / "0123abcd.snapshot").write_bytes(bytes(50_000) + b"memory")
     server = StaticServer(str(root), routes={"/ping": lambda h: (200, "text/plain", b"pong")})
     server.start()
     yield server
@@ -123,6 +125,14 @@ def test_static_gzip_when_accepted(files: StaticServer, path: str) -> None:
     assert status == 200 and headers["content-encoding"] == "gzip"
     assert "content-encoding" not in plain_headers
     assert gzip.decompress(body) == plain and len(body) < len(plain)
+
+
+def test_static_snapshot_is_gzipped_and_immutable(files: StaticServer) -> None:
+    status, headers, body = fetch(files, "/static/snapshots/0123abcd.snapshot", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert headers["content-type"] == "application/vnd.converse-py.pyodide-snapshot"
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"  # named by its contents
+    assert gzip.decompress(body) == bytes(50_000) + b"memory"
 
 
 def test_static_revalidation_answers_304(files: StaticServer) -> None:
