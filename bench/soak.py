@@ -16,13 +16,17 @@ so that proxies released by one side free what they held on the other) and sampl
 - live PyProxies (JS handles on Python objects): counted by bench/soak.js from Pyodide's
   allocation tracing, weakly, until each is destroyed or garbage-collected;
 - the JS reference table (``Module.hiwire.num_keys()``: JS values Python holds, one per live
-  JsProxy plus Pyodide's own) and live JsProxy objects among ``gc.get_objects()``;
+  JsProxy plus Pyodide's own; JsProxy objects are not gc-tracked, so ``gc.get_objects()`` cannot
+  count them);
 - Python's gc object count, the JS heap and WebAssembly memory, DOM nodes (in the document, and
   Chromium's count including detached ones), JS event listeners, and messages in the DOM.
 
 Verdict: from the first sample at or after ``--warmup`` seconds to the end, no proxy count may
-grow by more than ``--bound``; else the soak prints what grew (with the commonest creation sites
-of the live PyProxies) and exits 1. Nothing leaves this machine (requests elsewhere are aborted).
+grow by more than ``--bound``; else the soak prints what grew (the live PyProxies by Python type,
+the Python types whose instances grew) and exits 1. Before the rooms open, a calibration holds and
+releases 100 proxies each way and fails the soak unless both counts follow; ``--inject-leak`` makes
+the page keep a proxy each way per message, to see the bound trip. Nothing leaves this machine
+(requests elsewhere are aborted).
 """
 
 from __future__ import annotations
