@@ -1,7 +1,7 @@
 """Bounded soak: one converse-py page in many busy rooms for minutes, sampling what should stay flat
 (live Pyodide proxies both ways) next to what may grow (messages kept in the DOM).
 
-    python -m bench.soak                          # 50 rooms x 5 minutes (~7 min with set-up)
+    python -m bench.soak                          # 50 rooms x 5 minutes (~5.5 min with set-up)
     python -m bench.soak --rooms 2 --duration 20  # the smoke test's size
 
 It starts its own Prosody (tools/prosody.py) and static server (serve.py) as bench/run.py does,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 SOAK_JS = (ROOT / "bench" / "soak.js").read_text(encoding="utf-8")
 ROOM_SELECTOR = "section.cpy-chatroom"
 
-#: The proxy counts the verdict bounds (their growth after the warm-up), and what the others mean.
+#: The proxy counts the verdict bounds (their growth after the warm-up); the other columns are reported.
 BOUNDED = ("pyproxies", "jsrefs")
 #: Default of --bound: see docs/reliability.md ("Soak") for how it was chosen.
 BOUND = 50
