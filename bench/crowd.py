@@ -4,6 +4,7 @@ its own nick. slixmpp would need a client object per occupant; this needs a sock
 
     crowd = Crowd("127.0.0.1", 5222, "localhost", "user", "pw").start()
     crowd.join("room@conference.localhost", 500, "bmo")   # nicks bmo0001 … bmo0500
+    crowd.send([("bmo0001", "<presence to='room@conference.localhost/bmo0001'><show>away</show></presence>")])
     crowd.stop()
 """
 
@@ -27,6 +28,8 @@ class Crowd:
         self.username, self.password = username, password
         self.loop = asyncio.new_event_loop()
         self.writers: list[asyncio.StreamWriter] = []
+        #: Each session's stream by nick (its resource is the nick too).
+        self.by_nick: dict[str, asyncio.StreamWriter] = {}
         self._drains: list[asyncio.Task[None]] = []
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -35,7 +38,8 @@ class Crowd:
         return self
 
     def join(self, room: str, count: int, nick_prefix: str, timeout: float = 300.0) -> None:
-        """Log ``count`` sessions in and put each in ``room`` as ``{nick_prefix}{i:04d}``."""
+        """Log ``count`` sessions in and put each in ``room`` as ``{nick_prefix}{i:04d}`` (nicks are
+        unique across calls: they name the sessions)."""
         asyncio.run_coroutine_threadsafe(self._join_all(room, count, nick_prefix), self.loop).result(timeout)
 
     async def _join_all(self, room: str, count: int, nick_prefix: str) -> None:
@@ -43,7 +47,8 @@ class Crowd:
 
         async def one(index: int) -> None:
             async with limit:
-                await self._session(room, f"{nick_prefix}{index:04d}", f"crowd{index}")
+                nick = f"{nick_prefix}{index:04d}"
+                await self._session(room, nick, nick)
         await asyncio.gather(*(one(i) for i in range(1, count + 1)))
 
     async def _session(self, room: str, nick: str, resource: str) -> None:
@@ -73,6 +78,7 @@ class Crowd:
                      "<history maxstanzas='0'/></x></presence>".encode())
         await until(f"{room}/{nick}'".encode(), f'{room}/{nick}"'.encode())  # our own presence back: in
         self.writers.append(writer)
+        self.by_nick[nick] = writer
         self._drains.append(asyncio.ensure_future(self._drain(reader)))
 
     def say(self, room: str, bodies: list[str]) -> float:
@@ -86,6 +92,15 @@ class Crowd:
             await writer.drain()
             return started
         return float(asyncio.run_coroutine_threadsafe(send(), self.loop).result(60))
+
+    def send(self, stanzas: list[tuple[str, str]], timeout: float = 60.0) -> None:
+        """Write each ``(nick, xml)`` on the stream of the session named ``nick``."""
+        async def write() -> None:
+            for nick, xml in stanzas:
+                self.by_nick[nick].write(xml.encode())
+            for writer in {id(self.by_nick[nick]): self.by_nick[nick] for nick, _ in stanzas}.values():
+                await writer.drain()
+        asyncio.run_coroutine_threadsafe(write(), self.loop).result(timeout)
 
     @staticmethod
     async def _drain(reader: asyncio.StreamReader) -> None:

@@ -1,8 +1,10 @@
-"""Smoke test of bench/: one tiny scenario (converse-py start-up, one run) end to
-end, so the harness cannot rot. The figures are not judged, only that they exist."""
+"""Smoke tests of bench/: one tiny scenario (converse-py start-up, one run) and a tiny soak
+(2 rooms x 20 s) end to end, so the harnesses cannot rot. The figures are not judged, only that
+they exist (the soak's own verdict must pass)."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -26,3 +28,25 @@ def test_bench_quick_run_writes_a_results_table(tmp_path: Path) -> None:
     assert 0 < int(cold.group(1)) < 60_000
     assert re.search(r"\| 7\. bytes shipped, gzip \| \d+\.\d\d MB \|", text), text
     assert "No request left this machine." in text
+
+
+def test_soak_tiny_run_samples_and_judges(tmp_path: Path) -> None:
+    """bench/soak.py at 2 rooms x 20 s: the counters pass their calibration, every sample has
+    numbers, traffic arrived, and the verdict was computed and passed."""
+    raw = tmp_path / "soak.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.soak", "--rooms", "2", "--duration", "20", "--interval", "5",
+         "--warmup", "5", "--wanderers", "2", "--json", str(raw)],
+        cwd=ROOT, capture_output=True, text=True, timeout=150)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    result = json.loads(raw.read_text(encoding="utf-8"))
+    assert result["ok"] and not result["problems"], result["text"]
+    samples = result["samples"]
+    assert len(samples) >= 4, result["text"]
+    for s in samples:
+        for key in ("pyproxies", "jsrefs", "gc_objects", "heap", "wasm", "dom_nodes", "nodes", "listeners"):
+            assert isinstance(s[key], (int, float)) and s[key] > 0, (key, s)
+    assert samples[-1]["received"] > samples[0]["received"] > 0
+    assert samples[-1]["dom_messages"] > 0
+    assert set(result["growth"]) == {"pyproxies", "jsrefs"}
+    assert "Result: PASS" in result["text"]
