@@ -120,7 +120,19 @@ class StropheTransport:
             self._conn.disconnect("failed")
         except Exception:
             pass
-        asyncio.get_event_loop().call_later(60, self._proxies.destroy_all)
+        asyncio.get_event_loop().call_later(60, self._release_proxies)
+
+    def _release_proxies(self) -> None:
+        """Unhook the disposed connection's callbacks from Strophe, then destroy their proxies.
+
+        Strophe may still report a status or an HTTP error after DISCONNECTED (a late response);
+        a destroyed proxy would throw there ("Object has already been destroyed")."""
+        try:
+            self._conn.connect_callback = None
+            self._conn.protocolErrorHandlers.HTTP = js.Object.new()
+        except Exception as exc:  # Strophe internals changed: the proxies still go
+            logger.debug("could not unhook the Strophe callbacks: %s", exc)
+        self._proxies.destroy_all()
 
     def tokens(self) -> dict[str, object]:
         if self.kind != "bosh":
@@ -136,7 +148,7 @@ class StropheTransport:
             return
         if self._disposed:
             if status is Status.DISCONNECTED:
-                asyncio.get_event_loop().call_soon(self._proxies.destroy_all)
+                asyncio.get_event_loop().call_soon(self._release_proxies)
             return
         if status in (Status.CONNECTED, Status.ATTACHED, Status.BINDREQUIRED):
             self._install_handler()

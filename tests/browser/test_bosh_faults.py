@@ -69,6 +69,8 @@ def test_failing_bosh_requests_lose_and_double_nothing(browser: Any, web_server:
         from_alice = [body for frm, body in bob_bot.received if frm.startswith(alice.jid)]
         assert from_alice == ["alice during 0", "alice during 1", "alice during 2"]
         assert page.page_errors == []
+        # a disposed connection's callbacks are unhooked before their proxies go
+        assert not [line for line in page.console if "already been destroyed" in line]
         passed = True
     finally:
         if not passed:  # what the client said about the faults, for the report

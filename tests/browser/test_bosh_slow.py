@@ -128,6 +128,8 @@ def test_slow_bosh_responses_lose_and_double_nothing(browser: Any, web_server: A
         assert from_alice == expected_out
         assert page.js("window.capi.connection.connected") is True
         assert page.page_errors == []
+        # a disposed connection's callbacks are unhooked before their proxies go
+        assert not [line for line in page.console if "already been destroyed" in line]
         passed = True
     finally:
         if not passed:

@@ -63,6 +63,8 @@ def test_client_survives_a_server_crash_and_loses_nothing(browser: Any, web_serv
         bob_bot.send_message(alice.jid, "welcome back")
         page.page.wait_for_selector('#conversejs .cpy-msg .cpy-body:has-text("welcome back")', timeout=15_000)
         assert page.page_errors == []
+        # a disposed connection's callbacks are unhooked before their proxies go
+        assert not [line for line in page.console if "already been destroyed" in line]
     finally:
         page.close()
         if not prosody.running:
