@@ -57,6 +57,9 @@
         replay();
     }, { once: true });
 
+    // promptBosh: how long after a response with stanzas the next poll leaves.
+    const POLL_AFTER_DATA_MS = 15;
+
     // Helpers the Python side uses to give JS callers exact JS semantics.
     const helpers = Object.freeze({
         // A JS function around a Python callable returning {ok, value, error, name}.
@@ -137,23 +140,27 @@
         // within a millisecond of the first, it can overtake it on the way (ejabberd then held
         // the pair until its wait ran out). After an empty response (the server's wait ran out)
         // polling stays on Strophe's timer, so a server that answers at once cannot make the
-        // client spin. Call after orderBoshResponses (it wraps conn._dataRecv too).
+        // client spin. A hidden page keeps Strophe's timer throughout: it needs no haste, and
+        // Prosody, once told the client is inactive (XEP-0352), left the older of two requests
+        // unanswered (Strophe re-sent it after 6 s, and stanzas waited meanwhile).
+        // Call after orderBoshResponses (it wraps conn._dataRecv too).
         promptBosh: function (conn) {
             let scheduled = false;
-            const flushSoon = function () {
+            const flushSoon = function (delay) {
                 if (scheduled) return;
                 scheduled = true;
                 setTimeout(function () {
                     scheduled = false;
-                    if (conn.connected && !conn.disconnecting && !conn.paused && conn._proto._requests.length === 0) {
+                    if (conn.connected && !conn.disconnecting && !conn.paused && conn._proto._requests.length === 0 &&
+                            document.visibilityState !== 'hidden') {
                         conn.flush();
                     }
-                }, 0);
+                }, delay);
             };
             const send = conn.send;
             conn.send = function () {
                 const result = send.apply(conn, arguments);
-                flushSoon();
+                flushSoon(0);
                 return result;
             };
             const emptyBody = /^\s*<body[^>]*\/>\s*$/;
@@ -161,7 +168,9 @@
             conn._dataRecv = function (req, raw) {
                 const result = dataRecv.call(conn, req, raw);
                 const text = req && req.xhr ? String(req.xhr.responseText || '') : '';
-                if (conn._data.length > 0 || !emptyBody.test(text)) flushSoon();
+                // A little later than at once, so what the handlers send in reply (receipts,
+                // markers) goes in the poll rather than in a second request.
+                if (conn._data.length > 0 || !emptyBody.test(text)) flushSoon(POLL_AFTER_DATA_MS);
                 return result;
             };
         },
