@@ -136,7 +136,7 @@
         // answer (XEP-0124 §8: a client keeps a request waiting at the server). Here, when no
         // request is in flight, the next one leaves once the current task is done (the sends of
         // one task still share a request), and after a response with stanzas in it the next poll
-        // leaves at once. A second request while one is in flight keeps Strophe's timer: sent
+        // leaves POLL_AFTER_DATA_MS later. A second request while one is in flight keeps Strophe's timer: sent
         // within a millisecond of the first, it can overtake it on the way (ejabberd then held
         // the pair until its wait ran out). After an empty response (the server's wait ran out)
         // polling stays on Strophe's timer, so a server that answers at once cannot make the
@@ -237,7 +237,7 @@
 
     // Pyodide starts loading now rather than when PyScript's module chain asks for it (~0.4 s
     // later): static/pyodide-snapshot.mjs (pyscript.toml's interpreter) hands PyScript this one.
-    // data-prebuilt-snapshot="off" on the script tag: no prebuilt Pyodide snapshot (a ~7.5 MB
+    // data-prebuilt-snapshot="off" on the script tag: no prebuilt Pyodide snapshot (a ~7 MB
     // download that saves initialising Python on a first visit); see static/pyodide-snapshot.mjs.
     const prebuilt = !(script && script.getAttribute('data-prebuilt-snapshot') === 'off');
     import(base + 'static/pyodide-snapshot.mjs').then(function (mod) {

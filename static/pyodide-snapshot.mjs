@@ -3,7 +3,7 @@
 //
 // Where a snapshot comes from, first found wins:
 // 1. prebuilt: tools/make_snapshot.mjs (run by tools/build.py) makes one at build time and
-//    the server serves it as static/snapshots/<id>.snapshot (~31 MB, ~7.5 MB gzipped), so
+//    the server serves it as static/snapshots/<id>.snapshot (~31 MB, ~7 MB gzipped), so
 //    even a first visit skips initialising Python (see bench/RESULTS.md). A page opts out
 //    with `<script src=".../converse.js" data-prebuilt-snapshot="off">` (smaller download,
 //    slower first visit).
