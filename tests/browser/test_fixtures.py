@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 from serve import StaticServer
+from tools.ejabberd import EjabberdError, EjabberdServer
 from tools.prosody import ProsodyServer
 
 
@@ -85,6 +86,16 @@ def test_prosody_restart_keeps_ports_and_accounts(tmp_path: Path, new_account: A
         server.restart()
         assert server.running and (server.c2s_port, server.http_port) == ports
         assert (tmp_path / "p" / "data" / "localhost" / "accounts" / "kim.dat").is_file()
+
+
+def test_ejabberd_kill_keeps_an_account_registered_just_before(tmp_path: Path) -> None:
+    # mnesia writes reach the disk ~2 s late: a crash right after registering lost the account
+    with EjabberdServer(str(tmp_path / "e")) as server:
+        server.register("kim", "pw")
+        server.kill()
+        server.start()
+        with pytest.raises(EjabberdError, match="already registered"):
+            server.api("register", {"user": "kim", "host": server.domain, "password": "pw"})
 
 
 # ----- static server --------------------------------------------------------
