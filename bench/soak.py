@@ -26,7 +26,7 @@ grow by more than ``--bound``; else the soak prints what grew (the live PyProxie
 the Python types whose instances grew) and exits 1. Before the rooms open, a calibration holds and
 releases 100 proxies each way and fails the soak unless both counts follow; ``--inject-leak`` makes
 the page keep a proxy each way per message, to see the bound trip. Nothing leaves this machine
-(requests elsewhere are aborted).
+(requests elsewhere fail at the guard, bench/run.py GUARD_ARGS).
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ class Soak:
 
         from bench import seed
         from bench.crowd import Crowd
-        from bench.run import CHROMIUM, CHROMIUM_ARGS, Client, Harness
+        from bench.run import Client, Harness
         from serve import StaticServer
         from tools.prosody import ProsodyServer
 
@@ -354,8 +354,7 @@ class Soak:
                 f"in {time.monotonic() - t:.1f}s")
 
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                h = Harness(prosody, server, browser, log=log)
+                h = Harness(prosody, server, pw.chromium, log=log)
                 context = h.new_context()
                 context.add_init_script(SOAK_JS)
                 context.add_init_script(f"window.soakInjectLeak = {json.dumps(bool(args.inject_leak))};")
@@ -399,9 +398,8 @@ class Soak:
                 self.closed = sample(page, cdp, self.samples[-1]["t"], traffic.sent)
                 cdp.detach()
                 if h.outside:
-                    self.problems.append("requests off this machine (aborted): " + ", ".join(sorted(set(h.outside))))
+                    self.problems.append("requests off this machine (failed at the guard): " + ", ".join(sorted(set(h.outside))))
                 context.close()
-                browser.close()
         finally:
             if traffic is not None:
                 traffic.stop()

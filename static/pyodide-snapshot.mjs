@@ -52,10 +52,21 @@ async function openCache() {
     }
 }
 
+// A snapshot's bytes, still arriving: the response is known to be there (headers only), so
+// loadPyodide can start fetching and compiling Pyodide's own files while the body streams in
+// (it awaits the snapshot only when it instantiates). A body that fails rejects the promise,
+// and restore() then boots normally. Wrapped in an object: an async function returning the
+// bare promise would wait for it.
+function snapshotBytes(response) {
+    const bytes = response.arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); });
+    bytes.catch(function () {});  // seen by loadPyodide's await; not an unhandled rejection
+    return { bytes: bytes };
+}
+
 async function cachedSnapshot(cache, key) {
     try {
         const hit = await cache.match(key);
-        return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+        return hit ? snapshotBytes(hit) : null;
     } catch (err) {
         return null;
     }
@@ -64,7 +75,7 @@ async function cachedSnapshot(cache, key) {
 async function prebuiltSnapshot(id) {
     try {
         const response = await fetch(PREBUILT_DIR + id + '.snapshot');
-        return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+        return response.ok ? snapshotBytes(response) : null;
     } catch (err) {
         return null;
     }
@@ -89,9 +100,10 @@ function makeSnapshotLater(cache, key) {
     }, SNAPSHOT_DELAY_MS);
 }
 
+// ``snapshot``: from snapshotBytes (its bytes may still be arriving).
 async function restore(settings, snapshot) {
     try {
-        const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot }));
+        const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot.bytes }));
         mark('cpy:snapshot-restored');
         return pyodide;
     } catch (err) {

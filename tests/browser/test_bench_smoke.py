@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from playwright.sync_api import Browser
+
+from serve import StaticServer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -50,3 +54,36 @@ def test_soak_tiny_run_samples_and_judges(tmp_path: Path) -> None:
     assert samples[-1]["dom_messages"] > 0
     assert set(result["growth"]) == {"pyproxies", "jsrefs"}
     assert "Result: PASS" in result["text"]
+
+
+def test_bench_harness_lists_outside_requests_and_keeps_the_http_cache(browser: Browser, web_server: StaticServer) -> None:
+    """The bench's browser profiles: a request to anything but this machine fails and is listed
+    (by name and by IP literal), and a second fetch of a static file is answered from the HTTP
+    cache (revalidated: a few hundred bytes, not the file) — a Playwright route, the guard used
+    before, disables that cache, which made "warm" visits download everything again."""
+    from bench.run import Harness
+
+    h = Harness(None, web_server, browser.browser_type)  # type: ignore[arg-type]  # no XMPP here
+    context = h.new_context()  # a browser of its own, like the bench's
+    try:
+        page = context.new_page()
+        page.goto(web_server.url + "/tests/browser/pages/blank.html")
+        outcome = page.evaluate("""async () => {
+            const tries = {};
+            for (const url of ['http://example.com/x', 'http://192.0.2.1/y']) {
+                try { await fetch(url, {mode: 'no-cors'}); tries[url] = 'reached'; }
+                catch (err) { tries[url] = 'failed'; }
+            }
+            const css = location.origin + '/static/converse.css';
+            await (await fetch(css)).text();
+            await (await fetch(css, {cache: 'no-cache'})).text();  // a revalidation
+            await new Promise((done) => setTimeout(done, 100));  // entries are queued
+            const entries = performance.getEntriesByName(css, 'resource');
+            const last = entries[entries.length - 1];
+            return {tries: tries, transfer: last.transferSize, size: last.decodedBodySize};
+        }""")
+    finally:
+        context.close()
+    assert outcome["tries"] == {"http://example.com/x": "failed", "http://192.0.2.1/y": "failed"}, outcome
+    assert {"http://example.com/x", "http://192.0.2.1/y"} <= set(h.outside), h.outside
+    assert 0 < outcome["size"] and outcome["transfer"] < outcome["size"] / 4, outcome
