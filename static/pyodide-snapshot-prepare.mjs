@@ -14,7 +14,10 @@ export const PREIMPORT = ['asyncio', 'base64', 'copy', 'dataclasses', 'datetime'
     'textwrap', 'traceback', 'typing', 'uuid', 'xml.etree.ElementTree'];
 
 // The browser-free part of converse_py (a unit test keeps js/pyodide imports out of it),
-// imported from where PyScript's [files] puts the package: the interpreter's working directory.
+// imported from where the page's loader unpacks the package when it has no snapshot: the
+// interpreter's working directory. The rest (the modules that touch `js` when imported) is
+// compiled and held in memory (converse_py/preload.py), so a page restoring the snapshot
+// needs none of the package's files.
 const IMPORT_PACKAGE = [
     'import importlib, os, pkgutil, sys',
     'os.chdir("/home/pyodide")',
@@ -24,6 +27,8 @@ const IMPORT_PACKAGE = [
     'for info in pkgutil.walk_packages(converse_py.__path__, "converse_py."):',
     '    if not info.name.startswith(SKIP):',
     '        importlib.import_module(info.name)',
+    'from converse_py.preload import hold_in_memory',
+    'hold_in_memory("/home/pyodide")',
 ].join('\n');
 
 // Bring an interpreter booted with `_makeSnapshot: true` to the state a snapshot captures.
@@ -38,9 +43,10 @@ export async function sha256Hex(bytes) {
     return Array.from(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
 }
 
-// The name of a snapshot's contents: Pyodide's version, the pre-import list and the SHA-256
-// of converse_py.zip, hashed (32 hex digits, usable as a file name).
+// The name of a snapshot's contents: Pyodide's version, the preparation (pre-import list and
+// package code above) and the SHA-256 of converse_py.zip, hashed (32 hex digits, usable as a
+// file name).
 export async function snapshotId(pyodideVersion, packageSha256) {
-    const text = [pyodideVersion, PREIMPORT.join(','), packageSha256].join('|');
+    const text = [pyodideVersion, PREIMPORT.join(','), IMPORT_PACKAGE, packageSha256].join('|');
     return (await sha256Hex(new TextEncoder().encode(text))).slice(0, 32);
 }

@@ -27,21 +27,39 @@ const CACHE_NAME = 'converse-py-pyodide-snapshot';
 const INDEX_URL = new URL('./vendor/pyodide/', import.meta.url).href;
 const PACKAGE_URL = new URL('./converse_py.zip', import.meta.url).href;
 const PREBUILT_DIR = new URL('./snapshots/', import.meta.url).href;
+const PACKAGE_DIR = '/home/pyodide';
 const SNAPSHOT_DELAY_MS = 5000;
 
 function mark(name) {
     if (globalThis.performance && performance.mark) performance.mark(name);
 }
 
-// The id of the snapshot this page can use (null when the package cannot be hashed).
-async function currentSnapshotId() {
+// converse_py.zip's bytes (null when it cannot be fetched): hashed into the snapshot id, and
+// unpacked into an interpreter that restored no snapshot (one that did has the package in
+// memory: converse_py/preload.py).
+async function packageBytes() {
     try {
         const response = await fetch(PACKAGE_URL);
-        if (!response.ok || !globalThis.crypto || !crypto.subtle) return null;
-        return await snapshotId(version, await sha256Hex(await response.arrayBuffer()));
+        return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
     } catch (err) {
         return null;
     }
+}
+
+// The id of the snapshot this page can use (null when the package cannot be hashed).
+async function currentSnapshotId(packageZip) {
+    try {
+        if (!packageZip || !globalThis.crypto || !crypto.subtle) return null;
+        return await snapshotId(version, await sha256Hex(packageZip));
+    } catch (err) {
+        return null;
+    }
+}
+
+// Where PyScript's [files] used to put the package: the working directory, on sys.path.
+function unpackPackage(pyodide, packageZip) {
+    if (!packageZip) throw new Error('converse-py: cannot fetch ' + PACKAGE_URL);
+    pyodide.unpackArchive(packageZip, 'zip', { extractDir: PACKAGE_DIR });
 }
 
 async function openCache() {
@@ -115,7 +133,8 @@ async function restore(settings, snapshot) {
 // ``prebuilt``: whether to look for the build's snapshot before the Cache API's.
 async function load(options, prebuilt) {
     const settings = Object.assign({}, options, { indexURL: INDEX_URL });
-    const id = await currentSnapshotId();
+    const packageZip = await packageBytes();
+    const id = await currentSnapshotId(packageZip);
     if (id && prebuilt) {
         const snapshot = await prebuiltSnapshot(id);
         const pyodide = snapshot && await restore(settings, snapshot);
@@ -133,6 +152,7 @@ async function load(options, prebuilt) {
         if (snapshot) await cache.delete(key).catch(function () {});
     }
     const pyodide = await loadPlain(settings);
+    unpackPackage(pyodide, packageZip);
     if (cache && key) makeSnapshotLater(cache, key);
     return pyodide;
 }

@@ -1,0 +1,91 @@
+"""converse_py.preload: the whole package importable from memory, with tracebacks that still
+show source lines, once its files are gone (a page restoring a Pyodide snapshot has none)."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from converse_py.preload import InMemoryModules, hold_in_memory, module_name
+
+PKG = "cpy_preload_probe"
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "root"
+    (root / PKG / "views").mkdir(parents=True)
+    (root / PKG / "__init__.py").write_text("LOADED = 'first'\n\ndef fail():\n    raise ValueError('from the package')\n")
+    (root / PKG / "views" / "__init__.py").write_text("from .chat import render\n")
+    (root / PKG / "views" / "chat.py").write_text(
+        "from __future__ import annotations\n\n"
+        "def render(text: str) -> str:\n"
+        "    if not text:\n"
+        "        raise RuntimeError('nothing to render')\n"
+        "    return '<p>' + text + '</p>'\n")
+    sys.path.insert(0, str(root))
+    meta_path = list(sys.meta_path)
+    try:
+        yield root
+    finally:
+        sys.path.remove(str(root))
+        sys.meta_path[:] = meta_path
+        for name in [n for n in sys.modules if n == PKG or n.startswith(PKG + ".")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
+
+
+def test_module_name_of_modules_and_packages() -> None:
+    assert module_name("/r", "/r/converse_py/dom/__init__.py") == ("converse_py.dom", True)
+    assert module_name("/r", "/r/converse_py/dom/views/chatbox.py") == ("converse_py.dom.views.chatbox", False)
+
+
+def test_modules_not_yet_imported_are_held_and_import_without_their_files(package: Path) -> None:
+    importlib.import_module(PKG)  # imported before, as the snapshot makers do with browser-free ones
+    finder = hold_in_memory(str(package), PKG)
+    assert sorted(finder.names) == [f"{PKG}.views", f"{PKG}.views.chat"]
+    assert isinstance(sys.meta_path[0], InMemoryModules)
+    shutil.rmtree(package / PKG)
+    importlib.invalidate_caches()
+
+    chat = importlib.import_module(f"{PKG}.views.chat")
+    views = sys.modules[f"{PKG}.views"]
+    assert chat.render("hi") == "<p>hi</p>"
+    assert views.render is chat.render
+    assert chat.__file__ == str(package / PKG / "views" / "chat.py")
+    assert views.__path__ == [str(package / PKG / "views")]
+    assert chat.__loader__ is finder and finder.get_source(f"{PKG}.views.chat").startswith("from __future__")
+
+
+def test_tracebacks_show_source_lines_of_held_and_imported_modules(package: Path) -> None:
+    pkg = importlib.import_module(PKG)
+    hold_in_memory(str(package), PKG)
+    shutil.rmtree(package / PKG)
+    importlib.invalidate_caches()
+    chat = importlib.import_module(f"{PKG}.views.chat")
+    for call, line in ((lambda: chat.render(""), "raise RuntimeError('nothing to render')"),
+                       (pkg.fail, "raise ValueError('from the package')")):
+        with pytest.raises(Exception) as caught:
+            call()
+        text = "".join(traceback.format_exception(caught.value))
+        assert line in text, text
+
+
+def test_holding_again_replaces_the_earlier_finder(package: Path) -> None:
+    hold_in_memory(str(package), PKG)
+    second = hold_in_memory(str(package), PKG)
+    assert [f for f in sys.meta_path if isinstance(f, InMemoryModules)] == [second]
+    assert PKG in second.names  # nothing imported yet: the package itself is held too
+
+
+def test_unknown_names_are_left_to_other_finders(package: Path) -> None:
+    finder = hold_in_memory(str(package), PKG)
+    assert finder.find_spec("json") is None
+    with pytest.raises(ImportError):
+        finder.get_source("json")
