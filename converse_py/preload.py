@@ -9,10 +9,14 @@ in a finder on ``sys.meta_path``: the page imports them from memory, without rea
 compiling anything. The source of every module also goes into ``linecache``, so tracebacks
 show source lines though no file is on disk.
 
+Other modules the page always imports from files it writes itself (PyScript's own ``pyscript``
+package) can be held too, as *verified* modules: served from memory only when the file on
+disk holds exactly the source that was compiled, and imported the usual way otherwise.
+
 Example (the package unpacked at ``/home/pyodide``, as the snapshot makers do)::
 
     from converse_py.preload import hold_in_memory
-    finder = hold_in_memory("/home/pyodide")
+    finder = hold_in_memory("/home/pyodide", verified={"pyscript/__init__.py": "..."})
     sorted(finder.names)   # the modules imported later from memory, e.g. converse_py.browser.main
 """
 
@@ -25,7 +29,7 @@ import os
 import sys
 from dataclasses import dataclass
 from types import CodeType, ModuleType
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 PACKAGE = "converse_py"
 
@@ -36,6 +40,7 @@ class HeldModule:
     path: str
     source: str
     is_package: bool
+    verify: bool = False  # served only while the file at ``path`` holds ``source``
 
 
 class InMemoryModules(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader):
@@ -48,15 +53,15 @@ class InMemoryModules(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader)
     def names(self) -> list[str]:
         return list(self._held)
 
-    def hold(self, name: str, path: str, source: str, is_package: bool) -> None:
+    def hold(self, name: str, path: str, source: str, is_package: bool, verify: bool = False) -> None:
         code = compile(source, path, "exec", dont_inherit=True)
-        self._held[name] = HeldModule(code, path, source, is_package)
+        self._held[name] = HeldModule(code, path, source, is_package, verify)
 
     # ----- MetaPathFinder ------------------------------------------------
     def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
                   target: Optional[ModuleType] = None) -> Optional[importlib.machinery.ModuleSpec]:
         held = self._held.get(fullname)
-        if held is None:
+        if held is None or (held.verify and not _holds(held.path, held.source)):
             return None
         spec = importlib.machinery.ModuleSpec(fullname, self, origin=held.path,
                                               is_package=held.is_package)
@@ -85,6 +90,14 @@ class InMemoryModules(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader)
         return held
 
 
+def _holds(path: str, source: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read() == source
+    except (OSError, ValueError):
+        return False
+
+
 def module_name(root: str, path: str) -> tuple[str, bool]:
     """The dotted name of the module in file ``path`` below ``root``, and whether it is a
     package (an ``__init__.py``)::
@@ -98,11 +111,19 @@ def module_name(root: str, path: str) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
-def hold_in_memory(root: str, package: str = PACKAGE) -> InMemoryModules:
+def hold_in_memory(root: str, package: str = PACKAGE,
+                   verified: Optional[Mapping[str, str]] = None) -> InMemoryModules:
     """Compile every module of ``package`` (unpacked at ``root``) that is not imported yet
     into a finder placed first on ``sys.meta_path`` (replacing one placed before), and put
-    every module's source into ``linecache``. Returns the finder."""
+    every module's source into ``linecache``. ``verified`` maps paths below ``root``
+    (``"pyscript/util.py"``) to the source expected there: those modules are held as verified
+    ones. Returns the finder."""
     finder = InMemoryModules()
+    for relative, source in sorted((verified or {}).items()):
+        path = os.path.join(root, *relative.split("/"))
+        name, is_package = module_name(root, path)
+        if relative.endswith(".py") and name not in sys.modules:
+            finder.hold(name, path, source, is_package, verify=True)
     for dirpath, dirnames, filenames in os.walk(os.path.join(root, package)):
         dirnames.sort()
         for filename in sorted(filenames):

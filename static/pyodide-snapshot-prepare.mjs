@@ -28,13 +28,24 @@ const IMPORT_PACKAGE = [
     '    if not info.name.startswith(SKIP):',
     '        importlib.import_module(info.name)',
     'from converse_py.preload import hold_in_memory',
-    'hold_in_memory("/home/pyodide")',
+    'import json',
+    'VERIFIED = "/tmp/converse-py-verified-sources.json"',
+    'verified = json.load(open(VERIFIED, encoding="utf-8")) if os.path.exists(VERIFIED) else {}',
+    'hold_in_memory("/home/pyodide", verified=verified)',
+    'os.remove(VERIFIED) if verified else None',
+    'del verified, info',
 ].join('\n');
 
 // Bring an interpreter booted with `_makeSnapshot: true` to the state a snapshot captures.
-export function prepareForSnapshot(pyodide, packageZip) {
+// ``verifiedSources``: {path below the working directory: source} of modules the page writes
+// there itself and imports on every load (PyScript's package, tools/make_snapshot.mjs finds
+// them), held compiled and used while the page's files are the same (converse_py/preload.py).
+export function prepareForSnapshot(pyodide, packageZip, verifiedSources) {
     pyodide.runPython('import ' + PREIMPORT.join(', '));
     pyodide.unpackArchive(packageZip, 'zip', { extractDir: '/home/pyodide' });
+    if (verifiedSources && Object.keys(verifiedSources).length) {
+        pyodide.FS.writeFile('/tmp/converse-py-verified-sources.json', JSON.stringify(verifiedSources));
+    }
     pyodide.runPython(IMPORT_PACKAGE);
 }
 

@@ -93,3 +93,27 @@ def test_without_a_prebuilt_snapshot_the_page_boots_and_caches_its_own(browser: 
         check_local_snapshot_cycle(context, web_server.url + PAGE, account)
     finally:
         context.close()
+
+
+HELD_PAGE = "/tests/browser/pages/startup-held.html"  # the bench page + a report of module loaders
+
+
+def test_a_restored_page_imports_its_python_from_memory(browser: Any, web_server: Any, prosody: Any,
+                                                      new_account: Any) -> None:
+    """The prebuilt snapshot holds converse_py whole (the modules that need the page compiled,
+    converse_py/preload.py) and PyScript's own package compiled: a restoring page unpacks no
+    package files and compiles none of those modules."""
+    account = new_account("snapheld")
+    context = new_context(browser, prosody, account)
+    try:
+        page = visit(context, web_server.url + HELD_PAGE)
+        page.wait_for_function("document.body.dataset.held !== undefined", timeout=30_000)
+        held = json.loads(page.evaluate("document.body.dataset.held"))
+        assert "cpy:prebuilt-restored" in page.evaluate(MARKS)
+        assert held == {"loaders": {"pyscript": "InMemoryModules", "pyscript.context": "InMemoryModules",
+                                    "converse_py.browser.main": "InMemoryModules",
+                                    "converse_py.dom.views.chatbox": "InMemoryModules"},
+                        "package_files": False}, held
+        assert_logged_in(page, account)
+    finally:
+        context.close()

@@ -89,3 +89,32 @@ def test_unknown_names_are_left_to_other_finders(package: Path) -> None:
     assert finder.find_spec("json") is None
     with pytest.raises(ImportError):
         finder.get_source("json")
+
+
+def test_verified_modules_are_served_only_while_their_file_matches(package: Path) -> None:
+    """PyScript writes its own package into the working directory on every page load; a
+    snapshot holds it compiled, but must never run code that differs from the file."""
+    views = package / "cpy_preload_lib"
+    views.mkdir()
+    (views / "__init__.py").write_text("")
+    (views / "same.py").write_text("WHO = 'file'\n")
+    (views / "changed.py").write_text("WHO = 'file, newer'\n")
+    finder = hold_in_memory(str(package), PKG, verified={
+        "cpy_preload_lib/__init__.py": "",
+        "cpy_preload_lib/same.py": "WHO = 'file'\n",
+        "cpy_preload_lib/changed.py": "WHO = 'file'\n",
+        "cpy_preload_lib/missing.py": "WHO = 'memory'\n",
+        "cpy_preload_lib/data.txt": "not a module",
+    })
+    assert {"cpy_preload_lib", "cpy_preload_lib.same", "cpy_preload_lib.changed", "cpy_preload_lib.missing"} <= set(finder.names)
+    assert "cpy_preload_lib.data" not in finder.names
+    try:
+        same = importlib.import_module("cpy_preload_lib.same")
+        changed = importlib.import_module("cpy_preload_lib.changed")
+        assert same.__loader__ is finder and same.WHO == "file"
+        assert changed.__loader__ is not finder and changed.WHO == "file, newer"
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module("cpy_preload_lib.missing")
+    finally:
+        for name in [n for n in sys.modules if n == "cpy_preload_lib" or n.startswith("cpy_preload_lib.")]:
+            del sys.modules[name]
