@@ -10,11 +10,53 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
 
 PAGE = "/bench/pages/converse-py.html"
-OPT_OUT_PAGE = "/tests/browser/pages/startup-no-prebuilt.html"  # the same with data-prebuilt-snapshot="off"
+PAGE_HTML = (Path(__file__).resolve().parents[2] / "bench" / "pages" / "converse-py.html").read_text(encoding="utf-8")
+SHIM_TAG = '<script src="/static/converse.js"></script>'
+# Variants of the bench page, served by the test (see variant_pages):
+OPT_OUT_PAGE = "/tests/startup-no-prebuilt.html"  # data-prebuilt-snapshot="off" on the shim's tag
+HELD_PAGE = "/tests/startup-held.html"  # + a report of where its Python modules came from
+HELD_REPORT = """<script type="py">
+import json
+import os
+import sys
+
+from js import document
+
+import converse_py.browser.main  # noqa: F401  (imported by boot.py already)
+
+names = ("pyscript", "pyscript.context", "converse_py.browser.main", "converse_py.dom.views.chatbox")
+document.body.dataset.held = json.dumps({
+    "loaders": {name: type(sys.modules[name].__loader__).__name__ for name in names},
+    "package_files": os.path.exists("/home/pyodide/converse_py"),
+})
+</script>
+"""
 MARKS = "performance.getEntriesByType('mark').map((m) => m.name)"
+
+
+def variant_pages() -> dict[str, str]:
+    assert SHIM_TAG in PAGE_HTML and "</head>" in PAGE_HTML
+    return {
+        OPT_OUT_PAGE: PAGE_HTML.replace(SHIM_TAG, SHIM_TAG.replace("<script ", '<script data-prebuilt-snapshot="off" ')),
+        HELD_PAGE: PAGE_HTML.replace("</head>", HELD_REPORT + "</head>"),
+    }
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _variant_pages(web_server: Any) -> Iterator[None]:
+    # Served by the real server: a page fulfilled by a Playwright route may not reach loopback.
+    pages = variant_pages()
+    for path, html in pages.items():
+        web_server.add_route(path, lambda _handler, html=html: (200, "text/html; charset=utf-8", html.encode()))
+    yield
+    for path in pages:
+        web_server.remove_route(path)
 
 
 def new_context(browser: Any, prosody: Any, account: Any) -> Any:
@@ -94,8 +136,6 @@ def test_without_a_prebuilt_snapshot_the_page_boots_and_caches_its_own(browser: 
     finally:
         context.close()
 
-
-HELD_PAGE = "/tests/browser/pages/startup-held.html"  # the bench page + a report of module loaders
 
 
 def test_a_restored_page_imports_its_python_from_memory(browser: Any, web_server: Any, prosody: Any,
