@@ -56,14 +56,12 @@ def parse(xml: str) -> ET.Element:
 
 
 def _depth(el: ET.Element) -> int:
-    deepest, stack = 0, [(el, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            break
-        stack.extend((child, depth + 1) for child in node)
-    return deepest
+    """Levels of elements under and including ``el``, counted up to MAX_DEPTH + 1."""
+    depth, level = 0, [el]
+    while level and depth <= MAX_DEPTH:
+        depth += 1
+        level = [child for node in level for child in node]
+    return depth
 
 
 _XML_NS = "http://www.w3.org/XML/1998/namespace"

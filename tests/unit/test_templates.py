@@ -82,3 +82,33 @@ def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) ->
             + room_templates.room_list([{"jid": payload, "name": payload}]))
     assert "<script" not in html and "<img" not in html and "<svg" not in html
     assert "' onmouseover='" not in html
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + ["plain", "see https://example.org/a?b=1&c=2 now", ""])
+@pytest.mark.parametrize("outgoing", [False, True])
+def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> None:
+    """message_item writes its row out for speed; it must stay the HTML the ``tag`` builder
+    gives (escaping included) in every variant: senders with and without a name, edited,
+    pending/delivered/read, ids from the message or the archive, times with microseconds."""
+    when = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=timezone.utc)
+    variants = [
+        ShownMessage(payload or "m1", payload or "bob@localhost", payload, when, outgoing),
+        ShownMessage("", "bob@localhost", payload, when, outgoing, stanza_id=payload or "A9",
+                     sender_name=payload, edited=True, delivered=True),
+        ShownMessage("m3", payload or "x", payload, datetime(2026, 12, 31, 23, 59, 59), outgoing,
+                     displayed=True, delivered=True),
+    ]
+    for message in variants:
+        assert templates.message_item(message) == templates.message_item_reference(message), message
+
+
+def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:
+    first = ShownMessage("a", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 7, 1, tzinfo=timezone.utc), False)
+    second = ShownMessage("b", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 7, 999999, tzinfo=timezone.utc), False)
+    third = ShownMessage("c", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 8, tzinfo=timezone.utc), False)
+    local = [m.time.astimezone() for m in (first, second, third)]
+    shown = [templates.local_time(m.time) for m in (first, second, third)]
+    assert [s.title for s in shown] == [t.strftime("%Y-%m-%d %H:%M:%S") for t in local]
+    assert [s.clock for s in shown] == [t.strftime("%H:%M") for t in local]
+    assert [templates.day_of(m) for m in (first, second, third)] == [t.strftime("%Y-%m-%d") for t in local]
+    assert 'datetime="2026-03-04T05:06:07.999999+00:00"' in templates.message_item(second)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from converse_py.xmpp import ns
+from converse_py.xmpp import ns, stanza
 from converse_py.xmpp.errors import parse_error
 from converse_py.xmpp.jid import JID, bare_jid, is_valid_jid
 from converse_py.xmpp.stanza import (
@@ -90,3 +90,19 @@ def test_parse_error_reads_condition_type_and_text() -> None:
                             '<forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/>'
                             '<text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">go away</text></error></iq>'))
     assert (err.type, err.condition, err.text) == ("auth", "forbidden", "go away")
+
+
+@pytest.mark.parametrize("levels, refused", [(1, False), (3, False), (stanza.MAX_DEPTH, False),
+                                             (stanza.MAX_DEPTH + 1, True), (stanza.MAX_DEPTH + 40, True)])
+def test_parse_refuses_stanzas_nested_deeper_than_the_limit(levels: int, refused: bool) -> None:
+    xml = "<message xmlns='jabber:client'>" + "<x>" * (levels - 1) + "</x>" * (levels - 1) + "</message>"
+    if refused:
+        with pytest.raises(stanza.StanzaParseError, match="nested too deeply"):
+            stanza.parse(xml)
+    else:
+        assert stanza.parse(xml).tag == "{jabber:client}message"
+
+
+def test_depth_counts_the_deepest_branch_not_the_first() -> None:
+    xml = "<a><b/><c><d><e/></d></c><f/></a>"
+    assert stanza._depth(stanza.parse(xml)) == 4
