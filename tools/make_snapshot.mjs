@@ -9,7 +9,8 @@
 // own Python package, which PyScript writes into the interpreter and imports on every page
 // load, is held compiled too (taken from the vendored bundle; used only while the files
 // PyScript writes are the same). Nothing happens when the snapshot already exists with the
-// same PyScript sources (recorded beside it in <id>.inputs); other snapshots in the folder
+// same PyScript sources (recorded in .snapshot-inputs, outside the served folder, whose
+// files are cached as immutable); other snapshots in the folder
 // (older ids) are deleted. Prints one line.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -69,14 +70,14 @@ function pyscriptSources() {
 const packageZip = new Uint8Array(fs.readFileSync(path.join(STATIC, 'converse_py.zip')));
 const id = await snapshotId(version, await sha256Hex(packageZip));
 const target = path.join(OUT_DIR, id + '.snapshot');
-const inputsFile = path.join(OUT_DIR, id + '.inputs');
+const inputsFile = path.join(ROOT, '.snapshot-inputs');
 const verified = pyscriptSources();
-const inputs = 'pyscript sources sha256 ' + crypto.createHash('sha256').update(JSON.stringify(verified)).digest('hex') + '\n';
+const inputs = id + ' pyscript sources sha256 ' + crypto.createHash('sha256').update(JSON.stringify(verified)).digest('hex') + '\n';
 const held = Object.keys(verified).filter((name) => name.endsWith('.py')).length;
 
 fs.mkdirSync(OUT_DIR, { recursive: true });
 for (const name of fs.readdirSync(OUT_DIR)) {
-    if (name !== id + '.snapshot' && name !== id + '.inputs') fs.rmSync(path.join(OUT_DIR, name), { force: true });
+    if (name !== id + '.snapshot') fs.rmSync(path.join(OUT_DIR, name), { force: true });
 }
 if (fs.existsSync(target) && fs.existsSync(inputsFile) && fs.readFileSync(inputsFile, 'utf8') === inputs) {
     console.log(`snapshot: static/snapshots/${id}.snapshot (unchanged)`);
