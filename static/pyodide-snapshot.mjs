@@ -1,5 +1,8 @@
 // The interpreter module PyScript loads for converse-py (pyscript.toml `interpreter`):
-// Pyodide's own loadPyodide, started from a memory snapshot whenever there is one.
+// Pyodide's own loadPyodide, started from a memory snapshot whenever there is one, and the
+// converse_py package with it: a snapshot holds the package (imported, or compiled:
+// converse_py/preload.py); without one, converse_py.zip is unpacked into the interpreter's
+// working directory.
 //
 // Where a snapshot comes from, first found wins:
 // 1. prebuilt: tools/make_snapshot.mjs (run by tools/build.py) makes one at build time and
