@@ -2,7 +2,7 @@
 Chromium, one run, clients alternating A/B; prints medians and ratios and
 writes them into bench/RESULTS.md (between the generated-section markers).
 
-    python -m bench.run                     # everything (~10-15 min on 2 cores)
+    python -m bench.run                     # everything (~20 min on 2 cores)
     python -m bench.run --quick             # 1 run, start-up only (the smoke test)
     python -m bench.run --runs 3 --scenarios startup,roster --clients py
 
@@ -114,12 +114,12 @@ class Harness:
 
     def open(self, client: Client, account: seed.BenchAccount, *, rows: int = 1,
              context: BrowserContext | None = None, requests: list[str] | None = None,
-             timeout_ms: int = 60_000) -> tuple[BrowserContext, Page, float]:
-        """Load the client's bench page logged in as ``account``; return once
-        ``rows`` roster rows are in the DOM, with navigation → that moment (ms)."""
+             timeout_ms: int = 60_000, websocket: bool = False) -> tuple[BrowserContext, Page, float]:
+        """Load the client's bench page logged in as ``account`` (over BOSH, or WebSocket);
+        return once ``rows`` roster rows are in the DOM, with navigation → that moment (ms)."""
         context = context or self.new_context()
-        settings = {"bosh_service_url": self.prosody.bosh_url, "jid": account.jid,
-                    "password": account.password}
+        url = {"websocket_url": self.prosody.websocket_url} if websocket else {"bosh_service_url": self.prosody.bosh_url}
+        settings = {**url, "jid": account.jid, "password": account.password}
         context.add_init_script(
             "window.BENCH = %s; window.__bench.watch('rows', function () {"
             " return document.querySelectorAll(%s).length >= %d; });"
@@ -315,7 +315,10 @@ def send_timed(bot: Any, to: str, body: str) -> float:
     return float(bot._call(send()))
 
 
-def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any],
+                      websocket: bool = False) -> Result:
+    """Scenarios 4 and 5 (and the memory after them), over BOSH; ``websocket``: the same
+    over WebSocket, figures keyed ``ws.*`` (no memory figures)."""
     # Fresh accounts each run: an earlier run's page leaves its BOSH session
     # behind (closed without logout) and it must not compete for the messages.
     owner = seed.new_account(h.prosody, "msgowner")
@@ -325,7 +328,7 @@ def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any]) 
     n_latency, n_burst = fx["latency_count"], fx["burst_count"]
     out: Result = {}
     try:
-        context, page, _ = h.open(client, owner)
+        context, page, _ = h.open(client, owner, websocket=websocket)
     except Exception:
         bot.stop()
         raise
@@ -358,12 +361,18 @@ def scenario_messages(h: Harness, client: Client, run: int, fx: dict[str, Any]) 
         chat = client.chat_selector.format(jid=peer.jid)
         order = page.evaluate("(s) => window.__bench.markersInOrder('b', document.querySelector(s))", chat)
         out["burst.ordered"] = burst_order_verdict(order, int(done["count"]), n_burst)
+        if websocket:
+            return {"ws." + key: value for key, value in out.items()}
         mem = h.memory(page)
         out["mem.burst.heap"], out["mem.burst.wasm"] = mem["heap"], mem["wasm"]
         return out
     finally:
         context.close()
         bot.stop()
+
+
+def scenario_messages_ws(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    return scenario_messages(h, client, run, fx, websocket=True)
 
 
 def scenario_room(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
@@ -422,6 +431,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
     "roster": scenario_roster,
     "mam": scenario_mam,
     "messages": scenario_messages,
+    "messages-ws": scenario_messages_ws,
     "room": scenario_room,
 }
 
@@ -451,7 +461,7 @@ def make_fixtures(prosody: ProsodyServer, scenarios: list[str], quick: bool,
         began = time.monotonic()
         seed.seed_archive(prosody, fx["mam_owner"], fx["mam_peer"], fx["mam_count"], "archived", "a")
         log(f"  seeded {fx['mam_count']} archived messages in {time.monotonic() - began:.1f}s")
-    if "messages" in scenarios:
+    if "messages" in scenarios or "messages-ws" in scenarios:
         fx["latency_count"] = 10 if quick else 50
         fx["latency_gap_s"] = 0.2
         fx["burst_count"] = 100 if quick else 1000
@@ -505,6 +515,10 @@ ROWS = [
     Row("burst.ms", "5. burst of 1,000: first send → last in DOM", "ms"),
     Row("burst.rate", "5. burst throughput", "msg/s", "≥ 25×", 25.0, higher_is_better=True),
     Row("burst.ordered", "5. all 1,000 present and in order", ""),
+    Row("ws.latency.median", "4w. the same over WebSocket: bot send → in DOM, median of 50", "ms"),
+    Row("ws.latency.p95", "4w. over WebSocket: bot send → in DOM, p95 of 50", "ms"),
+    Row("ws.burst.rate", "5w. over WebSocket: burst throughput", "msg/s", higher_is_better=True),
+    Row("ws.burst.ordered", "5w. over WebSocket: all 1,000 present and in order", ""),
     Row("room.occupants", "8. open a room with 500 occupants → all in the DOM", "ms"),
     Row("room.occupants.longtask", "8. longest main-thread task meanwhile", "ms", "≤ 200 ms", None,
         absolute=lambda v: v <= 200),
