@@ -176,6 +176,10 @@ class ChatBoxView:
         self.proxies = ProxyKeeper()
         self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll), js.Object.fromEntries(
             [["passive", True]]))
+        # New rows show in a microtask: once the stanzas being handled now (a whole BOSH
+        # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
+        # let other callbacks run first: ~1.4 ms more per message).
+        self._flush_soon = self.proxies.keep(self.flush)
         self.chat_state = self.element.querySelector('[data-role="chat-state"]')
         box.on_messages(self.on_messages)
         box.on_update(self.on_update)
@@ -189,7 +193,7 @@ class ChatBoxView:
     def on_messages(self, _box: ChatBox, messages: list[ShownMessage], where: str) -> None:
         if where == APPEND:
             if not self.pending:
-                asyncio.get_event_loop().call_soon(self.flush)
+                js.queueMicrotask(self._flush_soon)
                 self._follow = self._near_bottom() or any(m.outgoing for m in messages)
             self.pending.extend(messages)
             if any(not m.outgoing and not m.archived for m in messages):
