@@ -61,9 +61,13 @@ def test_hidden_page_is_inactive_and_the_server_holds_back_presence(page: Client
     page.wait_for("window.record.events.some(e => e.name === 'clientStateChanged' && e.arg === 'inactive')")
     assert page.js("window.record.events.filter(e => e.name === 'windowStateChanged').pop().arg") == \
         '{"state":"hidden"}'
+    # The event fires as the page sends <inactive/>; give the server a moment to process it, or
+    # the bot's presence, on another connection, can get there first (seen once on ejabberd). Not a
+    # ping to be sure: a stanza from the client counts as activity to Prosody's mod_csi_simple.
+    page.page.wait_for_timeout(500)
     peer.send_raw(f"<presence to='{full}'><status>held back</status></presence>")
     page.page.wait_for_timeout(1500)
-    assert "held back" not in page.js("window.record.presences"), "Prosody's mod_csi_simple buffers presence"
+    assert "held back" not in page.js("window.record.presences"), "the server's CSI support buffers presence"
     set_hidden(page, False)
     page.wait_for("window.record.events.some(e => e.name === 'clientStateChanged' && e.arg === 'active')")
     page.wait_for("window.record.presences.includes('held back')", timeout=5000)
