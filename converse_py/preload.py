@@ -120,9 +120,11 @@ def hold_in_memory(root: str, package: str = PACKAGE,
     ones. Returns the finder."""
     finder = InMemoryModules()
     for relative, source in sorted((verified or {}).items()):
+        if not relative.endswith(".py"):
+            continue
         path = os.path.join(root, *relative.split("/"))
         name, is_package = module_name(root, path)
-        if relative.endswith(".py") and name not in sys.modules:
+        if name not in sys.modules:
             finder.hold(name, path, source, is_package, verify=True)
     for dirpath, dirnames, filenames in os.walk(os.path.join(root, package)):
         dirnames.sort()

@@ -18,10 +18,14 @@ export const PREIMPORT = ['asyncio', 'base64', 'copy', 'dataclasses', 'datetime'
 // interpreter's working directory. The rest (the modules that touch `js` when imported) is
 // compiled and held in memory (converse_py/preload.py), so a page restoring the snapshot
 // needs none of the package's files.
+// Where the package is unpacked (the interpreter's working directory, on sys.path), and where
+// prepareForSnapshot hands the verified sources to Python.
+const PACKAGE_DIR = '/home/pyodide';
+const VERIFIED_FILE = '/tmp/converse-py-verified-sources.json';
 const IMPORT_PACKAGE = [
     'import importlib, os, pkgutil, sys',
-    'os.chdir("/home/pyodide")',
-    'sys.path.insert(0, "/home/pyodide") if "/home/pyodide" not in sys.path else None',
+    `os.chdir("${PACKAGE_DIR}")`,
+    `sys.path.insert(0, "${PACKAGE_DIR}") if "${PACKAGE_DIR}" not in sys.path else None`,
     'import converse_py',
     'SKIP = ("converse_py.browser", "converse_py.dom.views", "converse_py.dom.ffi")',
     'for info in pkgutil.walk_packages(converse_py.__path__, "converse_py."):',
@@ -29,12 +33,17 @@ const IMPORT_PACKAGE = [
     '        importlib.import_module(info.name)',
     'from converse_py.preload import hold_in_memory',
     'import json',
-    'VERIFIED = "/tmp/converse-py-verified-sources.json"',
+    `VERIFIED = "${VERIFIED_FILE}"`,
     'verified = json.load(open(VERIFIED, encoding="utf-8")) if os.path.exists(VERIFIED) else {}',
-    'hold_in_memory("/home/pyodide", verified=verified)',
+    `hold_in_memory("${PACKAGE_DIR}", verified=verified)`,
     'os.remove(VERIFIED) if verified else None',
     'del verified, info',
 ].join('\n');
+
+// Unpack converse_py.zip where it is imported from (also what a page without a snapshot does).
+export function unpackPackage(pyodide, packageZip) {
+    pyodide.unpackArchive(packageZip, 'zip', { extractDir: PACKAGE_DIR });
+}
 
 // Bring an interpreter booted with `_makeSnapshot: true` to the state a snapshot captures.
 // ``verifiedSources``: {path below the working directory: source} of modules the page writes
@@ -42,9 +51,9 @@ const IMPORT_PACKAGE = [
 // them), held compiled and used while the page's files are the same (converse_py/preload.py).
 export function prepareForSnapshot(pyodide, packageZip, verifiedSources) {
     pyodide.runPython('import ' + PREIMPORT.join(', '));
-    pyodide.unpackArchive(packageZip, 'zip', { extractDir: '/home/pyodide' });
+    unpackPackage(pyodide, packageZip);
     if (verifiedSources && Object.keys(verifiedSources).length) {
-        pyodide.FS.writeFile('/tmp/converse-py-verified-sources.json', JSON.stringify(verifiedSources));
+        pyodide.FS.writeFile(VERIFIED_FILE, JSON.stringify(verifiedSources));
     }
     pyodide.runPython(IMPORT_PACKAGE);
 }

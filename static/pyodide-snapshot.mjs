@@ -22,7 +22,7 @@
 // Marks for bench/: cpy:pyodide-start, cpy:pyscript-asks, cpy:pyodide-loaded,
 // cpy:snapshot-restored (+ cpy:prebuilt-restored), cpy:snapshot-pending, cpy:snapshot-stored.
 import { loadPyodide as loadPlain, version } from './vendor/pyodide/pyodide.mjs';
-import { sha256Hex, snapshotId } from './pyodide-snapshot-prepare.mjs';
+import { sha256Hex, snapshotId, unpackPackage } from './pyodide-snapshot-prepare.mjs';
 
 export { version };
 
@@ -30,7 +30,6 @@ const CACHE_NAME = 'converse-py-pyodide-snapshot';
 const INDEX_URL = new URL('./vendor/pyodide/', import.meta.url).href;
 const PACKAGE_URL = new URL('./converse_py.zip', import.meta.url).href;
 const PREBUILT_DIR = new URL('./snapshots/', import.meta.url).href;
-const PACKAGE_DIR = '/home/pyodide';
 const SNAPSHOT_DELAY_MS = 5000;
 
 function mark(name) {
@@ -57,12 +56,6 @@ async function currentSnapshotId(packageZip) {
     } catch (err) {
         return null;
     }
-}
-
-// Where PyScript's [files] used to put the package: the working directory, on sys.path.
-function unpackPackage(pyodide, packageZip) {
-    if (!packageZip) throw new Error('converse-py: cannot fetch ' + PACKAGE_URL);
-    pyodide.unpackArchive(packageZip, 'zip', { extractDir: PACKAGE_DIR });
 }
 
 async function openCache() {
@@ -155,7 +148,8 @@ async function load(options, prebuilt) {
         if (snapshot) await cache.delete(key).catch(function () {});
     }
     const pyodide = await loadPlain(settings);
-    unpackPackage(pyodide, packageZip);
+    if (!packageZip) throw new Error('converse-py: cannot fetch ' + PACKAGE_URL);
+    unpackPackage(pyodide, packageZip);  // where PyScript's [files] used to put it
     if (cache && key) makeSnapshotLater(cache, key);
     return pyodide;
 }

@@ -8,6 +8,7 @@ import pytest
 
 from converse_py.dom import controlbox_templates, room_templates, templates
 from converse_py.dom.html import Markup, tag
+from converse_py.i18n import _
 from converse_py.plugins.chats.models import ShownMessage
 from converse_py.plugins.roster.models import Contact
 from converse_py.plugins.roster.stanzas import RosterItem
@@ -84,6 +85,21 @@ def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) ->
     assert "' onmouseover='" not in html
 
 
+def reference_row(message: ShownMessage) -> Markup:
+    """The row message_item writes out, built with ``tag`` (as it was before it was written out)."""
+    when = message.time.astimezone()
+    return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
+                      "data-id": templates.message_key(message)},
+               tag("time", {"datetime": message.time.isoformat(), "title": when.strftime("%Y-%m-%d %H:%M:%S")},
+                   when.strftime("%H:%M")),
+               tag("span", {"class": "cpy-from", "title": message.sender},
+                   "me" if message.outgoing else (message.sender_name or message.sender)),
+               tag("span", {"class": "cpy-body"}, templates.linkify(message.body)),
+               tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited"))
+               if message.edited else "",
+               templates.receipt_tick(message) if message.outgoing else "")
+
+
 @pytest.mark.parametrize("payload", PAYLOADS + ["plain", "see https://example.org/a?b=1&c=2 now", ""])
 @pytest.mark.parametrize("outgoing", [False, True])
 def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> None:
@@ -99,7 +115,7 @@ def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> No
                      displayed=True, delivered=True),
     ]
     for message in variants:
-        assert templates.message_item(message) == templates.message_item_reference(message), message
+        assert templates.message_item(message) == reference_row(message), message
 
 
 def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:
