@@ -426,7 +426,7 @@ class Session:
     def _count_inbound(self, xml: str) -> None:
         """XEP-0198: every message/presence/iq the server sent counts as handled, even one
         dropped as malformed (the server must not send it again)."""
-        if isinstance(xml, str) and is_stanza_text(xml) and self.sm.active:
+        if self.sm.active and isinstance(xml, str) and is_stanza_text(xml):
             self.sm.on_inbound_stanza()
             self._sm_changed()
 

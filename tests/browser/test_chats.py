@@ -201,6 +201,37 @@ def test_a_burst_of_300_messages_all_appear_in_order(page: ClientPage, alice: Ac
     assert shown == [f"burst {n:03d}" for n in range(300)]
 
 
+
+def test_history_follows_new_messages_only_while_the_user_is_at_the_bottom(page: ClientPage, alice: Account,
+                                                                          prosody: Any, bot: Any) -> None:
+    hana = unique_account(prosody, "hana")
+    peer = bot(hana)
+    for n in range(40):  # more than the box shows
+        peer.send_message(alice.jid, f"fill {n:02d}")
+    wait_rows(page, hana.jid, 40)
+    history = page.page.locator(f'section.cpy-chatbox[data-jid="{hana.jid}"] ol.cpy-messages')
+    at_bottom = """(jid) => { const e = document.querySelector(
+        `section.cpy-chatbox[data-jid="${jid}"] ol.cpy-messages`);
+        return e.scrollHeight - e.scrollTop - e.clientHeight < 2; }"""
+    frames = "e => new Promise((r) => { let n = 5; const f = () => (--n ? requestAnimationFrame(f) : r()); f(); })"
+    # at the bottom, also once the 40 rows took their real heights (they are laid out at an
+    # estimated height until first shown: the box used to stop following there)
+    page.wait_for(at_bottom, arg=hana.jid, timeout=5_000)
+    assert history.evaluate("e => e.scrollHeight > e.clientHeight + 100")
+    peer.send_message(alice.jid, "while at the bottom")
+    wait_rows(page, hana.jid, 41)
+    page.wait_for(at_bottom, arg=hana.jid, timeout=5_000)
+    # scrolled up to read: new messages arrive below and the rows in view stay where they are
+    top = history.evaluate("e => { e.scrollTop = 100; return e.scrollTop; }")
+    history.evaluate(frames)
+    peer.send_message(alice.jid, "while reading older ones")
+    shown = wait_rows(page, hana.jid, 42)
+    history.evaluate(frames)
+    assert shown[-1] == "while reading older ones"
+    assert history.evaluate("e => e.scrollTop") == top
+    assert not page.js(at_bottom, hana.jid)
+
+
 @pytest.mark.parametrize("keepalive", [False, True], ids=["login-again", "keepalive-resume"])
 def test_open_boxes_survive_a_reload(browser: Any, web_server: Any, prosody: Any, keepalive: bool) -> None:
     henry, ida, jack = (unique_account(prosody, n) for n in ("henry", "ida", "jack"))

@@ -1,7 +1,8 @@
 """Chat box views: one element per open box, messages rendered in batches.
 
-New messages are buffered and inserted once per loop turn (a burst of 1,000 is a handful
-of DOM writes); archive pages are prepended in one write with the scroll position kept;
+New messages are buffered and inserted in a microtask once the stanzas being handled are done
+(a burst of 1,000 is a handful of DOM writes), and the list follows them in the next animation
+frame (views/follow.py: no forced layout per batch); archive pages are prepended in one write with the scroll position kept;
 rows are styled ``content-visibility: auto`` so the browser skips laying out and painting
 the thousands of rows out of view. Scrolling near the top asks the archive for the page
 before the oldest message.
@@ -20,6 +21,7 @@ from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
 from ...i18n import _
 from .. import templates
 from ..ffi import ProxyKeeper, found
+from .follow import BottomFollower
 
 if TYPE_CHECKING:
     from .ui import UIPlugin
@@ -180,6 +182,10 @@ class ChatBoxView:
         # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
         # let other callbacks run first: ~1.4 ms more per message).
         self._flush_soon = self.proxies.keep(self.flush)
+        # Sticking to the newest rows happens in the next animation frame (no forced layout
+        # between inserting rows and the end of the task); then the new rows count as seen.
+        self.follower = BottomFollower(self.list, self.proxies, after=self._after_follow)
+        self._unseen_followed = False
         self.chat_state = self.element.querySelector('[data-role="chat-state"]')
         box.on_messages(self.on_messages)
         box.on_update(self.on_update)
@@ -210,11 +216,18 @@ class ChatBoxView:
         html, self.last_day = templates.message_items(batch, self.last_day)
         self.list.insertAdjacentHTML("beforeend", html)
         if self._follow or any(m.outgoing for m in batch):
-            self.scroll_to_bottom()
+            # Rows added while the user reads older ones (not following) are not on screen.
+            self._unseen_followed = self._unseen_followed or any(not m.outgoing for m in batch)
+            self.follower.follow_soon()
         if any(m.archived for m in batch):
             asyncio.get_event_loop().call_soon(self.fill)
-        if any(not m.outgoing for m in batch) and self._near_bottom():
-            self.box.composer_activity("seen")  # the newest message is on screen (chat markers)
+
+    def _after_follow(self) -> None:
+        """The list was scrolled to its newest rows (in an animation frame)."""
+        if self._unseen_followed:
+            self._unseen_followed = False
+            if self._near_bottom():
+                self.box.composer_activity("seen")  # the newest message is on screen (chat markers)
 
     def on_update(self, _box: ChatBox, message: ShownMessage, _changed: tuple[str, ...]) -> None:
         """A message changed (delivered, read, corrected): its row is replaced, nothing else."""
@@ -260,7 +273,7 @@ class ChatBoxView:
         self.list.scrollTop = self.list.scrollHeight
 
     def _near_bottom(self) -> bool:
-        return bool(self.list.scrollHeight - self.list.scrollTop - self.list.clientHeight < STICK_TO_BOTTOM)
+        return self.follower.near_bottom(STICK_TO_BOTTOM)
 
     def on_scroll(self, _event: Any) -> None:
         if self.list.scrollTop < LOAD_OLDER_AT and self.box.messages:

@@ -1,14 +1,18 @@
 """Room views: a box per open room (messages, occupants, subject, invite), the control box's
 "Rooms" panel (join form, public room list) and invitation notices.
 
-Messages and occupant lists are rendered in batches, once per loop turn, so a busy room with
-hundreds of occupants costs one DOM crossing per turn.
+Messages and occupant lists are rendered in batches (messages in a microtask once the stanzas
+being handled are done, occupants once per loop turn), so a busy room with hundreds of occupants
+costs one DOM crossing per batch; the list follows new messages in the next animation frame
+(views/follow.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
+
+import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -17,6 +21,7 @@ from ...xmpp.jid import JID
 from ...i18n import _
 from .. import room_templates as t
 from ..ffi import ProxyKeeper, found
+from .follow import BottomFollower
 
 #: Pixels from the top of the message list at which older history is fetched.
 LOAD_OLDER_AT = 40
@@ -228,6 +233,9 @@ class RoomView:
         self._occupants_dirty = False
         self.proxies = ProxyKeeper()
         self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll))
+        # As in the chat box: new rows in a microtask, the scroll to them in the next frame.
+        self._flush_soon = self.proxies.keep(self.flush)
+        self.follower = BottomFollower(self.list, self.proxies)
         room.on_messages(self.queue)
         room.on_change(self.on_change)
         if room.messages:
@@ -235,8 +243,9 @@ class RoomView:
         self.render_invite_contacts()
 
     def queue(self, _room: Any, messages: list[ShownMessage], where: str = APPEND) -> None:
-        """New messages at the end are batched per loop turn; an archive page goes on top (scroll
-        position kept); anything else re-renders the list."""
+        """New messages at the end are batched (inserted in a microtask, once the stanzas being
+        handled now are done); an archive page goes on top (scroll position kept); anything else
+        re-renders the list."""
         if where == PREPEND:
             html, _last = t.room_messages(messages)
             before, top = self.list.scrollHeight, self.list.scrollTop
@@ -249,7 +258,7 @@ class RoomView:
             self.list.innerHTML = ""
             messages = list(self.room.messages)
         if not self.pending:
-            asyncio.get_event_loop().call_soon(self.flush)
+            js.queueMicrotask(self._flush_soon)
         self.pending.extend(messages)
 
     def on_scroll(self, *_: Any) -> None:
@@ -263,7 +272,7 @@ class RoomView:
             return
         html, self.last_day = t.room_messages(batch, self.last_day)
         self.list.insertAdjacentHTML("beforeend", html)
-        self.list.scrollTop = self.list.scrollHeight
+        self.follower.follow_soon()
 
     def on_change(self, room: Any, changed: dict[str, Any]) -> None:
         if "subject" in changed:
