@@ -5,14 +5,17 @@
 // working directory.
 //
 // Where a snapshot comes from, first found wins:
-// 1. prebuilt: tools/make_snapshot.mjs (run by tools/build.py) makes one at build time and
+// 1. the Cache API: a copy an earlier visit stored (2. or 3.), read as it is (no decoding).
+// 2. prebuilt: tools/make_snapshot.mjs (run by tools/build.py) makes one at build time and
 //    the server serves it as static/snapshots/<id>.snapshot (~31 MB, ~7 MB gzipped), so
 //    even a first visit skips initialising Python (see bench/RESULTS.md). A page opts out
 //    with `<script src=".../converse.js" data-prebuilt-snapshot="off">` (smaller download,
-//    slower first visit).
-// 2. the Cache API: a visit that restored no snapshot boots Pyodide normally; 5 s later, when
-//    idle, a worker (static/pyodide-snapshot-worker.mjs) boots a throw-away interpreter off
-//    the main thread, snapshots it and stores it for later visits.
+//    slower first visit). 5 s after a visit restored it, when idle, it is copied into the
+//    Cache API for later visits (its HTTP-cached copy is gzipped: reading it means decoding
+//    31 MB, on the start-up path).
+// 3. none: the visit boots Pyodide normally; 5 s later, when idle, a worker
+//    (static/pyodide-snapshot-worker.mjs) boots a throw-away interpreter off the main thread,
+//    snapshots it and stores it in the Cache API for later visits.
 // A snapshot is looked up by the id of its contents (static/pyodide-snapshot-prepare.mjs:
 // Pyodide's version, the pre-imported modules, converse_py.zip's SHA-256), so new files never
 // meet an old snapshot; one that fails to load is dropped and Pyodide boots normally. (A
@@ -95,10 +98,18 @@ async function prebuiltSnapshot(id) {
     }
 }
 
+// ``start`` once the page is well past start-up (login, first render), and then only when idle.
+function whenSettled(start) {
+    mark('cpy:snapshot-pending');
+    setTimeout(function () {
+        if (globalThis.requestIdleCallback) requestIdleCallback(start, { timeout: 5000 });
+        else start();
+    }, SNAPSHOT_DELAY_MS);
+}
+
 function makeSnapshotLater(cache, key) {
     if (typeof Worker !== 'function') return;
-    mark('cpy:snapshot-pending');
-    const start = function () {
+    whenSettled(function () {
         const worker = new Worker(new URL('./pyodide-snapshot-worker.mjs', import.meta.url), { type: 'module' });
         worker.onmessage = function (event) {
             worker.terminate();
@@ -106,12 +117,25 @@ function makeSnapshotLater(cache, key) {
             else console.warn('converse-py: no Pyodide snapshot:', event.data && event.data.error);
         };
         worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: key, packageURL: PACKAGE_URL });
-    };
-    // Well after start-up (login, first render), and then only when idle.
-    setTimeout(function () {
-        if (globalThis.requestIdleCallback) requestIdleCallback(start, { timeout: 5000 });
-        else start();
-    }, SNAPSHOT_DELAY_MS);
+    });
+}
+
+// A visit that restored the prebuilt snapshot copies it into the Cache API, decoded, for the
+// next visits (fetched again from the HTTP cache, where it is immutable, and streamed into the
+// cache: the page holds no second copy of its 31 MB meanwhile).
+function copyPrebuiltLater(cache, key, id) {
+    whenSettled(async function () {
+        try {
+            const response = await fetch(PREBUILT_DIR + id + '.snapshot');
+            if (!response.ok) throw new Error('HTTP ' + response.status);
+            await cache.put(key, new Response(response.body, {
+                headers: { 'Content-Type': 'application/octet-stream' },
+            }));
+            mark('cpy:snapshot-stored');
+        } catch (err) {
+            console.warn('converse-py: the prebuilt snapshot was not copied for later visits:', err && err.message);
+        }
+    });
 }
 
 // ``snapshot``: from snapshotBytes (its bytes may still be arriving).
@@ -126,26 +150,29 @@ async function restore(settings, snapshot) {
     }
 }
 
-// ``prebuilt``: whether to look for the build's snapshot before the Cache API's.
+// ``prebuilt``: whether the build's snapshot may be used when the Cache API has none.
 async function load(options, prebuilt) {
     const settings = Object.assign({}, options, { indexURL: INDEX_URL });
     const packageZip = await packageBytes();
     const id = await currentSnapshotId(packageZip);
-    if (id && prebuilt) {
-        const snapshot = await prebuiltSnapshot(id);
-        const pyodide = snapshot && await restore(settings, snapshot);
-        if (pyodide) {
-            mark('cpy:prebuilt-restored');
-            return pyodide;
-        }
-    }
     const cache = id ? await openCache() : null;
     const key = cache ? INDEX_URL + 'snapshot/' + id : null;
+    // The Cache API's copy first: kept as it is, it is read without the HTTP cache's gzip
+    // decoding (31 MB: ~65 vs ~170 ms on an idle page here, 350-450 ms during start-up).
     if (cache && key) {
         const snapshot = await cachedSnapshot(cache, key);
         const pyodide = snapshot && await restore(settings, snapshot);
         if (pyodide) return pyodide;
         if (snapshot) await cache.delete(key).catch(function () {});
+    }
+    if (id && prebuilt) {
+        const snapshot = await prebuiltSnapshot(id);
+        const pyodide = snapshot && await restore(settings, snapshot);
+        if (pyodide) {
+            mark('cpy:prebuilt-restored');
+            if (cache && key) copyPrebuiltLater(cache, key, id);
+            return pyodide;
+        }
     }
     const pyodide = await loadPlain(settings);
     if (!packageZip) throw new Error('converse-py: cannot fetch ' + PACKAGE_URL);

@@ -79,8 +79,8 @@ def assert_logged_in(page: Any, account: Any) -> None:
     assert page.evaluate("document.querySelector('#conversejs.converse-py') !== null")
 
 
-def test_first_visit_restores_the_prebuilt_snapshot(browser: Any, web_server: Any, prosody: Any,
-                                                    new_account: Any) -> None:
+def test_first_visit_restores_the_prebuilt_snapshot_and_later_visits_a_decoded_copy(
+        browser: Any, web_server: Any, prosody: Any, new_account: Any) -> None:
     account = new_account("snapbuilt")
     context = new_context(browser, prosody, account)
     snapshots: list[int] = []
@@ -89,9 +89,21 @@ def test_first_visit_restores_the_prebuilt_snapshot(browser: Any, web_server: An
         page = visit(context, web_server.url + PAGE)
         marks = page.evaluate(MARKS)
         assert "cpy:prebuilt-restored" in marks, marks
-        assert "cpy:snapshot-pending" not in marks  # nothing left to make in this browser
+        assert "cpy:snapshot-pending" in marks  # the copy for later visits, once idle
         assert snapshots == [200]
         assert_logged_in(page, account)
+        page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0", timeout=60_000)
+        page.close()
+
+        # The next visit restores the Cache API's copy: no snapshot request, nothing left to copy.
+        del snapshots[:]
+        second = visit(context, web_server.url + PAGE)
+        marks = second.evaluate(MARKS)
+        assert "cpy:snapshot-restored" in marks, marks
+        assert "cpy:prebuilt-restored" not in marks
+        assert "cpy:snapshot-pending" not in marks
+        assert snapshots == []
+        assert_logged_in(second, account)
     finally:
         context.close()
 
