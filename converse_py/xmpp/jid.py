@@ -8,9 +8,14 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
-_FORBIDDEN_IN_LOCAL = set('"&\'/:<>@')
+#: What a local part may not hold: RFC 7622's forbidden characters, or white space (``\s`` is
+#: ``str.isspace``); one regex search instead of a loop over characters (a 5,000-item roster
+#: parses 5,000 JIDs in one task).
+_BAD_IN_LOCAL = re.compile(r'["&\'/:<>@\s]')
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,9 @@ class JID:
         elif not local:
             raise ValueError(f"not a JID (empty local part): {text!r}")
         domain = domain.rstrip(".").lower()
-        if not domain or any(c.isspace() for c in domain) or "@" in domain:
+        if not domain or _SPACE.search(domain) or "@" in domain:
             raise ValueError(f"not a JID (bad domain): {text!r}")
-        if _FORBIDDEN_IN_LOCAL & set(local) or any(c.isspace() for c in local):
+        if _BAD_IN_LOCAL.search(local):
             raise ValueError(f"not a JID (bad local part): {text!r}")
         if len(local) > 1023 or len(domain) > 1023 or len(resource) > 1023:
             raise ValueError(f"not a JID (part too long): {text[:40]!r}…")

@@ -24,7 +24,10 @@ def test_jids_parse_into_bare_and_resource(text: str, bare: str, resource: str) 
     assert (jid.bare, jid.resource) == (bare, resource)
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "@example.com", "a@", "a b@example.com", "a@b@c", "x@y/", 42])
+@pytest.mark.parametrize("bad", ["", "   ", "@example.com", "a@", "a b@example.com", "a@b@c", "x@y/", 42,
+                                 "a\u00a0b@example.com", "a\tb@example.com", "a@exa mple.com", "a@exa\u2003mple.com",
+                                 '"a"@example.com', "a&b@example.com", "a'b@example.com", "a:b@example.com",
+                                 "a<b@example.com", "a>b@example.com"])
 def test_invalid_jids_are_rejected_with_a_clear_error(bad: object) -> None:
     assert not is_valid_jid(bad)
     with pytest.raises(ValueError, match="not a JID"):

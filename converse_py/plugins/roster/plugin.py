@@ -200,7 +200,9 @@ class RosterPlugin:
             if result.find("{jabber:iq:roster}query") is not None or not versioned:
                 self.state.version = version
                 self.state.apply_items(items, full=True)
-            self.state.save_cache()
+            # In a later task: with thousands of contacts, writing the cache (JSON and a
+            # synchronous localStorage write) would lengthen the task that shows the roster.
+            asyncio.get_event_loop().call_soon(self.state.save_cache)
         contacts = list(self.state.contacts.values())
         converse.trigger("rosterContactsFetched")
         converse.trigger("rosterGroupsFetched")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import child_text, element, find, find_all, iq, local_name, sub
+from ...xmpp.stanza import child_text, element, find, find_all, iq, local_name, qname, sub
 
 SUBSCRIPTIONS = ("none", "to", "from", "both", "remove")
 SHOW_VALUES = ("away", "chat", "dnd", "xa")
@@ -84,18 +84,23 @@ def parse_roster(stanza: ET.Element) -> tuple[list[RosterItem], str | None]:
     if query is None:
         return [], None
     items: list[RosterItem] = []
-    for item in find_all(query, ns.ROSTER, "item"):
+    group_tag = qname(ns.ROSTER, "group")
+    for item in find_all(query, ns.ROSTER, "item"):  # a full roster may hold thousands
+        get = item.get
         try:
-            jid = JID.parse(item.get("jid") or "").bare
+            jid = JID.parse(get("jid") or "").bare
         except ValueError:
             continue
-        subscription = item.get("subscription") or "none"
+        subscription = get("subscription") or "none"
         if subscription not in SUBSCRIPTIONS:
             subscription = "none"
-        groups = tuple(dict.fromkeys((g.text or "").strip()[:200] for g in find_all(item, ns.ROSTER, "group")
-                                     if (g.text or "").strip()))
-        ask = "subscribe" if item.get("ask") == "subscribe" else None
-        items.append(RosterItem(jid, (item.get("name") or "")[:500], subscription, ask, groups))
+        groups: tuple[str, ...] = ()
+        found = item.findall(group_tag)
+        if found:
+            names = ((g.text or "").strip()[:200] for g in found)
+            groups = tuple(dict.fromkeys(name for name in names if name))
+        ask = "subscribe" if get("ask") == "subscribe" else None
+        items.append(RosterItem(jid, (get("name") or "")[:500], subscription, ask, groups))
     return items, query.get("ver")
 
 
