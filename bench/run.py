@@ -603,6 +603,20 @@ def machine() -> str:
             f"{chromium}; Prosody {pv}; Python {platform.python_version()}")
 
 
+def cpu_check() -> float:
+    """Seconds this machine's CPython takes for a fixed loop of 2 million additions (best of
+    three): the machines these runs land on differ by ~3x per core, and both clients' figures
+    move with it, so the header says how fast this one was."""
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
 def write_results(path: Path, text: str) -> None:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     block = f"{BEGIN}\n{text}\n{END}"
@@ -671,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
         log("Converse.js 14 is not available: run with --clients py")
         return 1
 
+    cpu_before = cpu_check()
     began = time.monotonic()
     results: dict[str, dict[str, list[Any]]] = {c.key: {} for c in clients}
     prosody = ProsodyServer().start()
@@ -707,7 +722,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"requests off this machine (failed at the guard): {outside}")
     elapsed = time.monotonic() - began
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    text = (f"Run {stamp} in {elapsed / 60:.1f} min on {machine()}.\n"
+    cpu = (f"CPU check (2M-step CPython loop): {cpu_before * 1000:.0f} ms before the run, "
+           f"{cpu_check() * 1000:.0f} ms after.")
+    text = (f"Run {stamp} in {elapsed / 60:.1f} min on {machine()}.\n{cpu}\n"
             f"Command: `python -m bench.run {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
             + table(results, {s: args.runs for s in scenarios})
             + ("\n\nRequests off this machine (failed at the guard): " + ", ".join(outside)

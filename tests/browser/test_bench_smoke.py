@@ -32,6 +32,7 @@ def test_bench_quick_run_writes_a_results_table(tmp_path: Path) -> None:
     assert 0 < int(cold.group(1)) < 60_000
     assert re.search(r"\| 7\. bytes shipped, gzip \| \d+\.\d\d MB \|", text), text
     assert "No request left this machine." in text
+    assert re.search(r"CPU check \(2M-step CPython loop\): \d+ ms before the run, \d+ ms after\.", text), text
 
 
 def test_soak_tiny_run_samples_and_judges(tmp_path: Path) -> None:

@@ -2,10 +2,10 @@
 
 New messages are buffered and inserted in a microtask once the stanzas being handled are done
 (a burst of 1,000 is a handful of DOM writes), and the list follows them in the next animation
-frame (views/follow.py: no forced layout per batch); archive pages are prepended in one write with the scroll position kept;
-rows are styled ``content-visibility: auto`` so the browser skips laying out and painting
-the thousands of rows out of view. Scrolling near the top asks the archive for the page
-before the oldest message.
+frame (views/follow.py: no forced layout per batch); archive pages are prepended in one write
+with the scroll position kept; rows are styled ``content-visibility: auto`` so the browser
+skips laying out and painting the thousands of rows out of view. Scrolling near the top asks
+the archive for the page before the oldest message.
 """
 
 from __future__ import annotations
