@@ -3,6 +3,7 @@ XEP-0237 and XEP-0054 examples."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -337,3 +338,68 @@ def test_status_set_while_offline_is_kept_and_sent_on_connect() -> None:
         return [x for x in client.transport.sent if x.startswith("<presence")]
     presences = arun(body())
     assert len(presences) == 1 and "<show>away</show>" in presences[0]
+
+
+PUSH = ('<iq xmlns="jabber:client" type="set" id="{id}"><query xmlns="jabber:iq:roster" ver="{ver}">'
+        '<item jid="{jid}" subscription="{sub}"/></query></iq>')
+
+
+def test_a_push_right_behind_the_roster_result_is_not_undone_by_it() -> None:
+    """RFC 6121 §2.1.6: a push is newer than the result before it. Here both come in one
+    batch (one BOSH response), so the push is handled before the result's items are applied."""
+    async def body() -> tuple[list[str], str | None]:
+        client = Client()
+        await login(client)
+        answer_roster(client, ver="ver7")
+        client.transport.receive(PUSH.format(id="p1", ver="ver8", jid="juliet@example.com", sub="both"))
+        client.transport.receive(PUSH.format(id="p2", ver="ver9", jid="nurse@example.com", sub="remove"))
+        await settle()
+        return ([c.get("jid") for c in client.api.contacts.get()],
+                client.converse.roster.version)  # type: ignore[attr-defined]
+    jids, version = arun(body())
+    assert sorted(jids) == ["juliet@example.com", "romeo@example.net"]
+    assert version == "ver9"
+
+
+def big_roster(request_id: str, count: int, ver: str = "big1") -> str:
+    items = "".join(f'<item jid="c{i:05d}@example.com" name="C {i}" subscription="both"/>' for i in range(count))
+    return (f'<iq xmlns="jabber:client" type="result" id="{request_id}">'
+            f'<query xmlns="jabber:iq:roster" ver="{ver}">{items}</query></iq>')
+
+
+def roster_request_id(client: Client) -> str:
+    return parse(next(x for x in reversed(client.transport.sent) if "jabber:iq:roster" in x)).get("id") or ""
+
+
+def test_a_big_roster_is_read_in_slices_and_a_push_between_them_is_kept() -> None:
+    async def body() -> tuple[list[str], str | None, list[int], int]:
+        client = Client()
+        await login(client)
+        announced: list[int] = []
+        client.api.listen.on("roster", lambda contacts: announced.append(len(contacts)))
+        client.transport.receive(big_roster(roster_request_id(client), 2500))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the first slice is read; the next ones wait their turn
+        before_push = len(client.api.contacts.get())
+        client.transport.receive(PUSH.format(id="p1", ver="big2", jid="juliet@example.com", sub="both"))
+        await settle()
+        return ([c.get("jid") for c in client.api.contacts.get()],
+                client.converse.roster.version, announced, before_push)  # type: ignore[attr-defined]
+    jids, version, announced, before_push = arun(body())
+    assert before_push == 0  # the push came while the result was still being read
+    assert len(jids) == 2501 and "juliet@example.com" in jids and "c02499@example.com" in jids
+    assert version == "big2"
+    assert announced == [2501]
+
+
+def test_a_big_roster_still_being_read_is_dropped_when_another_account_logs_in() -> None:
+    async def body() -> list[Any]:
+        client = Client()
+        await login(client)
+        client.transport.receive(big_roster(roster_request_id(client), 2500))
+        await asyncio.sleep(0)
+        client.api.user.logout()
+        await client.api.user.login({"jid": "mallory@localhost", "password": "secret"})
+        await settle()
+        return client.api.contacts.get()
+    assert arun(body()) == []  # none of alice's 2,500 contacts, and mallory's roster has not come

@@ -22,12 +22,14 @@ from .api import ContactsAPI
 from .models import Contact
 from .stanzas import (
     RosterItem, is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get,
-    roster_remove, roster_set, subscription,
+    roster_items, roster_remove, roster_set, subscription,
 )
 
 ROSTER_VERSIONING = "urn:xmpp:features:rosterver"
 #: vCards fetched right after the roster arrives (the rest when a chat opens or on request).
 EAGER_VCARDS = 50
+#: Roster items read per task from a full roster result (5,000 contacts: five tasks, none long).
+FETCH_SLICE = 1000
 
 
 class RosterState:
@@ -39,6 +41,11 @@ class RosterState:
         self.version: str | None = None
         self.owner: str | None = None  # the bare JID whose roster this is
         self._vcards_pending: set[str] = set()
+        self._fetch = 0  # which roster fetch is the current one
+        # Pushes handled while a fetch is under way, applied again after its result: a push is
+        # newer than a result the server sent before it (RFC 6121 §2.1.6).
+        self._pushed: list[RosterItem] | None = None
+        self._pushed_version: str | None = None
 
     def reset_for(self, owner: str) -> None:
         """Start afresh when another account logs in (nothing of the previous roster stays)."""
@@ -74,6 +81,35 @@ class RosterState:
             for jid in [j for j, c in self.contacts.items() if j not in seen and not c.get("requesting")]:
                 del self.contacts[jid]
         return touched
+
+    # -- a fetch and the pushes that overtake its result -----------------------------------
+    def fetch_started(self) -> int:
+        """A roster get is being sent; returns the fetch's number (a later fetch supersedes it)."""
+        self._fetch += 1
+        self._pushed, self._pushed_version = [], None
+        return self._fetch
+
+    def is_current_fetch(self, fetch: int) -> bool:
+        return fetch == self._fetch
+
+    def pushed(self, items: list[RosterItem], version: str | None) -> None:
+        """A push was applied; remembered while a fetch is under way."""
+        if self._pushed is not None:
+            self._pushed.extend(items)
+            self._pushed_version = version or self._pushed_version
+
+    def fetch_done(self, fetch: int) -> None:
+        """The fetch's result (if any) was applied: apply again what pushes said meanwhile (for
+        a fetch given up, that changes nothing: they were applied when they came). A superseded
+        fetch does nothing here."""
+        if fetch != self._fetch or self._pushed is None:
+            return
+        pushed, version = self._pushed, self._pushed_version
+        self._pushed, self._pushed_version = None, None
+        if pushed:
+            self.apply_items(pushed, full=False)
+        if version:
+            self.version = version
 
     # -- cache (tab storage; holds roster items and the version, nothing secret) ---------
     def _cache_key(self) -> str | None:
@@ -187,22 +223,36 @@ class RosterPlugin:
     async def fetch(self) -> None:
         """RFC 6121 §2.1.3 with XEP-0237 versioning when the server offers it."""
         converse = self._converse
+        state = self.state
         versioned = converse.session.server_supports(ROSTER_VERSIONING)
+        fetch = state.fetch_started()
         try:
-            result = await converse.session.send_iq(roster_get(self.state.version or "" if versioned else None))
+            result = await converse.session.send_iq(roster_get(state.version or "" if versioned else None))
         except Exception as exc:
             if not converse.session.connected:  # logged out or dropped meanwhile: nothing to announce
                 logger.info("roster fetch abandoned: %s", exc)
+                state.fetch_done(fetch)  # stop remembering pushes
                 return
             logger.error("roster fetch failed: %s", exc)
         else:
-            items, version = parse_roster(result)
-            if result.find("{jabber:iq:roster}query") is not None or not versioned:
-                self.state.version = version
-                self.state.apply_items(items, full=True)
+            query = result.find("{jabber:iq:roster}query")
+            if query is not None or not versioned:
+                elements = query.findall("{jabber:iq:roster}item") if query is not None else []
+                items: list[RosterItem] = []
+                for start in range(0, len(elements), FETCH_SLICE):
+                    if start:
+                        await asyncio.sleep(0)  # the browser paints and handles input meanwhile
+                        if not state.is_current_fetch(fetch) or not converse.session.connected:
+                            logger.info("roster fetch abandoned: superseded or disconnected")
+                            state.fetch_done(fetch)
+                            return
+                    items.extend(roster_items(elements[start:start + FETCH_SLICE]))
+                state.version = query.get("ver") if query is not None else None
+                state.apply_items(items, full=True)
             # In a later task: with thousands of contacts, writing the cache (JSON and a
-            # synchronous localStorage write) would lengthen the task that shows the roster.
-            asyncio.get_event_loop().call_soon(self.state.save_cache)
+            # synchronous sessionStorage write) would lengthen the task that shows the roster.
+            asyncio.get_event_loop().call_soon(state.save_cache)
+        state.fetch_done(fetch)
         contacts = list(self.state.contacts.values())
         converse.trigger("rosterContactsFetched")
         converse.trigger("rosterGroupsFetched")
@@ -229,6 +279,7 @@ class RosterPlugin:
         if version:
             self.state.version = version
         is_new = items[0].jid not in self.state.contacts or not self.state.contacts[items[0].jid].in_roster
+        self.state.pushed(items, version)
         for contact in self.state.apply_items(items, full=False):
             converse.trigger("rosterPush", contact)
             if is_new and items[0].subscription != "remove":

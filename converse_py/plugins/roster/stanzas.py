@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...xmpp import ns
@@ -83,9 +84,21 @@ def parse_roster(stanza: ET.Element) -> tuple[list[RosterItem], str | None]:
     query = find(stanza, ns.ROSTER, "query")
     if query is None:
         return [], None
+    return roster_items(find_all(query, ns.ROSTER, "item")), query.get("ver")
+
+
+def roster_items(elements: Iterable[ET.Element]) -> list[RosterItem]:
+    """The :class:`RosterItem` of each ``<item/>`` element; those with a bad JID are skipped.
+    (A full roster may hold thousands: a caller can take them in slices.)
+
+    >>> from converse_py.xmpp.stanza import parse
+    >>> [i.jid for i in roster_items(parse('<query xmlns="jabber:iq:roster"><item jid="Juliet@Example.com"/>'
+    ...                                     '<item jid="not a jid"/></query>'))]
+    ['juliet@example.com']
+    """
     items: list[RosterItem] = []
     group_tag = qname(ns.ROSTER, "group")
-    for item in find_all(query, ns.ROSTER, "item"):  # a full roster may hold thousands
+    for item in elements:
         get = item.get
         try:
             jid = JID.parse(get("jid") or "").bare
@@ -101,7 +114,7 @@ def parse_roster(stanza: ET.Element) -> tuple[list[RosterItem], str | None]:
             groups = tuple(dict.fromkeys(name for name in names if name))
         ask = "subscribe" if get("ask") == "subscribe" else None
         items.append(RosterItem(jid, (get("name") or "")[:500], subscription, ask, groups))
-    return items, query.get("ver")
+    return items
 
 
 def is_roster_push(stanza: ET.Element) -> bool:
