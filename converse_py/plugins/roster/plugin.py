@@ -16,7 +16,9 @@ from typing import Any
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...xmpp import ns
 from ...xmpp.jid import JID
+from ...xmpp.stanza import find, find_all
 from ..vcard.stanzas import parse_vcard, vcard_get
 from .api import ContactsAPI
 from .models import Contact
@@ -235,9 +237,9 @@ class RosterPlugin:
                 return
             logger.error("roster fetch failed: %s", exc)
         else:
-            query = result.find("{jabber:iq:roster}query")
+            query = find(result, ns.ROSTER, "query")
             if query is not None or not versioned:
-                elements = query.findall("{jabber:iq:roster}item") if query is not None else []
+                elements = list(find_all(query, ns.ROSTER, "item")) if query is not None else []
                 items: list[RosterItem] = []
                 for start in range(0, len(elements), FETCH_SLICE):
                     if start:
