@@ -161,22 +161,75 @@ def befriend(clients: dict[str, Bot], timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     nudge_at = time.monotonic() + 2.0
     while True:
-        missing = [(u, o) for u in users for o in users if o != u
-                   and _subscription(clients[u], JID(clients[o].jid).bare) != "both"]
+        missing = _not_mutual(clients, users)
         if not missing:
             return
         if time.monotonic() > deadline:
-            raise BotError(f"demo rosters not mutual after {timeout:.0f}s: {missing}")
+            raise BotError(f"demo rosters not mutual after {timeout:.0f}s: "
+                           + "; ".join(f"{u}'s item for {o}: {_item_state(clients[u], _bare(clients[o]))}"
+                                       for u, o in missing))
         if time.monotonic() > nudge_at:
-            # Crossing subscription requests can leave a pair half-done (seen on ejabberd): ask
-            # and approve again both ways (RFC 6121 makes repeats harmless).
-            for user, other in missing:
-                user_jid, other_jid = JID(clients[user].jid).bare, JID(clients[other].jid).bare
-                for source, target in ((user, other_jid), (other, user_jid)):
-                    clients[source].send_presence(pto=target, ptype="subscribe")
-                    clients[source].send_presence(pto=target, ptype="subscribed")
+            _nudge(clients, missing)
             nudge_at = time.monotonic() + 2.0
         time.sleep(0.05)
+
+
+def _bare(client: Bot) -> str:
+    return str(JID(client.jid).bare)
+
+
+def _not_mutual(clients: dict[str, Bot], users: list[str]) -> list[tuple[str, str]]:
+    """The (user, other) pairs where user's roster item for other is not ``both`` yet."""
+    return [(u, o) for u in users for o in users
+            if o != u and _subscription(clients[u], _bare(clients[o])) != "both"]
+
+
+def _nudge(clients: dict[str, Bot], missing: list[tuple[str, str]]) -> None:
+    """Help half-done pairs along; each step is harmless to a pair already done.
+
+    First the client's view is refreshed from the server: a session's roster is
+    only what the server pushed, and a push can be missed or overtaken while
+    subscriptions cross (the pair then looks stuck although the server holds
+    ``both``). Pairs still short are asked and approved again both ways (RFC 6121
+    makes the repeats harmless). What each pair looked like is logged to stderr,
+    so a flake on some server leaves its trace."""
+    for user in sorted({u for u, _ in missing}):
+        _refresh_roster(clients[user])
+    states = {(user, other): _item_state(clients[user], _bare(clients[other]))
+              for user, other in missing}  # all read before any asking changes them
+    for (user, other), state in states.items():
+        client, other_client = clients[user], clients[other]
+        if state.startswith("both"):
+            print(f"demo bot: {user}'s view of {other} was stale: the server holds both",
+                  file=sys.stderr, flush=True)
+            continue
+        print(f"demo bot: {user}'s item for {other} is {state}; asking again",
+              file=sys.stderr, flush=True)
+        for source, target in ((client, _bare(other_client)), (other_client, _bare(client))):
+            source.send_presence(pto=target, ptype="subscribe")
+            source.send_presence(pto=target, ptype="subscribed")
+
+
+def _refresh_roster(client: Bot) -> None:
+    """Fetch ``client``'s whole roster again (no roster version: not just the changes)."""
+    async def fetch() -> None:
+        assert client.xmpp is not None
+        client.xmpp.client_roster.version = ""
+        await client.xmpp.get_roster(timeout=5)
+    client._call(fetch())
+
+
+def _item_state(client: Bot, jid: str) -> str:
+    """``client``'s roster item for ``jid`` as "subscription[+ask][+pending-in]", or "absent"."""
+    async def read() -> str:
+        assert client.xmpp is not None
+        roster = client.xmpp.client_roster
+        if jid not in roster:
+            return "absent"
+        item = roster[jid]
+        return "".join((str(item["subscription"]), "+ask" if item["pending_out"] else "",
+                        "+pending-in" if item["pending_in"] else ""))
+    return client._call(read())
 
 
 def _subscription(client: Bot, jid: str) -> str:

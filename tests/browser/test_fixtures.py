@@ -69,6 +69,41 @@ def test_bot_raw_iq_gets_its_answer(new_account: Any, bot: Any) -> None:
     assert 'type="result"' in b.wait_for_iq_result("r1")
 
 
+def test_befriend_makes_mutual_contacts_and_repairs_a_stale_roster_view(
+        new_account: Any, bot: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from tools.demo_bot import _item_state, _not_mutual, _nudge, befriend
+    alice, bob = new_account("alice"), new_account("bob")
+    clients = {"alice": bot(alice), "bob": bot(bob)}
+    befriend(clients)
+    assert _item_state(clients["bob"], alice.jid) == "both"
+    assert _item_state(clients["alice"], bob.jid) == "both"
+
+    # A session's roster is what the server pushed; make bob's view of alice go stale
+    # (as a push overtaken while subscriptions cross left it on ejabberd) ...
+    async def forget() -> None:
+        item = clients["bob"].xmpp.client_roster[alice.jid]
+        item["to"] = False
+    clients["bob"]._call(forget())
+    assert _not_mutual(clients, ["alice", "bob"]) == [("bob", "alice")]
+    # ... the nudge reads the roster from the server again and logs what it found.
+    _nudge(clients, [("bob", "alice")])
+    assert _not_mutual(clients, ["alice", "bob"]) == []
+    assert "bob's view of alice was stale: the server holds both" in capsys.readouterr().err
+
+    # A pair really half-done on the server (bob cancelled his subscription to alice) is asked again.
+    clients["bob"].send_presence(pto=alice.jid, ptype="unsubscribe")
+    deadline = time.monotonic() + 10
+    while not _not_mutual(clients, ["alice", "bob"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    half_done = _not_mutual(clients, ["alice", "bob"])
+    assert ("bob", "alice") in half_done
+    _nudge(clients, half_done)
+    assert "bob's item for alice is from; asking again" in capsys.readouterr().err
+    while _not_mutual(clients, ["alice", "bob"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _not_mutual(clients, ["alice", "bob"]) == []
+
+
 def test_a_wrong_password_fails_fast(new_account: Any, bot: Any) -> None:
     account = new_account("wrong")
     began = time.monotonic()
