@@ -128,3 +128,38 @@ def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:
     assert [s.clock for s in shown] == [t.strftime("%H:%M") for t in local]
     assert [templates.day_of(m) for m in (first, second, third)] == [t.strftime("%Y-%m-%d") for t in local]
     assert 'datetime="2026-03-04T05:06:07.999999+00:00"' in templates.message_item(second)
+
+
+def reference_contact_row(contact: Contact) -> Markup:
+    """The row contact_row writes out, built with ``tag`` (as it was before it was written out)."""
+    status = contact.get("chat_status") or "offline"
+    label = controlbox_templates.status_label(status)
+    jid = contact.get("jid")
+    note = contact.get("status") or (_("Awaiting approval") if contact.get("ask") == "subscribe" else "")
+    return tag("li", {"class": f"cpy-contact cpy-{status}", "data-jid": jid},
+               tag("button", {"type": "button", "data-action": "open-chat", "data-jid": jid,
+                              "title": f"{jid} ({label})"},
+                   tag("span", {"class": "cpy-dot", "aria-label": label, "role": "img"}),
+                   controlbox_templates.avatar(contact),
+                   tag("span", {"class": "cpy-name"}, contact.get("fullname") or jid),
+                   tag("span", {"class": "cpy-status-msg"}, note)))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + ["plain", ""])
+def test_contact_rows_are_the_reference_html(payload: str) -> None:
+    """contact_row writes its row out for speed; it must stay the HTML the ``tag`` builder gives
+    (escaping included): named and unnamed contacts, every presence, status messages, pending
+    requests, avatars."""
+    variants = []
+    for status in ("online", "away", "dnd", "xa", "offline", "", payload):
+        contact = Contact(RosterItem(f"{payload or 'x'}@localhost", payload, "both", None, ()))
+        contact.set("chat_status", status)
+        contact.set("status", payload)
+        variants.append(contact)
+    asking = Contact(RosterItem("bob@localhost", "", "none", "subscribe", ("g",)))
+    pictured = Contact(RosterItem("pic@localhost", "Pic", "both", None, ()))
+    pictured.set("image", "iVBORw0KGgo=")
+    pictured.set("image_type", "image/png")
+    variants += [asking, pictured]
+    for contact in variants:
+        assert controlbox_templates.contact_row(contact) == reference_contact_row(contact)
