@@ -295,6 +295,17 @@ class _HTTPServer(ThreadingHTTPServer):
         self.content_named_dirs = {os.path.join(os.path.realpath(root), folder) for folder in CONTENT_NAMED_DIRS}
         super().__init__(addr, StaticHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that navigated away or closed mid-response (the page's tests and the bench
+        close pages all the time) is not a server error: one line in verbose mode, no
+        traceback. Anything else keeps socketserver's traceback on stderr."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            if self.verbose:
+                print(f"serve: {client_address[0]}:{client_address[1]} went away mid-response",
+                      file=sys.stderr)
+            return
+        super().handle_error(request, client_address)
+
     def server_bind(self) -> None:
         # Skip HTTPServer's socket.getfqdn(), which can stall without DNS.
         socketserver.TCPServer.server_bind(self)

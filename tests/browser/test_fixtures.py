@@ -206,6 +206,25 @@ def test_static_routes_can_be_added_at_run_time(files: StaticServer) -> None:
     assert headers["content-type"] == "application/json"
 
 
+def test_static_server_is_quiet_about_clients_that_left(files: StaticServer,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A browser closing mid-response is no server error (no traceback); other errors are shown."""
+    httpd = files._httpd
+    assert httpd is not None
+    for gone in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "Connection reset by peer")):
+        try:
+            raise gone
+        except OSError:
+            httpd.handle_error(None, ("127.0.0.1", 40000))
+    assert capsys.readouterr().err == ""
+    try:
+        raise ValueError("a real fault")
+    except ValueError:
+        httpd.handle_error(None, ("127.0.0.1", 40001))
+    err = capsys.readouterr().err
+    assert "ValueError: a real fault" in err and "Traceback" in err
+    assert fetch(files, "/ping")[2] == b"pong"  # and the server goes on serving
+
 # ----- Chromium ---------------------------------------------------------------
 def test_new_page_records_requests_and_console(new_page: Any, web_server: StaticServer) -> None:
     handle = new_page()
