@@ -1,8 +1,10 @@
 """The Strophe.js transport (BOSH, or WebSocket (RFC 7395) for ws:// URLs): the only XMPP I/O in the page.
 
 Strophe does the stream, SASL and resource binding. Stanzas cross into Python
-as XML text through one catch-all handler (``helpers.stanzaHandler``) that always
-returns true; outgoing stanzas leave Python as XML text and are parsed once.
+as XML text through one catch-all handler (``helpers.stanzaDelivery``) that always
+returns true; the stanzas of one BOSH response cross together, in one call, once
+Strophe is done with the response (and before any status change it reports after
+them). Outgoing stanzas leave Python as XML text and are parsed once.
 
 XEP-0198 is done in Python (``core/smacks.py``), not by Strophe's own engine (which
 is WebSocket-only and off here). For it, ``connect(explicit_bind=True)`` sets
@@ -50,7 +52,8 @@ class StropheTransport:
         self._conn = strophe.Strophe.Connection.new(url, options)
         self._proxies = ProxyKeeper()
         self._status_cb = self._proxies.keep(self._on_status)
-        self._stanza_cb = self._helpers.stanzaHandler(self._proxies.keep(self._on_stanza))
+        self._delivery = self._helpers.stanzaDelivery(self._proxies.keep(self._on_stanzas))
+        self._stanza_cb = self._delivery.handler
         self._handler_ref: Any = None
         self._disposed = False
         self._lost = False
@@ -143,6 +146,7 @@ class StropheTransport:
         return {"rid": int(rid) if rid else None, "sid": str(sid) if sid else None}
 
     def _on_status(self, code: int, condition: Any = None, *_: Any) -> None:
+        self._delivery.flush()  # stanzas Strophe handled before this change come first
         status = _STATUS.get(int(code))
         if status is None:
             return
@@ -169,6 +173,7 @@ class StropheTransport:
         if not self._disposed:
             if self._release_held is not None:
                 self._release_held()  # responses that did arrive, held for an earlier one: in order
+            self._delivery.flush()  # and their stanzas reach Python before the connection is lost
             self._unsent = self._pending_stanzas()
             self._conn.reset()
             self.on_status(Status.CONNTIMEOUT, "connection-lost")
@@ -203,5 +208,10 @@ class StropheTransport:
         # XEP-0198 <resumed/>); Strophe still clears it when the stream ends.
         self._handler_ref = self._conn._addSysHandler(self._stanza_cb, None, None, None, None)
 
-    def _on_stanza(self, xml: str) -> None:
-        self.on_stanza(xml)
+    def _on_stanzas(self, joined: str) -> None:
+        """The stanzas of one BOSH response (or one WebSocket frame), NUL-separated, in order."""
+        for xml in joined.split("\x00"):
+            try:
+                self.on_stanza(xml)
+            except Exception:  # the session's receive never raises; the rest must not be lost if it did
+                logger.exception("stanza callback raised")

@@ -28,7 +28,7 @@ class Model:
 
     def set(self, name: str | Mapping[str, Any], value: Any = None) -> None:
         """``set("height", 300)`` or ``set({"height": 300, ...})``; listeners hear only real changes."""
-        updates = dict(name) if isinstance(name, Mapping) else {name: value}
+        updates = {name: value} if isinstance(name, str) else dict(name)  # str first: Mapping's check is slow
         changed = {k: v for k, v in updates.items() if self._attrs.get(k, _MISSING) != v}
         if not changed:
             return

@@ -99,3 +99,22 @@ def test_carbons_show_the_other_clients_messages_and_forged_ones_are_dropped() -
     shown, no_mallory = arun(body())
     assert shown == [("to my phone", False), ("sent from my phone", True)]
     assert no_mallory
+
+
+def test_unwrap_message_answers_again_for_the_same_stanza_and_afresh_for_another() -> None:
+    """Each plugin's handler unwraps the stanza being dispatched; the answer is worked out once."""
+    from converse_py.plugins.chats import stanzas
+    from converse_py.xmpp.stanza import parse
+    carbon = parse(SENT)
+    first = stanzas.unwrap_message(carbon, "alice@localhost")
+    assert first is not None and first[0] == "sent" and first[2].full == "alice@localhost/phone"
+    assert stanzas.unwrap_message(carbon, "alice@localhost") is first
+    # the same stanza for another account: a forged carbon there, worked out again
+    assert stanzas.unwrap_message(carbon, "bob@localhost") is None
+    assert stanzas.unwrap_message(carbon, None) is None
+    # another stanza with the same text is another element: its own answer
+    again = stanzas.unwrap_message(parse(SENT), "alice@localhost")
+    assert again is not None and again is not first and again[1].get("id") == "s1"
+    direct = stanzas.unwrap_message(parse(RECEIVED.format(frm="alice@localhost", body="x"))[0][0][0],
+                                    "alice@localhost")
+    assert direct is not None and direct[0] == "direct" and direct[2].full == "bob@localhost/phone"

@@ -120,7 +120,10 @@ class ChatsState:
         box = self.open(parsed.sender.bare)
         body: str | None = parsed.body
         for in_filter in self.incoming_filters:
-            body = in_filter(box, replace(parsed, body=body)) if body is not None else None
+            if body is None:
+                break
+            # A copy only once a filter changed the body (one dataclass copy per message otherwise).
+            body = in_filter(box, parsed if body is parsed.body else replace(parsed, body=body))
         if body is None:
             return
         box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, body, parsed.time,

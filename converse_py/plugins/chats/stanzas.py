@@ -162,6 +162,22 @@ def unwrap_message(stanza: ET.Element, own: str | None) -> tuple[str, ET.Element
     >>> kind, sender.bare
     ('direct', 'bob@localhost')
     """
+    global _last_unwrapped
+    last_stanza, last_own, last_result = _last_unwrapped
+    if stanza is last_stanza and own == last_own:
+        return last_result  # the same stanza, asked again by the next plugin's handler
+    result = _unwrap_message(stanza, own)
+    _last_unwrapped = (stanza, own, result)
+    return result
+
+
+#: The last ``unwrap_message`` answer: every plugin's message handler unwraps the stanza being
+#: dispatched (chats, receipts, markers, chat states), and received stanzas are never changed.
+#: A strong reference, so ``is`` cannot match a new element at a freed one's address.
+_last_unwrapped: tuple[ET.Element | None, str | None, tuple[str, ET.Element, JID] | None] = (None, None, None)
+
+
+def _unwrap_message(stanza: ET.Element, own: str | None) -> tuple[str, ET.Element, JID] | None:
     unwrapped = unwrap_carbon(stanza, own) if own else None
     if unwrapped is None:
         return None
