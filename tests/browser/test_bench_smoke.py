@@ -35,6 +35,21 @@ def test_bench_quick_run_writes_a_results_table(tmp_path: Path) -> None:
     assert re.search(r"CPU check \(2M-step CPython loop\): \d+ ms before the run, \d+ ms after\.", text), text
 
 
+def test_burst_probe_tiny_run_reports_responses_cpu_and_profile() -> None:
+    """bench/probe_burst.py with one burst of 100 and a CPU profile: every part of its report is there."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.probe_burst", "--runs", "1", "--count", "100", "--profile"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = proc.stdout
+    assert re.search(r"^100 messages in \d+ ms \(\d+ msg/s\), [1-9]\d* responses with messages$", out, re.M), out
+    sizes = re.search(r"^  sizes: ([\d ]+)$", out, re.M)
+    assert sizes and sum(int(n) for n in sizes.group(1).split()) >= 100, out  # every message came in some response
+    assert re.search(r"^  CPU over the burst: .*chromium \d+ ms", out, re.M), out
+    assert re.search(r"^  page main thread: TaskDuration \d+ ms, ScriptDuration \d+ ms", out, re.M), out
+    assert len(re.findall(r"^ +\d+\.\d ms  \S", out, re.M)) >= 5, out  # the profile's heaviest functions
+
+
 def test_soak_tiny_run_samples_and_judges(tmp_path: Path) -> None:
     """bench/soak.py at 2 rooms x 20 s: the counters pass their calibration, every sample has
     numbers, traffic arrived, and the verdict was computed and passed."""

@@ -1,0 +1,184 @@
+"""Where a burst's time goes (converse-py only): for each run, a bot bursts messages at a fresh
+page over BOSH, and this prints the burst's duration, the BOSH responses that carried messages
+(sizes, arrival), CPU time per process over the burst (from /proc), the page's main-thread
+task/script/layout/style time (CDP ``Performance.getMetrics``) and, with ``--profile``, the
+heaviest functions of a CDP CPU profile (JS, Pyodide's wasm, the browser's built-ins).
+
+    python -m bench.probe_burst                      # 4 runs of 1,000 messages
+    python -m bench.probe_burst --runs 8 --profile   # and a CPU profile of each
+
+Figures are for reading, not for targets: bench/run.py measures the burst against Converse.js.
+bench/RESULTS.md ("Attempt 13") shows what such runs found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from bench import seed  # noqa: E402
+from bench.run import CLIENTS, COUNT_MARKERS_JS, Harness, open_chat  # noqa: E402
+from serve import StaticServer  # noqa: E402
+from tools.build import build  # noqa: E402
+from tools.prosody import ProsodyServer  # noqa: E402
+
+#: Records each finished XHR: when, how many <message> elements its response held, its length.
+RESPONSES_JS = """
+window.__responses = [];
+(function () {
+    const Native = window.XMLHttpRequest;
+    function Recorded() {
+        const xhr = new Native();
+        xhr.addEventListener('readystatechange', function () {
+            if (xhr.readyState !== 4) return;
+            const text = String(xhr.responseText || '');
+            let count = 0, at = -1;
+            while ((at = text.indexOf('<message', at + 1)) !== -1) count++;
+            window.__responses.push([performance.now(), count, text.length]);
+        });
+        return xhr;
+    }
+    Recorded.prototype = Native.prototype;
+    window.XMLHttpRequest = Recorded;
+})();
+"""
+
+
+def cpu_by_process() -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) so far of every process: pid → (name, seconds)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as stat:
+                data = stat.read()
+        except OSError:
+            continue  # gone meanwhile
+        name = data[data.index("(") + 1:data.rindex(")")]
+        fields = data[data.rindex(")") + 2:].split()
+        out[int(entry)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_spent(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds spent between two readings, summed by process name (a process is matched by
+    pid and name, so a reused pid or a renamed kernel worker does not count its whole life)."""
+    spent: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        earlier = before.get(pid)
+        base = earlier[1] if earlier is not None and earlier[0] == name else None
+        if base is None:
+            continue  # started (or renamed) during the burst: its start is unknown
+        if seconds > base:
+            spent[name] = spent.get(name, 0.0) + seconds - base
+    return spent
+
+
+def page_metrics(cdp: Any) -> dict[str, float]:
+    return {m["name"]: float(m["value"]) for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def heaviest_functions(profile: dict[str, Any], top: int) -> list[tuple[str, float]]:
+    """Self time (ms) by function name and file of a CDP ``Profiler.stop`` profile."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    spent: dict[str, float] = {}
+    for node_id, delta in zip(profile["samples"], profile["timeDeltas"]):
+        frame = nodes[node_id]["callFrame"]
+        where = frame.get("url", "").rsplit("/", 1)[-1]
+        key = f"{frame['functionName'] or '(anonymous)'}" + (f" @{where}" if where else "")
+        spent[key] = spent.get(key, 0.0) + delta / 1000
+    return sorted(spent.items(), key=lambda item: -item[1])[:top]
+
+
+def one_burst(h: Harness, prosody: ProsodyServer, count: int, profile: bool) -> list[str]:
+    """One burst at a fresh page; the lines to print."""
+    client = CLIENTS["py"]
+    owner = seed.new_account(prosody, "probeowner")
+    peer = seed.new_account(prosody, "probepeer")
+    seed.befriend(prosody, owner, peer)
+    bot = seed.start_bot(prosody, peer)
+    context = h.new_context()
+    context.add_init_script(RESPONSES_JS)
+    lines: list[str] = []
+    try:
+        context, page, _ = h.open(client, owner, context=context)
+        open_chat(page, client, peer.jid)
+        page.wait_for_timeout(1000)  # the chat's opening settles
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        if profile:
+            cdp.send("Profiler.enable")
+            cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+            cdp.send("Profiler.start")
+        metrics_before, cpu_before = page_metrics(cdp), cpu_by_process()
+        page.evaluate("window.__responses.length = 0")
+        origin = float(page.evaluate("performance.timeOrigin"))
+        first = seed.send_burst(bot, owner.jid, [f"burst {i} bmp{i:04d}" for i in range(1, count + 1)])
+        done = page.evaluate(COUNT_MARKERS_JS, ["p", count, 60_000])
+        cpu_after, metrics_after = cpu_by_process(), page_metrics(cdp)
+        lines.extend(describe(page, origin, first, done, count))
+        spent = cpu_spent(cpu_before, cpu_after)
+        lines.append("  CPU over the burst: " + ", ".join(
+            f"{name} {seconds * 1000:.0f} ms" for name, seconds in sorted(spent.items(), key=lambda i: -i[1])[:6]))
+        lines.append("  page main thread: " + ", ".join(
+            f"{key} {1000 * (metrics_after[key] - metrics_before[key]):.0f} ms"
+            for key in ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")))
+        if profile:
+            for name, ms in heaviest_functions(cdp.send("Profiler.stop")["profile"], 25):
+                lines.append(f"    {ms:7.1f} ms  {name[:100]}")
+        cdp.detach()
+    finally:
+        context.close()
+        bot.stop()
+    return lines
+
+
+def describe(page: Page, origin: float, first: float, done: dict[str, Any], count: int) -> list[str]:
+    if done["count"] < count:
+        return [f"timeout: {done['count']} of {count} messages in the DOM"]
+    elapsed = origin + float(done["last"]) - first
+    responses = [r for r in page.evaluate("window.__responses.slice()") if r[1] > 0]
+    return [f"{count} messages in {elapsed:.0f} ms ({count / (elapsed / 1000):.0f} msg/s), "
+            f"{len(responses)} responses with messages",
+            "  sizes: " + " ".join(str(r[1]) for r in responses),
+            "  arrived (ms after the first send): " + " ".join(f"{origin + r[0] - first:.0f}" for r in responses)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=4, help="bursts, each at a fresh page (default 4)")
+    parser.add_argument("--count", type=int, default=1000, help="messages per burst (default 1000)")
+    parser.add_argument("--profile", action="store_true", help="also take a CDP CPU profile of each burst")
+    args = parser.parse_args(argv)
+    print(build(), flush=True)
+    prosody = ProsodyServer().start()
+    server = StaticServer(str(ROOT)).start()
+    try:
+        with sync_playwright() as pw:
+            h = Harness(prosody, server, pw.chromium)
+            for run in range(args.runs):
+                for line in [f"run {run + 1}:"] + one_burst(h, prosody, args.count, args.profile):
+                    print(line, flush=True)
+            if h.outside:
+                print(f"requests off this machine (failed at the guard): {sorted(set(h.outside))}")
+                return 1
+    finally:
+        server.stop()
+        prosody.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
