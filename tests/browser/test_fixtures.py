@@ -225,6 +225,7 @@ def test_static_server_is_quiet_about_clients_that_left(files: StaticServer,
     assert "ValueError: a real fault" in err and "Traceback" in err
     assert fetch(files, "/ping")[2] == b"pong"  # and the server goes on serving
 
+
 # ----- Chromium ---------------------------------------------------------------
 def test_new_page_records_requests_and_console(new_page: Any, web_server: StaticServer) -> None:
     handle = new_page()

@@ -102,7 +102,7 @@ def test_carbons_show_the_other_clients_messages_and_forged_ones_are_dropped() -
 
 
 def test_unwrap_message_answers_again_for_the_same_stanza_and_afresh_for_another() -> None:
-    """Each plugin's handler unwraps the stanza being dispatched; the answer is worked out once."""
+    """Three plugins' handlers unwrap the stanza being dispatched; the answer is worked out once."""
     from converse_py.plugins.chats import stanzas
     from converse_py.xmpp.stanza import parse
     carbon = parse(SENT)

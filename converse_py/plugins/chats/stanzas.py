@@ -171,8 +171,8 @@ def unwrap_message(stanza: ET.Element, own: str | None) -> tuple[str, ET.Element
     return result
 
 
-#: The last ``unwrap_message`` answer: every plugin's message handler unwraps the stanza being
-#: dispatched (chats, receipts, markers, chat states), and received stanzas are never changed.
+#: The last ``unwrap_message`` answer: three plugins' message handlers unwrap the stanza being
+#: dispatched (receipts, markers, chat states), and received stanzas are never changed.
 #: A strong reference, so ``is`` cannot match a new element at a freed one's address.
 _last_unwrapped: tuple[ET.Element | None, str | None, tuple[str, ET.Element, JID] | None] = (None, None, None)
 
