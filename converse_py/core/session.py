@@ -72,6 +72,7 @@ class Session:
         self._resend: list[str] = []  # after <resumed/>: stanzas the server did not get
         self._resumed = False
         self._sm_save_pending = False
+        self._sm_watching_page = False
         self._sm_saved_key: str | None = None
         self._salvaged: list[str] = []  # after a refused resume: stanzas to re-send in the new session
 
@@ -376,7 +377,7 @@ class Session:
         if is_stanza_text(xml) and self.sm.counting_out:
             if self.sm.track(xml):
                 transport.send(self.sm.ack_request())
-            self._sm_changed()
+            self._sm_changed(now=True)  # the next page must re-send it if the server never got it
 
     def send_nonza(self, xml: str) -> bool:
         """Send a stream-level element (XEP-0352 ``<inactive/>``...) now; never queued, never counted
@@ -434,11 +435,32 @@ class Session:
     def _sm_key(self, jid: str | None) -> str | None:
         return f"converse-py:smacks:{JID.parse(jid).bare}" if jid else None
 
-    def _sm_changed(self) -> None:
-        """Save the resumable state once per loop turn (never the password)."""
-        if not self._sm_save_pending and self.converse.settings.get("keepalive"):
+    def _sm_changed(self, now: bool = False) -> None:
+        """Save the resumable state (never the password) for the page after a reload.
+
+        ``now``: before the server can learn of the change (an ``<a/>`` answer, a stanza sent): a
+        page unloaded before a deferred save would resume with an ``h`` lower than the one the
+        server already has, and Prosody ends the session for that. Other changes (stanzas
+        counted in) are saved once per loop turn, and at once when the page is hidden (it is
+        hidden before it unloads)."""
+        if not self.converse.settings.get("keepalive"):
+            return
+        if not self._sm_watching_page:
+            self._sm_watching_page = True
+            self.converse.platform.watch_visibility(self._on_page_visibility)
+        if now:
+            self._save_sm()
+        elif not self._sm_save_pending:
             self._sm_save_pending = True
-            loop().call_soon(self._save_sm)
+            loop().call_soon(self._save_sm_if_pending)
+
+    def _on_page_visibility(self, hidden: bool) -> None:
+        if hidden:
+            self._save_sm_if_pending()
+
+    def _save_sm_if_pending(self) -> None:
+        if self._sm_save_pending:
+            self._save_sm()
 
     def _save_sm(self) -> None:
         self._sm_save_pending = False
@@ -472,6 +494,7 @@ class Session:
             return
         self._sm_changed()
         if name == "r":
+            self._sm_changed(now=True)
             transport.send(self.sm.ack_answer())
         elif name == "a":
             self.sm.on_ack(el)

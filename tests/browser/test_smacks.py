@@ -193,7 +193,11 @@ def test_reload_resumes_the_stream_of_the_previous_page(browser: Any, web_server
         assert vic.password not in stored
         handle.page.reload(wait_until="commit")
         peer.send_message(first_jid, "during reload")
-        handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=BOOT_TIMEOUT_MS)
+        try:
+            handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=BOOT_TIMEOUT_MS)
+        except Exception as exc:  # say what the reloaded page did instead
+            raise AssertionError(f"no streamResumed: {handle.js('JSON.stringify(window.record)')}\n"
+                                 + "\n".join(handle.console[-40:])) from exc
         assert handle.js("window.testApi.user.jid()") == first_jid
         handle.wait_for("window.record.bodies.includes('during reload')")
         handle.page.wait_for_timeout(500)

@@ -292,3 +292,48 @@ def test_the_session_survives_a_page_reload_through_tab_storage() -> None:
     assert [x for x in second.transport.sent if x.startswith("<message")] == [msg("unacked")]
     assert names == ["streamResumed", "connected"]
     assert left is None
+
+
+def _saved_state(client: Client) -> dict[str, Any]:
+    import json
+    return json.loads(client.platform.storage["converse-py:smacks:alice@localhost"])
+
+
+def test_the_saved_h_is_never_behind_the_h_the_server_was_told() -> None:
+    """A page reloaded right after answering an ``<r/>`` must not resume with a lower h: Prosody ends
+    the session for that ("acknowledged less stanzas than already acknowledged"). So the state is
+    saved before the ``<a/>`` leaves, and a sent stanza is saved before control goes back to the page."""
+    async def body() -> tuple[list[dict[str, Any]], list[str]]:
+        client = await enabled_client()
+        await settle()
+        seen: list[dict[str, Any]] = []
+        original_send = client.transport.send
+
+        def send(xml: str) -> None:  # what is saved at the moment each nonza/stanza leaves
+            if xml.startswith("<a ") or xml.startswith("<message"):
+                seen.append(_saved_state(client) if xml.startswith("<a ") else {})
+            original_send(xml)
+        client.transport.send = send  # type: ignore[method-assign]
+        client.transport.receive(incoming("one"))
+        client.transport.receive(incoming("two"))
+        client.transport.receive(f"<r xmlns='{SM}'/>")  # same loop turn: no deferred save ran yet
+        client.api.send(parse(msg("out")))
+        unacked_now = _saved_state(client)["unacked"]
+        return seen, unacked_now
+    seen, unacked_now = arun(body())
+    assert seen[0]["h"] == 2, seen
+    assert unacked_now and same(unacked_now[-1], msg("out")), unacked_now
+
+
+def test_a_hidden_page_saves_the_stanzas_it_counted_at_once() -> None:
+    """The page is hidden before it unloads: stanzas counted in that loop turn are saved then, so the
+    next page does not ask the server for them again."""
+    async def body() -> tuple[int, int]:
+        client = await enabled_client()
+        await settle()
+        client.transport.receive(incoming("one"))
+        before = _saved_state(client)["h"]
+        client.platform.set_hidden(True)
+        return before, _saved_state(client)["h"]
+    before, after = arun(body())
+    assert (before, after) == (0, 1)
