@@ -16,6 +16,7 @@ fails at a closed local proxy port and is reported (there should be none).
 from __future__ import annotations
 
 import argparse
+import atexit
 import gzip
 import json
 import os
@@ -94,12 +95,16 @@ class Harness:
     chromium: BrowserType
     outside: list[str] = field(default_factory=list)
     log: Callable[[str], None] = print
+    _profiles_root: str = ""
 
     def new_context(self) -> BrowserContext:
         """A fresh browser profile: a new Chromium with its own temporary profile directory
         (empty HTTP disk cache, storage and IndexedDB, as for a first visit; a second
         navigation in it is a warm visit), with bench/observe.js in every page."""
-        profile = tempfile.mkdtemp(prefix="cpy-bench-profile-")
+        if not self._profiles_root:  # Chromium writes a profile's last files after "close": removed at exit
+            self._profiles_root = tempfile.mkdtemp(prefix="cpy-bench-profiles-")
+            atexit.register(shutil.rmtree, self._profiles_root, ignore_errors=True)
+        profile = tempfile.mkdtemp(dir=self._profiles_root)
         context = self.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + GUARD_ARGS)
         context.on("close", lambda _: shutil.rmtree(profile, ignore_errors=True))

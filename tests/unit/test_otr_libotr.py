@@ -207,11 +207,11 @@ class LibotrBob:
         lib = libotr()
         self.account, self.peer, self.protocol = b"bob@localhost", b"alice@localhost", b"xmpp"
         self.us = lib.otrl_userstate_create()
-        folder = tempfile.mkdtemp(prefix="libotr-")
-        assert lib.otrl_privkey_generate(self.us, os.path.join(folder, "key").encode(), self.account,
-                                         self.protocol) == 0
-        assert lib.otrl_instag_generate(self.us, os.path.join(folder, "tag").encode(), self.account,
-                                        self.protocol) == 0
+        with tempfile.TemporaryDirectory(prefix="libotr-") as folder:  # libotr keeps both in memory
+            assert lib.otrl_privkey_generate(self.us, os.path.join(folder, "key").encode(), self.account,
+                                             self.protocol) == 0
+            assert lib.otrl_instag_generate(self.us, os.path.join(folder, "tag").encode(), self.account,
+                                            self.protocol) == 0
         self.max_size = max_size
         self.outbox: list[str] = []
         self.events: list[Any] = []
