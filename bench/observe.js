@@ -8,11 +8,14 @@
 //   rosterArrived  performance.now() when the BOSH response holding the roster result started
 //             arriving (readyState HEADERS_RECEIVED of that XHR)
 //   marks     name -> performance.now() when watch(name, ...) first held
+//   arrivals  marker -> performance.now() when the BOSH response (or WebSocket frame) holding it
+//             was handed to the page, recorded while recordArrivals is true (the latency scenario)
 //   wasm      WebAssembly memories made or exported by instances (for the memory figures)
 (function () {
     'use strict';
     const B = {
         seen: new Map(), longtasks: [], rosterArrived: 0, marks: {}, watchers: [], wasm: [],
+        arrivals: new Map(), recordArrivals: false,
     };
     Object.defineProperty(window, '__bench', { value: B });
 
@@ -37,6 +40,38 @@
         });
         return send.call(this, body);
     };
+
+    // Each BOSH response and WebSocket frame as it is handed to the page: listeners added when
+    // the object is made, so they run before the client's own (Strophe sets its handler later).
+    const NativeXHR = window.XMLHttpRequest;
+    window.XMLHttpRequest = new Proxy(NativeXHR, {
+        construct: function (target, args) {
+            const xhr = Reflect.construct(target, args);
+            xhr.addEventListener('readystatechange', function () {
+                if (xhr.readyState === 4 && B.recordArrivals) arrived(xhr.responseText, performance.now());
+            });
+            return xhr;
+        },
+    });
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = new Proxy(NativeWebSocket, {
+        construct: function (target, args) {
+            const ws = Reflect.construct(target, args);
+            ws.addEventListener('message', function (event) {
+                if (B.recordArrivals && typeof event.data === 'string') arrived(event.data, performance.now());
+            });
+            return ws;
+        },
+    });
+    const ARRIVED = /\bbm([0-9a-z_]+)\b/g;
+    function arrived(text, now) {
+        if (!text || text.indexOf('bm') < 0) return;
+        ARRIVED.lastIndex = 0;
+        let m;
+        while ((m = ARRIVED.exec(text)) !== null) {
+            if (!B.arrivals.has(m[1])) B.arrivals.set(m[1], now);
+        }
+    }
 
     // WebAssembly memories, whoever makes them (Pyodide, or Converse.js's OMEMO wasm).
     // Weak references: the bench must not keep alive memories the page dropped.
