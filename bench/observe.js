@@ -63,15 +63,17 @@
             return ws;
         },
     });
-    const ARRIVED = /\bbm([0-9a-z_]+)\b/g;
-    function arrived(text, now) {
+    // Markers ("bm" + [0-9a-z_]+ words) in text, each stamped the first time it is met.
+    const MARKER = /\bbm([0-9a-z_]+)\b/g;
+    function stamp(into, text, now) {
         if (!text || text.indexOf('bm') < 0) return;
-        ARRIVED.lastIndex = 0;
+        MARKER.lastIndex = 0;
         let m;
-        while ((m = ARRIVED.exec(text)) !== null) {
-            if (!B.arrivals.has(m[1])) B.arrivals.set(m[1], now);
+        while ((m = MARKER.exec(text)) !== null) {
+            if (!into.has(m[1])) into.set(m[1], now);
         }
     }
+    function arrived(text, now) { stamp(B.arrivals, text, now); }
 
     // WebAssembly memories, whoever makes them (Pyodide, or Converse.js's OMEMO wasm).
     // Weak references: the bench must not keep alive memories the page dropped.
@@ -102,15 +104,7 @@
         return B.wasm.reduce(function (n, w) { return n + w.deref().buffer.byteLength; }, 0);
     };
 
-    const MARKER = /\bbm([0-9a-z_]+)\b/g;
-    function scan(text, now) {
-        if (!text || text.indexOf('bm') < 0) return;
-        MARKER.lastIndex = 0;
-        let m;
-        while ((m = MARKER.exec(text)) !== null) {
-            if (!B.seen.has(m[1])) B.seen.set(m[1], now);
-        }
-    }
+    function scan(text, now) { stamp(B.seen, text, now); }
     function check(now) {
         if (!B.watchers.length) return;
         B.watchers = B.watchers.filter(function (w) {
