@@ -644,6 +644,17 @@ def cpu_check() -> float:
     return best
 
 
+def pin_server(prosody: Any, cpu: int) -> str:
+    """Prosody on ``cpu`` alone; this process, and so Chromium and the bots it starts, on the others.
+    Returns what it did, for the log."""
+    cpus = os.sched_getaffinity(0)
+    if cpu not in cpus or len(cpus) < 2:
+        raise SystemExit(f"--server-cpu {cpu}: needs another CPU besides it (this process may use {sorted(cpus)})")
+    os.sched_setaffinity(prosody.pid, {cpu})
+    os.sched_setaffinity(0, cpus - {cpu})
+    return f"Prosody on CPU {cpu}; the browser, the bots and the harness on {sorted(cpus - {cpu})}"
+
+
 def write_results(path: Path, text: str) -> None:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     block = f"{BEGIN}\n{text}\n{END}"
@@ -687,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="1 run, start-up only, converse-py only unless --clients says otherwise")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file (default bench/RESULTS.md)")
     parser.add_argument("--json", type=Path, help="also write every run's raw figures here")
+    parser.add_argument("--server-cpu", type=int, metavar="N",
+                        help="run Prosody on CPU N only, and the browser, the bots and the harness on the "
+                             "others (as when the server is another machine); default: all share every CPU")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs = 1
@@ -716,6 +730,8 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     results: dict[str, dict[str, list[Any]]] = {c.key: {} for c in clients}
     prosody = ProsodyServer().start()
+    if args.server_cpu is not None:
+        log(pin_server(prosody, args.server_cpu))
     server = StaticServer(str(ROOT)).start()
     fx: dict[str, Any] = {}
     h: Harness | None = None

@@ -80,6 +80,13 @@ class ProsodyServer:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int:
+        """The running server's process id."""
+        if self._proc is None:
+            raise ProsodyError("ProsodyServer not started")
+        return self._proc.pid
+
     # ----- lifecycle --------------------------------------------------
     def start(self) -> "ProsodyServer":
         """Create the data folder, pick ports and start Prosody."""
