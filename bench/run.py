@@ -5,6 +5,7 @@ writes them into bench/RESULTS.md (between the generated-section markers).
     python -m bench.run                     # everything (~20 min on 2 cores)
     python -m bench.run --quick             # 1 run, start-up only (the smoke test)
     python -m bench.run --runs 3 --scenarios startup,roster --clients py
+    python -m bench.run --server-cpu 0      # Prosody on CPU 0 alone, the rest on the others
 
 Converse.js 14 is a benchmark-only dependency: ``bench/package.json`` (npm
 ``converse.js``), installed into bench/node_modules by this script when
