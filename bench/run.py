@@ -731,12 +731,12 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     results: dict[str, dict[str, list[Any]]] = {c.key: {} for c in clients}
     prosody = ProsodyServer().start()
-    if args.server_cpu is not None:
-        log(pin_server(prosody, args.server_cpu))
     server = StaticServer(str(ROOT)).start()
     fx: dict[str, Any] = {}
     h: Harness | None = None
     try:
+        if args.server_cpu is not None:  # (a refusal still stops the servers: finally below)
+            log(pin_server(prosody, args.server_cpu))
         fx = make_fixtures(prosody, scenarios, args.quick, log)
         with sync_playwright() as pw:
             h = Harness(prosody, server, pw.chromium, log=log)
