@@ -25,30 +25,26 @@
         }).observe({ type: 'longtask', buffered: true });
     } catch (err) { B.longtaskError = String(err); }
 
-    const send = XMLHttpRequest.prototype.send;
-    XMLHttpRequest.prototype.send = function (body) {
-        const xhr = this;
-        let first = 0;
-        xhr.addEventListener('readystatechange', function () {
-            if (xhr.readyState >= 2 && !first) first = performance.now();
-            if (xhr.readyState === 4 && !B.rosterArrived) {
-                const text = xhr.responseText || '';
-                if (text.indexOf('jabber:iq:roster') >= 0 && /type=['"]result['"]/.test(text) && text.indexOf('<item') >= 0) {
-                    B.rosterArrived = first;
-                }
-            }
-        });
-        return send.call(this, body);
-    };
-
     // Each BOSH response and WebSocket frame as it is handed to the page: listeners added when
     // the object is made, so they run before the client's own (Strophe sets its handler later).
+    // An XHR's `first` is when its response started arriving (reset when it is opened again).
     const NativeXHR = window.XMLHttpRequest;
     window.XMLHttpRequest = new Proxy(NativeXHR, {
         construct: function (target, args) {
             const xhr = Reflect.construct(target, args);
+            let first = 0;
             xhr.addEventListener('readystatechange', function () {
-                if (xhr.readyState === 4 && B.recordArrivals) arrived(xhr.responseText, performance.now());
+                const now = performance.now();
+                if (xhr.readyState === 1) first = 0;
+                if (xhr.readyState >= 2 && !first) first = now;
+                if (xhr.readyState !== 4) return;
+                if (B.recordArrivals) arrived(xhr.responseText, now);
+                if (!B.rosterArrived) {
+                    const text = xhr.responseText || '';
+                    if (text.indexOf('jabber:iq:roster') >= 0 && /type=['"]result['"]/.test(text) && text.indexOf('<item') >= 0) {
+                        B.rosterArrived = first;
+                    }
+                }
             });
             return xhr;
         },
