@@ -9,6 +9,10 @@ from typing import Any
 from .support import BOOT_TIMEOUT_MS, ClientPage, open_client_page, unique_account
 
 PAGE = "/tests/browser/pages/transport.html"
+#: The page's initial presence came back from the server: it is available, so a message to its bare
+#: JID is routed to it. (Sent earlier, ejabberd may keep it as an offline message: its offline store
+#: can race the initial presence that should flush it, and the message then waits for the next login.)
+AVAILABLE = "window.record.presences.length > 0"
 
 
 class NetworkSwitch:
@@ -20,6 +24,13 @@ class NetworkSwitch:
         self.downstream_lost = False  # server → page frames vanish (the page does not notice yet)
         self.refused = 0
         self.live: list[tuple[Any, Any]] = []
+        self.frames: list[str] = []  # what crossed (or was lost), for the failure report
+
+    def _log(self, direction: str, frame: Any) -> None:
+        text = frame if isinstance(frame, str) else repr(frame)
+        if text.startswith(("<auth", "<response", "<challenge", "<success")):  # SASL PLAIN holds the password
+            text = text.split(">", 1)[0] + ">(SASL data left out)"
+        self.frames.append(f"{direction} {text[:300]}")
 
     def route(self, ws: Any) -> None:
         if self.offline:
@@ -27,8 +38,9 @@ class NetworkSwitch:
             ws.close(code=1006)  # reserved code: the page sees an abnormal closure, as when offline
             return
         server = ws.connect_to_server()
-        ws.on_message(server.send)
-        server.on_message(lambda frame: None if self.downstream_lost else ws.send(frame))
+        ws.on_message(lambda frame: (self._log("up", frame), server.send(frame)))
+        server.on_message(lambda frame: (self._log("down-lost" if self.downstream_lost else "down", frame),
+                                         None if self.downstream_lost else ws.send(frame)))
         self.live.append((ws, server))
 
     def cut(self) -> None:
@@ -50,6 +62,13 @@ def _open(browser: Any, web_server: Any, settings: dict[str, Any], switch: Netwo
     handle.context.add_init_script(f"window.TEST_SETTINGS = {json.dumps(settings)};")
     handle.page.goto(web_server.url + PAGE)
     return handle
+
+
+def _report(handle: ClientPage, switch: NetworkSwitch) -> str:
+    """For a failure: what the page recorded, the frames that crossed its sockets (or were lost),
+    and its console."""
+    return "\n".join([f"record: {handle.js('JSON.stringify(window.record)')}", *switch.frames[-60:],
+                      *handle.console[-60:]])
 
 
 def _events(handle: ClientPage) -> list[str]:
@@ -96,7 +115,10 @@ def test_network_drop_resumes_without_loss_or_duplicates(browser: Any, web_serve
         assert switch.refused >= 1, "the client tried to reconnect while the network was down"
         switch.restore()
 
-        handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
+        try:
+            handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
+        except Exception as exc:
+            raise AssertionError(_report(handle, switch)) from exc
         handle.page.wait_for_selector("#conversejs .cpy-my-jid", state="attached")
         for i in range(3):
             peer.send_message(pia.jid, f"after-{i}")
@@ -125,6 +147,7 @@ def test_enable_smacks_over_bosh_still_logs_in_and_chats(browser: Any, web_serve
     try:
         handle.wait_for("window.record.events.some(e => e.name === 'connected')", timeout=BOOT_TIMEOUT_MS)
         assert "bindrequired" in handle.js("window.record.statuses"), "the session chose to bind"
+        handle.wait_for(AVAILABLE)
         peer = bot(other)
         peer.send_message(sam.jid, "over bosh")
         handle.wait_for("window.record.bodies.includes('over bosh')")
@@ -148,6 +171,7 @@ def test_frames_lost_before_the_drop_is_noticed_are_recovered_once(browser: Any,
     try:
         handle.wait_for("window.record.events.some(e => e.name === 'streamManagementEnabled')",
                         timeout=BOOT_TIMEOUT_MS)
+        handle.wait_for(AVAILABLE)
         peer = bot(uma)
         switch.downstream_lost = True
         for i in range(3):
@@ -160,8 +184,11 @@ def test_frames_lost_before_the_drop_is_noticed_are_recovered_once(browser: Any,
         switch.cut()
         handle.page.wait_for_timeout(1500)
         switch.restore()
-        handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
-        handle.wait_for("window.record.bodies.length >= 3")
+        try:
+            handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=30_000)
+            handle.wait_for("window.record.bodies.length >= 3")
+        except Exception as exc:
+            raise AssertionError(_report(handle, switch)) from exc
         peer.send_message(tess.jid, "uma-after")
         handle.wait_for("window.record.bodies.includes('uma-after')")
         handle.js(f"window.testSend({uma.jid!r}, 'tess-after')")
@@ -194,7 +221,8 @@ def test_reload_resumes_the_stream_of_the_previous_page(browser: Any, web_server
         handle.page.reload(wait_until="commit")
         peer.send_message(first_jid, "during reload")
         try:
-            handle.wait_for("window.record.events.some(e => e.name === 'streamResumed')", timeout=BOOT_TIMEOUT_MS)
+            # (the reloaded document may not have run its script yet: no window.record at first)
+            handle.wait_for("window.record?.events.some(e => e.name === 'streamResumed')", timeout=BOOT_TIMEOUT_MS)
         except Exception as exc:  # say what the reloaded page did instead
             raise AssertionError(f"no streamResumed: {handle.js('JSON.stringify(window.record)')}\n"
                                  + "\n".join(handle.console[-40:])) from exc
