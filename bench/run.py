@@ -45,6 +45,7 @@ from bench import seed  # noqa: E402
 from bench.crowd import Crowd  # noqa: E402
 from serve import StaticServer  # noqa: E402
 from tools.build import build, check  # noqa: E402
+from tools.chromium import CHROMIUM, chromium_args  # noqa: E402
 from tools.prosody import ProsodyServer  # noqa: E402
 
 BENCH = ROOT / "bench"
@@ -52,12 +53,7 @@ RESULTS = BENCH / "RESULTS.md"
 OBSERVE_JS = (BENCH / "observe.js").read_text(encoding="utf-8")
 CONVERSEJS_DIST = BENCH / "node_modules" / "converse.js" / "dist"
 CONVERSEJS_VENDOR = BENCH / "vendor" / "conversejs"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
+CHROMIUM_ARGS = chromium_args()
 #: Requests to anything but this machine go to a closed local port (Chromium sends loopback
 #: requests direct, never through a proxy) and fail there; the harness lists them from the
 #: request events. Not a Playwright route: routing disables the HTTP cache, and then a "warm"

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from serve import StaticServer
 from tools.bot import Bot
+from tools.chromium import CHROMIUM, chromium_args
 from tools.ejabberd import EjabberdServer
 from tools.prosody import ProsodyServer
 
@@ -35,12 +36,7 @@ XMPP_SERVERS = {"prosody": ProsodyServer, "ejabberd": EjabberdServer}
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BROWSER_DIR = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
+CHROMIUM_ARGS = chromium_args()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
