@@ -492,9 +492,10 @@ class Session:
         transport = self._transport
         if transport is None:
             return
-        self._sm_changed()
+        # saved at once before an <a/> tells the server our h; the other elements change the state
+        # below, saved at the end of this loop turn
+        self._sm_changed(now=name == "r")
         if name == "r":
-            self._sm_changed(now=True)
             transport.send(self.sm.ack_answer())
         elif name == "a":
             self.sm.on_ack(el)

@@ -64,11 +64,11 @@ def _open(browser: Any, web_server: Any, settings: dict[str, Any], switch: Netwo
     return handle
 
 
-def _report(handle: ClientPage, switch: NetworkSwitch) -> str:
+def _report(handle: ClientPage, switch: NetworkSwitch | None = None) -> str:
     """For a failure: what the page recorded, the frames that crossed its sockets (or were lost),
     and its console."""
-    return "\n".join([f"record: {handle.js('JSON.stringify(window.record)')}", *switch.frames[-60:],
-                      *handle.console[-60:]])
+    frames = switch.frames[-60:] if switch is not None else []
+    return "\n".join([f"record: {handle.js('JSON.stringify(window.record)')}", *frames, *handle.console[-60:]])
 
 
 def _events(handle: ClientPage) -> list[str]:
@@ -224,8 +224,7 @@ def test_reload_resumes_the_stream_of_the_previous_page(browser: Any, web_server
             # (the reloaded document may not have run its script yet: no window.record at first)
             handle.wait_for("window.record?.events.some(e => e.name === 'streamResumed')", timeout=BOOT_TIMEOUT_MS)
         except Exception as exc:  # say what the reloaded page did instead
-            raise AssertionError(f"no streamResumed: {handle.js('JSON.stringify(window.record)')}\n"
-                                 + "\n".join(handle.console[-40:])) from exc
+            raise AssertionError("no streamResumed: " + _report(handle)) from exc
         assert handle.js("window.testApi.user.jid()") == first_jid
         handle.wait_for("window.record.bodies.includes('during reload')")
         handle.page.wait_for_timeout(500)
