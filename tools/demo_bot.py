@@ -158,6 +158,13 @@ def befriend(clients: dict[str, Bot], timeout: float = 15.0) -> None:
             client.send_raw(roster_set(iq_id, other_jid, display_name(other), GROUP))
             client.wait_for_iq_result(iq_id, timeout)
             client.send_presence(pto=other_jid, ptype="subscribe")
+    wait_mutual(clients, timeout)
+
+
+def wait_mutual(clients: dict[str, Bot], timeout: float) -> None:
+    """Wait until every pair of ``clients`` is mutual, nudging pairs that look stuck every 2 s;
+    BotError naming each pair's state after ``timeout`` seconds."""
+    users = sorted(clients)
     deadline = time.monotonic() + timeout
     nudge_at = time.monotonic() + 2.0
     while True:
