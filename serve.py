@@ -24,7 +24,8 @@ import threading
 import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -111,7 +112,7 @@ class GzipCache:
 class StaticHandler(BaseHTTPRequestHandler):
     """Serves routes first, then files under ``server.root``."""
 
-    server: "_HTTPServer"
+    server: _HTTPServer
     protocol_version = "HTTP/1.1"
     timeout = 120  # idle keep-alive connections end after this
 
@@ -345,7 +346,7 @@ class StaticServer:
                                   self.routes, self.verbose)
         self.port = int(self._httpd.server_address[1])
 
-    def start(self) -> "StaticServer":
+    def start(self) -> StaticServer:
         """Bind and serve on a daemon thread."""
         if self._httpd is None:
             self.bind()
@@ -383,7 +384,7 @@ class StaticServer:
         self._httpd.server_close()
         self._httpd = None
 
-    def __enter__(self) -> "StaticServer":
+    def __enter__(self) -> StaticServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import gzip
 import json
 import os
 import platform
@@ -30,9 +29,10 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,9 +123,8 @@ class Harness:
         url = {"websocket_url": self.prosody.websocket_url} if websocket else {"bosh_service_url": self.prosody.bosh_url}
         settings = {**url, "jid": account.jid, "password": account.password}
         context.add_init_script(
-            "window.BENCH = %s; window.__bench.watch('rows', function () {"
-            " return document.querySelectorAll(%s).length >= %d; });"
-            % (json.dumps({"settings": settings}), json.dumps(client.row_selector), rows))
+            f"window.BENCH = {json.dumps({'settings': settings})}; window.__bench.watch('rows', function () {{"
+            f" return document.querySelectorAll({json.dumps(client.row_selector)}).length >= {rows:d}; }});")
         page = context.new_page()
         for other in context.pages:  # the blank tab a new profile opens with
             if other is not page and other.url == "about:blank":
@@ -761,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     if outside:
         log(f"requests off this machine (failed at the guard): {outside}")
     elapsed = time.monotonic() - began
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpu = (f"CPU check (2M-step CPython loop): {cpu_before * 1000:.0f} ms before the run, "
            f"{cpu_check() * 1000:.0f} ms after.")
     text = (f"Run {stamp} in {elapsed / 60:.1f} min on {machine()}.\n{cpu}\n"

@@ -17,7 +17,6 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from tools.bot import Bot
 from tools.prosody import ProsodyServer

@@ -38,9 +38,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -428,7 +429,7 @@ def report(args: argparse.Namespace, run: Soak, verdict: Verdict, machine: str, 
            command: str) -> str:
     samples, info = run.samples, run.info
     last = samples[-1]
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Soak {stamp} on {machine}.",
         f"Command: `{command.strip()}`; {seconds:.0f} s in all.",

@@ -29,7 +29,7 @@ import os
 import sys
 from dataclasses import dataclass
 from types import CodeType, ModuleType
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 PACKAGE = "converse_py"
 
@@ -58,8 +58,8 @@ class InMemoryModules(importlib.abc.MetaPathFinder, importlib.abc.InspectLoader)
         self._held[name] = HeldModule(code, path, source, is_package, verify)
 
     # ----- MetaPathFinder ------------------------------------------------
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]] = None,
-                  target: Optional[ModuleType] = None) -> Optional[importlib.machinery.ModuleSpec]:
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         held = self._held.get(fullname)
         if held is None or (held.verify and not _holds(held.path, held.source)):
             return None
@@ -112,7 +112,7 @@ def module_name(root: str, path: str) -> tuple[str, bool]:
 
 
 def hold_in_memory(root: str, package: str = PACKAGE,
-                   verified: Optional[Mapping[str, str]] = None) -> InMemoryModules:
+                   verified: Mapping[str, str] | None = None) -> InMemoryModules:
     """Compile every module of ``package`` (unpacked at ``root``) that is not imported yet
     into a finder placed first on ``sys.meta_path`` (replacing one placed before), and put
     every module's source into ``linecache``. ``verified`` maps paths below ``root``

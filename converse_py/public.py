@@ -13,7 +13,8 @@ sensitive: no connection, no password, no ``_converse``. Plugins get ``_converse
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from .core.converse import Converse
 from .core.errors import ConverseError

@@ -16,7 +16,8 @@ import logging
 import threading
 import time
 import xml.etree.ElementTree as ET
-from typing import Any, Callable, Coroutine, TypeVar, Union
+from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
 
 import slixmpp
 from slixmpp import JID
@@ -26,7 +27,7 @@ from slixmpp.xmlstream.matcher import StanzaPath
 T = TypeVar("T")
 #: A received message: (full sender JID, body text).
 Received = tuple[str, str]
-MessageMatch = Union[str, Callable[[str, str], bool]]
+MessageMatch = str | Callable[[str, str], bool]
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class Bot:
         self.xmpp: slixmpp.ClientXMPP | None = None
 
     # ----- lifecycle --------------------------------------------------
-    def start(self, timeout: float = 15.0) -> "Bot":
+    def start(self, timeout: float = 15.0) -> Bot:
         """Connect, log in, send initial presence; return once usable."""
         began = time.monotonic()
         self._thread.start()
@@ -134,7 +135,7 @@ class Bot:
         xmpp.disconnect(wait=1.0)
         try:
             await asyncio.wait_for(xmpp.disconnected, 3)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             xmpp.abort()
 
     @staticmethod

@@ -9,7 +9,7 @@ False
 from __future__ import annotations
 
 import shutil
-from typing import Callable
+from collections.abc import Callable
 
 CHROMIUM = "/usr/bin/chromium"
 

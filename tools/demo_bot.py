@@ -19,7 +19,8 @@ import secrets
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from slixmpp import JID
@@ -55,7 +56,7 @@ class EchoBot(Bot):
         self.greet = {JID(j).bare for j in greet}
         self.greeted: set[str] = set()  # full JIDs greeted during their current session
 
-    def start(self, timeout: float = 15.0) -> "EchoBot":
+    def start(self, timeout: float = 15.0) -> EchoBot:
         super().start(timeout)
         self._call(self._setup(), timeout=timeout)
         return self

@@ -32,7 +32,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Iterable
+from typing import IO
+from collections.abc import Iterable
 
 from tools.prosody import free_port
 
@@ -106,7 +107,7 @@ class EjabberdServer:
         return self._proc is not None and self._proc.poll() is None
 
     # ----- lifecycle --------------------------------------------------
-    def start(self) -> "EjabberdServer":
+    def start(self) -> EjabberdServer:
         """Create the data folder, pick ports, write the config, start ejabberd."""
         if self.running:
             return self
@@ -220,7 +221,7 @@ class EjabberdServer:
         except ProcessLookupError:
             pass
 
-    def __enter__(self) -> "EjabberdServer":
+    def __enter__(self) -> EjabberdServer:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None,

@@ -23,7 +23,6 @@ import base64
 import random
 import urllib.request
 import xml.etree.ElementTree as ET
-from typing import Optional
 from xml.sax.saxutils import escape
 
 from converse_py.xmpp.stanza import serialize
@@ -71,7 +70,7 @@ class _BoshSession:
         self.domain = domain
         self.timeout = timeout
         self.rid = random.randint(1_000_000, 9_000_000)
-        self.sid: Optional[str] = None
+        self.sid: str | None = None
 
     def _post(self, body: ET.Element) -> ET.Element:
         body.set("rid", str(self.rid))
@@ -143,7 +142,7 @@ def prebind(bosh_url: str, jid: str, password: str, resource: str = "prebind",
         raise PrebindError(f"the server does not offer SASL PLAIN (offers {mechanisms})")
 
     auth = ET.Element(f"{{{NS_SASL}}}auth", mechanism="PLAIN")
-    auth.text = base64.b64encode(f"\0{local}\0{password}".encode("utf-8")).decode("ascii")
+    auth.text = base64.b64encode(f"\0{local}\0{password}".encode()).decode("ascii")
     outcome = session.send(auth, "sasl-outcome")
     if outcome.tag != f"{{{NS_SASL}}}success":
         condition = next((c.tag.split("}")[-1] for c in outcome), "unknown")

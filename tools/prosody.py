@@ -24,7 +24,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Iterable
+from typing import IO
+from collections.abc import Iterable
 
 CONFIG_PATH = Path(__file__).resolve().parent / "prosody.cfg.lua"
 START_TIMEOUT = 20.0
@@ -88,7 +89,7 @@ class ProsodyServer:
         return self._proc.pid
 
     # ----- lifecycle --------------------------------------------------
-    def start(self) -> "ProsodyServer":
+    def start(self) -> ProsodyServer:
         """Create the data folder, pick ports and start Prosody."""
         if self.running:
             return self
@@ -188,7 +189,7 @@ class ProsodyServer:
         except ProcessLookupError:
             pass
 
-    def __enter__(self) -> "ProsodyServer":
+    def __enter__(self) -> ProsodyServer:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None,

@@ -14,7 +14,8 @@ import asyncio
 import functools
 import inspect
 import xml.etree.ElementTree as ET
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, create_once_callable, to_js  # type: ignore[import-not-found]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
 
 from ..xmpp import ns
 from ..xmpp.jid import bare_jid

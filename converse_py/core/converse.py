@@ -18,7 +18,8 @@ their ``initialize``.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from ..transport.base import Transport
 from ..transport.choice import connection_urls, host_meta_url, parse_host_meta

@@ -14,7 +14,8 @@ stops the client.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .log import logger
 

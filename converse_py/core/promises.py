@@ -15,7 +15,8 @@ An unknown name gives a failed future whose error names it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from .aio import new_future
 from .errors import ConverseError

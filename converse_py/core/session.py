@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from ..transport.base import Status, Transport
 from ..transport.choice import pick_url

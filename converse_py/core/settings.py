@@ -18,7 +18,8 @@ converse_py.core.errors.SettingsError: play_sounds: expected a boolean, got str 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from .errors import SettingsError
 

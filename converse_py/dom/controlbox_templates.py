@@ -13,7 +13,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, escape_text, join, tag

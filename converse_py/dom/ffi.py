@@ -6,7 +6,8 @@ call it, and be destroyed when JS no longer holds it, or it leaks.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 

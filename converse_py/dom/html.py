@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Iterable, Mapping, Union
+from typing import Union
+from collections.abc import Iterable, Mapping
 
 _VOID = {"input", "br", "img", "hr", "meta", "link"}
 #: Attribute names already checked (a page renders the same few names thousands of times).

@@ -9,7 +9,8 @@ Pure Python (tested on CPython); nicks, subjects, reasons and bodies are always 
 from __future__ import annotations
 
 import zlib
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from ..i18n import N_, _, format_day
 from .html import Markup, join, tag

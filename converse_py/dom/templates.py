@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
+from collections.abc import Iterable
 
 from ..i18n import _, format_day
 from .html import Markup, escape_text, join, tag

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import importlib
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 #: Languages shipped (code → name in that language).
 LANGUAGES = {"en": "English", "ko": "한국어"}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 
 class Status(str, Enum):

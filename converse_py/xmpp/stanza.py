@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import xml.etree.ElementTree as ET
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import ns
 

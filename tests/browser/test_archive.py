@@ -8,9 +8,10 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -49,7 +50,7 @@ def seeded(prosody: Any, bot: Any, alice: Account, bob: Account) -> str:
             alice_bot.wait_for_message(body)
         if n == 6:
             time.sleep(1.2)
-            middle = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            middle = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
             time.sleep(1.2)
     alice_bot.stop()
     bob_bot.stop()

@@ -5,7 +5,8 @@ freezes (seconds), not tuning regressions (bench/ measures those)."""
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

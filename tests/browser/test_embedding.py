@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -187,7 +188,7 @@ def test_settings_and_listeners_given_before_python_loaded_take_effect(
         # roster_groups and show_controlbox_by_default, given before Python loaded, are applied.
         assert page.page.text_content("#conversejs .cpy-group-head") == "Friends"
     talker = bot(pal)
-    for name, account in accounts.items():
+    for account in accounts.values():
         talker.send_message(account.jid, "hello from pal")
     for page in pages.values():
         page.wait_for("window.record.events.includes('message') && "

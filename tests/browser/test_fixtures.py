@@ -9,7 +9,8 @@ import json
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

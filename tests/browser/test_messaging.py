@@ -6,7 +6,8 @@ for each test; every wait is on an event or a DOM state, never a fixed sleep.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
 

@@ -5,7 +5,8 @@ in-page sessions — and how long each costs there."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

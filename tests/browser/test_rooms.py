@@ -9,7 +9,8 @@ import json
 import uuid
 import xml.etree.ElementTree as ET
 from html import escape
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

@@ -3,7 +3,8 @@ input between chunks), and filtering it works. Timings belong to bench/, not her
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

@@ -6,7 +6,8 @@ One page is shared by the module's tests (Pyodide boots once); each test module 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

@@ -4,7 +4,8 @@ slixmpp as the other side, on one logged-in page (WebSocket)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 

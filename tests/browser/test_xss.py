@@ -115,7 +115,7 @@ def test_no_payload_runs_and_every_one_reads_back_as_text(browser: Any, web_serv
         assert page.js("window.__alerts") == []
         assert page.js("window.__dangerous") == []
         assert page.js("location.href === window.__startUrl")
-        nested = page.js(f"""(selectors) => selectors.map((s) =>
+        nested = page.js("""(selectors) => selectors.map((s) =>
             Array.from(document.querySelectorAll('#conversejs ' + s)).filter((e) => e.children.length).length)""",
                          TEXT_ONLY)
         assert nested == [0] * len(TEXT_ONLY)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable
+from typing import Any
+from collections.abc import Awaitable
 
 from converse_py.core.converse import Converse
 from converse_py.core.platform import NullPlatform

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
 from converse_py.dom import templates
 from converse_py.plugins.chats.models import ChatBox, ShownMessage
 
-T = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _msg(n: int, when: datetime = T) -> ShownMessage:

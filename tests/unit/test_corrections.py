@@ -3,7 +3,7 @@ from the archive, and the ones refused (forged sender, unknown message)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from converse_py.xmpp.stanza import canonical, parse, serialize
 from .conftest import Client, arun, carbon, chat, logged_in
 
 BOB = "bob@localhost/phone"
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def replace(msg_id: str) -> str:

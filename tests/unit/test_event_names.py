@@ -7,6 +7,7 @@ import re
 
 from converse_py.core.converse import SEED_PROMISES
 from converse_py.core.event_names import EVENTS
+from datetime import UTC
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -52,7 +53,7 @@ def test_message_catalogs_are_compiled_and_complete() -> None:
 
 
 def test_switching_language_translates_templates_and_dates() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from converse_py.dom import controlbox_templates
     from converse_py.i18n import format_day, set_language
@@ -60,7 +61,7 @@ def test_switching_language_translates_templates_and_dates() -> None:
         assert set_language("ko-KR") == "ko"
         form = controlbox_templates.login_form()
         assert "로그인" in form and "비밀번호" in form and "Log in" not in form
-        assert format_day(datetime(2026, 11, 25, 12, tzinfo=timezone.utc)) == "2026년 11월 25일"
+        assert format_day(datetime(2026, 11, 25, 12, tzinfo=UTC)) == "2026년 11월 25일"
         assert set_language({"Log in": "Sign in", "_language": "x-custom"}) == "x-custom"
         assert "Sign in" in controlbox_templates.login_form()
         assert set_language("xx") == "en"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import pytest
@@ -46,7 +46,7 @@ def test_query_with_start_end_and_max_matches_xep0313_and_xep0059() -> None:
                 + '<set xmlns="http://jabber.org/protocol/rsm"><max>10</max></set></query></iq>')
     # an ISO string with an offset and an aware datetime both become UTC XEP-0082 stamps
     assert _query({"start": "2010-06-07T02:00:00+02:00",
-                   "end": datetime(2010, 7, 7, 13, 23, 54, tzinfo=timezone.utc), "max": 10}) == canonical(expected)
+                   "end": datetime(2010, 7, 7, 13, 23, 54, tzinfo=UTC), "max": 10}) == canonical(expected)
 
 
 def test_empty_query_has_no_form_and_before_empty_pages_from_the_end() -> None:
@@ -62,7 +62,7 @@ def test_empty_query_has_no_form_and_before_empty_pages_from_the_end() -> None:
 class _JsDate:
     """What a JS Date looks like from Python (a JsProxy with toISOString)."""
 
-    def toISOString(self) -> str:  # noqa: N802 (the JS name)
+    def toISOString(self) -> str:
         return "2010-06-07T00:00:00.000Z"
 
 
@@ -85,7 +85,7 @@ def test_result_message_of_xep0313_is_parsed_only_from_the_own_archive() -> None
     result = parse_result(parse(RESULT.format(frm="")), "f27", "juliet@capulet.lit")
     assert result is not None
     assert (result.id, result.time, result.message.findtext("{jabber:client}body")) == \
-        ("28482-98726-73623", datetime(2010, 7, 10, 23, 8, 25, tzinfo=timezone.utc), "Hail to thee")
+        ("28482-98726-73623", datetime(2010, 7, 10, 23, 8, 25, tzinfo=UTC), "Hail to thee")
     assert parse_result(parse(RESULT.format(frm='from="juliet@capulet.lit"')), "f27", "juliet@capulet.lit")
     assert parse_result(parse(RESULT.format(frm='from="mallory@evil.com"')), "f27", "juliet@capulet.lit") is None
     assert parse_result(parse(RESULT.format(frm="")), "other-query", "juliet@capulet.lit") is None
@@ -180,8 +180,8 @@ def _answer_query(client: Client, messages: list[tuple[str, str, str, str]], *, 
     (``extra``: archive id → more XML inside that message)."""
     request = _sent_iqs(client, "{urn:xmpp:mam:2}query")[-1]
     query_id = request.find("{urn:xmpp:mam:2}query").get("queryid")  # type: ignore[union-attr]
-    base = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
-    for n, (aid, frm, to, body) in enumerate(messages):
+    base = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    for aid, frm, to, body in messages:
         stamp = (base + timedelta(minutes=int(aid.strip("a") or 0))).strftime("%Y-%m-%dT%H:%M:%SZ")
         client.transport.receive(
             f'<message xmlns="jabber:client" to="alice@localhost/web" from="alice@localhost">'
@@ -326,7 +326,7 @@ def test_archived_corrections_edit_their_original_across_pages_and_are_never_row
 
 def test_dedupe_by_stanza_id_origin_id_and_sender_id() -> None:
     from converse_py.plugins.chats.models import ChatBox, ShownMessage
-    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
     box = ChatBox("bob@localhost")
     events: list[tuple[list[str], str]] = []
     box.on_messages(lambda b, msgs, where: events.append(([m.body for m in msgs], where)))

@@ -56,7 +56,7 @@ class PotrContext(potr.context.Context):  # type: ignore[misc]
         super().__init__(account, peer)
         self.outbox: list[str] = []
 
-    def getPolicy(self, key: str) -> bool:  # noqa: N802 (potr's API)
+    def getPolicy(self, key: str) -> bool:
         return self.policy_flags.get(key, False)
 
     def inject(self, msg: bytes, appdata: Any = None) -> None:
@@ -66,13 +66,13 @@ class PotrContext(potr.context.Context):  # type: ignore[misc]
 class PotrAccount(potr.context.Account):  # type: ignore[misc]
     contextclass = PotrContext
 
-    def loadPrivkey(self) -> None:  # noqa: N802
+    def loadPrivkey(self) -> None:
         return None
 
-    def savePrivkey(self) -> None:  # noqa: N802
+    def savePrivkey(self) -> None:
         pass
 
-    def saveTrusts(self) -> None:  # noqa: N802
+    def saveTrusts(self) -> None:
         pass
 
 

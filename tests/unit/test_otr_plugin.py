@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 import pytest
@@ -272,7 +273,7 @@ def test_archived_otr_traffic_is_not_shown() -> None:
         client = await login()
         box = client.api.chats.open(BOB)
         keep = client.converse.chats.archived_filters
-        when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        when = datetime(2026, 1, 1, tzinfo=UTC)
         messages = [ShownMessage("a1", BOB, "?OTR:AAMDxyz.", when, False, archived=True),
                     ShownMessage("a2", BOB, "?OTRv23? query", when, False, archived=True),
                     ShownMessage("a3", BOB, "what is ?OTR anyway", when, False, archived=True)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 from converse_py.plugins.roster.stanzas import roster_get
 from converse_py.xmpp.stanza import canonical, parse, serialize

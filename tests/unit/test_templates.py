@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -19,7 +19,7 @@ PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' on
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_corrected_bodies_and_typing_names_are_escaped(payload: str) -> None:
-    msg = ShownMessage("m1", "alice@localhost", payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=True,
+    msg = ShownMessage("m1", "alice@localhost", payload, datetime(2026, 1, 2, tzinfo=UTC), outgoing=True,
                        edited=True, delivered=True, displayed=True)
     html = templates.message_item(msg)
     assert "<script" not in html and "<img" not in html and "<svg" not in html
@@ -32,7 +32,7 @@ def test_corrected_bodies_and_typing_names_are_escaped(payload: str) -> None:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_message_bodies_and_senders_are_escaped(payload: str) -> None:
-    msg = ShownMessage("id\"x", payload, payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=False)
+    msg = ShownMessage("id\"x", payload, payload, datetime(2026, 1, 2, tzinfo=UTC), outgoing=False)
     html = templates.message_item(msg)
     assert "<script" not in html and "<img" not in html and "<svg" not in html
     assert "onerror=alert(1)>" not in html.replace("&gt;", "")
@@ -60,8 +60,8 @@ def test_markup_is_not_double_escaped_and_attributes_are_checked() -> None:
 
 
 def test_day_separators_are_inserted_between_days() -> None:
-    day1 = ShownMessage("1", "a@b", "one", datetime(2026, 1, 1, 12, tzinfo=timezone.utc), False)
-    day2 = ShownMessage("2", "a@b", "two", datetime(2026, 1, 3, 12, tzinfo=timezone.utc), False)
+    day1 = ShownMessage("1", "a@b", "one", datetime(2026, 1, 1, 12, tzinfo=UTC), False)
+    day2 = ShownMessage("2", "a@b", "two", datetime(2026, 1, 3, 12, tzinfo=UTC), False)
     html, last = templates.message_items([day1, day2])
     assert html.count('class="cpy-day"') == 2 and last is not None
     html2, _ = templates.message_items([day2], last)
@@ -76,7 +76,7 @@ def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) ->
     room.set({"subject": payload, "error": payload})
     occupant = Occupant(OccupantPresence("room@conference.localhost", payload, "available", "online", payload,
                                          "owner", "moderator", None, frozenset(), None, None))
-    msg = ShownMessage("1", payload, payload, datetime(2026, 1, 2, tzinfo=timezone.utc), outgoing=False)
+    msg = ShownMessage("1", payload, payload, datetime(2026, 1, 2, tzinfo=UTC), outgoing=False)
     html = (room_templates.room_box(room) + room_templates.occupants([occupant])
             + room_templates.room_messages([msg])[0]
             + room_templates.invitation({"room": payload, "from": payload, "reason": payload})
@@ -106,7 +106,7 @@ def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> No
     """message_item writes its row out for speed; it must stay the HTML the ``tag`` builder
     gives (escaping included) in every variant: senders with and without a name, edited,
     pending/delivered/read, ids from the message or the archive, times with microseconds."""
-    when = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
     variants = [
         ShownMessage(payload or "m1", payload or "bob@localhost", payload, when, outgoing),
         ShownMessage("", "bob@localhost", payload, when, outgoing, stanza_id=payload or "A9",
@@ -119,9 +119,9 @@ def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> No
 
 
 def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:
-    first = ShownMessage("a", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 7, 1, tzinfo=timezone.utc), False)
-    second = ShownMessage("b", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 7, 999999, tzinfo=timezone.utc), False)
-    third = ShownMessage("c", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 8, tzinfo=timezone.utc), False)
+    first = ShownMessage("a", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 7, 1, tzinfo=UTC), False)
+    second = ShownMessage("b", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 7, 999999, tzinfo=UTC), False)
+    third = ShownMessage("c", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 8, tzinfo=UTC), False)
     local = [m.time.astimezone() for m in (first, second, third)]
     shown = [templates.local_time(m.time) for m in (first, second, third)]
     assert [s.title for s in shown] == [t.strftime("%Y-%m-%d %H:%M:%S") for t in local]

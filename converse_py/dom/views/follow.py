@@ -24,7 +24,8 @@ Example (a view's flush)::
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 
 import js  # type: ignore[import-not-found]
 
@@ -42,7 +43,7 @@ class BottomFollower:
     """Scrolls ``element`` to its bottom once in the next animation frame; ``after`` runs right
     after that scroll."""
 
-    def __init__(self, element: Any, proxies: ProxyKeeper, after: Optional[Callable[[], None]] = None) -> None:
+    def __init__(self, element: Any, proxies: ProxyKeeper, after: Callable[[], None] | None = None) -> None:
         self.element = element
         self.pending = False
         self._after = after

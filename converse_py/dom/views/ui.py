@@ -8,7 +8,8 @@ to the handler a view registered for that action (``UIPlugin.on_action``).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import js  # type: ignore[import-not-found]
 

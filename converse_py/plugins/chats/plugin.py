@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -109,7 +110,7 @@ class ChatsState:
             box.note_correction(msg_id, shown, own_bare(self.converse.session))
         else:
             shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
-                                 datetime.now(timezone.utc), outgoing=True, origin_id=msg_id)
+                                 datetime.now(UTC), outgoing=True, origin_id=msg_id)
             box.add_messages([shown])
         for stanza in stanzas:
             self.converse.trigger("messageSend", stanza)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
@@ -54,7 +54,7 @@ def parse_message(stanza: ET.Element, *, now: datetime | None = None, own: str |
         sender = JID.parse(stanza.get("from") or "")
     except ValueError:
         return None
-    stamp, delayed = now or datetime.now(timezone.utc), False
+    stamp, delayed = now or datetime.now(UTC), False
     delay = find(stanza, ns.DELAY, "delay")
     if delay is not None:
         parsed = parse_stamp(delay.get("stamp") or "")
@@ -85,7 +85,7 @@ def parse_stamp(text: str) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def chat_message(to: str, body: str) -> ET.Element:

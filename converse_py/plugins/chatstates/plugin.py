@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import time
 import xml.etree.ElementTree as ET
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ...core.aio import loop
 from ...core.converse import Converse

@@ -3,7 +3,8 @@ first/last/count, with ``next(n)`` / ``previous(n)`` to page on."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from .stanzas import FORM_OPTIONS, QUERY_OPTIONS, RSMResult
 
@@ -45,11 +46,11 @@ class RSM:
         """The query options this object stands for."""
         return dict(self.attrs)
 
-    def next(self, max: int | None = None) -> RSM:  # noqa: A002 (the seed's name)
+    def next(self, max: int | None = None) -> RSM:
         """Become the options of the page after this one (``max`` results) and return self."""
         return self._page("after", self.attrs.get("last"), max)
 
-    def previous(self, max: int | None = None) -> RSM:  # noqa: A002
+    def previous(self, max: int | None = None) -> RSM:
         """Become the options of the page before this one (``max`` results) and return self."""
         return self._page("before", self.attrs.get("first"), max)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 
 from ...core.converse import Converse
 from ...core.errors import IQError
@@ -166,7 +167,7 @@ class MamState:
 
 def to_shown(result: ArchiveResult, box: ChatBox, owner: str) -> ShownMessage | None:
     """An archived chat message between the user and ``box``'s contact, as the box shows it."""
-    parsed = parse_message(result.message, now=result.time or datetime.now(timezone.utc))
+    parsed = parse_message(result.message, now=result.time or datetime.now(UTC))
     if parsed is None:
         return None
     jid = box.get("jid")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Mapping
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
@@ -89,7 +90,7 @@ def normalize_options(options: Mapping[str, Any]) -> dict[str, Any]:
 def date_option(key: str, value: Any) -> str:
     """An ISO 8601 string, a ``datetime`` or a JS ``Date`` as a XEP-0082 UTC timestamp."""
     if isinstance(value, datetime):
-        when: datetime | None = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        when: datetime | None = value if value.tzinfo else value.replace(tzinfo=UTC)
     elif isinstance(value, str):
         when = parse_stamp(value.strip())
     elif callable(getattr(value, "toISOString", None)):  # a JS Date handed over from page JS
@@ -103,7 +104,7 @@ def date_option(key: str, value: Any) -> str:
 
 def format_stamp(when: datetime) -> str:
     """XEP-0082 date-time in UTC, with milliseconds only when there are any."""
-    utc = when.astimezone(timezone.utc)
+    utc = when.astimezone(UTC)
     text = utc.strftime("%Y-%m-%dT%H:%M:%S")
     if utc.microsecond:
         text += f".{utc.microsecond // 1000:03d}"

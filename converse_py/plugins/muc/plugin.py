@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Mapping
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -138,7 +139,7 @@ class RoomsState:
         stanza = groupchat_message(room.get("jid"), text)
         self.converse.session.send_element(stanza)
         room.remember(stanza.get("id") or "")
-        shown = ShownMessage(stanza.get("id") or "", room.get("nick"), text, datetime.now(timezone.utc),
+        shown = ShownMessage(stanza.get("id") or "", room.get("nick"), text, datetime.now(UTC),
                              outgoing=True, sender_name=room.get("nick"), origin_id=stanza.get("id") or "")
         room.add_messages([shown])
         self.converse.trigger("messageSend", stanza)
@@ -294,7 +295,7 @@ class RoomsState:
         results, complete, rsm = await mam.run({"before": before, "max": size}, to=room.get("jid"))
         shown = []
         for result in results:
-            parsed = parse_room_message(result.message, now=result.time or datetime.now(timezone.utc))
+            parsed = parse_room_message(result.message, now=result.time or datetime.now(UTC))
             if parsed is None or parsed.body is None or not parsed.body.strip() or parsed.room != room.get("jid"):
                 continue
             shown.append(ShownMessage(parsed.id, parsed.nick, parsed.body, result.time or parsed.time,

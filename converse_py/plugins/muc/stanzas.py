@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Mapping
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
@@ -199,7 +200,7 @@ def parse_room_message(stanza: ET.Element, *, now: datetime | None = None) -> Ro
         if sid.get("by") == sender.bare:  # only the room's own id is trusted
             stanza_id = sid.get("id") or ""
     origin = find(stanza, ns.SID, "origin-id")
-    stamp, delayed = now or datetime.now(timezone.utc), False
+    stamp, delayed = now or datetime.now(UTC), False
     delay = find(stanza, ns.DELAY, "delay")
     if delay is not None:
         parsed = parse_stamp(delay.get("stamp") or "")

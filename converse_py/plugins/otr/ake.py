@@ -36,7 +36,7 @@ class AkeKeys:
     m2_prime: bytes
 
     @classmethod
-    def derive(cls, s: int) -> "AkeKeys":
+    def derive(cls, s: int) -> AkeKeys:
         secbytes = pack_mpi(s)
 
         def h2(b: int) -> bytes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Callable
+from collections.abc import Callable
 
 RandomBytes = Callable[[int], bytes]
 
@@ -323,7 +323,7 @@ class DSAPrivateKey(DSAPublicKey):
         self.x = x
 
     @classmethod
-    def generate(cls, random_bytes: RandomBytes, l_bits: int = 1024, n_bits: int = 160) -> "DSAPrivateKey":
+    def generate(cls, random_bytes: RandomBytes, l_bits: int = 1024, n_bits: int = 160) -> DSAPrivateKey:
         p, q, g = generate_dsa_parameters(random_bytes, l_bits, n_bits)
         x = random_range(random_bytes, 1, q)
         return cls(p, q, g, pow(g, x, p), x)

@@ -16,7 +16,7 @@ import binascii
 import json
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from .crypto import DSAPrivateKey, RandomBytes
 from .wire import OtrFormatError, Reader, pack_mpi

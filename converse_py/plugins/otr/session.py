@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
+from collections.abc import Callable
 
 from ...core.errors import ConverseError
 from . import crypto
@@ -91,7 +92,7 @@ class _SessionKeys:
     recv_used: bool = False
 
     @classmethod
-    def derive(cls, our_private: int, our_public: int, their_public: int) -> "_SessionKeys":
+    def derive(cls, our_private: int, our_public: int, their_public: int) -> _SessionKeys:
         secbytes = pack_mpi(crypto.dh_shared(our_private, their_public))
         send_byte, recv_byte = (0x01, 0x02) if our_public > their_public else (0x02, 0x01)
         send_aes = crypto.sha1(bytes([send_byte]) + secbytes)[:16]

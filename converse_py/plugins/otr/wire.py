@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from typing import Union
 
 from .crypto import DSAPublicKey, sha1
 
@@ -226,7 +225,7 @@ class DataMessage:
         return self.authenticated_part()[len(self.header.pack()):] + self.mac + pack_data(self.old_mac_keys)
 
 
-Message = Union[DHCommit, DHKey, RevealSignature, Signature, DataMessage]
+Message = DHCommit | DHKey | RevealSignature | Signature | DataMessage
 
 
 def encode_binary(message: Message) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -191,7 +191,7 @@ class RosterState:
         finally:
             self._vcards_pending.discard(jid)
         updates: dict[str, Any] = {"url": card.url or None, "image": card.image, "image_type": card.image_type,
-                                   "vcard_updated": datetime.now(timezone.utc).isoformat()}
+                                   "vcard_updated": datetime.now(UTC).isoformat()}
         if card.fullname and not contact.item_name:
             updates["fullname"] = card.fullname
         contact.set(updates)
