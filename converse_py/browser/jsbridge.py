@@ -188,10 +188,12 @@ class JsBridge:
                 raise TypeError(f"listen.{'once' if once else 'on'}: callback must be a function")
             ctx = js.undefined if context is None else context
 
-            def adapter(*args: Any) -> None:
-                callback.apply(ctx, js.Array.of(*[self.to_js(a) for a in args]))
+            def adapter(*args: Any) -> Any:
+                # what the listener returns matters to hooks (api.hook): new data, or undefined
+                return self.to_py(callback.apply(ctx, js.Array.of(*[self.to_js(a) for a in args])))
 
             (events.once if once else events.on)(name, adapter, key=callback)
+            listen._converse.check_event_name(name)
 
         return self.method(register, raw_args=True)
 

@@ -38,6 +38,7 @@ class ListenAPI(Grouping):
         Python: ``api.listen.on("message", lambda stanza: print("message", stanza.get("id")))``
         """
         self._converse.events.on(name, callback, context)
+        self._converse.check_event_name(name)
 
     def once(self, name: str, callback: Callback, context: Any = None) -> None:
         """Call ``callback`` the next time ``name`` fires, then forget it.
@@ -46,6 +47,7 @@ class ListenAPI(Grouping):
         Python: ``api.listen.once("connected", lambda jid: print("up as", jid))``
         """
         self._converse.events.once(name, callback, context)
+        self._converse.check_event_name(name)
 
     def not_(self, name: str, callback: Callback | None = None) -> None:
         """Stop calling ``callback`` for ``name`` (JS name: ``not``).
@@ -210,6 +212,18 @@ class API(Grouping):
         Python: ``api.trigger("myPluginReady")``
         """
         self._converse.trigger(name, *args)
+
+    def hook(self, name: str, context: Any, data: Any) -> Any:
+        """Run the hook ``name``: every listener of it (``listen.on``), in order, gets
+        ``(context, data)`` and may return new data; returns the data after the last one.
+        Listeners must answer at once (a returned Promise is not awaited).
+
+        JS: ``const buttons = _converse.api.hook('getToolbarButtons', box, []);``
+        Python: ``buttons = api.hook("getToolbarButtons", box, [])``
+        """
+        if not isinstance(name, str) or not name:
+            raise ConverseError("hook: the hook name must be a non-empty string")
+        return self._converse.hook(name, context, data)
 
     def send(self, stanza: Any) -> None:
         """Send a stanza: a Strophe Builder or DOM element (JS), an ElementTree element or XML text.

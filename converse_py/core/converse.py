@@ -18,8 +18,9 @@ their ``initialize``.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import difflib
 from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from ..transport.base import Transport
 from ..transport.choice import connection_urls, host_meta_url, parse_host_meta
@@ -28,8 +29,10 @@ from .aio import loop, new_future
 from .api import API
 from .errors import ConverseError, SettingsError
 from .events import EventBus
+from .event_names import EVENTS
 from .log import logger
 from .platform import NullPlatform, Platform
+from .plugin import Declaration, EventDoc
 from .pluggable import PluginFailure, PluginRegistry
 from .promises import PromiseRegistry
 from .session import LoginError, Session
@@ -39,6 +42,8 @@ from .settings import Settings, names
 RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 #: Attempts before giving up (about ten minutes: Prosody keeps a lost XEP-0198 session that long).
 RECONNECT_ATTEMPTS = 25
+
+T = TypeVar("T")
 
 #: The promises of the seed; ``api.waitUntil`` knows all of them from the start.
 SEED_PROMISES = (
@@ -66,6 +71,69 @@ class Converse:
         self._reconnecting = False
         self._reconnect_attempts = 0
         self._reconnect_timer: asyncio.TimerHandle | None = None
+        #: services plugins provide to each other, by class (``provide`` / ``get`` / ``find``)
+        self._services: dict[type, Any] = {}
+        #: every event and hook name a plugin (or the core) declared → its doc
+        self.known_events: dict[str, EventDoc] = {name: EventDoc(args, when) for name, (args, when) in EVENTS.items()}
+        self.known_events.update({name: EventDoc("", "a promise", promise=True) for name in SEED_PROMISES
+                                  if name not in self.known_events})
+        #: XEP-0030 features declared by the initialized plugins, in declaration order
+        self.features: list[str] = []
+        #: model kind → JS name → Python attribute, declared by plugins for the JS bridge
+        self.facades: dict[str, dict[str, str]] = {}
+        self._warned_events: set[str] = set()
+
+    # -- the plugin contract --------------------------------------------------------------
+    def provide(self, service: Any, as_type: type | None = None) -> None:
+        """Make ``service`` reachable by other plugins as ``get(type(service))`` (or ``as_type``)."""
+        self._services[as_type or type(service)] = service
+
+    def get(self, kind: type[T]) -> T:
+        """The service of class ``kind`` a plugin provided; raises when its plugin is not loaded.
+
+        >>> c = Converse(lambda: None)  # doctest: +SKIP
+        >>> c.get(ChatsState).open("bob@localhost")  # doctest: +SKIP
+        """
+        service = self._services.get(kind)
+        if service is None:
+            raise ConverseError(f"{kind.__name__} is not available (its plugin is not initialized)")
+        return service  # type: ignore[no-any-return]
+
+    def find(self, kind: type[T]) -> T | None:
+        """Like ``get``, but None when no initialized plugin provides ``kind`` (optional features)."""
+        return self._services.get(kind)
+
+    def withdraw(self, kind: type) -> None:
+        """Forget the service of class ``kind`` (a plugin's teardown)."""
+        self._services.pop(kind, None)
+
+    def declare(self, plugin: str, declaration: Declaration) -> None:
+        """Apply what ``plugin`` declares (called by the registry just before its ``initialize``)."""
+        self.settings.extend(declaration.settings)
+        for name, doc in {**declaration.events, **declaration.hooks}.items():
+            self.known_events.setdefault(name, doc)
+            if doc.promise:
+                self.promises.add(name)
+        for feature in declaration.features:
+            if feature not in self.features:
+                self.features.append(feature)
+        for kind, methods in declaration.facades.items():
+            self.facades.setdefault(kind, {}).update(methods)
+
+    def hook(self, name: str, context: Any, data: Any) -> Any:
+        """Run the hook ``name`` over ``data`` (see ``EventBus.run_hook``) and return the result."""
+        return self.events.run_hook(name, context, data)
+
+    def check_event_name(self, name: str) -> None:
+        """Warn once (console) about a listened-to name that nothing declares, naming the closest one."""
+        if name in self.known_events or name in self._warned_events or not self.initialized:
+            return
+        if name in self.promises.names():
+            return
+        self._warned_events.add(name)
+        close = difflib.get_close_matches(name, list(self.known_events), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.platform.warn(f"converse-py: no event named {name!r} is declared by any plugin{hint}")
 
     # -- events and promises ------------------------------------------------------------
     def trigger(self, name: str, *args: Any) -> None:
@@ -91,6 +159,8 @@ class Converse:
         for failure in self.plugin_failures:
             self.platform.error(str(failure))
         self.report_unknown_settings()
+        for name in self.events.names():
+            self.check_event_name(name)
         self.trigger("pluginsInitialized")
         self.trigger("initialized")
         if self._try_restore():

@@ -9,13 +9,31 @@ stops the client.
 >>> bus.trigger("message", "hello")
 >>> seen
 ['hello']
+
+Python listeners may take fewer or more arguments than an event passes: extra arguments are
+left off, and missing ones (without a default) are None, as JS functions see ``undefined``.
+
+>>> bus.on("message", lambda: seen.append("no args"))
+>>> bus.on("message", lambda stanza, box: seen.append((stanza, box)))
+>>> bus.trigger("message", "again")
+>>> seen[1:]
+['again', 'no args', ('again', None)]
+
+Hooks are pipelines on the same listeners (``api.hook``): each listener gets the context and the
+data, and what it returns (unless None) is the data the next listener gets.
+
+>>> bus.on("textHook", lambda box, text: text.upper())
+>>> bus.on("textHook", lambda box, text: None)      # looked, changed nothing
+>>> bus.run_hook("textHook", None, "hi")
+'HI'
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import inspect
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from .log import logger
 
@@ -28,6 +46,37 @@ class _Listener:
     context: Any
     once: bool
     key: Any  # what ``not_`` matches: the callback itself, or the JS function it wraps
+    arity: tuple[int, int] | None = field(default=None)  # (required, most) positional args; None: all
+
+    def call(self, args: tuple[Any, ...]) -> Any:
+        if self.arity is None:
+            return self.callback(*args)
+        required, most = self.arity
+        fitted = args[:most]
+        if len(fitted) < required:
+            fitted += (None,) * (required - len(fitted))
+        return self.callback(*fitted)
+
+
+def _arity(callback: Callback) -> tuple[int, int] | None:
+    """How many positional arguments a Python callable takes (None: any number, or not Python).
+
+    >>> _arity(lambda a, b=1: None), _arity(lambda *a: None), _arity(print)
+    ((1, 2), None, None)
+    """
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # builtins without a signature, JS functions
+        return None
+    required = most = 0
+    for param in signature.parameters.values():
+        if param.kind is param.VAR_POSITIONAL:
+            return None
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            most += 1
+            if param.default is param.empty:
+                required += 1
+    return required, most
 
 
 class EventBus:
@@ -65,9 +114,29 @@ class EventBus:
             if entry.once:
                 self._remove_entry(name, entry)
             try:
-                entry.callback(*args)
+                entry.call(args)
             except Exception:  # a listener's bug must not stop the client
                 logger.exception("listener for %r raised", name)
+
+    def run_hook(self, name: str, context: Any, data: Any) -> Any:
+        """Pass ``data`` through the listeners of ``name`` in order: each is called with
+        ``(context, data)`` and what it returns, unless None, replaces ``data``. A listener that
+        raises is logged and skipped (the data goes on unchanged). Returns the final data."""
+        for entry in list(self._listeners.get(name, ())):
+            if entry.once:
+                self._remove_entry(name, entry)
+            try:
+                result = entry.call((context, data))
+            except Exception:
+                logger.exception("hook listener for %r raised", name)
+                continue
+            if result is not None:
+                data = result
+        return data
+
+    def names(self) -> list[str]:
+        """Every event name that has listeners."""
+        return [name for name, entries in self._listeners.items() if entries]
 
     def count(self, name: str) -> int:
         """How many listeners ``name`` has (for tests and leak checks)."""
@@ -78,7 +147,7 @@ class EventBus:
             raise TypeError("event name must be a non-empty string")
         if not callable(callback):
             raise TypeError(f"listener for {name!r} must be callable, got {type(callback).__name__}")
-        entry = _Listener(callback, context, once, callback if key is None else key)
+        entry = _Listener(callback, context, once, callback if key is None else key, _arity(callback))
         self._listeners.setdefault(name, []).append(entry)
 
     def _remove_entry(self, name: str, entry: _Listener) -> None:

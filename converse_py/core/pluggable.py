@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 
 from .errors import PluginError
 from .log import logger
+from .plugin import Declaration, declaration_of
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 
@@ -42,6 +43,10 @@ class PluginAdapter:
 
     def initialize(self, converse: Any) -> None:
         raise NotImplementedError
+
+    def declaration(self) -> Declaration:
+        """What the plugin declares (settings, events, features…); default: nothing."""
+        return Declaration()
 
     def teardown(self) -> None:
         """Called by ``remove`` for an initialized plugin; default: nothing to undo."""
@@ -78,6 +83,9 @@ class PythonPlugin(PluginAdapter):
         if isinstance(deps, str) or not all(isinstance(d, str) for d in deps):
             raise PluginError("'dependencies' must be a list of plugin names")
         return list(deps)
+
+    def declaration(self) -> Declaration:
+        return declaration_of(self.obj.__dict__ if isinstance(self.obj, _DictNamespace) else self.obj)
 
     def initialize(self, converse: Any) -> None:
         self.obj._converse = converse
@@ -128,6 +136,7 @@ class PluginRegistry:
         self._entries: dict[str, _Entry] = {}
         self._wrap = wrap or PythonPlugin
         self.converse: Any = None  # set once initialize_all has run: later adds initialize at once
+        self._why_not: dict[str, str] = {}  # plugins initialize_all left out → why (for dependents' errors)
 
     def add(self, name: str, plugin: Any, *, core: bool = False) -> list[PluginFailure]:
         """Register ``plugin`` under ``name``; raise PluginError for a bad or duplicate name.
@@ -174,6 +183,8 @@ class PluginRegistry:
         white, black = set(whitelist), set(blacklist)
         allowed = {name for name, e in self._entries.items()
                    if name not in black and (e.core or not white or name in white)}
+        self._why_not = {name: "blacklisted (blacklisted_plugins)" if name in black
+                         else "not in whitelisted_plugins" for name in self._entries if name not in allowed}
         failures = self._initialize(list(self._entries), converse, allowed)
         self.converse = converse
         return failures
@@ -204,8 +215,14 @@ class PluginRegistry:
                 if dep not in self._entries:
                     return fail(entry, f"depends on {dep!r}, which is not registered")
                 if not visit(dep, chain + (name,)):
-                    return fail(entry, f"depends on {dep!r}, which was not initialized")
+                    why = self._why_not.get(dep, "which was not initialized")
+                    if dep in self._why_not:
+                        why = f"which is {why}"
+                    return fail(entry, f"depends on {dep!r}, {why}")
             try:
+                declare = getattr(converse, "declare", None)
+                if declare is not None:
+                    declare(name, entry.adapter.declaration())
                 entry.adapter.initialize(converse)
             except Exception as exc:
                 logger.exception("plugin %r raised in initialize", name)
