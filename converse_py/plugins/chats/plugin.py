@@ -221,6 +221,7 @@ class ChatsPlugin:
         converse = self._converse
         self.state = ChatsState(converse)
         converse.chats = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         converse.api.chats = ChatsAPI(self.state)  # type: ignore[attr-defined]
         converse.session.add_handler("message", self.on_message)
         converse.api.listen.on("connected", self.on_connected)

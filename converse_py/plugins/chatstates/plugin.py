@@ -159,6 +159,7 @@ class ChatStatesPlugin:
         converse.settings.extend(SETTINGS)
         self.states = ChatStates(converse)
         converse.chatstates = self.states  # type: ignore[attr-defined]
+        converse.provide(self.states)
         chats: Any = converse.chats  # type: ignore[attr-defined]
         chats.stanza_decorators.append(self.states.decorate)
         chats.activity_listeners.append(self.states.on_activity)

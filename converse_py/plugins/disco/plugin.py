@@ -114,6 +114,7 @@ class DiscoPlugin:
         converse = self._converse
         self.state = DiscoState(converse)
         converse.disco = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         # After the initial presence, so the roster fetch and presence go out first.
         converse.api.listen.on("statusInitialized", lambda *_: self._start())
         # A lost connection ends this session's discovery when the client gives up (disconnected);

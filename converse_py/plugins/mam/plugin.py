@@ -204,6 +204,7 @@ class MamPlugin:
         converse = self._converse
         self.state = MamState(converse)
         converse.mam = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         converse.api.archive = ArchiveAPI(self.state)  # type: ignore[attr-defined]
         converse.session.add_handler("message", self.state.on_message)
         converse.api.listen.on("chatBoxOpened", self.on_box_opened)

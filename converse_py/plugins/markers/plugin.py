@@ -127,6 +127,7 @@ class MarkersPlugin:
         converse.settings.extend(SETTINGS)
         self.state = MarkersState(converse)
         converse.markers = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         converse.chats.stanza_decorators.append(lambda _box, stanza: add_markable(stanza))  # type: ignore[attr-defined]
         converse.session.add_handler("message", self.state.on_message)
         converse.platform.watch_visibility(self.state.on_visibility)

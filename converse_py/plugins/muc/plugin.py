@@ -346,6 +346,7 @@ class MUCPlugin:
         converse = self._converse
         self.state = RoomsState(converse)
         converse.rooms = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         converse.api.rooms = RoomsAPI(self.state)  # type: ignore[attr-defined]
         converse.session.add_handler("presence", self.state.on_presence)
         converse.session.add_handler("message", self.state.on_message)

@@ -286,6 +286,7 @@ class OtrPlugin:
         converse = self._converse
         self.otr = OtrChats(converse)
         converse.otr = self.otr  # type: ignore[attr-defined]
+        converse.provide(self.otr)
         chats = converse.chats  # type: ignore[attr-defined]
         chats.outgoing_filters.append(self.otr.outgoing)
         chats.incoming_filters.append(self.otr.incoming)

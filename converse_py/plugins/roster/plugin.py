@@ -207,6 +207,7 @@ class RosterPlugin:
         converse = self._converse
         self.state = RosterState(converse)
         converse.roster = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         converse.api.contacts = ContactsAPI(self.state)  # type: ignore[attr-defined]
         converse.session.add_handler("iq", self.on_iq)
         converse.session.add_handler("presence", self.on_presence)

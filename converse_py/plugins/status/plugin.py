@@ -128,6 +128,7 @@ class StatusPlugin:
         converse = self._converse
         self.state = StatusState(converse)
         converse.status = self.state  # type: ignore[attr-defined]
+        converse.provide(self.state)
         converse.api.user.status = StatusAPI(self.state)  # type: ignore[attr-defined]
         converse.api.listen.on("connected", lambda *_: self.state.load())
         converse.api.listen.on("rosterInitialized", self.on_roster_ready)
