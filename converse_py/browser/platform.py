@@ -41,6 +41,13 @@ class BrowserPlatform:
     def page_hidden(self) -> bool:
         return str(js.document.visibilityState) == "hidden"
 
+    def os_name(self) -> str:
+        """The browser's platform string (``navigator.userAgentData.platform``, else
+        ``navigator.platform``): "Linux", "Windows", "macOS"…"""
+        data = getattr(js.navigator, "userAgentData", None)
+        name = getattr(data, "platform", None) if data is not None else None
+        return str(name or getattr(js.navigator, "platform", "") or "")
+
     def warn(self, message: str) -> None:
         js.console.warn(message)
 

@@ -21,6 +21,9 @@ class Platform(Protocol):
     def page_hidden(self) -> bool:
         """Whether the page is hidden now (a background tab, a minimized window); False without pages."""
 
+    def os_name(self) -> str:
+        """The operating system's name as the host reports it ("" when unknown)."""
+
     def warn(self, message: str) -> None:
         """Show a warning to the developer (the browser console)."""
 
@@ -64,6 +67,9 @@ class NullPlatform:
 
     def storage_remove(self, key: str, persistent: bool = False) -> None:
         self._store(persistent).pop(key, None)
+
+    def os_name(self) -> str:
+        return "CPython test host"
 
     async def fetch_json(self, url: str) -> Any:
         raise OSError(f"no HTTP on this platform (asked for {url})")
