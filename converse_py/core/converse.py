@@ -29,7 +29,7 @@ from .aio import loop, new_future
 from .api import API
 from .errors import ConverseError, SettingsError
 from .events import EventBus
-from .event_names import EVENTS
+from .event_names import CORE_EVENTS, CORE_PROMISES
 from .log import logger
 from .platform import NullPlatform, Platform
 from .plugin import Declaration, EventDoc
@@ -45,11 +45,6 @@ RECONNECT_ATTEMPTS = 25
 
 T = TypeVar("T")
 
-#: The promises of the seed; ``api.waitUntil`` knows all of them from the start.
-SEED_PROMISES = (
-    "cachedRoster", "chatBoxesFetched", "connected", "pluginsInitialized", "roster",
-    "rosterContactsFetched", "rosterGroupsFetched", "rosterInitialized", "statusInitialized",
-)
 
 
 class Converse:
@@ -59,7 +54,7 @@ class Converse:
                  registry: PluginRegistry | None = None, platform: Platform | None = None) -> None:
         self.settings = Settings()
         self.events = EventBus()
-        self.promises = PromiseRegistry(SEED_PROMISES)
+        self.promises = PromiseRegistry(CORE_PROMISES)
         self.plugins = registry or PluginRegistry()
         self.platform: Platform = platform or NullPlatform()
         self.session = Session(self, lambda: transport_factory())
@@ -74,9 +69,7 @@ class Converse:
         #: services plugins provide to each other, by class (``provide`` / ``get`` / ``find``)
         self._services: dict[type, Any] = {}
         #: every event and hook name a plugin (or the core) declared → its doc
-        self.known_events: dict[str, EventDoc] = {name: EventDoc(args, when) for name, (args, when) in EVENTS.items()}
-        self.known_events.update({name: EventDoc("", "a promise", promise=True) for name in SEED_PROMISES
-                                  if name not in self.known_events})
+        self.known_events: dict[str, EventDoc] = dict(CORE_EVENTS)
         #: XEP-0030 features declared by the initialized plugins, in declaration order
         self.features: list[str] = []
         #: model kind → JS name → Python attribute, declared by plugins for the JS bridge
@@ -403,4 +396,4 @@ def make_future() -> asyncio.Future[Any]:
     return new_future()
 
 
-__all__ = ["Converse", "SEED_PROMISES", "logger", "make_future"]
+__all__ = ["Converse", "logger", "make_future"]
