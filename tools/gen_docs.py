@@ -46,7 +46,7 @@ def declared_settings() -> dict[str, tuple[str, Setting]]:
 
 def declared_events() -> list[tuple[str, dict[str, EventDoc], dict[str, EventDoc]]]:
     """(who declares them, events, hooks) for the core and each plugin that declares any."""
-    groups = [("core", dict(CORE_EVENTS), {})]
+    groups: list[tuple[str, dict[str, EventDoc], dict[str, EventDoc]]] = [("core", dict(CORE_EVENTS), {})]
     groups += [(plugin.name, dict(plugin.events), dict(plugin.hooks)) for plugin in PLUGINS
                if plugin.events or plugin.hooks]
     return groups
