@@ -220,9 +220,8 @@ class PluginRegistry:
                         why = f"which is {why}"
                     return fail(entry, f"depends on {dep!r}, {why}")
             try:
-                declare = getattr(converse, "declare", None)
-                if declare is not None:
-                    declare(name, entry.adapter.declaration())
+                if converse is not None:  # None: a bare registry (tests, doctests)
+                    converse.declare(name, entry.adapter.declaration())
                 entry.adapter.initialize(converse)
             except Exception as exc:
                 logger.exception("plugin %r raised in initialize", name)
