@@ -75,6 +75,7 @@ class Converse:
         #: model kind → JS name → Python attribute, declared by plugins for the JS bridge
         self.facades: dict[str, dict[str, str]] = {}
         self._warned_events: set[str] = set()
+        self._plugins_initialized = False  # every allowed plugin has declared what it fires
 
     # -- the plugin contract --------------------------------------------------------------
     def provide(self, service: Any, as_type: type | None = None) -> None:
@@ -119,8 +120,8 @@ class Converse:
 
     def check_event_name(self, name: str) -> None:
         """Warn once (console) about a listened-to name that nothing declares, naming the closest one."""
-        if name in self.known_events or name in self._warned_events or not self.initialized:
-            return
+        if name in self.known_events or name in self._warned_events or not self._plugins_initialized:
+            return  # (while plugins initialize, a later one may still declare it: checked after)
         if name in self.promises.names():
             return
         self._warned_events.add(name)
@@ -151,6 +152,7 @@ class Converse:
             self, self.settings.get("whitelisted_plugins"), self.settings.get("blacklisted_plugins"))
         for failure in self.plugin_failures:
             self.platform.error(str(failure))
+        self._plugins_initialized = True
         self.report_unknown_settings()
         for name in self.events.names():
             self.check_event_name(name)

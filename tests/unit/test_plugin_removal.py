@@ -71,6 +71,7 @@ def test_a_client_without_one_optional_plugin_starts_cleanly_chats_and_lacks_onl
     # no error at start-up or while chatting
     assert converse.plugin_failures == [] and client.platform.errors == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert client.platform.warnings == []  # no listener of an event nobody declares, no unknown setting
     # chatting works: our message went out, bob's is shown
     assert "hi alice" in result["shown"] and "hello bob" in result["shown"]
     # each of the five message features is there exactly when its plugin is
