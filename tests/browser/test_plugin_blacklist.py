@@ -70,3 +70,20 @@ def test_a_page_without_the_five_message_features_chats_without_them_and_without
     # nothing went wrong on the page
     assert not page.page_errors
     assert not [line for line in page.console if line.startswith(("error", "warn"))]
+
+
+def test_a_js_plugin_declares_its_events_and_settings_in_the_plugin_object(page: ClientPage) -> None:
+    result = page.js("""() => new Promise((resolve) => converse.plugins.add('dice', {
+        events: {diceRolled: 'the number rolled'},
+        settings: {dice_sides: 6},
+        initialize() {
+            const api = this._converse.api;
+            api.listen.on('diceRolled', (n) => { window.rolled = n; });
+            api.trigger('diceRolled', 4);
+            let refused = null;
+            try { api.settings.set('dice_sides', 'many'); } catch (e) { refused = e.message; }
+            resolve([window.rolled, api.settings.get('dice_sides'), refused]);
+        }}))""")
+    assert result[:2] == [4, 6]
+    assert result[2].startswith("dice_sides: expected a number")
+    assert not [line for line in page.console if "no event named" in line or "unknown setting" in line]
