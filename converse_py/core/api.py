@@ -240,8 +240,8 @@ class API(Grouping):
         ``(context, data)`` and may return new data; returns the data after the last one.
         Listeners must answer at once (a returned Promise is not awaited).
 
-        JS: ``const buttons = _converse.api.hook('getToolbarButtons', box, []);``
-        Python: ``buttons = api.hook("getToolbarButtons", box, [])``
+        JS: ``const buttons = _converse.api.hook('getToolbarButtons', null, []);``
+        Python: ``buttons = api.hook("getToolbarButtons", None, [])``
         """
         if not isinstance(name, str) or not name:
             raise ConverseError("hook: the hook name must be a non-empty string")
