@@ -76,6 +76,7 @@ class Converse:
         self.facades: dict[str, dict[str, str]] = {}
         self._warned_events: set[str] = set()
         self._plugins_initialized = False  # every allowed plugin has declared what it fires
+        self._declarations: dict[str, Declaration] = {}  # plugin name → what it declared
 
     # -- the plugin contract --------------------------------------------------------------
     def provide(self, service: Any, as_type: type | None = None) -> None:
@@ -113,6 +114,22 @@ class Converse:
                 self.features.append(feature)
         for kind, methods in declaration.facades.items():
             self.facades.setdefault(kind, {}).update(methods)
+        self._declarations[plugin] = declaration
+
+    def undeclare(self, plugin: str) -> None:
+        """Take back what ``plugin`` declared for others to use (its disco features, facade methods
+        and events) when its ``initialize`` failed or it was removed; its settings keep their values."""
+        declaration = self._declarations.pop(plugin, None)
+        if declaration is None:
+            return
+        kept = {f for other in self._declarations.values() for f in other.features}  # declared twice
+        self.features[:] = [f for f in self.features if f not in declaration.features or f in kept]
+        for kind, methods in declaration.facades.items():
+            for js_name in methods:
+                self.facades.get(kind, {}).pop(js_name, None)
+        for name in {**declaration.events, **declaration.hooks}:
+            if self.known_events.get(name) in (declaration.events.get(name), declaration.hooks.get(name)):
+                del self.known_events[name]
 
     def hook(self, name: str, context: Any, data: Any) -> Any:
         """Run the hook ``name`` over ``data`` (see ``EventBus.run_hook``) and return the result."""

@@ -163,6 +163,8 @@ class PluginRegistry:
                 entry.adapter.teardown()
             except Exception:
                 logger.exception("plugin %r raised in its teardown", name)
+            if self.converse is not None:
+                self.converse.undeclare(name)
         return True
 
     def names(self) -> list[str]:
@@ -225,6 +227,8 @@ class PluginRegistry:
                 entry.adapter.initialize(converse)
             except Exception as exc:
                 logger.exception("plugin %r raised in initialize", name)
+                if converse is not None:
+                    converse.undeclare(name)
                 return fail(entry, f"initialize raised {type(exc).__name__}: {exc}")
             entry.initialized = True
             return True
