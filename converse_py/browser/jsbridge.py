@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import weakref
 import xml.etree.ElementTree as ET
 from typing import Any
 from collections.abc import Callable
@@ -34,14 +35,14 @@ except ImportError:  # older Pyodide
     jsnull = js.JSON.parse("null")
 
 
-def _without_jsnull(value: Any) -> Any:
+def without_jsnull(value: Any) -> Any:
     """``to_py()`` keeps nested JS nulls as ``jsnull``; Python callers expect ``None``."""
     if value is jsnull:
         return None
     if isinstance(value, dict):
-        return {key: _without_jsnull(item) for key, item in value.items()}
+        return {key: without_jsnull(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_without_jsnull(item) for item in value]
+        return [without_jsnull(item) for item in value]
     return value
 
 
@@ -51,6 +52,10 @@ class JsBridge:
     def __init__(self, helpers: Any) -> None:
         self.helpers = helpers
         self.proxies = ProxyKeeper()
+        #: model kind → JS name → Python attribute: the methods plugins declared (``Plugin.facades``);
+        #: the live dict of the client (``converse.facades``) once a JS plugin got ``_converse``
+        self.facades: dict[str, dict[str, str]] = {}
+        self._private: weakref.WeakKeyDictionary[Converse, Any] = weakref.WeakKeyDictionary()
 
     # -- values -------------------------------------------------------------------------
     def to_py(self, value: Any) -> Any:
@@ -63,7 +68,7 @@ class JsBridge:
             return self.helpers.serialize(value)
         if callable(value):
             return value
-        return _without_jsnull(value.to_py())
+        return without_jsnull(value.to_py())
 
     def to_js(self, value: Any) -> Any:
         """A Python result as JS."""
@@ -219,10 +224,11 @@ class JsBridge:
             return facade
         facade = js.Object.new()
         facade.model = self.model(box)
-        for name, js_name in (("initiate_otr", "initiateOTR"), ("end_otr", "endOTR")):  # converse-otr
-            setattr(facade.model, js_name, self.method(functools.partial(_box_method, box, name)))
         facade.model.sendMessage = self.method(functools.partial(_send_message, box))
-        facade.model.correctMessage = self.method(box.correct_message)  # converse-corrections
+        # what the initialized plugins declared (``initiateOTR`` by converse-otr, ``correctMessage``
+        # by converse-corrections): a plugin that is not loaded adds nothing
+        for js_name, attr in self.facades.get("chatbox", {}).items():
+            setattr(facade.model, js_name, self.method(functools.partial(_box_method, box, attr)))
         for name in ("close", "focus", "show"):
             setattr(facade, name, self.method(getattr(box, name)))
         facade.jid = box.get("jid")
@@ -230,11 +236,15 @@ class JsBridge:
         return facade
 
     # -- the private namespace for JS plugins -------------------------------------------
-    def private_facade(self, converse: Converse, existing: Any = None) -> Any:
-        """``this._converse`` for JS plugins: ``{api: ...}``, refreshed with groupings added since."""
+    def private_facade(self, converse: Converse) -> Any:
+        """``this._converse`` for JS plugins: ``{api: ...}`` (one per client), refreshed with the
+        groupings added since the last JS plugin got it."""
+        self.facades = converse.facades
+        existing = self._private.get(converse)
         facade = existing if existing is not None else js.Object.new()
         api = getattr(facade, "api", None) if existing is not None else None
         facade.api = self.grouping(converse.api, api)
+        self._private[converse] = facade
         return facade
 
 
@@ -254,12 +264,12 @@ def _send_message(box: Any, message: Any) -> Any:
     return box.send_message(text)
 
 
-def _box_method(box: Any, name: str) -> Any:
-    """Call a method a plugin added to the box (OTR), or say plainly that there is none."""
+def _box_method(box: Any, name: str, *args: Any) -> Any:
+    """Call a method a plugin declared for the box (``Plugin.facades``), or say plainly that there is none."""
     method = getattr(box, name, None)
     if not callable(method):
         raise ConverseError(f"{name}: not available on this chat box")
-    return method()
+    return method(*args)
 
 
 def log_js_errors(label: str) -> Callable[[BaseException], None]:

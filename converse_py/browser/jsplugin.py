@@ -1,5 +1,10 @@
 """Plugins written in JS: objects with ``initialize`` (and optional ``dependencies``), called
-with ``this`` = the plugin object and ``this._converse`` set, as Converse.js does."""
+with ``this`` = the plugin object and ``this._converse`` set, as Converse.js does.
+
+A JS plugin may also declare ``events`` (``{name: 'what it means'}``) and ``settings``
+(``{name: default}``), as Python plugins do: its events are known to ``api.listen`` (no
+"undeclared event" warning) and its settings are validated and listed as known.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from pyodide.ffi import JsProxy  # type: ignore[import-not-found]
 
 from ..core.converse import Converse
 from ..core.errors import PluginError
+from ..core.plugin import Declaration, declaration_of
 from ..core.pluggable import PluginAdapter
-from .jsbridge import JsBridge
+from .jsbridge import JsBridge, without_jsnull
 
 
 class JsPlugin(PluginAdapter):
@@ -36,10 +42,23 @@ class JsPlugin(PluginAdapter):
             raise PluginError("'dependencies' must be an array of plugin names")
         return names
 
+    def declaration(self) -> Declaration:
+        """The plugin object's ``events`` and ``settings`` objects, when it has them."""
+        found: dict[str, Any] = {}
+        for key in ("events", "settings"):
+            value = getattr(self.obj, key, None)
+            if value is None or value is js.undefined:
+                continue
+            if not isinstance(value, JsProxy) or js.Array.isArray(value) or value.typeof != "object":
+                raise PluginError(f"plugin {self.name!r}: '{key}' must be an object ({{name: ...}})")
+            found[key] = without_jsnull(value.to_py())
+        events = found.get("events", {})
+        if not all(isinstance(doc, str) for doc in events.values()):
+            raise PluginError(f"plugin {self.name!r}: 'events' must map each event name to a description")
+        return declaration_of(found)
+
     def initialize(self, converse: Converse) -> None:
-        existing = getattr(converse, "_js_facade", None)
-        converse._js_facade = self.bridge.private_facade(converse, existing)  # type: ignore[attr-defined]
-        self.obj._converse = converse._js_facade  # type: ignore[attr-defined]
+        self.obj._converse = self.bridge.private_facade(converse)
         init = getattr(self.obj, "initialize", None)
         if init is not None and init is not js.undefined:
             self.obj.initialize()

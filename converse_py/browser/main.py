@@ -19,7 +19,7 @@ from .jsplugin import js_plugin_adapter
 from .platform import BrowserPlatform
 from .strophe_transport import StropheTransport
 
-CORE_PLUGINS = {**FEATURE_PLUGINS, "converse-ui": UIPlugin}
+CORE_PLUGINS = {**FEATURE_PLUGINS, UIPlugin.name: UIPlugin}
 
 
 class ConsoleHandler(logging.Handler):

@@ -187,6 +187,7 @@ class API(Grouping):
     """``_converse.api``: the private API handed to plugins. Feature plugins attach more groupings."""
 
     JS_NAMES = {"send_iq": "sendIQ"}
+    PYTHON_ONLY = ("add_grouping",)
 
     def __init__(self, converse: Converse) -> None:
         self._converse = converse
@@ -196,6 +197,27 @@ class API(Grouping):
         self.connection = ConnectionAPI(converse)
         self.tokens = TokensAPI(converse)
         self.user = UserAPI(converse)
+
+    def add_grouping(self, path: str, member: Grouping | Callable[..., Any]) -> None:
+        """Attach a plugin's grouping (or a single function) at ``path`` under the API, for JS and
+        Python callers: ``api.add_grouping("chats", ChatsAPI(state))`` makes ``api.chats``;
+        ``"user.status"`` attaches under the existing ``api.user``. Python only (a plugin's
+        ``initialize``); the JS bridge walks what is attached.
+
+        >>> api = API.__new__(API); api.user = UserAPI.__new__(UserAPI)
+        >>> api.add_grouping("user.status", Grouping())
+        >>> isinstance(api.user.status, Grouping)
+        True
+        """
+        *parents, name = path.split(".")
+        if not name.isidentifier() or not all(p.isidentifier() for p in parents):
+            raise ConverseError(f"add_grouping: {path!r} is not a dotted name")
+        target: object = self
+        for parent in parents:
+            target = getattr(target, parent)
+            if not isinstance(target, Grouping):
+                raise ConverseError(f"add_grouping: {parent!r} in {path!r} is not an API grouping")
+        setattr(target, name, member)
 
     def wait_until(self, name: str) -> asyncio.Future[Any]:
         """Wait for a named promise (JS name ``waitUntil``); fires even if it resolved earlier.
@@ -218,8 +240,8 @@ class API(Grouping):
         ``(context, data)`` and may return new data; returns the data after the last one.
         Listeners must answer at once (a returned Promise is not awaited).
 
-        JS: ``const buttons = _converse.api.hook('getToolbarButtons', box, []);``
-        Python: ``buttons = api.hook("getToolbarButtons", box, [])``
+        JS: ``const buttons = _converse.api.hook('getToolbarButtons', null, []);``
+        Python: ``buttons = api.hook("getToolbarButtons", None, [])``
         """
         if not isinstance(name, str) or not name:
             raise ConverseError("hook: the hook name must be a non-empty string")

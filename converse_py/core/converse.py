@@ -29,7 +29,7 @@ from .aio import loop, new_future
 from .api import API
 from .errors import ConverseError, SettingsError
 from .events import EventBus
-from .event_names import EVENTS
+from .event_names import CORE_EVENTS, CORE_PROMISES
 from .log import logger
 from .platform import NullPlatform, Platform
 from .plugin import Declaration, EventDoc
@@ -45,11 +45,6 @@ RECONNECT_ATTEMPTS = 25
 
 T = TypeVar("T")
 
-#: The promises of the seed; ``api.waitUntil`` knows all of them from the start.
-SEED_PROMISES = (
-    "cachedRoster", "chatBoxesFetched", "connected", "pluginsInitialized", "roster",
-    "rosterContactsFetched", "rosterGroupsFetched", "rosterInitialized", "statusInitialized",
-)
 
 
 class Converse:
@@ -59,7 +54,7 @@ class Converse:
                  registry: PluginRegistry | None = None, platform: Platform | None = None) -> None:
         self.settings = Settings()
         self.events = EventBus()
-        self.promises = PromiseRegistry(SEED_PROMISES)
+        self.promises = PromiseRegistry(CORE_PROMISES)
         self.plugins = registry or PluginRegistry()
         self.platform: Platform = platform or NullPlatform()
         self.session = Session(self, lambda: transport_factory())
@@ -74,14 +69,14 @@ class Converse:
         #: services plugins provide to each other, by class (``provide`` / ``get`` / ``find``)
         self._services: dict[type, Any] = {}
         #: every event and hook name a plugin (or the core) declared → its doc
-        self.known_events: dict[str, EventDoc] = {name: EventDoc(args, when) for name, (args, when) in EVENTS.items()}
-        self.known_events.update({name: EventDoc("", "a promise", promise=True) for name in SEED_PROMISES
-                                  if name not in self.known_events})
+        self.known_events: dict[str, EventDoc] = dict(CORE_EVENTS)
         #: XEP-0030 features declared by the initialized plugins, in declaration order
         self.features: list[str] = []
         #: model kind → JS name → Python attribute, declared by plugins for the JS bridge
         self.facades: dict[str, dict[str, str]] = {}
         self._warned_events: set[str] = set()
+        self._plugins_initialized = False  # every allowed plugin has declared what it fires
+        self._declarations: dict[str, Declaration] = {}  # plugin name → what it declared
 
     # -- the plugin contract --------------------------------------------------------------
     def provide(self, service: Any, as_type: type | None = None) -> None:
@@ -119,6 +114,22 @@ class Converse:
                 self.features.append(feature)
         for kind, methods in declaration.facades.items():
             self.facades.setdefault(kind, {}).update(methods)
+        self._declarations[plugin] = declaration
+
+    def undeclare(self, plugin: str) -> None:
+        """Take back what ``plugin`` declared for others to use (its disco features, facade methods
+        and events) when its ``initialize`` failed or it was removed; its settings keep their values."""
+        declaration = self._declarations.pop(plugin, None)
+        if declaration is None:
+            return
+        kept = {f for other in self._declarations.values() for f in other.features}  # declared twice
+        self.features[:] = [f for f in self.features if f not in declaration.features or f in kept]
+        for kind, methods in declaration.facades.items():
+            for js_name in methods:
+                self.facades.get(kind, {}).pop(js_name, None)
+        for name in {**declaration.events, **declaration.hooks}:
+            if self.known_events.get(name) in (declaration.events.get(name), declaration.hooks.get(name)):
+                del self.known_events[name]
 
     def hook(self, name: str, context: Any, data: Any) -> Any:
         """Run the hook ``name`` over ``data`` (see ``EventBus.run_hook``) and return the result."""
@@ -126,8 +137,8 @@ class Converse:
 
     def check_event_name(self, name: str) -> None:
         """Warn once (console) about a listened-to name that nothing declares, naming the closest one."""
-        if name in self.known_events or name in self._warned_events or not self.initialized:
-            return
+        if name in self.known_events or name in self._warned_events or not self._plugins_initialized:
+            return  # (while plugins initialize, a later one may still declare it: checked after)
         if name in self.promises.names():
             return
         self._warned_events.add(name)
@@ -158,6 +169,7 @@ class Converse:
             self, self.settings.get("whitelisted_plugins"), self.settings.get("blacklisted_plugins"))
         for failure in self.plugin_failures:
             self.platform.error(str(failure))
+        self._plugins_initialized = True
         self.report_unknown_settings()
         for name in self.events.names():
             self.check_event_name(name)
@@ -403,4 +415,4 @@ def make_future() -> asyncio.Future[Any]:
     return new_future()
 
 
-__all__ = ["Converse", "SEED_PROMISES", "logger", "make_future"]
+__all__ = ["Converse", "logger", "make_future"]

@@ -15,12 +15,14 @@ class Grouping:
 
     #: Python attribute → JS name, where the rule in ``js_name`` does not fit.
     JS_NAMES: ClassVar[dict[str, str]] = {}
+    #: Public Python methods that are not part of the JS API (e.g. ``API.add_grouping``).
+    PYTHON_ONLY: ClassVar[tuple[str, ...]] = ()
 
     def js_members(self) -> dict[str, str]:
         """JS name → Python attribute name, for every public member."""
         members: dict[str, str] = {}
         for attr in dir(type(self)) + list(vars(self)):
-            if attr.startswith("_") or attr in ("JS_NAMES", "js_members"):
+            if attr.startswith("_") or attr in ("JS_NAMES", "PYTHON_ONLY", "js_members") or attr in self.PYTHON_ONLY:
                 continue
             members[self.JS_NAMES.get(attr, js_name(attr))] = attr
         return members

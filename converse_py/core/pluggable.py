@@ -163,6 +163,8 @@ class PluginRegistry:
                 entry.adapter.teardown()
             except Exception:
                 logger.exception("plugin %r raised in its teardown", name)
+            if self.converse is not None:
+                self.converse.undeclare(name)
         return True
 
     def names(self) -> list[str]:
@@ -220,12 +222,13 @@ class PluginRegistry:
                         why = f"which is {why}"
                     return fail(entry, f"depends on {dep!r}, {why}")
             try:
-                declare = getattr(converse, "declare", None)
-                if declare is not None:
-                    declare(name, entry.adapter.declaration())
+                if converse is not None:  # None: a bare registry (tests, doctests)
+                    converse.declare(name, entry.adapter.declaration())
                 entry.adapter.initialize(converse)
             except Exception as exc:
                 logger.exception("plugin %r raised in initialize", name)
+                if converse is not None:
+                    converse.undeclare(name)
                 return fail(entry, f"initialize raised {type(exc).__name__}: {exc}")
             entry.initialized = True
             return True

@@ -1,18 +1,18 @@
 """Settings: the defaults, their types, validation, and ``api.settings``.
 
-Every setting the seed documents is declared here with its type and default.
-Plugins declare their own with ``Settings.extend``. A wrong type raises
+The core's own settings (connection, login, plugin lists, language, debug) are declared here
+with their type and default; each feature plugin declares its own (``Plugin.settings``). A wrong type raises
 ``SettingsError`` naming the setting; an unknown key is reported (by name) and
 kept, so a plugin registered later can still claim it.
 
 >>> s = Settings()
->>> unknown = s.update({"play_sounds": True})
->>> s.get("play_sounds")
+>>> unknown = s.update({"debug": True})
+>>> s.get("debug")
 True
->>> s.update({"play_sounds": "yes"})
+>>> s.update({"debug": "yes"})
 Traceback (most recent call last):
 ...
-converse_py.core.errors.SettingsError: play_sounds: expected a boolean, got str ('yes')
+converse_py.core.errors.SettingsError: debug: expected a boolean, got str ('yes')
 """
 
 from __future__ import annotations
@@ -57,48 +57,30 @@ class Setting:
         return " or ".join(dict.fromkeys(names))
 
 
-_OPT_STR = (str, type(None))
+#: Types of an optional string setting.
+OPTIONAL_STR: tuple[type, ...] = (str, type(None))
+_OPT_STR = OPTIONAL_STR
 
-#: The core settings (feature plugins add theirs with ``Settings.extend``).
+#: The core settings (feature plugins declare theirs in ``Plugin.settings``).
 CORE_SETTINGS: dict[str, Setting] = {
-    "allow_otr": Setting(True, (bool,), "Allow Off-the-Record encrypted one-to-one chats."),
     "authentication": Setting("login", (str,), "How to log in.",
                               choices=("login", "prebind", "anonymous")),
-    "archived_messages_page_size": Setting(50, (int,), "Archived messages fetched per page when a chat opens "
-                                           "or is scrolled up (XEP-0313)."),
-    "auto_list_rooms": Setting(False, (bool,), "List public rooms when the join form opens."),
     "auto_login": Setting(False, (bool,), "Log in at start-up with jid/password, credentials_url or prebind_url."),
     "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops (with "
                               "enable_smacks a resumable XEP-0198 session is always reconnected)."),
-    "auto_subscribe": Setting(False, (bool,), "Accept contact requests automatically and subscribe back."),
     "blacklisted_plugins": Setting([], (list,), "Plugin names never initialized."),
     "bosh_service_url": Setting(None, _OPT_STR, "BOSH endpoint, e.g. http://localhost:5280/http-bind."),
     "credentials_url": Setting(None, _OPT_STR, "URL returning JSON {jid, password} for user.login()."),
     "debug": Setting(False, (bool,), "Log stanzas (passwords and SASL redacted) and internals to the console."),
     "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management: acks, and resuming the "
                              "session after a network drop without losing or repeating stanzas."),
-    "hide_muc_server": Setting(False, (bool,), "Hide the server field in the room join form."),
-    "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
     "i18n": Setting("en", (str, dict), "UI language code ('en', 'ko') or a catalog object."),
     "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
     "keepalive": Setting(True, (bool,), "Resume the session after a page reload: BOSH through Strophe's "
                          "cache, WebSocket through XEP-0198 when enable_smacks is on."),
-    "message_archiving": Setting(None, _OPT_STR, "MAM preference to set: 'never', 'always' or 'roster'.",
-                                 choices=(None, "never", "always", "roster")),
-    "muc_domain": Setting(None, _OPT_STR, "MUC service for the join form and rooms.list_rooms (default: "
-                          "'conference.' + the user's domain)."),
     "password": Setting(None, _OPT_STR, "The user's password, for auto_login (never stored).", secret=True),
-    "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
     "prebind": Setting(False, (bool,), "Attach to a BOSH session made by the server side (see prebind_url)."),
     "prebind_url": Setting(None, _OPT_STR, "URL returning JSON {jid, sid, rid} to attach to."),
-    "require_otr": Setting(False, (bool,), "Never send a one-to-one message in the clear: a message typed "
-                           "outside a private (OTR) session is refused and the session is started "
-                           "(needs allow_otr)."),
-    "roster_groups": Setting(False, (bool,), "Group contacts in the roster view by roster group."),
-    "show_controlbox_by_default": Setting(False, (bool,), "Open the control box at start-up."),
-    "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),
-    "view_mode": Setting("overlayed", (str,), "Placement of the client in the page.",
-                         choices=("overlayed", "fullscreen", "embedded")),
     "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket. "
                              "Preferred over bosh_service_url when both are set (BOSH is then the fallback)."),
     "whitelisted_plugins": Setting([], (list,), "If not empty, only these non-core plugins are initialized."),
@@ -109,11 +91,6 @@ CORE_SETTINGS: dict[str, Setting] = {
     "host_meta_url": Setting(
         None, _OPT_STR, "Where XEP-0156 discovery reads host-meta; '{domain}' is replaced by the JID's domain. "
         "Default: https://{domain}/.well-known/host-meta (then host-meta.json)."),
-    "ping_interval": Setting(
-        60, (int, float), "XEP-0199: ping the server after this many seconds without incoming traffic "
-        "(0 turns the keepalive off); pings are always answered."),
-    "client_state_indication": Setting(
-        True, (bool,), "XEP-0352: tell the server <inactive/> while the page is hidden, <active/> when shown."),
     "smacks_max_unacked_stanzas": Setting(
         5, (int,), "With enable_smacks: ask the server to acknowledge (<r/>) after this many sent stanzas."),
 }

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 try:
-    from pyodide.ffi import jsnull  # type: ignore[import-not-found]
+    from pyodide.ffi import jsnull  # type: ignore[import-not-found, unused-ignore]
 except ImportError:  # Pyodide before jsnull existed converts null to None
     jsnull = None
 

@@ -6,8 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..core.plugin import Plugin
 from .chats.plugin import ChatsPlugin
 from .chatstates.plugin import ChatStatesPlugin
 from .corrections.plugin import CorrectionsPlugin
@@ -22,19 +21,11 @@ from .receipts.plugin import ReceiptsPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
 
-#: name → plugin class, in initialize order.
-FEATURE_PLUGINS: dict[str, Any] = {
-    "converse-roster": RosterPlugin,
-    "converse-status": StatusPlugin,
-    "converse-chats": ChatsPlugin,
-    "converse-otr": OtrPlugin,
-    "converse-disco": DiscoPlugin,
-    "converse-mam": MamPlugin,
-    "converse-muc": MUCPlugin,
-    "converse-ping": PingPlugin,
-    "converse-csi": CSIPlugin,
-    "converse-receipts": ReceiptsPlugin,
-    "converse-markers": MarkersPlugin,
-    "converse-chatstates": ChatStatesPlugin,
-    "converse-corrections": CorrectionsPlugin,
-}
+#: The feature plugin classes, in initialize order.
+FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
+    RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
+    CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin,
+)
+
+#: name → plugin class, in initialize order (each class declares its own ``name``).
+FEATURE_PLUGINS: dict[str, type[Plugin]] = {plugin.name: plugin for plugin in FEATURE_PLUGIN_CLASSES}

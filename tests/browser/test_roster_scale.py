@@ -35,10 +35,11 @@ def test_five_thousand_contacts_render_in_chunks_and_filter(page: ClientPage) ->
     }""")
     # The roster result as the roster plugin would apply it (5,000 items from the server).
     page.js("code => window.runPython(code)", f"""
+from converse_py.plugins.roster.plugin import RosterState
 from converse_py.plugins.roster.stanzas import RosterItem
 class Big:
     def initialize(self):
-        state = self._converse.roster
+        state = self._converse.get(RosterState)
         state.apply_items([RosterItem(f"user{{i:05d}}@example.com", f"User {{i}}", "both", None, ())
                            for i in range({BIG})], full=False)
         self._converse.trigger("roster", list(state.contacts.values()))

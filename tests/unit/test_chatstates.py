@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from converse_py.plugins.chatstates.plugin import ChatStates
 from converse_py.plugins.chatstates import plugin as chatstates_plugin
 from converse_py.plugins.chatstates.stanzas import chat_state, state_message
 from converse_py.xmpp.stanza import canonical, parse, serialize
@@ -49,7 +50,7 @@ def test_typing_sends_composing_once_then_paused_then_active_with_the_message(
     async def body() -> list[list[str]]:
         client = await logged_in()
         now = [100.0]
-        client.converse.chatstates.clock = lambda: now[0]
+        client.converse.get(ChatStates).clock = lambda: now[0]
         box = client.api.chats.open("bob@localhost")
         steps = []
         for _ in range(5):

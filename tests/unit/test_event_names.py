@@ -1,35 +1,62 @@
-"""Every event the code triggers is declared in one place and documented."""
+"""Every event the code triggers is declared (by the core or by the plugin that fires it) and documented."""
 
 from __future__ import annotations
 
 import pathlib
 import re
 
-from converse_py.core.converse import SEED_PROMISES
-from converse_py.core.event_names import EVENTS
+from converse_py.core.event_names import CORE_EVENTS
+from converse_py.dom.ui_declaration import UIDeclaration
+from converse_py.plugins.core import FEATURE_PLUGIN_CLASSES
 from datetime import UTC
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+PLUGINS = (*FEATURE_PLUGIN_CLASSES, UIDeclaration)
 
 
-def triggered_names() -> set[str]:
+def triggered_names(folder: pathlib.Path) -> set[str]:
     names: set[str] = set()
-    for path in (ROOT / "converse_py").rglob("*.py"):
-        code = "\n".join(line for line in path.read_text().splitlines() if "``" not in line)  # skip doc examples
-        names.update(re.findall(r"""trigger\(\s*["']([A-Za-z]+)["']""", code))
+    for path in folder.rglob("*.py"):
+        code = "\n".join(line for line in path.read_text().splitlines() if "``" not in line and ">>>" not in line)  # skip doc examples
+        names.update(re.findall(r"""trigger\(\s*["']([A-Za-z-]+)["']""", code))
         names.update(re.findall(r"""["'](chatBox[A-Za-z]+)["'] if""", code))
         names.update(re.findall(r"""else ["'](chatBox[A-Za-z]+)["']""", code))
     return names
 
 
-def test_every_triggered_event_is_declared() -> None:
-    assert triggered_names() - set(EVENTS) == set()
+def plugin_folder(plugin: type) -> pathlib.Path:
+    return pathlib.Path(__import__(plugin.__module__, fromlist=["_"]).__file__ or "").parent
+
+
+def test_the_core_triggers_only_core_events() -> None:
+    assert triggered_names(ROOT / "converse_py" / "core") - set(CORE_EVENTS) == set()
+
+
+def test_each_plugin_declares_the_events_its_folder_triggers() -> None:
+    """A plugin may also fire events another plugin declares (muc fires chatBoxOpened for rooms),
+    never undeclared ones; and every event a plugin declares is fired from its folder."""
+    everything = set(CORE_EVENTS).union(*(plugin.events for plugin in PLUGINS))
+    for plugin in FEATURE_PLUGIN_CLASSES:
+        fired = triggered_names(plugin_folder(plugin))
+        assert fired - everything == set(), plugin.name
+        assert set(plugin.events) - fired == set(), f"{plugin.name} declares events it never fires"
+
+
+def test_no_event_is_declared_twice() -> None:
+    seen: dict[str, str] = {name: "core" for name in CORE_EVENTS}
+    for plugin in PLUGINS:
+        for name in plugin.events:
+            assert name not in seen, f"{name} declared by {seen[name]} and {plugin.name}"
+            seen[name] = plugin.name
 
 
 def test_docs_events_md_lists_every_declared_event_and_promise() -> None:
     doc = (ROOT / "docs" / "events.md").read_text()
-    for name in list(EVENTS) + list(SEED_PROMISES):
+    for name in list(CORE_EVENTS) + [n for plugin in PLUGINS for n in plugin.events]:
         assert f"`{name}`" in doc, name
+    for plugin in PLUGINS:
+        if plugin.events:
+            assert f"## {plugin.name}" in doc, plugin.name
 
 
 def test_generated_reference_docs_are_up_to_date() -> None:

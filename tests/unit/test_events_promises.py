@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from converse_py.core.converse import SEED_PROMISES
 from converse_py.core.events import EventBus
 from converse_py.core.promises import PromiseRegistry, UnknownPromiseError
 
@@ -85,10 +84,23 @@ def test_unknown_promise_gives_a_failed_future_naming_it() -> None:
         arun(body())
 
 
-def test_every_seed_promise_is_registered_from_the_start() -> None:
+#: The promises Converse.js's seed documents.
+SEED_PROMISES = ("cachedRoster", "chatBoxesFetched", "connected", "pluginsInitialized", "roster",
+                 "rosterContactsFetched", "rosterGroupsFetched", "rosterInitialized", "statusInitialized")
+
+
+def test_every_seed_promise_is_registered_once_the_plugins_are_initialized() -> None:
     client = Client()
+    assert set(client.converse.promises.names()) == {"connected", "pluginsInitialized"}  # the core's own
+    arun(client.converse.initialize({}))
     assert set(SEED_PROMISES) <= set(client.converse.promises.names())
-    assert len(SEED_PROMISES) == 9
+
+
+def test_a_blacklisted_plugin_s_promises_are_unknown() -> None:
+    client = Client()
+    arun(client.converse.initialize({"blacklisted_plugins": ["converse-chats"]}))
+    assert "chatBoxesFetched" not in client.converse.promises.names()
+    assert "rosterContactsFetched" in client.converse.promises.names()
 
 
 def test_triggering_an_event_resolves_the_promise_of_the_same_name() -> None:

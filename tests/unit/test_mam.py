@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from converse_py.plugins.disco.plugin import DiscoState
 from converse_py.core import converse as converse_module
 from converse_py.core.errors import ConverseError
 from converse_py.plugins.disco.stanzas import info_query, parse_info
@@ -430,7 +431,7 @@ def test_a_discovery_cut_by_a_dropped_connection_does_not_hide_mam_from_the_next
         await answer_roster(client)
         await _answer_disco(client, ("urn:xmpp:mam:2",))
         queries = _sent_iqs(client, "{urn:xmpp:mam:2}query")
-        return client.converse.disco.supports("urn:xmpp:mam:2"), serialize(queries[-1]) if queries else ""
+        return client.converse.get(DiscoState).supports("urn:xmpp:mam:2"), serialize(queries[-1]) if queries else ""
     supported, catch_up = arun(body())
     assert supported
     assert "<after>a5</after>" in catch_up  # the reconnection's catch-up asked the archive
@@ -445,7 +446,7 @@ def test_a_resumed_stream_keeps_what_discovery_found_and_asks_nothing_again(monk
         client.transport.receive("<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>")
         first_ids = {parse(x).get("id") for x in client.transport.sent if "disco#info" in x}
         client.transport.drop()
-        held = client.converse.disco.supports("urn:xmpp:mam:2") and client.converse.disco.done
+        held = client.converse.get(DiscoState).supports("urn:xmpp:mam:2") and client.converse.get(DiscoState).done
         client.transport.sent.clear()
         for _ in range(50):
             await asyncio.sleep(0.01)
@@ -455,7 +456,7 @@ def test_a_resumed_stream_keeps_what_discovery_found_and_asks_nothing_again(monk
         await settle()
         # (the unacknowledged disco queries are re-sent by XEP-0198 itself: same ids)
         asked = [x for x in client.transport.sent if "disco#info" in x and parse(x).get("id") not in first_ids]
-        return held, client.converse.disco.done and client.converse.disco.supports("urn:xmpp:mam:2"), asked
+        return held, client.converse.get(DiscoState).done and client.converse.get(DiscoState).supports("urn:xmpp:mam:2"), asked
     held_while_down, after, asked = arun(body())
     assert not held_while_down  # nobody is told what is supported while the stream is down
     assert after and asked == []

@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from converse_py.plugins.chats.plugin import ChatsState
+from converse_py.plugins.otr.plugin import OtrChats
 from converse_py.core.errors import ConverseError
 from converse_py.plugins.chats.models import ShownMessage
 from converse_py.plugins.otr import DSAPrivateKey, OtrSession, save_private_key
@@ -113,7 +115,7 @@ def test_alice_initiates_exchanges_both_ways_then_ends() -> None:
         assert events == [(BOB, "unverified")]
         assert box.get("otr_their_fingerprint") == bob.our_fingerprint
         assert box.get("otr_fingerprint") == bob.their_fingerprint
-        assert client.converse.otr.our_fingerprint() == bob.their_fingerprint
+        assert client.converse.get(OtrChats).our_fingerprint() == bob.their_fingerprint
         # alice → bob: only ciphertext leaves, bob reads the text, alice's box shows her text
         box.send_message("secret plans")
         sent = outgoing_bodies(client)
@@ -185,7 +187,7 @@ def test_smp_verifies_and_is_remembered() -> None:
         peer, bob = engine_peer()
         pump(client, peer, [bob.start()])
         box = client.api.chats.get(BOB)
-        client.converse.otr.smp_start(box, "blue", "favourite colour?")
+        client.converse.get(OtrChats).smp_start(box, "blue", "favourite colour?")
         sent = outgoing_bodies(client)
         assert len(sent) == 1 and bob.handle_incoming(sent[0]).plaintext is None
         replies = bob.smp_respond("blue")
@@ -207,15 +209,15 @@ def test_key_is_made_once_and_kept_in_persistent_storage() -> None:
         client = Client()
         await client.converse.initialize({})
         with pytest.raises(ConverseError, match="logged-in"):
-            client.converse.otr.our_fingerprint()
+            client.converse.get(OtrChats).our_fingerprint()
         await client.api.user.login({"jid": "carol@localhost", "password": "secret"})
         await settle()
-        first = client.converse.otr.our_fingerprint()
+        first = client.converse.get(OtrChats).our_fingerprint()
         assert list(client.platform.persistent_storage) == [STORAGE_PREFIX + "carol@localhost"]
         assert "secret" not in json.dumps(client.platform.persistent_storage)
         assert client.platform.storage.get(STORAGE_PREFIX + "carol@localhost") is None
-        client.converse.otr._keys = None  # forget the cached key: it is read back, not remade
-        assert client.converse.otr.our_fingerprint() == first
+        client.converse.get(OtrChats)._keys = None  # forget the cached key: it is read back, not remade
+        assert client.converse.get(OtrChats).our_fingerprint() == first
     arun(body())
 
 
@@ -233,7 +235,7 @@ def test_allow_otr_false_disables_everything() -> None:
         assert shown(box)[0][1].startswith("?OTRv23?")  # an ordinary message, shown as text
         box.send_message("hello")
         assert outgoing_bodies(client) == ["hello"]  # no whitespace tag
-        assert client.converse.otr.sessions == {} and client.converse.otr._keys is None  # no key even loaded
+        assert client.converse.get(OtrChats).sessions == {} and client.converse.get(OtrChats)._keys is None  # no key even loaded
     arun(body())
 
 
@@ -272,7 +274,7 @@ def test_archived_otr_traffic_is_not_shown() -> None:
     async def body() -> None:
         client = await login()
         box = client.api.chats.open(BOB)
-        keep = client.converse.chats.archived_filters
+        keep = client.converse.get(ChatsState).archived_filters
         when = datetime(2026, 1, 1, tzinfo=UTC)
         messages = [ShownMessage("a1", BOB, "?OTR:AAMDxyz.", when, False, archived=True),
                     ShownMessage("a2", BOB, "?OTRv23? query", when, False, archived=True),

@@ -118,3 +118,27 @@ def test_python_listeners_may_take_fewer_or_more_arguments() -> None:
     seen.clear()
     client.api.trigger("greeted", "hi")
     assert seen == ["none", ("hi", None), ("hi", "x")]
+
+
+class BrokenFeature(Plugin):
+    name = "broken-feature"
+    events = {"brokenDone": EventDoc("nothing", "never, it breaks")}
+    features = ("urn:example:broken",)
+    facades = {"chatbox": {"breakIt": "break_it"}}
+
+    def initialize(self) -> None:
+        raise RuntimeError("no luck")
+
+
+def test_a_plugin_whose_initialize_raises_or_that_is_removed_takes_its_features_and_facades_back() -> None:
+    client = Client(core_plugins=False)
+    client.registry.add("greeter", GreeterPlugin)
+    client.registry.add("broken-feature", BrokenFeature)
+    arun(client.converse.initialize({}))
+    converse = client.converse
+    assert [f.name for f in converse.plugin_failures] == ["broken-feature"]
+    assert converse.features == ["urn:example:greeter"]
+    assert "breakIt" not in converse.facades.get("chatbox", {})
+    assert "brokenDone" not in converse.known_events
+    converse.plugins.remove("greeter")
+    assert converse.features == [] and "greeted" not in converse.known_events

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from converse_py.plugins.roster.plugin import RosterState
 from converse_py.core.errors import ConverseError
 from converse_py.plugins.roster.stanzas import roster_get, roster_remove, roster_set, subscription
 from converse_py.plugins.status.stanzas import status_presence
@@ -355,7 +356,7 @@ def test_a_push_right_behind_the_roster_result_is_not_undone_by_it() -> None:
         client.transport.receive(PUSH.format(id="p2", ver="ver9", jid="nurse@example.com", sub="remove"))
         await settle()
         return ([c.get("jid") for c in client.api.contacts.get()],
-                client.converse.roster.version)  # type: ignore[attr-defined]
+                client.converse.get(RosterState).version)
     jids, version = arun(body())
     assert sorted(jids) == ["juliet@example.com", "romeo@example.net"]
     assert version == "ver9"
@@ -384,7 +385,7 @@ def test_a_big_roster_is_read_in_slices_and_a_push_between_them_is_kept() -> Non
         client.transport.receive(PUSH.format(id="p1", ver="big2", jid="juliet@example.com", sub="both"))
         await settle()
         return ([c.get("jid") for c in client.api.contacts.get()],
-                client.converse.roster.version, announced, before_push)  # type: ignore[attr-defined]
+                client.converse.get(RosterState).version, announced, before_push)
     jids, version, announced, before_push = arun(body())
     assert before_push == 0  # the push came while the result was still being read
     assert len(jids) == 2501 and "juliet@example.com" in jids and "c02499@example.com" in jids

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from converse_py.plugins.chats.plugin import ChatsState
 from converse_py.core.converse import Converse
 from converse_py.core.errors import ConverseError, IQError, IQTimeoutError
 from converse_py.core.platform import NullPlatform
@@ -190,7 +191,7 @@ def test_hostile_stanzas_are_dropped_and_the_client_keeps_working(caplog: pytest
             client.transport.receive(bad)
         client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/p" type="chat">'
                                  '<body>still alive</body></message>')
-        return client.converse.chats.boxes["bob@localhost"].messages[-1].body  # type: ignore[attr-defined]
+        return client.converse.get(ChatsState).boxes["bob@localhost"].messages[-1].body
     assert arun(body()) == "still alive"
 
 

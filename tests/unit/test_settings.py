@@ -7,8 +7,18 @@ import pytest
 
 from converse_py.core.errors import SettingsError
 from converse_py.core.settings import CORE_SETTINGS, Settings
+from converse_py.dom.ui_declaration import UIDeclaration
+from converse_py.plugins.core import FEATURE_PLUGIN_CLASSES
 
 from .conftest import Client, arun
+
+
+def every_setting() -> Settings:
+    """Settings knowing the core's and every default plugin's declarations (as in the browser)."""
+    settings = Settings()
+    for plugin in (*FEATURE_PLUGIN_CLASSES, UIDeclaration):
+        settings.extend(plugin.settings)
+    return settings
 
 SEED_EXAMPLE = {
     "allow_otr": True, "auto_list_rooms": False, "auto_subscribe": False,
@@ -19,7 +29,7 @@ SEED_EXAMPLE = {
 
 
 def test_every_setting_of_the_seed_example_is_accepted_and_stored() -> None:
-    settings = Settings()
+    settings = every_setting()
     assert settings.update(SEED_EXAMPLE) == []
     for name, value in SEED_EXAMPLE.items():
         assert settings.get(name) == value
@@ -29,7 +39,12 @@ def test_every_setting_of_the_seed_example_is_accepted_and_stored() -> None:
                                   "websocket_url", "auto_reconnect", "message_archiving",
                                   "whitelisted_plugins", "blacklisted_plugins"])
 def test_the_other_required_settings_are_declared(name: str) -> None:
-    assert name in CORE_SETTINGS
+    assert name in every_setting().declared()
+
+
+@pytest.mark.parametrize("name", ["allow_otr", "message_archiving", "muc_domain", "play_sounds", "ping_interval"])
+def test_feature_settings_are_declared_by_their_plugin_not_the_core(name: str) -> None:
+    assert name not in CORE_SETTINGS and name in every_setting().declared()
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -42,11 +57,11 @@ def test_the_other_required_settings_are_declared(name: str) -> None:
 ])
 def test_a_wrong_type_raises_an_error_naming_the_setting(name: str, value: object, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
-        Settings().update({name: value})
+        every_setting().update({name: value})
 
 
 def test_a_bad_value_changes_nothing() -> None:
-    settings = Settings()
+    settings = every_setting()
     with pytest.raises(SettingsError):
         settings.update({"play_sounds": True, "debug": "loud"})
     assert settings.get("play_sounds") is False

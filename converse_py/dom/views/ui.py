@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import js  # type: ignore[import-not-found]
 
-from ...core.converse import Converse
 from ...core.log import logger
 from ...i18n import LANGUAGES, set_language
 from ..ffi import ProxyKeeper, found
+from ..ui_declaration import UIDeclaration
 from .chatbox import ChatsView
 from .controlbox import ControlBoxView
 from .otr import OtrView
@@ -28,10 +28,8 @@ ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
 ActionHandler = Callable[[Any, Any], None]  # (the element with data-action, the DOM event)
 
 
-class UIPlugin:
+class UIPlugin(UIDeclaration):
     """Renders into ``#conversejs`` (made by the shim, or here if missing)."""
-
-    _converse: Converse
 
     def initialize(self) -> None:
         converse = self._converse

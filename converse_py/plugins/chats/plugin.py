@@ -1,10 +1,7 @@
 """Chats plugin: incoming chat messages open a chat box; boxes send messages; open boxes are
 remembered in the tab (sessionStorage) and come back after a reload.
 
-Events: ``message`` (the stanza, for every incoming message stanza), ``messageSend``
-(the sent stanza), ``chatBoxOpened``/``chatBoxClosed``/``chatBoxFocused``/``chatBoxMinimized``/
-``chatBoxMaximized`` (the box). Promise: ``chatBoxesFetched`` (after log-in, once the boxes open
-before the reload are back).
+Declares its events in ``ChatsPlugin.events`` and carbons (XEP-0280) in ``features``.
 """
 
 from __future__ import annotations
@@ -18,10 +15,13 @@ from collections.abc import Callable
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...xmpp.jid import JID
 from ...xmpp.stanza import local_name
 from ..corrections.stanzas import add_replace
+from ..legacy import alias_for_views
+from ..roster.plugin import RosterState
 from .api import ChatsAPI
 from .models import ActivityListener, ChatBox, ShownMessage, UpdateListener
 from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, parse_carbon, parse_message
@@ -64,7 +64,7 @@ class ChatsState:
         """The box for ``jid``, created or re-opened as needed."""
         box = self.boxes.get(jid)
         if box is None:
-            roster = getattr(self.converse, "roster", None)
+            roster = self.converse.find(RosterState)
             fullname = ""
             if roster is not None and jid in roster.contacts:
                 fullname = roster.contacts[jid].get("fullname")
@@ -212,17 +212,28 @@ def _report_carbons(future: Any) -> None:
         logger.info("carbons not enabled: %s", future.exception())
 
 
-class ChatsPlugin:
-    """Registered as the core plugin ``converse-chats``."""
+class ChatsPlugin(Plugin):
+    """One-to-one chat boxes, carbons, and the boxes kept across reloads."""
 
-    _converse: Converse
+    name = "converse-chats"
+    events = {
+        "message": EventDoc("the message stanza (a DOM Element for JS)", "any message stanza arrived"),
+        "messageSend": EventDoc("the sent stanza", "a chat box sent a message"),
+        "chatBoxOpened": EventDoc("the chat box", "a chat box was created or re-opened"),
+        "chatBoxClosed": EventDoc("the chat box", "a chat box was closed"),
+        "chatBoxFocused": EventDoc("the chat box", "focus() was called on a chat box"),
+        "chatBoxMinimized": EventDoc("the chat box", "a chat box was minimized"),
+        "chatBoxMaximized": EventDoc("the chat box", "a chat box was maximized"),
+        "chatBoxesFetched": EventDoc("nothing", "chat boxes are ready to be opened", promise=True),
+    }
+    features = (CARBONS,)
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = ChatsState(converse)
-        converse.chats = self.state  # type: ignore[attr-defined]
+        alias_for_views(converse, "chats", self.state)
         converse.provide(self.state)
-        converse.api.chats = ChatsAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.add_grouping("chats", ChatsAPI(self.state))
         converse.session.add_handler("message", self.on_message)
         converse.api.listen.on("connected", self.on_connected)
         converse.api.listen.on("serviceDiscovered", self.on_feature)

@@ -11,7 +11,7 @@ minimized. A state is never sent twice in a row, ``composing`` at most once per
 Receiving: a contact's state (or a message with a body: ``active``) sets the box attribute
 ``chat_state``; the view shows "{name} is typing…" / "{name} has stopped typing".
 
-Events: ``chatStateNotification`` (the chat box, the state).
+Declares ``chatStateNotification`` and ``send_chat_state_notifications`` in ``ChatStatesPlugin``.
 """
 
 from __future__ import annotations
@@ -19,16 +19,17 @@ from __future__ import annotations
 import asyncio
 import time
 import xml.etree.ElementTree as ET
-from typing import Any
 from collections.abc import Callable
 
 from ...core.aio import loop
 from ...core.converse import Converse
+from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.stanza import find
 from ..chats.models import ChatBox
+from ..chats.plugin import ChatsState
 from ..chats.stanzas import unwrap_message
 from .stanzas import add_state, chat_state, state_message
 
@@ -36,12 +37,6 @@ from .stanzas import add_state, chat_state, state_message
 PAUSED_AFTER = 5.0
 #: ``composing`` is sent at most once per this many seconds.
 COMPOSING_EVERY = 3.0
-
-SETTINGS = {
-    "send_chat_state_notifications": Setting(
-        True, (bool, list), "XEP-0085: tell contacts when the user is typing (composing, paused, active, "
-        "inactive); false sends none, a list sends only the states named (e.g. ['composing', 'paused'])."),
-}
 
 
 class ChatStates:
@@ -142,25 +137,35 @@ class ChatStates:
         if state is None:
             return
         sender = sender_jid.bare
-        box = self.converse.chats.boxes.get(sender)  # type: ignore[attr-defined]
+        box = self.converse.get(ChatsState).boxes.get(sender)
         if sender == own or box is None or box.get("closed"):
             return
         box.set("chat_state", state)
         self.converse.trigger("chatStateNotification", box, state)
 
 
-class ChatStatesPlugin:
-    """Registered as the core plugin ``converse-chatstates``."""
+class ChatStatesPlugin(Plugin):
+    """XEP-0085 chat state notifications in one-to-one chats."""
 
-    _converse: Converse
+    name = "converse-chatstates"
+    dependencies = ("converse-chats",)
+    settings = {
+        "send_chat_state_notifications": Setting(
+            True, (bool, list), "XEP-0085: tell contacts when the user is typing (composing, paused, active, "
+            "inactive); false sends none, a list sends only the states named (e.g. ['composing', 'paused'])."),
+    }
+    events = {
+        "chatStateNotification": EventDoc("the chat box, the state", "the contact's chat state arrived "
+                                          "(XEP-0085): 'composing', 'paused', 'active', 'inactive' or 'gone'; "
+                                          "also model.get('chat_state')"),
+    }
+    features = ("http://jabber.org/protocol/chatstates",)
 
     def initialize(self) -> None:
         converse = self._converse
-        converse.settings.extend(SETTINGS)
         self.states = ChatStates(converse)
-        converse.chatstates = self.states  # type: ignore[attr-defined]
         converse.provide(self.states)
-        chats: Any = converse.chats  # type: ignore[attr-defined]
+        chats = converse.get(ChatsState)
         chats.stanza_decorators.append(self.states.decorate)
         chats.activity_listeners.append(self.states.on_activity)
         converse.session.add_handler("message", self.states.on_message)

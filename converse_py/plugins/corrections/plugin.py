@@ -8,37 +8,42 @@ as a carbon or from the archive is applied to the message it names when that mes
 the same bare JID, and never shown as a new message; one naming an unknown message is dropped (from
 the archive it waits for the page holding its original).
 
-Events: ``messageCorrected`` (the chat box, the message with its new text; both directions).
+Declares ``messageCorrected``, ``allow_message_corrections`` and the chat box's JS
+``model.correctMessage`` in ``CorrectionsPlugin``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ...core.converse import Converse
 from ...core.errors import ConverseError
+from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...core.settings import Setting
 from ..chats.models import ChatBox, ShownMessage
-
-SETTINGS = {
-    "allow_message_corrections": Setting(
-        "all", (str, bool), "XEP-0308: 'all' lets the user correct any message they sent, 'last' only "
-        "their last one (the Up arrow always edits the last), false none (corrections received are "
-        "still shown).", choices=("all", "last", False)),
-}
+from ..chats.plugin import ChatsState
 
 
-class CorrectionsPlugin:
-    """Registered as the core plugin ``converse-corrections``."""
+class CorrectionsPlugin(Plugin):
+    """XEP-0308 last message correction in one-to-one chats."""
 
-    _converse: Converse
+    name = "converse-corrections"
+    dependencies = ("converse-chats",)
+    settings = {
+        "allow_message_corrections": Setting(
+            "all", (str, bool), "XEP-0308: 'all' lets the user correct any message they sent, 'last' only "
+            "their last one (the Up arrow always edits the last), false none (corrections received are "
+            "still shown).", choices=("all", "last", False)),
+    }
+    events = {
+        "messageCorrected": EventDoc("the chat box, the message", "a message was corrected (XEP-0308), by the "
+                                     "user (model.correctMessage, Up arrow) or by its sender; message.body is "
+                                     "the new text, message.edited is true"),
+    }
+    features = ("urn:xmpp:message-correct:0",)
+    facades = {"chatbox": {"correctMessage": "correct_message"}}
 
     def initialize(self) -> None:
         converse = self._converse
-        converse.settings.extend(SETTINGS)
-        chats: Any = converse.chats  # type: ignore[attr-defined]
-        chats.update_listeners.append(self.on_update)
+        converse.get(ChatsState).update_listeners.append(self.on_update)
         converse.api.listen.on("chatBoxOpened", self.on_opened)
 
     def on_opened(self, box: ChatBox) -> None:
@@ -61,9 +66,7 @@ class CorrectionsPlugin:
                                 "(allow_message_corrections is 'last')")
         if not isinstance(text, str) or not text.strip():
             raise ConverseError("correct_message: a correction needs some text")
-        chats: Any = self._converse.chats  # type: ignore[attr-defined]
-        shown: ShownMessage = chats.send(box, text, replaces=target)
-        return shown
+        return self._converse.get(ChatsState).send(box, text, replaces=target)
 
     def on_update(self, box: ChatBox, message: ShownMessage, changed: tuple[str, ...]) -> None:
         if "body" in changed and message.edited:

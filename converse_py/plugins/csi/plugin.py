@@ -2,22 +2,31 @@
 unimportant traffic such as presence), and ``<active/>`` when it is shown again. Only when the
 server advertises ``urn:xmpp:csi:0`` and the ``client_state_indication`` setting is on.
 
-Events: ``windowStateChanged`` (``{state: 'hidden'|'visible'}``, as Converse.js), ``clientStateChanged``
-(``'active'|'inactive'``, after the nonza went out).
+Declared in ``CSIPlugin``: the setting and the ``windowStateChanged`` / ``clientStateChanged`` events.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...core.converse import Converse
+from ...core.plugin import EventDoc, Plugin
+from ...core.settings import Setting
 from .stanzas import CSI_NS, csi_nonza
 
 
-class CSIPlugin:
-    """Registered as the core plugin ``converse-csi``."""
+class CSIPlugin(Plugin):
+    """XEP-0352 client state indication, following the page's visibility."""
 
-    _converse: Converse
+    name = "converse-csi"
+    settings = {
+        "client_state_indication": Setting(
+            True, (bool,), "XEP-0352: tell the server <inactive/> while the page is hidden, <active/> when shown."),
+    }
+    events = {
+        "windowStateChanged": EventDoc("{state: 'hidden' or 'visible'}", "the page was hidden or shown"),
+        "clientStateChanged": EventDoc("'active' or 'inactive'", "XEP-0352 client state indication was sent to "
+                                       "the server"),
+    }
 
     def initialize(self) -> None:
         converse = self._converse

@@ -1,8 +1,8 @@
 """Disco plugin: after log-in, asks the server and the user's own account what they support
 (XEP-0030) and fires ``serviceDiscovered`` once per feature found.
 
-Other plugins wait for the answer with ``await converse.disco.discovered()`` and ask
-``converse.disco.supports(namespace)``.
+Other plugins wait for the answer with ``await converse.get(DiscoState).discovered()`` and ask
+``converse.get(DiscoState).supports(namespace)`` (``converse.find`` when disco is optional for them).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ...core.converse import Converse
 from ...core.errors import IQDisconnectedError
 from ...core.log import logger
 from ...core.model import Model
+from ...core.plugin import EventDoc, Plugin
 from ...xmpp.jid import JID
 from .stanzas import info_query, parse_info
 
@@ -105,15 +106,22 @@ class DiscoState:
             self.converse.trigger("serviceDiscovered", feature)
 
 
-class DiscoPlugin:
-    """Registered as the core plugin ``converse-disco``."""
+class DiscoPlugin(Plugin):
+    """Service discovery of the server and the account, started after the initial presence (so it
+    needs ``converse-status``)."""
 
-    _converse: Converse
+    name = "converse-disco"
+    dependencies = ("converse-status",)
+    events = {
+        "serviceDiscovered": EventDoc("the feature (feature.get('var') is its namespace, e.g. Strophe.NS.MAM)",
+                                      "service discovery of the server and account found a feature (once per "
+                                      "feature and session)"),
+    }
+    features = ("http://jabber.org/protocol/disco#info",)
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = DiscoState(converse)
-        converse.disco = self.state  # type: ignore[attr-defined]
         converse.provide(self.state)
         # After the initial presence, so the roster fetch and presence go out first.
         converse.api.listen.on("statusInitialized", lambda *_: self._start())

@@ -1,6 +1,7 @@
 """MAM plugin: ``api.archive``, the ``message_archiving`` preference, and chat history: an opened
 chat box shows the latest page of the archive, and ``box.load_older()`` (scrolling up) the page
-before it. Messages already shown are never shown twice (see ``ShownMessage.keys``).
+before it. Messages already shown are never shown twice (see ``ShownMessage.keys``). Without the
+disco plugin the archive is taken as unsupported. A client advertises no disco feature for MAM.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from collections.abc import Callable
 from ...core.converse import Converse
 from ...core.errors import IQError
 from ...core.log import logger
+from ...core.plugin import Plugin
+from ...core.settings import Setting
 from ...core.session import own_bare
 from ...xmpp import ns
 from ...xmpp.stanza import new_id
 from ..chats.models import ChatBox, ShownMessage
+from ..chats.plugin import ChatsState
+from ..disco.plugin import DiscoState
 from ..chats.stanzas import parse_message
 from .api import UNSUPPORTED, ArchiveAPI, ArchiveNotSupportedError
 from .models import RSM
@@ -40,8 +45,8 @@ class MamState:
         self.loading: dict[str, asyncio.Task[None]] = {}
 
     @property
-    def _disco(self) -> Any:
-        return getattr(self.converse, "disco", None)
+    def _disco(self) -> DiscoState | None:
+        return self.converse.find(DiscoState)
 
     def known_unsupported(self) -> bool:
         """Discovery finished and the server has no MAM."""
@@ -141,8 +146,7 @@ class MamState:
         finally:
             box.set("archive_loading", False)
         owner = own_bare(self.converse.session) or ""
-        chats = getattr(self.converse, "chats", None)
-        filters = chats.archived_filters if chats is not None else []  # e.g. OTR ciphertext is hidden
+        filters = self.converse.get(ChatsState).archived_filters  # e.g. OTR ciphertext is hidden
         shown = [m for m in (to_shown(r, box, owner) for r in results)
                  if m is not None and all(f(box, m) for f in filters)]
         box.add_messages(shown, older=True)
@@ -195,24 +199,29 @@ def _log_failure(task: asyncio.Task[Any], label: str) -> None:
         logger.warning("%s: %s", label, task.exception())
 
 
-class MamPlugin:
-    """Registered as the core plugin ``converse-mam``."""
+class MamPlugin(Plugin):
+    """Message archive management (XEP-0313): ``api.archive`` and chat history."""
 
-    _converse: Converse
+    name = "converse-mam"
+    dependencies = ("converse-chats",)
+    settings = {
+        "archived_messages_page_size": Setting(50, (int,), "Archived messages fetched per page when a chat "
+                                               "opens or is scrolled up (XEP-0313)."),
+        "message_archiving": Setting(None, (str, type(None)), "MAM preference to set: 'never', 'always' or "
+                                     "'roster'.", choices=(None, "never", "always", "roster")),
+    }
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = MamState(converse)
-        converse.mam = self.state  # type: ignore[attr-defined]
         converse.provide(self.state)
-        converse.api.archive = ArchiveAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.add_grouping("archive", ArchiveAPI(self.state))
         converse.session.add_handler("message", self.state.on_message)
         converse.api.listen.on("chatBoxOpened", self.on_box_opened)
         converse.api.listen.on("connected", self.on_connected)
         converse.api.listen.on("reconnected", self.on_reconnected)
         converse.settings.watch(self.on_setting)
-        chats = getattr(converse, "chats", None)
-        for box in chats.boxes.values() if chats is not None else []:
+        for box in list(converse.get(ChatsState).boxes.values()):
             self.on_box_opened(box)
 
     def on_box_opened(self, box: ChatBox) -> None:
@@ -226,8 +235,7 @@ class MamPlugin:
         asyncio.ensure_future(self.state.set_preferences())
 
     def on_reconnected(self, *_: Any) -> None:
-        chats = getattr(self._converse, "chats", None)
-        for box in list(chats.boxes.values()) if chats is not None else []:
+        for box in list(self._converse.get(ChatsState).boxes.values()):
             task = asyncio.ensure_future(self.state.catch_up(box))
             task.add_done_callback(functools.partial(_log_failure, label=f"catching up with {box.get('jid')}"))
 

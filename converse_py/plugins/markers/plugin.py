@@ -8,7 +8,7 @@ message implies the earlier ones, so only the newest is marked. If the page is h
 marker goes out when it is shown again. An incoming ``<displayed/>`` from the contact marks that
 outgoing message and every earlier one ``displayed`` (the view shows ✓✓).
 
-Events: ``messageDisplayed`` (the chat box, the message the contact marked).
+Declares ``messageDisplayed`` and ``send_chat_markers`` in ``MarkersPlugin``.
 """
 
 from __future__ import annotations
@@ -16,21 +16,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ...core.converse import Converse
+from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.stanza import find
 from ..chats.models import ChatBox
+from ..chats.plugin import ChatsState
 from ..chats.stanzas import unwrap_message
 from .stanzas import add_markable, displayed, displayed_id, is_markable
-
-SETTINGS = {
-    "send_chat_markers": Setting(["displayed"], (list,), "XEP-0333 markers sent for a contact's markable "
-                                 "messages: ['displayed'] tells them when their message was shown, [] sends "
-                                 "none. (Converse.js also lists 'received' and 'acknowledged'; converse-py "
-                                 "accepts and ignores them: delivery is confirmed with XEP-0184 receipts.)"),
-}
-
 
 class MarkersState:
     """What each box still has to mark, and whether the page is visible."""
@@ -49,7 +43,7 @@ class MarkersState:
     def on_visibility(self, hidden: bool) -> None:
         if not hidden:
             for jid in sorted(self.waiting):
-                box = self.converse.chats.boxes.get(jid)  # type: ignore[attr-defined]
+                box = self.converse.get(ChatsState).boxes.get(jid)
                 if box is not None:
                     self.seen(box)
 
@@ -97,7 +91,7 @@ class MarkersState:
         """``contact`` has seen the user's message ``msg_id``: it and all earlier outgoing messages are
         read (an id that names no outgoing message of that box is ignored)."""
         converse = self.converse
-        box = converse.chats.boxes.get(contact)  # type: ignore[attr-defined]
+        box = converse.get(ChatsState).boxes.get(contact)
         own = own_bare(converse.session)
         target = box.find_message(msg_id, own) if box is not None else None
         if box is None or target is None or not target.outgoing:
@@ -117,18 +111,35 @@ class MarkersState:
         converse.trigger("messageDisplayed", box, shown)
 
 
-class MarkersPlugin:
-    """Registered as the core plugin ``converse-markers``."""
+def _mark(_box: ChatBox, stanza: ET.Element) -> None:
+    add_markable(stanza)
 
-    _converse: Converse
+
+class MarkersPlugin(Plugin):
+    """XEP-0333 chat markers (displayed) in one-to-one chats."""
+
+    name = "converse-markers"
+    dependencies = ("converse-chats",)
+    settings = {
+        "send_chat_markers": Setting(["displayed"], (list,), "XEP-0333 markers sent for a contact's markable "
+                                     "messages: ['displayed'] tells them when their message was shown, [] "
+                                     "sends none. (Converse.js also lists 'received' and 'acknowledged'; "
+                                     "converse-py accepts and ignores them: delivery is confirmed with "
+                                     "XEP-0184 receipts.)"),
+    }
+    events = {
+        "messageDisplayed": EventDoc("the chat box, the message", "the contact's client showed the user's message "
+                                     "(XEP-0333 displayed marker); it and every earlier outgoing message have "
+                                     "displayed true"),
+    }
+    features = ("urn:xmpp:chat-markers:0",)
 
     def initialize(self) -> None:
         converse = self._converse
-        converse.settings.extend(SETTINGS)
         self.state = MarkersState(converse)
-        converse.markers = self.state  # type: ignore[attr-defined]
         converse.provide(self.state)
-        converse.chats.stanza_decorators.append(lambda _box, stanza: add_markable(stanza))  # type: ignore[attr-defined]
+        chats = converse.get(ChatsState)
+        chats.stanza_decorators.append(_mark)
         converse.session.add_handler("message", self.state.on_message)
         converse.platform.watch_visibility(self.state.on_visibility)
-        converse.chats.activity_listeners.append(self.state.on_activity)  # type: ignore[attr-defined]
+        chats.activity_listeners.append(self.state.on_activity)

@@ -1,10 +1,9 @@
 """MUC plugin: joining, occupants, room messages and subjects, auto-configuration, invitations,
 room listing; rooms are re-joined after a reconnection.
 
-Events: ``roomOpened`` (the room), ``roomEntered`` (the room, our presence was reflected),
-``enteredNewRoom`` (the room, we created it), ``roomError`` (the room; its ``error`` attribute says
-why), ``leaveRoom`` (the room), ``roomInvite`` (the invitation as a dict), ``roomMessage``
-(the room and the message). Every message stanza also fires ``message`` (chats plugin).
+Its settings and events are declared in ``MUCPlugin``. Every message stanza also fires ``message``
+(chats plugin). The room's archive is read when the MAM plugin is loaded, and the user's status is
+joined with when the status plugin is (both optional: ``converse.find``).
 """
 
 from __future__ import annotations
@@ -17,10 +16,15 @@ from collections.abc import Mapping
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...core.plugin import EventDoc, Plugin
+from ...core.settings import OPTIONAL_STR, Setting
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import sub
 from ..chats.models import ShownMessage
+from ..legacy import alias_for_views
+from ..mam.plugin import MamState
+from ..status.plugin import StatusState
 from .api import RoomsAPI
 from .models import Occupant, Room
 from .stanzas import (
@@ -92,7 +96,7 @@ class RoomsState:
         """Send our presence to the room (queued while offline: sent once connected)."""
         room.set({"connection_status": "entering", "error": ""})
         room.occupants.clear()
-        status = getattr(self.converse, "status", None)
+        status = self.converse.find(StatusState)
         stanza = join_presence(room.get("jid"), room.get("nick"), password=room.password)
         if status is not None and status.status not in ("online", "unavailable", "offline"):
             sub(stanza, "show", text=status.status)
@@ -266,7 +270,7 @@ class RoomsState:
         if info.description:
             updates["description"] = info.description
         room.set(updates)
-        if ns.MAM in info.features and getattr(self.converse, "mam", None) is not None:
+        if ns.MAM in info.features and self.converse.find(MamState) is not None:
             room.older_loader = self.load_older
             if room.get("archive_first") is None:
                 self.load_older(room)
@@ -287,7 +291,7 @@ class RoomsState:
         return task
 
     async def _fetch_page(self, room: Room) -> None:
-        mam = getattr(self.converse, "mam")
+        mam = self.converse.get(MamState)
         before = room.get("archive_first")
         if before is None:
             before = next((m.stanza_id for m in room.messages if m.stanza_id), "")
@@ -337,17 +341,38 @@ class RoomsState:
             self.converse.trigger("chatBoxMinimized" if changed["minimized"] else "chatBoxMaximized", room)
 
 
-class MUCPlugin:
-    """Registered as the core plugin ``converse-muc``."""
+class MUCPlugin(Plugin):
+    """Multi-user chat (XEP-0045): rooms, occupants, invitations (also XEP-0249), room listing."""
 
-    _converse: Converse
+    name = "converse-muc"
+    settings = {
+        "auto_list_rooms": Setting(False, (bool,), "List public rooms when the join form opens."),
+        "hide_muc_server": Setting(False, (bool,), "Hide the server field in the room join form."),
+        "muc_domain": Setting(None, OPTIONAL_STR, "MUC service for the join form and rooms.list_rooms "
+                              "(default: 'conference.' + the user's domain)."),
+    }
+    events = {
+        "roomOpened": EventDoc("the room", "api.rooms.open (or the UI) opened a room; entering follows"),
+        "roomEntered": EventDoc("the room", "the room reflected our presence: we are in (connection_status "
+                                "'entered')"),
+        "enteredNewRoom": EventDoc("the room", "we entered a room that did not exist before (status 201); it is "
+                                   "configured with roomconfig when auto_configure is set"),
+        "roomError": EventDoc("the room", "entering or configuring failed, or we were removed; room.get('error') "
+                              "says why"),
+        "leaveRoom": EventDoc("the room", "we left a room (api.rooms.close or its close button)"),
+        "roomInvite": EventDoc("{room, from, reason, password, direct}", "someone invited us to a room (XEP-0045 "
+                               "mediated or XEP-0249 direct)"),
+        "roomMessage": EventDoc("the room, the message", "a groupchat message was added to a room (own "
+                                "reflections and history already shown are not repeated)"),
+    }
+    features = ("http://jabber.org/protocol/muc", "jabber:x:conference")
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = RoomsState(converse)
-        converse.rooms = self.state  # type: ignore[attr-defined]
+        alias_for_views(converse, "rooms", self.state)
         converse.provide(self.state)
-        converse.api.rooms = RoomsAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.add_grouping("rooms", RoomsAPI(self.state))
         converse.session.add_handler("presence", self.state.on_presence)
         converse.session.add_handler("message", self.state.on_message)
         converse.api.listen.on("reconnected", lambda *_: self.state.rejoin_all())

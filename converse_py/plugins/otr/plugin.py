@@ -10,8 +10,7 @@ whose replies are sent here). Each chat box gets ``initiate_otr()`` / ``end_otr(
 
 The account's long-term DSA key and instance tag are made the first time OTR is needed and kept
 in the platform's persistent storage (localStorage); fingerprints the user verified with SMP are
-kept there too. Events: ``otrStateChanged``, ``otrSmpRequest``, ``otrSmpResult``,
-``otrSendRefused``.
+kept there too. Its settings, events and JS methods are declared in ``OtrPlugin``.
 """
 
 from __future__ import annotations
@@ -24,10 +23,14 @@ from typing import Any
 from ...core.converse import Converse
 from ...core.errors import ConverseError
 from ...core.log import logger
+from ...core.plugin import EventDoc, Plugin
+from ...core.settings import Setting
 from ...i18n import _
 from ...core.session import own_bare
 from ...xmpp.stanza import sub
 from ..chats.models import ChatBox, ShownMessage
+from ..chats.plugin import ChatsState
+from ..legacy import alias_for_views
 from ..chats.stanzas import CARBONS, ChatMessage, chat_message
 from .crypto import RandomBytes
 from .framing import WHITESPACE_BASE
@@ -277,17 +280,37 @@ def otr_stanza(to: str, body: str) -> ET.Element:
     return stanza
 
 
-class OtrPlugin:
-    """Registered as the core plugin ``converse-otr`` (after ``converse-chats``)."""
+class OtrPlugin(Plugin):
+    """Off-the-Record sessions in one-to-one chat boxes."""
 
-    _converse: Converse
+    name = "converse-otr"
+    dependencies = ("converse-chats",)
+    settings = {
+        "allow_otr": Setting(True, (bool,), "Allow Off-the-Record encrypted one-to-one chats."),
+        "require_otr": Setting(False, (bool,), "Never send a one-to-one message in the clear: a message typed "
+                               "outside a private (OTR) session is refused and the session is started "
+                               "(needs allow_otr)."),
+    }
+    events = {
+        "otrStateChanged": EventDoc("the chat box, the new state", "a chat's Off-the-Record padlock changed: "
+                                    "'not-private', 'unverified', 'verified' or 'finished' (the contact ended "
+                                    "it); also model.get('otr_state')"),
+        "otrSmpRequest": EventDoc("the chat box, the question (or null)", "the contact asked to verify the "
+                                  "session with a shared secret (answer in the padlock menu)"),
+        "otrSmpResult": EventDoc("the chat box, the result", "a verification (SMP) ended: 'succeeded', 'failed' "
+                                 "or 'aborted'"),
+        "otrSendRefused": EventDoc("the chat box, the reason", "a message was not sent because it would have "
+                                   "gone in the clear while a private session is expected (require_otr, or "
+                                   "the contact ended it)"),
+    }
+    facades = {"chatbox": {"initiateOTR": "initiate_otr", "endOTR": "end_otr"}}
 
     def initialize(self) -> None:
         converse = self._converse
         self.otr = OtrChats(converse)
-        converse.otr = self.otr  # type: ignore[attr-defined]
+        alias_for_views(converse, "otr", self.otr)
         converse.provide(self.otr)
-        chats = converse.chats  # type: ignore[attr-defined]
+        chats = converse.get(ChatsState)
         chats.outgoing_filters.append(self.otr.outgoing)
         chats.incoming_filters.append(self.otr.incoming)
         chats.archived_filters.append(self.otr.archived)

@@ -2,7 +2,7 @@
 been idle for ``ping_interval`` seconds (so idle sessions and NAT mappings stay alive), and offers
 ``api.ping(jid, timeout)`` as Converse.js does.
 
-Events: ``keepalivePing`` (the round trip in ms, or null when no answer came in time).
+Declared in ``PingPlugin``: the ``ping_interval`` setting and the ``keepalivePing`` event.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from ...core.aio import loop
 from ...core.converse import Converse
 from ...core.errors import ConverseError, IQError, IQTimeoutError
 from ...core.log import logger
+from ...core.plugin import EventDoc, Plugin
+from ...core.settings import Setting
 from ...xmpp.jid import JID
 from .stanzas import is_ping, ping_iq, pong
 
@@ -52,10 +54,21 @@ class PingAPI:
         return True
 
 
-class PingPlugin:
-    """Registered as the core plugin ``converse-ping``."""
+class PingPlugin(Plugin):
+    """XEP-0199: answers pings, pings the server when idle, offers ``api.ping``."""
 
-    _converse: Converse
+    name = "converse-ping"
+    settings = {
+        "ping_interval": Setting(
+            60, (int, float), "XEP-0199: ping the server after this many seconds without incoming traffic "
+            "(0 turns the keepalive off); pings are always answered."),
+    }
+    events = {
+        "keepalivePing": EventDoc("the round trip in ms, or null", "the session was idle for ping_interval "
+                                  "seconds and the server was pinged (XEP-0199); null when it did not answer "
+                                  "in time"),
+    }
+    features = ("urn:xmpp:ping",)
 
     def initialize(self) -> None:
         converse = self._converse
@@ -63,7 +76,7 @@ class PingPlugin:
         self._seen = 0
         converse.session.add_handler("iq", self.on_iq)
         self.api = PingAPI(converse)
-        converse.api.ping = self.api.ping  # type: ignore[attr-defined]
+        converse.api.add_grouping("ping", self.api.ping)
         converse.api.listen.on("connected", self._start)
         converse.api.listen.on("streamResumed", self._start)
         converse.api.listen.on("disconnected", self._stop)

@@ -1,9 +1,7 @@
 """Roster plugin: the roster (cached per tab, versioned per XEP-0237), pushes, presence,
 subscriptions, and contacts' vCards.
 
-Events: ``roster`` (the contacts, after the fetch), ``rosterPush`` (a contact), ``contactRequest``
-(a contact asking to subscribe), ``contactStatusChanged`` (a contact). Promises: cachedRoster,
-rosterContactsFetched, rosterGroupsFetched, roster, rosterInitialized.
+Its events and promises are declared in ``RosterPlugin.events``.
 """
 
 from __future__ import annotations
@@ -16,9 +14,12 @@ from typing import Any
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...core.plugin import EventDoc, Plugin
+from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import find, find_all
+from ..legacy import alias_for_views
 from ..vcard.stanzas import parse_vcard, vcard_get
 from .api import ContactsAPI
 from .models import Contact
@@ -198,17 +199,34 @@ class RosterState:
         self.converse.trigger("vcardUpdated", contact)
 
 
-class RosterPlugin:
-    """Registered as the core plugin ``converse-roster``."""
+class RosterPlugin(Plugin):
+    """The roster, presence, subscriptions and contacts' vCards."""
 
-    _converse: Converse
+    name = "converse-roster"
+    settings = {
+        "auto_subscribe": Setting(False, (bool,), "Accept contact requests automatically and subscribe back."),
+    }
+    events = {
+        "roster": EventDoc("the list of contacts", "the roster was fetched from the server", promise=True),
+        "rosterContactsFetched": EventDoc("nothing", "contacts are known", promise=True),
+        "rosterGroupsFetched": EventDoc("nothing", "roster groups are known", promise=True),
+        "rosterInitialized": EventDoc("nothing", "the roster is set up", promise=True),
+        "rosterPush": EventDoc("the contact", "a roster push added, changed or removed a contact"),
+        "contactStatusChanged": EventDoc("the contact", "a contact's chat_status or status message changed"),
+        "contactRequest": EventDoc("the contact", "someone asked to subscribe to the user's presence "
+                                   "(contact.requesting is true; answer with contact.authorize() or "
+                                   "contact.unauthorize())"),
+        "vcardUpdated": EventDoc("the contact", "a contact's vCard (fullname, image, url) was fetched"),
+        "cachedRoster": EventDoc("the list of contacts", "the roster cached in this tab was loaded, before the "
+                                 "server answered (empty list when nothing was cached)", promise=True),
+    }
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = RosterState(converse)
-        converse.roster = self.state  # type: ignore[attr-defined]
+        alias_for_views(converse, "roster", self.state)
         converse.provide(self.state)
-        converse.api.contacts = ContactsAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.add_grouping("contacts", ContactsAPI(self.state))
         converse.session.add_handler("iq", self.on_iq)
         converse.session.add_handler("presence", self.on_presence)
         converse.api.listen.on("connected", self.on_connected)

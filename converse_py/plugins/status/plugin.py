@@ -1,7 +1,6 @@
 """Own status plugin: ``api.user.status`` get/set and ``status.message``; sends initial presence.
 
-Events: ``statusChanged`` (the status), ``statusMessageChanged`` (the message),
-``statusInitialized`` (promise, the status). The status survives a reload (tab storage).
+The status survives a reload (tab storage). Events: see ``StatusPlugin.events``.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from typing import Any
 from ...core.converse import Converse
 from ...core.errors import ConverseError
 from ...core.grouping import Grouping
+from ...core.plugin import EventDoc, Plugin
+from ..legacy import alias_for_views
 from ...xmpp.jid import JID
 from .stanzas import STATUS_VALUES, status_presence
 
@@ -119,17 +120,24 @@ class StatusAPI(Grouping):
         self._state.change(value, None if message is None else message[:2000])
 
 
-class StatusPlugin:
-    """Registered as the core plugin ``converse-status``."""
+class StatusPlugin(Plugin):
+    """The user's own availability and status message; sends the initial presence once the roster
+    was requested (so it needs ``converse-roster``)."""
 
-    _converse: Converse
+    name = "converse-status"
+    dependencies = ("converse-roster",)
+    events = {
+        "statusInitialized": EventDoc("the status", "initial presence was sent", promise=True),
+        "statusChanged": EventDoc("the status", "api.user.status.set changed the user's availability"),
+        "statusMessageChanged": EventDoc("the message", "the user's status message changed"),
+    }
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = StatusState(converse)
-        converse.status = self.state  # type: ignore[attr-defined]
+        alias_for_views(converse, "status", self.state)
         converse.provide(self.state)
-        converse.api.user.status = StatusAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.add_grouping("user.status", StatusAPI(self.state))
         converse.api.listen.on("connected", lambda *_: self.state.load())
         converse.api.listen.on("rosterInitialized", self.on_roster_ready)
 

@@ -1,0 +1,23 @@
+"""What the browser UI plugin (``converse-ui``, dom/views/ui.py) declares, importable without a
+browser (the docs generator and unit tests read it on CPython).
+"""
+
+from __future__ import annotations
+
+from ..core.plugin import Plugin
+from ..core.settings import Setting
+
+
+class UIDeclaration(Plugin):
+    """The declarations of ``converse-ui``; ``UIPlugin`` adds the rendering."""
+
+    name = "converse-ui"
+    settings = {
+        "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
+        "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
+        "roster_groups": Setting(False, (bool,), "Group contacts in the roster view by roster group."),
+        "show_controlbox_by_default": Setting(False, (bool,), "Open the control box at start-up."),
+        "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),
+        "view_mode": Setting("overlayed", (str,), "Placement of the client in the page.",
+                             choices=("overlayed", "fullscreen", "embedded")),
+    }
