@@ -109,12 +109,15 @@ class Converse:
             self.known_events.setdefault(name, doc)
             if doc.promise:
                 self.promises.add(name)
+        before = len(self.features)
         for feature in declaration.features:
             if feature not in self.features:
                 self.features.append(feature)
         for kind, methods in declaration.facades.items():
             self.facades.setdefault(kind, {}).update(methods)
         self._declarations[plugin] = declaration
+        if len(self.features) != before:
+            self._features_changed()
 
     def undeclare(self, plugin: str) -> None:
         """Take back what ``plugin`` declared for others to use (its disco features, facade methods
@@ -123,13 +126,21 @@ class Converse:
         if declaration is None:
             return
         kept = {f for other in self._declarations.values() for f in other.features}  # declared twice
+        before = len(self.features)
         self.features[:] = [f for f in self.features if f not in declaration.features or f in kept]
+        if len(self.features) != before:
+            self._features_changed()
         for kind, methods in declaration.facades.items():
             for js_name in methods:
                 self.facades.get(kind, {}).pop(js_name, None)
         for name in {**declaration.events, **declaration.hooks}:
             if self.known_events.get(name) in (declaration.events.get(name), declaration.hooks.get(name)):
                 del self.known_events[name]
+
+    def _features_changed(self) -> None:
+        """After start-up, a plugin added or taken out changes what the client supports."""
+        if self.plugins.converse is self:
+            self.trigger("featuresChanged", list(self.features))
 
     def hook(self, name: str, context: Any, data: Any) -> Any:
         """Run the hook ``name`` over ``data`` (see ``EventBus.run_hook``) and return the result."""

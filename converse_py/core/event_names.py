@@ -33,6 +33,10 @@ CORE_EVENTS: dict[str, EventDoc] = {
                                        "again) or to enable XEP-0198"),
     "connectionMethodsDiscovered": EventDoc("{websocket, bosh} URLs found", "XEP-0156 discovery read the "
                                             "domain's host-meta (empty object when nothing usable was found)"),
+    "outgoingPresence": EventDoc("nothing, the presence element", "hook: each presence the client sends "
+                                 "(status, room joins) passes here before it goes out; return it changed"),
+    "featuresChanged": EventDoc("the list of features", "a plugin initialized after start-up (or removed) "
+                                "changed the XMPP features the client declares (XEP-0030, XEP-0115 ver)"),
 }
 
 #: The core's promises (``api.waitUntil`` knows them from the start; plugins add theirs when declared).

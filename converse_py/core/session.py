@@ -336,7 +336,10 @@ class Session:
         return False
 
     def send_element(self, el: ET.Element) -> bool:
-        """``send`` for an ElementTree element."""
+        """``send`` for an ElementTree element. The client's own presences pass through the
+        ``outgoingPresence`` hook first (the caps plugin adds XEP-0115 there)."""
+        if local_name(el.tag) == "presence":
+            el = self.converse.hook("outgoingPresence", None, el)
         return self.send(serialize(el))
 
     def send_iq(self, el: ET.Element, timeout: float | None = IQ_TIMEOUT) -> asyncio.Future[ET.Element]:

@@ -1,12 +1,14 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-chatstates', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status']
+['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-version']
 """
 
 from __future__ import annotations
 
 from ..core.plugin import Plugin
+from .blocking.plugin import BlockingPlugin
+from .caps.plugin import CapsPlugin
 from .chats.plugin import ChatsPlugin
 from .chatstates.plugin import ChatStatesPlugin
 from .corrections.plugin import CorrectionsPlugin
@@ -20,11 +22,13 @@ from .ping.plugin import PingPlugin
 from .receipts.plugin import ReceiptsPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
+from .version.plugin import VersionPlugin
 
 #: The feature plugin classes, in initialize order.
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
-    CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin,
+    CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
+    BlockingPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

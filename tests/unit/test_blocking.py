@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converse_py.plugins.blocking.plugin import BlockingPlugin, BlocklistState
+from converse_py.plugins.blocking.plugin import BlocklistState
 from converse_py.plugins.blocking.stanzas import block_request, blocklist_request, parse_push, unblock_request
 from converse_py.plugins.disco.plugin import Feature
 from converse_py.xmpp.stanza import canonical, parse, serialize
@@ -32,7 +32,6 @@ def test_pushes_and_bad_items() -> None:
 
 async def blocking_client() -> tuple[Client, BlocklistState]:
     client = Client()
-    client.registry.add("converse-blocking", BlockingPlugin, core=True)
     await client.converse.initialize({})
     await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
     await settle()

@@ -6,9 +6,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from converse_py import __version__
-from converse_py.plugins.caps.plugin import CapsPlugin, CapsState
+from converse_py.plugins.caps.plugin import CapsState
 from converse_py.plugins.caps.stanzas import NODE
-from converse_py.plugins.version.plugin import VersionPlugin
 from converse_py.xmpp.stanza import parse
 
 from .conftest import Client, arun, settle
@@ -18,8 +17,6 @@ DISCO = "http://jabber.org/protocol/disco#info"
 
 async def responder(settings: dict[str, Any] | None = None) -> Client:
     client = Client()
-    client.registry.add("converse-caps", CapsPlugin, core=True)
-    client.registry.add("converse-version", VersionPlugin, core=True)
     await client.converse.initialize(dict(settings or {}))
     await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
     await settle()
@@ -89,4 +86,35 @@ def test_software_version_leaves_the_os_out_unless_allowed_and_time_is_xep_0082(
         utc = time_reply.findtext("{urn:xmpp:time}time/{urn:xmpp:time}utc") or ""
         tzo = time_reply.findtext("{urn:xmpp:time}time/{urn:xmpp:time}tzo") or ""
         assert len(utc) == 20 and utc.endswith("Z") and tzo[0] in "+-" and len(tzo) == 6
+    arun(body())
+
+
+def test_presence_carries_caps_and_a_plugin_added_later_sends_it_again_with_the_new_ver() -> None:
+    from converse_py.core.plugin import Plugin
+
+    class Extra(Plugin):
+        name = "extra"
+        features = ("urn:example:extra",)
+
+    async def body() -> None:
+        client = Client()
+        await client.converse.initialize({})
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await settle()
+        roster_get = parse(next(x for x in client.transport.sent if "jabber:iq:roster" in x))
+        client.transport.receive(f"<iq xmlns='jabber:client' type='result' id='{roster_get.get('id')}'>"
+                                 "<query xmlns='jabber:iq:roster'/></iq>")
+        await settle()
+        caps = client.converse.get(CapsState)
+        initial = parse(next(x for x in client.transport.sent if x.startswith("<presence")))
+        c = initial.find("{http://jabber.org/protocol/caps}c")
+        assert c is not None and c.get("ver") == caps.capabilities().ver() and c.get("node") == NODE
+        old_ver = c.get("ver")
+        client.transport.sent.clear()
+        client.registry.add("extra", Extra)
+        again = [parse(x) for x in client.transport.sent if x.startswith("<presence")]
+        assert len(again) == 1
+        new_c = again[0].find("{http://jabber.org/protocol/caps}c")
+        assert new_c is not None and new_c.get("ver") == caps.capabilities().ver() != old_ver
+        assert "urn:example:extra" in features_of(ask(client, f"<query xmlns='{DISCO}'/>"))
     arun(body())

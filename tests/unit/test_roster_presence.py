@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from converse_py.plugins.caps.plugin import CapsState
 from converse_py.plugins.roster.plugin import RosterState
 from converse_py.core.errors import ConverseError
 from converse_py.plugins.roster.stanzas import roster_get, roster_remove, roster_set, subscription
@@ -306,11 +307,12 @@ def test_status_set_sends_presence_fires_events_and_survives_a_reload() -> None:
         return {"events": events, "dnd": sent_dnd, "msg": sent_msg, "get": client.api.user.status.get(),
                 "reloaded": (reloaded.api.user.status.get(), reloaded.api.user.status.message.get()),
                 "initial": next(x for x in reloaded.transport.sent if x.startswith("<presence")),
-                "storage": json.dumps(client.platform.storage)}
+                "storage": json.dumps(client.platform.storage),
+                "caps": serialize(client.converse.get(CapsState).capabilities().caps_element())}
     got = arun(body())
     assert got["events"] == [("status", "dnd"), ("message", "In a meeting"), ("message", "Back at 3")]
     assert canonical(got["dnd"]) == canonical(
-        '<presence xmlns="jabber:client"><show>dnd</show><status>In a meeting</status></presence>')
+        f'<presence xmlns="jabber:client"><show>dnd</show><status>In a meeting</status>{got["caps"]}</presence>')
     assert "<show>dnd</show>" in got["msg"] and "Back at 3" in got["msg"]
     assert got["get"] == "dnd" and got["reloaded"] == ("dnd", "Back at 3")
     assert "<show>dnd</show>" in got["initial"]

@@ -103,7 +103,7 @@ class BlockingPlugin(Plugin):
         converse = self._converse
         self.state = BlocklistState(converse)
         converse.provide(self.state)
-        converse.api.blocklist = BlocklistAPI(self.state)  # type: ignore[attr-defined]
+        converse.api.add_grouping("blocklist", BlocklistAPI(self.state))
         converse.session.add_handler("iq", self.state.on_iq)
         converse.api.listen.on("serviceDiscovered", self.on_feature)
         converse.api.listen.on("disconnected", self.on_disconnected)

@@ -15,10 +15,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ...core.plugin import EventDoc, Plugin
+from ...core.plugin import Plugin
 from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.stanza import element, error_reply, find, local_name, sub
+from ..status.plugin import StatusState
 from .stanzas import CAPS, NODE, Capabilities, Identity, caps_node_ver
 
 
@@ -77,8 +78,6 @@ class CapsPlugin(Plugin):
     settings = {"client_name": Setting("converse-py", (str,), "The name this client gives itself to other "
                                        "clients: its XEP-0030 identity and its XEP-0092 software name.")}
     features = (ns.DISCO_INFO, ns.DISCO_ITEMS, CAPS)
-    events = {"featuresChanged": EventDoc("the list of features", "a plugin added after start-up declared "
-                                          "features: our XEP-0115 ver changed and presence is sent again")}
 
     def initialize(self) -> None:
         converse = self._converse
@@ -86,3 +85,11 @@ class CapsPlugin(Plugin):
         converse.provide(self.state)
         converse.session.add_handler("iq", self.state.on_iq)
         converse.api.listen.on("outgoingPresence", self.state.annotate)
+        converse.api.listen.on("featuresChanged", self.on_features_changed)
+
+    def on_features_changed(self) -> None:
+        """Our ver changed: say so with a fresh presence (XEP-0115 §4), once online."""
+        status = self._converse.find(StatusState)
+        if status is not None and self._converse.session.connected \
+                and self._converse.promises.is_resolved("statusInitialized"):
+            status.announce()
