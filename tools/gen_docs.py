@@ -19,6 +19,7 @@ from converse_py.core.converse import SEED_PROMISES  # noqa: E402
 from converse_py.core.event_names import EVENTS  # noqa: E402
 from converse_py.core.grouping import Grouping, js_name  # noqa: E402
 from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
+from converse_py.dom.hooks import UI_HOOKS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
 from converse_py.plugins.chatstates.plugin import SETTINGS as CHATSTATES_SETTINGS  # noqa: E402
 from converse_py.plugins.corrections.plugin import SETTINGS as CORRECTIONS_SETTINGS  # noqa: E402
@@ -58,6 +59,11 @@ def events() -> str:
              "`_converse.api.waitUntil(name)` works even after the event fired.", "",
              "| event | listener receives | fires when |", "|---|---|---|"]
     lines += [f"| `{name}` | {args} | {when} |" for name, (args, when) in EVENTS.items()]
+    lines += ["", "## Hooks", "",
+              "Run with `api.hook(name, context, data)`: each listener gets `(context, data)` and what it",
+              "returns (unless nothing) replaces `data` for the next one.", "",
+              "| hook | listener receives | runs when |", "|---|---|---|"]
+    lines += [f"| `{name}` | {doc.args} | {doc.doc} |" for name, doc in UI_HOOKS.items()]
     lines += ["", "## Promises", "", "`api.waitUntil` knows these from the start: "
               + ", ".join(f"`{p}`" for p in SEED_PROMISES)
               + ". Plugins add their own with `api.promises.add(name)`.", ""]

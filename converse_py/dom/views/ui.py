@@ -15,8 +15,11 @@ import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...core.plugin import Plugin
 from ...i18n import LANGUAGES, set_language
 from ..ffi import ProxyKeeper, found
+from ..hooks import UI_HOOKS
+from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .controlbox import ControlBoxView
 from .otr import OtrView
@@ -28,8 +31,12 @@ ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
 ActionHandler = Callable[[Any, Any], None]  # (the element with data-action, the DOM event)
 
 
-class UIPlugin:
-    """Renders into ``#conversejs`` (made by the shim, or here if missing)."""
+class UIPlugin(Plugin):
+    """Renders into ``#conversejs`` (made by the shim, or here if missing); declares the hooks
+    plugins use to add buttons to message rows and box toolbars (``dom/hooks.py``)."""
+
+    name = "converse-ui"
+    hooks = UI_HOOKS
 
     _converse: Converse
 
@@ -55,6 +62,7 @@ class UIPlugin:
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
+        self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``
