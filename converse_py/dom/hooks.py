@@ -18,7 +18,7 @@ Python plugin::
 JS plugin::
 
     _converse.api.listen.on('getToolbarButtons', (box, buttons) => [
-        ...buttons, {name: 'hello', label: 'Say hello', handler: (box) => box.sendMessage('hello')}]);
+        ...buttons, {name: 'hello', label: 'Say hello', handler: (box) => box.model.sendMessage('hello')}]);
 
 >>> from converse_py.core.converse import Converse
 >>> converse = Converse(lambda: None)
