@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-
 from ...core.converse import Converse
 from ...core.log import logger
 from ...plugins.muc.api import RoomsAPI
