@@ -178,6 +178,21 @@ class JsBridge:
             fn.apply(js.undefined, js.Array.of(*[self.to_js(a) for a in args]))
         return call
 
+    def _callable_from_py(self, value: Any) -> Any:
+        """``value`` with the JS functions in its lists and dicts made callable from Python with
+        Python arguments (converted as for listeners); what they return comes back as Python."""
+        if isinstance(value, JsProxy) and callable(value):
+            fn = value
+
+            def call(*args: Any) -> Any:
+                return self.to_py(fn.apply(js.undefined, js.Array.of(*[self.to_js(a) for a in args])))
+            return call
+        if isinstance(value, list):
+            return [self._callable_from_py(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._callable_from_py(item) for key, item in value.items()}
+        return value
+
     def _special(self, grouping: Grouping, attr: str) -> Any:
         if isinstance(grouping, ListenAPI) and attr in ("on", "once"):
             return self._listen(grouping, once=(attr == "once"))
@@ -194,8 +209,10 @@ class JsBridge:
             ctx = js.undefined if context is None else context
 
             def adapter(*args: Any) -> Any:
-                # what the listener returns matters to hooks (api.hook): new data, or undefined
-                return self.to_py(callback.apply(ctx, js.Array.of(*[self.to_js(a) for a in args])))
+                # what the listener returns matters to hooks (api.hook): new data, or undefined;
+                # functions in it (a button's handler) get JS values when Python calls them
+                return self._callable_from_py(self.to_py(callback.apply(ctx, js.Array.of(
+                    *[self.to_js(a) for a in args]))))
 
             (events.once if once else events.on)(name, adapter, key=callback)
             listen._converse.check_event_name(name)

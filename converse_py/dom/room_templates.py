@@ -1,31 +1,23 @@
-"""Room templates: the room box, occupants, room messages with nick colours, the join form.
+"""Room templates: the room box, occupants, the join form (room messages are chat rows:
+``templates.message_items(..., room=True)``, nicks in their colours).
 
 Pure Python (tested on CPython); nicks, subjects, reasons and bodies are always text.
-
->>> nick_color("thirdwitch") == nick_color("thirdwitch"), nick_color("a") != nick_color("b")
-(True, True)
 """
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from ..i18n import N_, _, format_day
+from ..i18n import N_, _
 from .html import Markup, join, tag
+from .templates import Button, nick_color, toolbar
 
 SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                "xa": N_("Extended away"), "offline": N_("Offline")}
 
 #: Roles and affiliations shown as badges (translated where shown).
 ROLE_WORDS = (N_("moderator"), N_("visitor"), N_("owner"), N_("admin"), N_("member"), N_("outcast"))
-
-
-def nick_color(nick: str) -> str:
-    """A stable, readable colour for a nick (same nick, same colour, on every client)."""
-    hue = zlib.crc32(nick.encode("utf-8")) % 360
-    return f"hsl({hue}, 60%, 32%)"
 
 
 def occupant_row(occupant: Any) -> Markup:
@@ -48,30 +40,9 @@ def occupants(items: Sequence[Any]) -> Markup:
     return join(occupant_row(o) for o in ranked)
 
 
-def room_message(message: Any) -> Markup:
-    when = message.time.astimezone()
-    return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
-                      "data-id": message.id},
-               tag("time", {"datetime": message.time.isoformat()}, when.strftime("%H:%M")),
-               tag("span", {"class": "cpy-from", "style": f"color: {nick_color(message.sender)}"}, message.sender),
-               tag("span", {"class": "cpy-body"}, message.body))
-
-
-def room_messages(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:
-    """A batch of room messages with day separators; returns the HTML and the last day shown."""
-    parts: list[Markup] = []
-    for message in messages:
-        day = message.time.astimezone().strftime("%Y-%m-%d")
-        if day != last_day:
-            parts.append(tag("li", {"class": "cpy-day", "data-day": day},
-                             tag("time", {"datetime": day}, format_day(message.time))))
-            last_day = day
-        parts.append(room_message(message))
-    return join(parts), last_day
-
-
-def room_box(room: Any) -> Markup:
-    """The frame of a room; messages and occupants are filled in by the view."""
+def room_box(room: Any, buttons: Sequence[Button] = ()) -> Markup:
+    """The frame of a room; messages and occupants are filled in by the view; ``buttons`` are the
+    toolbar's (hook ``getToolbarButtons``)."""
     jid = room.get("jid")
     return tag("section", {"class": "cpy-chatbox cpy-chatroom", "data-jid": jid,
                            "aria-label": _("Room {name}", name=room.get("name") or jid)},
@@ -85,11 +56,14 @@ def room_box(room: Any) -> Markup:
                    room.get("subject") or ""),
                tag("p", {"class": "cpy-error", "role": "alert", "data-role": "room-error",
                          "hidden": not room.get("error")}, room.get("error") or ""),
+               tag("div", {"class": "cpy-history-status", "data-role": "history", "role": "status",
+                           "hidden": True}, _("Loading older messages…")),
                tag("div", {"class": "cpy-room-body"},
                    tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages"}),
                    tag("aside", {"class": "cpy-occupants", "aria-label": _("Occupants")},
                        tag("h3", {}, _("Occupants")),
                        tag("ul", {"role": "list", "data-role": "occupants"}))),
+               toolbar(buttons),
                tag("form", {"class": "cpy-compose", "data-action": "send-room", "data-jid": jid},
                    tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message to the room"),
                                     "placeholder": _("Message")}),

@@ -11,10 +11,11 @@ bodies are made clickable only for http, https and xmpp URLs, and their text sta
 from __future__ import annotations
 
 import re
+import zlib
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
 from .html import Markup, escape_text, join, tag
@@ -82,12 +83,61 @@ def local_time(time: datetime) -> LocalTime:
     return _local_time(time.replace(microsecond=0))
 
 
-def message_item(message: Any) -> Markup:
-    """One message line; the body is text (links made clickable), never HTML. An edited message
-    (XEP-0308) says so; the user's messages show ✓ once delivered (XEP-0184) and ✓✓ once read
-    (XEP-0333), with a spoken label. Written out rather than built with ``tag`` because it is
-    the row a burst of messages renders hundreds of times (tests/unit/test_templates.py holds it
-    to the ``tag``-built HTML).
+def nick_color(nick: str) -> str:
+    """A stable, readable colour for a room nick (same nick, same colour, on every client).
+
+    >>> nick_color("thirdwitch") == nick_color("thirdwitch"), nick_color("a") != nick_color("b")
+    (True, True)
+    """
+    hue = zlib.crc32(nick.encode("utf-8")) % 360
+    return f"hsl({hue}, 60%, 32%)"
+
+
+#: One button a plugin adds (hooks ``getMessageActionButtons`` / ``getToolbarButtons``): ``name``
+#: (what the click reports), ``label`` (its spoken name and tooltip) and optionally ``icon`` or
+#: ``text`` (what it shows; the label otherwise). All of them are text, never HTML.
+Button = Mapping[str, Any]
+#: The buttons of one row (None: no plugin adds any).
+ActionsFor = Callable[[Any], Sequence[Button]]
+
+
+def plugin_button(button: Button, *, action: str, css: str) -> Markup:
+    """A button a plugin asked for; every field is shown as text.
+
+    >>> str(plugin_button({"name": "like", "label": "<b>Like</b>", "icon": "👍"}, action="message-action",
+    ...                   css="cpy-msg-action"))
+    '<button type="button" class="cpy-msg-action" data-action="message-action" data-name="like" \
+title="&lt;b&gt;Like&lt;/b&gt;" aria-label="&lt;b&gt;Like&lt;/b&gt;">👍</button>'
+    """
+    label = str(button.get("label") or button.get("name") or "")
+    shown = button.get("icon") or button.get("text") or label
+    return tag("button", {"type": "button", "class": css, "data-action": action, "data-name": str(button["name"]),
+                          "title": label, "aria-label": label}, str(shown))
+
+
+def message_actions(buttons: Sequence[Button]) -> Markup:
+    """The row's plugin buttons, shown on hover and when one of them has the keyboard focus."""
+    if not buttons:
+        return Markup("")
+    return tag("span", {"class": "cpy-msg-actions", "role": "group", "aria-label": _("Message actions")},
+               [plugin_button(b, action="message-action", css="cpy-msg-action") for b in buttons])
+
+
+def toolbar(buttons: Sequence[Button]) -> Markup:
+    """The box's toolbar of plugin buttons (hidden while no plugin adds one)."""
+    return tag("div", {"class": "cpy-toolbar", "role": "toolbar", "data-role": "toolbar",
+                       "aria-label": _("Toolbar"), "hidden": not buttons},
+               [plugin_button(b, action="toolbar-button", css="cpy-toolbar-button") for b in buttons])
+
+
+def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] = ()) -> Markup:
+    """One message line of a chat or (``room=True``) a room; the body is text (links made
+    clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
+    own messages say "me". An edited message (XEP-0308) says so; the user's messages show ✓ once
+    delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
+    buttons plugins add to the row (hook ``getMessageActionButtons``). Written out rather than
+    built with ``tag`` because it is the row a burst of messages renders hundreds of times
+    (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
 
     >>> from datetime import datetime, timezone
     >>> from converse_py.plugins.chats.models import ShownMessage
@@ -104,14 +154,21 @@ def message_item(message: Any) -> Markup:
         '<li class="cpy-msg cpy-out" data-id="' if outgoing else '<li class="cpy-msg cpy-in" data-id="',
         escape_text(message_key(message)),
         '"><time datetime="', escape_text(message.time.isoformat()), '" title="', shown.title, '">',
-        shown.clock, '</time><span class="cpy-from" title="', escape_text(sender), '">',
-        "me" if outgoing else escape_text(message.sender_name or sender),
-        '</span><span class="cpy-body">', linkify(message.body), "</span>",
+        shown.clock,
     ]
+    if room:
+        parts += ['</time><span class="cpy-from" title="', escape_text(sender), '" style="color: ',
+                  nick_color(sender), '">', escape_text(message.sender_name or sender)]
+    else:
+        parts += ['</time><span class="cpy-from" title="', escape_text(sender), '">',
+                  "me" if outgoing else escape_text(message.sender_name or sender)]
+    parts += ['</span><span class="cpy-body">', linkify(message.body), "</span>"]
     if getattr(message, "edited", False):
         parts.append(tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited")))
     if outgoing:
         parts.append(receipt_tick(message))
+    if actions:
+        parts.append(message_actions(actions))
     parts.append("</li>")
     return Markup("".join(parts))
 
@@ -156,15 +213,17 @@ def day_separator(day: datetime) -> Markup:
     return tag("li", {"class": "cpy-day", "data-day": label}, tag("time", {"datetime": label}, format_day(day)))
 
 
-def message_items(messages: Iterable[Any], last_day: str | None = None) -> tuple[Markup, str | None]:
-    """A batch of messages with day separators; returns the HTML and the last day shown."""
+def message_items(messages: Iterable[Any], last_day: str | None = None, *, room: bool = False,
+                  actions_for: ActionsFor | None = None) -> tuple[Markup, str | None]:
+    """A batch of messages with day separators; returns the HTML and the last day shown.
+    ``actions_for(message)`` gives each row's plugin buttons (None: no plugin adds any)."""
     parts: list[Markup] = []
     for message in messages:
         day = day_of(message)
         if day != last_day:
             parts.append(day_separator(message.time))
             last_day = day
-        parts.append(message_item(message))
+        parts.append(message_item(message, room=room, actions=actions_for(message) if actions_for else ()))
     return join(parts), last_day
 
 
@@ -182,8 +241,9 @@ def unread_badge(count: int) -> Markup:
                         "aria-label": _("{count} unread", count=count)}, str(count) if count else "")
 
 
-def chatbox(box: Any) -> Markup:
-    """A chat box frame (messages are added in batches by the view)."""
+def chatbox(box: Any, buttons: Sequence[Button] = ()) -> Markup:
+    """A chat box frame (messages are added in batches by the view); ``buttons`` are the toolbar's
+    (hook ``getToolbarButtons``)."""
     jid = box.get("jid")
     height = box.get("height")
     return tag("section", {"class": "cpy-chatbox", "data-jid": jid, "aria-label": _("Chat with {jid}", jid=jid),
@@ -202,6 +262,7 @@ def chatbox(box: Any) -> Markup:
                               "tabindex": "0", "aria-label": _("Messages")}),
                    tag("div", {"class": "cpy-chat-state", "data-role": "chat-state", "role": "status"},
                        chat_state_text(box)),
+                   toolbar(buttons),
                    tag("form", {"class": "cpy-compose", "data-action": "send", "data-jid": jid},
                        tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message"),
                                         "placeholder": _("Message")}),

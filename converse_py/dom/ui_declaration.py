@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from ..core.plugin import Plugin
 from ..core.settings import Setting
+from .hooks import UI_HOOKS
 
 
 class UIDeclaration(Plugin):
     """The declarations of ``converse-ui``; ``UIPlugin`` adds the rendering."""
 
     name = "converse-ui"
+    hooks = UI_HOOKS
     settings = {
         "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
         "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),

@@ -263,3 +263,27 @@ def test_seed_open_snippets_single_array_and_nick(page: ClientPage) -> None:
     got = page.js(f"window.capi.rooms.get([{json.dumps(two)}, {json.dumps(three)}]).map((r) => r.model.get('jid'))")
     assert got == [two, three]
     page.js(f"window.capi.rooms.close([{json.dumps(one)}, {json.dumps(two)}, {json.dumps(three)}])")
+
+
+def test_a_message_corrected_by_its_sender_changes_its_row_in_place(page: ClientPage, prosody: Any,
+                                                                     bot: Any) -> None:
+    """XEP-0308 in a room: the sender's correction replaces the text of its row (marked edited);
+    another occupant's "correction" of it changes nothing and adds no row."""
+    room = new_room("fix")
+    page.js(f"window.capi.rooms.open({json.dumps(room)}, {{nick: 'alice'}})")
+    wait_entered(page, room)
+    dora, eve = bot(unique_account(prosody, "dora")), bot(unique_account(prosody, "eve"))
+    join(dora, room, "dora")
+    join(eve, room, "eve")
+    dora.send_raw(f"<message to='{room}' type='groupchat' id='d1'><body>teh plan</body></message>")
+    page.page.wait_for_selector(f"{box(room)} li.cpy-msg >> text=teh plan")
+    eve.send_raw(f"<message to='{room}' type='groupchat' id='e1'><body>hijacked</body>"
+                 "<replace xmlns='urn:xmpp:message-correct:0' id='d1'/></message>")
+    dora.send_raw(f"<message to='{room}' type='groupchat' id='d2'><body>the plan</body>"
+                  "<replace xmlns='urn:xmpp:message-correct:0' id='d1'/></message>")
+    eve.send_message(room, "after", mtype="groupchat")
+    page.wait_for(f"document.querySelectorAll({json.dumps(box(room) + ' li.cpy-msg')}).length === 2")
+    page.page.wait_for_selector(f"{box(room)} li.cpy-msg .cpy-edited")
+    assert page.page.locator(f"{box(room)} li.cpy-msg .cpy-body").all_text_contents() == ["the plan", "after"]
+    assert page.page.locator(f"{box(room)} li.cpy-msg .cpy-edited").count() == 1
+    assert page.page.locator(f"{box(room)} li.cpy-msg").first.locator(".cpy-from").text_content() == "dora"

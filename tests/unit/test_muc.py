@@ -374,3 +374,30 @@ def test_rooms_are_entered_again_after_a_reconnection() -> None:
     status, joins, status_after = arun(body())
     assert status == "disconnected" and status_after == "entering"
     assert len(joins) == 1 and f'to="{ROOM}/hag66"' in joins[0]
+
+
+def test_a_groupchat_correction_by_its_sender_updates_the_message_in_place() -> None:
+    """XEP-0308 in a room: the nick that sent a message may correct it (update listeners get the
+    new message, no new row); a correction from another nick, or naming no shown message, is dropped."""
+    async def body() -> tuple[Any, list[tuple[str, tuple[str, ...]]], list[Any]]:
+        client = await logged_in()
+        room = client.api.rooms.open(ROOM)
+        enter(client)
+        updates: list[tuple[str, tuple[str, ...]]] = []
+        room.on_update(lambda _room, message, changed: updates.append((message.body, changed)))
+        shown: list[Any] = []
+        client.converse.api.listen.on("roomMessage", lambda _room, message: shown.append(message))
+
+        def say(nick: str, msg_id: str, text: str, replaces: str = "") -> None:
+            correction = f'<replace xmlns="urn:xmpp:message-correct:0" id="{replaces}"/>' if replaces else ""
+            client.transport.receive(f'<message xmlns="jabber:client" from="{ROOM}/{nick}" type="groupchat" '
+                                     f'id="{msg_id}"><body>{text}</body>{correction}</message>')
+        say("firstwitch", "w1", "helo")
+        say("secondwitch", "x1", "not yours", replaces="w1")
+        say("firstwitch", "w2", "hello", replaces="w1")
+        say("firstwitch", "w3", "lost", replaces="nothing")
+        return room, updates, shown
+    room, updates, shown = arun(body())
+    assert [(m.sender, m.body, m.edited) for m in room.messages] == [("firstwitch", "hello", True)]
+    assert updates == [("hello", ("body", "edited"))]
+    assert [m.body for m in shown] == ["helo"]  # roomMessage: only messages that got a row

@@ -21,7 +21,8 @@ def core_modules() -> list[pathlib.Path]:
                                                                                   PACKAGE / "dom" / "html.py",
                                                                                   PACKAGE / "dom" / "templates.py",
                                                                                   PACKAGE / "dom" / "controlbox_templates.py",
-                                                                                  PACKAGE / "dom" / "room_templates.py"]
+                                                                                  PACKAGE / "dom" / "room_templates.py",
+                                                                                  PACKAGE / "dom" / "hooks.py"]
 
 
 def module_name(path: pathlib.Path) -> str:

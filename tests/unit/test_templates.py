@@ -78,7 +78,7 @@ def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) ->
                                          "owner", "moderator", None, frozenset(), None, None))
     msg = ShownMessage("1", payload, payload, datetime(2026, 1, 2, tzinfo=UTC), outgoing=False)
     html = (room_templates.room_box(room) + room_templates.occupants([occupant])
-            + room_templates.room_messages([msg])[0]
+            + templates.message_items([msg], room=True)[0]
             + room_templates.invitation({"room": payload, "from": payload, "reason": payload})
             + room_templates.room_list([{"jid": payload, "name": payload}]))
     assert "<script" not in html and "<img" not in html and "<svg" not in html
@@ -163,3 +163,66 @@ def test_contact_rows_are_the_reference_html(payload: str) -> None:
     variants += [asking, pictured]
     for contact in variants:
         assert controlbox_templates.contact_row(contact) == reference_contact_row(contact)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_plugin_button_names_labels_and_icons_stay_text(payload: str) -> None:
+    """Buttons plugins add (hooks getMessageActionButtons, getToolbarButtons) never carry markup."""
+    msg = ShownMessage("m1", "bob@localhost", "hi", datetime(2026, 1, 2, tzinfo=UTC), outgoing=False)
+    hostile = [{"name": payload, "label": payload, "icon": payload, "handler": print},
+               {"name": "plain", "label": payload, "text": payload, "handler": print}]
+    row = templates.message_item(msg, actions=hostile)
+    bar = templates.toolbar(hostile)
+    for html in (row, bar, templates.chatbox({"jid": "bob@localhost"}, hostile),
+                 room_templates.room_box(room_templates_room(), hostile)):
+        assert "<script" not in html and "<img" not in html and "<svg" not in html
+        assert "' onmouseover='" not in html
+    expected = tag("span", {"class": "cpy-msg-actions", "role": "group", "aria-label": "Message actions"},
+                   tag("button", {"type": "button", "class": "cpy-msg-action", "data-action": "message-action",
+                                  "data-name": payload, "title": payload, "aria-label": payload}, payload),
+                   tag("button", {"type": "button", "class": "cpy-msg-action", "data-action": "message-action",
+                                  "data-name": "plain", "title": payload, "aria-label": payload}, payload))
+    assert row == reference_row(msg)[:-len("</li>")] + expected + "</li>"
+    assert bar.count('data-action="toolbar-button"') == 2 and "hidden" not in bar
+
+
+def room_templates_room() -> object:
+    from converse_py.plugins.muc.models import Room
+    return Room("room@conference.localhost", "alice")
+
+
+def test_an_empty_toolbar_is_hidden_and_rows_without_buttons_have_no_button_group() -> None:
+    msg = ShownMessage("m1", "bob@localhost", "hi", datetime(2026, 1, 2, tzinfo=UTC), outgoing=False)
+    assert "cpy-msg-actions" not in templates.message_item(msg, actions=[])
+    assert templates.toolbar([]).startswith('<div class="cpy-toolbar" role="toolbar" data-role="toolbar"') \
+        and " hidden>" in templates.toolbar([])
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + ["thirdwitch"])
+def test_room_rows_are_chat_rows_with_the_nick_in_its_colour(payload: str) -> None:
+    """Chats and rooms share one row template: a room row differs only in its sender (the nick, in
+    its colour, also for the user's own messages)."""
+    for outgoing in (False, True):
+        msg = ShownMessage("m1", payload, f"hi {payload}", datetime(2026, 1, 2, tzinfo=UTC), outgoing,
+                           sender_name=payload, edited=True)
+        chat_row, room_row = templates.message_item(msg), templates.message_item(msg, room=True)
+        nick = tag("span", {"class": "cpy-from", "title": payload, "style": f"color: {templates.nick_color(payload)}"},
+                   payload)
+        chat_sender = tag("span", {"class": "cpy-from", "title": payload}, "me" if outgoing else payload)
+        assert chat_sender in chat_row and room_row == chat_row.replace(chat_sender, nick)
+
+
+def test_day_separators_in_a_room_batch_continue_from_the_last_day_shown() -> None:
+    day1 = ShownMessage("1", "a", "one", datetime(2026, 1, 1, 12, tzinfo=UTC), False)
+    day2 = ShownMessage("2", "b", "two", datetime(2026, 1, 3, 12, tzinfo=UTC), False)
+    html, last = templates.message_items([day1], room=True)
+    more, _last = templates.message_items([day1, day2], last, room=True)
+    assert html.count('class="cpy-day"') == 1 and more.count('class="cpy-day"') == 1
+
+
+def test_each_row_gets_the_buttons_its_message_asks_for() -> None:
+    one = ShownMessage("1", "a", "one", datetime(2026, 1, 1, 12, tzinfo=UTC), False)
+    two = ShownMessage("2", "b", "two", datetime(2026, 1, 1, 12, tzinfo=UTC), True)
+    html, _last = templates.message_items([one, two], actions_for=lambda m: [
+        {"name": f"act-{m.id}", "label": "Act", "handler": print}] if not m.outgoing else [])
+    assert html.count('data-action="message-action"') == 1 and 'data-name="act-1"' in html

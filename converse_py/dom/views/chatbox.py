@@ -1,35 +1,25 @@
-"""Chat box views: one element per open box, messages rendered in batches.
-
-New messages are buffered and inserted in a microtask once the stanzas being handled are done
-(a burst of 1,000 is a handful of DOM writes), and the list follows them in the next animation
-frame (views/follow.py: no forced layout per batch); archive pages are prepended in one write
-with the scroll position kept; rows are styled ``content-visibility: auto`` so the browser
-skips laying out and painting the thousands of rows out of view. Scrolling near the top asks
-the archive for the page before the oldest message.
-"""
+"""Chat box views: one element per open box; its messages are a ``MessageListView``
+(views/message_list.py: rows rendered in batches, updated in place, archive pages on scroll)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
-from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
+from ...plugins.chats.models import ChatBox, ShownMessage
+from ...plugins.chats.plugin import ChatsState
 from ...i18n import _
 from .. import templates
-from ..ffi import ProxyKeeper, found
-from .follow import BottomFollower
+from ..ffi import ProxyKeeper
+from ..hooks import toolbar_buttons
+from .message_list import MessageListView
 
 if TYPE_CHECKING:
     from .ui import UIPlugin
 
-#: Pixels from the top of the history at which the previous archive page is requested.
-LOAD_OLDER_AT = 80
-#: Pixels from the bottom within which the history follows new messages.
-STICK_TO_BOTTOM = 60
 SOUND_FILE = "msg_received.wav"
 
 
@@ -52,13 +42,14 @@ class ChatsView:
         ui.on_action("focusin", "send", self.on_compose_focus)
         ui.on_action("click", "close-chat", self.on_close_click)
         ui.on_action("click", "toggle-chat", self.on_toggle_click)
-        chats = getattr(converse, "chats", None)
+        chats = converse.find(ChatsState)
         for box in chats.boxes.values() if chats is not None else []:
             if not box.get("closed"):
                 self.open_box(box)
 
     def _box_for(self, element: Any) -> ChatBox | None:
-        return self.converse.chats.boxes.get(str(element.getAttribute("data-jid")))  # type: ignore[attr-defined]
+        chats = self.converse.find(ChatsState)
+        return chats.boxes.get(str(element.getAttribute("data-jid"))) if chats is not None else None
 
     def on_close_click(self, element: Any, _event: Any) -> None:
         box = self._box_for(element)
@@ -78,6 +69,7 @@ class ChatsView:
             self.box_views[box.get("jid")] = ChatBoxView(self, box, self.container)
         else:
             view.element.hidden = False
+            view.render_toolbar()
             view.scroll_to_bottom()
             box.composer_activity("seen")
 
@@ -163,123 +155,37 @@ class ChatsView:
 
 
 class ChatBoxView:
-    """One chat box element."""
+    """One chat box element; its message list is a ``MessageListView``."""
 
     def __init__(self, parent: ChatsView, box: ChatBox, container: Any) -> None:
         self.parent = parent
         self.box = box
-        container.insertAdjacentHTML("beforeend", templates.chatbox(box))
+        converse = parent.converse
+        container.insertAdjacentHTML("beforeend", templates.chatbox(box, toolbar_buttons(converse, box)))
         self.element = container.lastElementChild
-        self.list = self.element.querySelector('[data-role="messages"]')
-        self.history_status = self.element.querySelector('[data-role="history"]')
-        self.pending: list[ShownMessage] = []
-        self.last_day: str | None = None
-        self._follow = True
         self.proxies = ProxyKeeper()
-        self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll), js.Object.fromEntries(
-            [["passive", True]]))
-        # New rows show in a microtask: once the stanzas being handled now (a whole BOSH
-        # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
-        # let other callbacks run first: ~1.4 ms more per message).
-        self._flush_soon = self.proxies.keep(self.flush)
-        # Sticking to the newest rows happens in the next animation frame (no forced layout
-        # between inserting rows and the end of the task); then the new rows count as seen.
-        self.follower = BottomFollower(self.list, self.proxies, after=self._after_follow)
-        self._unseen_followed = False
+        self.messages = MessageListView(converse, box, self.element.querySelector('[data-role="messages"]'),
+                                        self.element.querySelector('[data-role="history"]'), self.proxies,
+                                        on_new=self._on_new)
+        self.list = self.messages.element
         self.chat_state = self.element.querySelector('[data-role="chat-state"]')
-        box.on_messages(self.on_messages)
-        box.on_update(self.on_update)
         box.on_change(self.on_change)
         self.on_change(box, {"minimized": box.get("minimized")})
         if box.messages:
-            self.render_all()
+            self.messages.render_all()
         box.composer_activity("seen")
 
-    # -- messages ------------------------------------------------------------------------
-    def on_messages(self, _box: ChatBox, messages: list[ShownMessage], where: str) -> None:
-        if where == APPEND:
-            if not self.pending:
-                js.queueMicrotask(self._flush_soon)
-                self._follow = self._near_bottom() or any(m.outgoing for m in messages)
-            self.pending.extend(messages)
-            if any(not m.outgoing and not m.archived for m in messages):
-                self.parent.play_sound()
-        elif where == PREPEND:
-            self.prepend(messages)
-        else:
-            self.render_all()
+    def _on_new(self, messages: list[ShownMessage]) -> None:
+        if any(not m.outgoing and not m.archived for m in messages):
+            self.parent.play_sound()
 
-    def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        html, self.last_day = templates.message_items(batch, self.last_day)
-        self.list.insertAdjacentHTML("beforeend", html)
-        if self._follow or any(m.outgoing for m in batch):
-            # Rows added while the user reads older ones (not following) are not on screen.
-            self._unseen_followed = self._unseen_followed or any(not m.outgoing for m in batch)
-            self.follower.follow_soon()
-        if any(m.archived for m in batch):
-            asyncio.get_event_loop().call_soon(self.fill)
-
-    def _after_follow(self) -> None:
-        """The list was scrolled to its newest rows (in an animation frame)."""
-        if self._unseen_followed:
-            self._unseen_followed = False
-            if self._near_bottom():
-                self.box.composer_activity("seen")  # the newest message is on screen (chat markers)
-
-    def on_update(self, _box: ChatBox, message: ShownMessage, _changed: tuple[str, ...]) -> None:
-        """A message changed (delivered, read, corrected): its row is replaced, nothing else."""
-        key = templates.message_key(message)
-        for index, waiting in enumerate(self.pending):
-            if templates.message_key(waiting) == key:
-                self.pending[index] = message  # not on screen yet: the flush shows the new one
-                return
-        row = self.list.querySelector(f'li.cpy-msg[data-id="{js.CSS.escape(key)}"]')
-        if found(row):
-            row.outerHTML = templates.message_item(message)
-
-    def prepend(self, messages: list[ShownMessage]) -> None:
-        """An older page: inserted above, the rows in view stay where they are."""
-        html, batch_last_day = templates.message_items(messages)
-        first = self.list.firstElementChild  # null while the first live rows wait for their flush
-        if found(first) and first.classList.contains("cpy-day") \
-                and first.getAttribute("data-day") == batch_last_day:
-            first.remove()  # the day continues from the new rows
-        before = self.list.scrollHeight
-        top = self.list.scrollTop
-        self.list.insertAdjacentHTML("afterbegin", html)
-        if self.last_day is None:
-            self.last_day = batch_last_day
-        self.list.scrollTop = top + (self.list.scrollHeight - before)
-        asyncio.get_event_loop().call_soon(self.fill)  # once the fetch that brought this page is done
-
-    def fill(self) -> None:
-        """While the history does not fill the visible list yet, fetch the page before it (there is
-        no scrolling up to ask for it). A hidden or minimized box (no height) fetches nothing."""
-        height = self.list.clientHeight
-        if height and self.list.scrollHeight <= height + LOAD_OLDER_AT:
-            self.box.load_older()
-
-    def render_all(self) -> None:
-        """Re-render the whole history (messages arrived out of order)."""
-        self.pending = []
-        html, self.last_day = templates.message_items(self.box.messages)
-        self.list.innerHTML = html
-        self.scroll_to_bottom()
+    def render_toolbar(self) -> None:
+        """Ask the plugins for the toolbar's buttons again (hook ``getToolbarButtons``)."""
+        self.element.querySelector('[data-role="toolbar"]').outerHTML = templates.toolbar(
+            toolbar_buttons(self.parent.converse, self.box))
 
     def scroll_to_bottom(self) -> None:
-        self.list.scrollTop = self.list.scrollHeight
-
-    def _near_bottom(self) -> bool:
-        return self.follower.near_bottom(STICK_TO_BOTTOM)
-
-    def on_scroll(self, _event: Any) -> None:
-        if self.list.scrollTop < LOAD_OLDER_AT and self.box.messages:
-            self.box.load_older()
-        elif self._near_bottom():
-            self.box.composer_activity("seen")  # scrolled back down to the newest messages
+        self.messages.scroll_to_bottom()
 
     # -- attributes ----------------------------------------------------------------------
     def on_change(self, box: ChatBox, changed: dict[str, Any]) -> None:
@@ -304,5 +210,3 @@ class ChatBoxView:
             element.querySelector('[data-role="title"]').innerHTML = templates.chat_title(box)
         if "chat_state" in changed:
             self.chat_state.textContent = templates.chat_state_text(box)
-        if "archive_loading" in changed:
-            self.history_status.hidden = not changed["archive_loading"]

@@ -15,6 +15,10 @@ import js  # type: ignore[import-not-found]
 from ...core.converse import Converse
 from ...core.log import logger
 from ...i18n import _
+from ...plugins.chats.plugin import ChatsState
+from ...plugins.roster.api import ContactsAPI
+from ...plugins.roster.plugin import RosterState
+from ...plugins.status.plugin import StatusAPI, StatusState
 from .. import controlbox_templates as t
 from ..ffi import found
 from .. import templates
@@ -71,7 +75,7 @@ class ControlBoxView:
     # -- rendering -----------------------------------------------------------------------
     @property
     def _roster(self) -> Any:
-        return getattr(self.converse, "roster", None)
+        return self.converse.find(RosterState)
 
     def _show(self, shown: bool) -> None:
         self.shown = shown
@@ -82,7 +86,7 @@ class ControlBoxView:
         """The whole box for the current connection state."""
         converse = self.converse
         if converse.session.connected:
-            status = getattr(converse, "status", None)
+            status = converse.find(StatusState)
             self.panel.innerHTML = t.controlbox(
                 jid=converse.session.jid or "", state=self.state,
                 status=status.status if status else "online", message=status.message if status else "",
@@ -90,7 +94,7 @@ class ControlBoxView:
             self.render_lists()
         elif self.state in ("connecting", "authenticating"):
             self.panel.innerHTML = templates.loading(_("Connecting…"))
-        elif getattr(converse, "reconnecting", False):
+        elif converse.reconnecting:
             self.panel.innerHTML = templates.loading(_("Connection lost. Reconnecting…"))
         else:
             self.panel.innerHTML = t.login_form(jid=self.typed_jid or converse.settings.get("jid") or "",
@@ -99,7 +103,7 @@ class ControlBoxView:
 
     def render_status(self) -> None:
         wrap = self.panel.querySelector('[data-role="status"]')
-        status = getattr(self.converse, "status", None)
+        status = self.converse.find(StatusState)
         if found(wrap) and status is not None:
             wrap.innerHTML = t.status_form(status.status, status.message)
 
@@ -216,14 +220,14 @@ class ControlBoxView:
         future.add_done_callback(done)
 
     def on_open_chat(self, element: Any, _event: Any) -> None:
-        box = self.converse.api.chats.open(str(element.getAttribute("data-jid")))  # type: ignore[attr-defined]
+        box = self.converse.get(ChatsState).open(str(element.getAttribute("data-jid")))
         box.focus()
 
     def on_set_status(self, element: Any, _event: Any) -> None:
         form = element if element.tagName == "FORM" else element.form
         value = str(form.elements.namedItem("status").value)
         message = str(form.elements.namedItem("message").value)
-        self.converse.api.user.status.set(value, message)  # type: ignore[attr-defined]
+        StatusAPI(self.converse.get(StatusState)).set(value, message)  # checked as api.user.status.set
 
     def on_request_answer(self, element: Any, _event: Any) -> None:
         roster = self._roster
@@ -240,7 +244,7 @@ class ControlBoxView:
         jid = str(form.elements.namedItem("jid").value).strip()
         name = str(form.elements.namedItem("name").value).strip() or None
         try:
-            future = self.converse.api.contacts.add(jid, name)  # type: ignore[attr-defined]
+            future = ContactsAPI(self.converse.get(RosterState)).add(jid, name)  # checked as api.contacts.add
         except Exception as exc:
             self._add_feedback(str(exc).removeprefix("contacts: "), error=True)
             return

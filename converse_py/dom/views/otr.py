@@ -18,6 +18,7 @@ from ...core.converse import Converse
 from ...core.errors import ConverseError
 from ...core.log import logger
 from ...plugins.chats.models import ChatBox
+from ...plugins.chats.plugin import ChatsState
 from ...plugins.otr.plugin import OtrChats
 from .. import otr_templates
 from ..ffi import found
@@ -32,7 +33,7 @@ class OtrView:
     def __init__(self, converse: Converse, ui: UIPlugin, root: Any) -> None:
         self.converse = converse
         self.root = root
-        self.otr: OtrChats | None = getattr(converse, "otr", None)
+        self.otr: OtrChats | None = converse.find(OtrChats)
         self.elements: dict[str, Any] = {}  # jid → the chat box element we decorated
         if self.otr is None:
             return
@@ -45,13 +46,13 @@ class OtrView:
         ui.on_action("click", "otr-smp-abort", lambda el, _e: self._act(el, lambda otr, box: otr.smp_abort(box)))
         ui.on_action("submit", "otr-verify", self.on_verify)
         ui.on_action("submit", "otr-smp-answer", self.on_answer)
-        chats = getattr(converse, "chats", None)
+        chats = converse.find(ChatsState)
         for box in list(chats.boxes.values()) if chats is not None else []:
             if not box.get("closed"):
                 self.open_box(box)
 
     def _box(self, element: Any) -> ChatBox | None:
-        chats = getattr(self.converse, "chats", None)
+        chats = self.converse.find(ChatsState)
         return chats.boxes.get(str(element.getAttribute("data-jid"))) if chats is not None else None
 
     def _section(self, jid: str) -> Any:

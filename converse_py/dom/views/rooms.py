@@ -1,10 +1,9 @@
 """Room views: a box per open room (messages, occupants, subject, invite), the control box's
 "Rooms" panel (join form, public room list) and invitation notices.
 
-Messages and occupant lists are rendered in batches (messages in a microtask once the stanzas
-being handled are done, occupants once per loop turn), so a busy room with hundreds of occupants
-costs one DOM crossing per batch; the list follows new messages in the next animation frame
-(views/follow.py).
+Messages and occupant lists are rendered in batches (messages by the ``MessageListView`` chat
+boxes use too: views/message_list.py; occupants once per loop turn), so a busy room with hundreds
+of occupants costs one DOM crossing per batch.
 """
 
 from __future__ import annotations
@@ -12,22 +11,21 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-import js  # type: ignore[import-not-found]
-
 from ...core.converse import Converse
 from ...core.log import logger
-from ...plugins.chats.models import APPEND, PREPEND, ShownMessage
+from ...plugins.muc.api import RoomsAPI
+from ...plugins.muc.models import Room
+from ...plugins.muc.plugin import RoomsState
+from ...plugins.roster.plugin import RosterState
 from ...xmpp.jid import JID
 from ...i18n import _
 from .. import room_templates as t
+from .. import templates
 from ..ffi import ProxyKeeper, found
-from .follow import BottomFollower
-
-#: Pixels from the top of the message list at which older history is fetched.
-LOAD_OLDER_AT = 40
+from ..hooks import toolbar_buttons
+from .message_list import MessageListView
 
 if TYPE_CHECKING:
-    from ...plugins.muc.models import Room
     from .ui import UIPlugin
 
 
@@ -75,7 +73,7 @@ class RoomsView:
         slot = self.panel.querySelector('[data-role="rooms-panel"]')
         if not found(slot):
             return
-        rooms = getattr(self.converse, "rooms", None)
+        rooms = self.converse.find(RoomsState)
         slot.innerHTML = t.join_form(hide_server=bool(self.converse.settings.get("hide_muc_server")),
                                      service=self._service(), nick=rooms.default_nick() if rooms else "")
         slot.insertAdjacentHTML("beforeend", '<ul class="cpy-invitations" data-role="invitations" role="list"></ul>')
@@ -95,7 +93,7 @@ class RoomsView:
             line.className = "cpy-error" if error else "cpy-feedback"
 
     def list_rooms(self) -> None:
-        rooms = getattr(self.converse, "rooms", None)
+        rooms = self.converse.find(RoomsState)
         target = self.panel.querySelector('[data-role="room-list"]')
         server_input = self.panel.querySelector("#cpy-room-server")
         service = str(server_input.value).strip() if found(server_input) else self._service()
@@ -116,6 +114,10 @@ class RoomsView:
     def on_list_rooms(self, _element: Any, _event: Any) -> None:
         self.list_rooms()
 
+    def _open(self, jid: str, attrs: dict[str, Any] | None = None) -> None:
+        """Open a room as ``api.rooms.open`` does (same checks, same error messages)."""
+        RoomsAPI(self.converse.get(RoomsState)).open(jid, attrs)
+
     def on_join_submit(self, form: Any, _event: Any) -> None:
         name = str(form.elements.namedItem("room").value).strip()
         server = form.elements.namedItem("server")
@@ -123,7 +125,7 @@ class RoomsView:
         nick = str(form.elements.namedItem("nick").value).strip()
         jid = name if "@" in name else f"{name}@{service}"
         try:
-            self.converse.api.rooms.open(jid, {"nick": nick} if nick else None)  # type: ignore[attr-defined]
+            self._open(jid, {"nick": nick} if nick else None)
         except Exception as exc:
             self._feedback(str(exc).removeprefix("rooms.open: "), error=True)
             return
@@ -131,7 +133,7 @@ class RoomsView:
         form.elements.namedItem("room").value = ""
 
     def on_join_listed(self, element: Any, _event: Any) -> None:
-        self.converse.api.rooms.open(str(element.getAttribute("data-jid")))  # type: ignore[attr-defined]
+        self._open(str(element.getAttribute("data-jid")))
 
     # -- invitations ------------------------------------------------------------------------------
     def on_invite(self, invite: dict[str, Any]) -> None:
@@ -149,7 +151,7 @@ class RoomsView:
         self.render_invitations()
         if invite is not None and element.getAttribute("data-action") == "accept-invite":
             attrs = {"password": invite["password"]} if invite.get("password") else None
-            self.converse.api.rooms.open(room, attrs)  # type: ignore[attr-defined]
+            self._open(room, attrs)
 
     def refresh_invite_lists(self) -> None:
         for view in self.views.values():
@@ -162,6 +164,7 @@ class RoomsView:
             self.views[room.get("jid")] = RoomView(self.converse, room, self.container)
         else:
             view.element.hidden = False
+            view.render_toolbar()
 
     def close_room(self, box: Any) -> None:
         if box.get("type") != "chatroom":
@@ -171,7 +174,7 @@ class RoomsView:
             view.element.hidden = True
 
     def _room(self, element: Any) -> Room | None:
-        rooms = getattr(self.converse, "rooms", None)
+        rooms = self.converse.find(RoomsState)
         return rooms.rooms.get(str(element.getAttribute("data-jid"))) if rooms else None
 
     def on_send(self, form: Any, _event: Any) -> None:
@@ -208,71 +211,40 @@ class RoomsView:
         except ValueError as exc:
             self.views[room.get("jid")].show_error(_("Cannot invite {jid}: {reason}", jid=jid, reason=exc))
             return
-        self.converse.rooms.invite(room, jid, reason)  # type: ignore[attr-defined]
+        self.converse.get(RoomsState).invite(room, jid, reason)
         form.reset()
 
     def on_subject_submit(self, form: Any, _event: Any) -> None:
         room = self._room(form)
         if room is not None:
-            self.converse.rooms.set_subject(room, str(form.elements.namedItem("subject").value))  # type: ignore[attr-defined]
+            self.converse.get(RoomsState).set_subject(room, str(form.elements.namedItem("subject").value))
             form.reset()
 
 
 class RoomView:
-    """One room's element."""
+    """One room's element; its message list is a ``MessageListView`` (as a chat box's)."""
 
     def __init__(self, converse: Converse, room: Room, container: Any) -> None:
         self.converse = converse
         self.room = room
-        container.insertAdjacentHTML("beforeend", t.room_box(room))
+        container.insertAdjacentHTML("beforeend", t.room_box(room, toolbar_buttons(converse, room)))
         self.element = container.lastElementChild
-        self.list = self.element.querySelector('[data-role="messages"]')
         self.occupant_list = self.element.querySelector('[data-role="occupants"]')
-        self.pending: list[ShownMessage] = []
-        self.last_day: str | None = None
         self._occupants_dirty = False
         self.proxies = ProxyKeeper()
-        self.list.addEventListener("scroll", self.proxies.keep(self.on_scroll))
-        # As in the chat box: new rows in a microtask, the scroll to them in the next frame.
-        self._flush_soon = self.proxies.keep(self.flush)
-        self.follower = BottomFollower(self.list, self.proxies)
-        room.on_messages(self.queue)
+        self.messages = MessageListView(converse, room, self.element.querySelector('[data-role="messages"]'),
+                                        self.element.querySelector('[data-role="history"]'), self.proxies,
+                                        room=True)
+        self.list = self.messages.element
         room.on_change(self.on_change)
         if room.messages:
-            self.queue(room, list(room.messages))
+            self.messages.render_all()
         self.render_invite_contacts()
 
-    def queue(self, _room: Any, messages: list[ShownMessage], where: str = APPEND) -> None:
-        """New messages at the end are batched (inserted in a microtask, once the stanzas being
-        handled now are done); an archive page goes on top (scroll position kept); anything else
-        re-renders the list."""
-        if where == PREPEND:
-            html, _last = t.room_messages(messages)
-            before, top = self.list.scrollHeight, self.list.scrollTop
-            self.list.insertAdjacentHTML("afterbegin", html)
-            self.list.scrollTop = top + (self.list.scrollHeight - before)
-            return
-        if where != APPEND:
-            self.pending = []
-            self.last_day = None
-            self.list.innerHTML = ""
-            messages = list(self.room.messages)
-        if not self.pending:
-            js.queueMicrotask(self._flush_soon)
-        self.pending.extend(messages)
-
-    def on_scroll(self, *_: Any) -> None:
-        """Near the top: ask for the page of the room's archive before what is shown."""
-        if self.list.scrollTop < LOAD_OLDER_AT:
-            self.room.load_older()
-
-    def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        html, self.last_day = t.room_messages(batch, self.last_day)
-        self.list.insertAdjacentHTML("beforeend", html)
-        self.follower.follow_soon()
+    def render_toolbar(self) -> None:
+        """Ask the plugins for the toolbar's buttons again (hook ``getToolbarButtons``)."""
+        self.element.querySelector('[data-role="toolbar"]').outerHTML = templates.toolbar(
+            toolbar_buttons(self.converse, self.room))
 
     def on_change(self, room: Any, changed: dict[str, Any]) -> None:
         if "subject" in changed:
@@ -308,7 +280,7 @@ class RoomView:
         self.occupant_list.innerHTML = t.occupants(list(self.room.occupants.values()))
 
     def render_invite_contacts(self) -> None:
-        roster = getattr(self.converse, "roster", None)
+        roster = self.converse.find(RosterState)
         target = self.element.querySelector('[data-role="invite-contacts"]')
         if roster is not None and found(target):
             target.innerHTML = t.contact_options([c for c in roster.contacts.values() if c.in_roster])

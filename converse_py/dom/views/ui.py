@@ -17,6 +17,7 @@ from ...core.log import logger
 from ...i18n import LANGUAGES, set_language
 from ..ffi import ProxyKeeper, found
 from ..ui_declaration import UIDeclaration
+from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .controlbox import ControlBoxView
 from .otr import OtrView
@@ -29,7 +30,9 @@ ActionHandler = Callable[[Any, Any], None]  # (the element with data-action, the
 
 
 class UIPlugin(UIDeclaration):
-    """Renders into ``#conversejs`` (made by the shim, or here if missing)."""
+    """Renders into ``#conversejs`` (made by the shim, or here if missing); its declaration (name,
+    settings, and the hooks plugins use to add buttons to message rows and box toolbars) is
+    ``dom/ui_declaration.py``."""
 
     def initialize(self) -> None:
         converse = self._converse
@@ -53,6 +56,7 @@ class UIPlugin(UIDeclaration):
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
+        self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

@@ -20,7 +20,6 @@ from ...core.session import own_bare
 from ...xmpp.jid import JID
 from ...xmpp.stanza import local_name
 from ..corrections.stanzas import add_replace
-from ..legacy import alias_for_views
 from ..roster.plugin import RosterState
 from .api import ChatsAPI
 from .models import ActivityListener, ChatBox, ShownMessage, UpdateListener
@@ -231,7 +230,6 @@ class ChatsPlugin(Plugin):
     def initialize(self) -> None:
         converse = self._converse
         self.state = ChatsState(converse)
-        alias_for_views(converse, "chats", self.state)
         converse.provide(self.state)
         converse.api.add_grouping("chats", ChatsAPI(self.state))
         converse.session.add_handler("message", self.on_message)

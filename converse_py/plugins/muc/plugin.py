@@ -22,7 +22,7 @@ from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import sub
 from ..chats.models import ShownMessage
-from ..legacy import alias_for_views
+from ..corrections.stanzas import replace_id
 from ..mam.plugin import MamState
 from ..status.plugin import StatusState
 from .api import RoomsAPI
@@ -304,7 +304,8 @@ class RoomsState:
                 continue
             shown.append(ShownMessage(parsed.id, parsed.nick, parsed.body, result.time or parsed.time,
                                       outgoing=parsed.nick == room.get("nick"), sender_name=parsed.nick,
-                                      stanza_id=result.id, origin_id=parsed.origin_id, archived=True))
+                                      stanza_id=result.id, origin_id=parsed.origin_id, archived=True,
+                                      replaces=replace_id(result.message)))
         room.add_messages(shown, older=True)
         room.set({"archive_first": rsm.first or before or None, "archive_complete": complete or not results})
 
@@ -329,10 +330,12 @@ class RoomsState:
         own = parsed.nick == room.get("nick")
         if not room.remember(parsed.origin_id if own else "", parsed.id if own else "", parsed.stanza_id):
             return  # our own message reflected, or history we already show
+        # A correction (XEP-0308) by the same nick changes the row of the message it names in place.
         shown = ShownMessage(parsed.id, parsed.nick, parsed.body, parsed.time, outgoing=own,
-                             sender_name=parsed.nick, stanza_id=parsed.stanza_id, origin_id=parsed.origin_id)
-        room.add_messages([shown])
-        self.converse.trigger("roomMessage", room, shown)
+                             sender_name=parsed.nick, stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
+                             replaces=replace_id(stanza))
+        if room.add_messages([shown]):
+            self.converse.trigger("roomMessage", room, shown)
 
     def _on_room_change(self, room: Any, changed: dict[str, Any]) -> None:
         if "focus_requests" in changed:
@@ -370,7 +373,6 @@ class MUCPlugin(Plugin):
     def initialize(self) -> None:
         converse = self._converse
         self.state = RoomsState(converse)
-        alias_for_views(converse, "rooms", self.state)
         converse.provide(self.state)
         converse.api.add_grouping("rooms", RoomsAPI(self.state))
         converse.session.add_handler("presence", self.state.on_presence)

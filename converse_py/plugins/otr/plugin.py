@@ -30,7 +30,6 @@ from ...core.session import own_bare
 from ...xmpp.stanza import sub
 from ..chats.models import ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
-from ..legacy import alias_for_views
 from ..chats.stanzas import CARBONS, ChatMessage, chat_message
 from .crypto import RandomBytes
 from .framing import WHITESPACE_BASE
@@ -308,7 +307,6 @@ class OtrPlugin(Plugin):
     def initialize(self) -> None:
         converse = self._converse
         self.otr = OtrChats(converse)
-        alias_for_views(converse, "otr", self.otr)
         converse.provide(self.otr)
         chats = converse.get(ChatsState)
         chats.outgoing_filters.append(self.otr.outgoing)

@@ -19,7 +19,6 @@ from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import find, find_all
-from ..legacy import alias_for_views
 from ..vcard.stanzas import parse_vcard, vcard_get
 from .api import ContactsAPI
 from .models import Contact
@@ -224,7 +223,6 @@ class RosterPlugin(Plugin):
     def initialize(self) -> None:
         converse = self._converse
         self.state = RosterState(converse)
-        alias_for_views(converse, "roster", self.state)
         converse.provide(self.state)
         converse.api.add_grouping("contacts", ContactsAPI(self.state))
         converse.session.add_handler("iq", self.on_iq)

@@ -12,7 +12,6 @@ from ...core.converse import Converse
 from ...core.errors import ConverseError
 from ...core.grouping import Grouping
 from ...core.plugin import EventDoc, Plugin
-from ..legacy import alias_for_views
 from ...xmpp.jid import JID
 from .stanzas import STATUS_VALUES, status_presence
 
@@ -135,7 +134,6 @@ class StatusPlugin(Plugin):
     def initialize(self) -> None:
         converse = self._converse
         self.state = StatusState(converse)
-        alias_for_views(converse, "status", self.state)
         converse.provide(self.state)
         converse.api.add_grouping("user.status", StatusAPI(self.state))
         converse.api.listen.on("connected", lambda *_: self.state.load())

@@ -1,0 +1,98 @@
+"""The hooks of the ``converse-ui`` plugin: buttons plugins add to message rows and box toolbars.
+
+Pure Python (tested on CPython). A listener of ``getMessageActionButtons`` gets
+``({"box", "message"}, buttons)`` and returns the list with its buttons added; one of
+``getToolbarButtons`` gets ``(box, buttons)``. A button is ``{name, label, icon or text, handler}``:
+``label``, ``icon`` and ``text`` are shown as text (never HTML); a click calls
+``handler(box, message)`` (a row's) or ``handler(box)`` (a toolbar's).
+
+Python plugin::
+
+    def like(box, message):
+        box.send_message("👍")
+
+    api.listen.on("getMessageActionButtons",
+                  lambda ctx, buttons: buttons + [{"name": "like", "label": "Like", "icon": "👍",
+                                                   "handler": like}])
+
+JS plugin::
+
+    _converse.api.listen.on('getToolbarButtons', (box, buttons) => [
+        ...buttons, {name: 'hello', label: 'Say hello', handler: (box) => box.model.sendMessage('hello')}]);
+
+>>> from converse_py.core.converse import Converse
+>>> converse = Converse(lambda: None)
+>>> converse.api.listen.on("getToolbarButtons", lambda box, buttons: buttons + [{"name": "x", "label": "X",
+...                                                                              "handler": print}])
+>>> [b["name"] for b in toolbar_buttons(converse, None)]
+['x']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..core.log import logger
+from ..core.plugin import EventDoc
+
+if TYPE_CHECKING:
+    from ..core.converse import Converse
+    from .templates import ActionsFor
+
+MESSAGE_ACTIONS = "getMessageActionButtons"
+TOOLBAR_BUTTONS = "getToolbarButtons"
+
+#: Declared by the ``converse-ui`` plugin (listed in docs/events.md under "Hooks").
+UI_HOOKS: Mapping[str, EventDoc] = {
+    MESSAGE_ACTIONS: EventDoc(
+        "`{box, message}`, the list of buttons",
+        "a message row is rendered (and again when its message changes): return the list with your "
+        "buttons added, each `{name, label, icon or text, handler}`; they show on hover and keyboard "
+        "focus, `label`/`icon`/`text` are text (never HTML), a click calls `handler(box, message)`"),
+    TOOLBAR_BUTTONS: EventDoc(
+        "the chat box or room, the list of buttons",
+        "a chat box or room is opened: return the list with your toolbar buttons added, each "
+        "`{name, label, icon or text, handler}` (text, never HTML); a click calls `handler(box)`"),
+}
+
+
+def valid_buttons(value: Any, hook: str) -> list[dict[str, Any]]:
+    """The well-formed buttons of what a hook's listeners returned (each needs a string ``name``
+    and a callable ``handler``; anything else is logged and left out; later duplicates of a
+    name too).
+
+    >>> [b["name"] for b in valid_buttons([{"name": "a", "handler": print}, {"name": "a", "handler": print},
+    ...                                    {"label": "no name"}, "junk"], "getToolbarButtons")]
+    ['a']
+    """
+    buttons: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for item in value if isinstance(value, Sequence) and not isinstance(value, str) else ():
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not item["name"] \
+                or not callable(item.get("handler")):
+            logger.warning("%s: a button needs a name and a handler, got %r", hook, item)
+            continue
+        if item["name"] in names:
+            continue
+        names.add(item["name"])
+        buttons.append(dict(item))
+    return buttons
+
+
+def message_actions_for(converse: Converse, box: Any) -> ActionsFor | None:
+    """What gives each row of ``box`` its plugin buttons; None while no plugin listens (a batch
+    of rows then costs nothing more)."""
+    if not converse.events.count(MESSAGE_ACTIONS):
+        return None
+
+    def actions(message: Any) -> list[dict[str, Any]]:
+        return valid_buttons(converse.hook(MESSAGE_ACTIONS, {"box": box, "message": message}, []), MESSAGE_ACTIONS)
+    return actions
+
+
+def toolbar_buttons(converse: Converse, box: Any) -> list[dict[str, Any]]:
+    """The toolbar buttons plugins add to ``box`` (a chat box or a room)."""
+    if not converse.events.count(TOOLBAR_BUTTONS):
+        return []
+    return valid_buttons(converse.hook(TOOLBAR_BUTTONS, box, []), TOOLBAR_BUTTONS)
