@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
+from ..plugins.me.action import me_action
 from .html import Markup, escape_text, join, tag
 
 #: URLs made clickable: these schemes only; stops at whitespace, quotes and angle brackets.
@@ -130,10 +131,12 @@ def toolbar(buttons: Sequence[Button]) -> Markup:
                [plugin_button(b, action="toolbar-button", css="cpy-toolbar-button") for b in buttons])
 
 
-def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] = ()) -> Markup:
+def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] = (),
+                 body: Callable[[str], str] = linkify) -> Markup:
     """One message line of a chat or (``room=True``) a room; the body is text (links made
     clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
-    own messages say "me". An edited message (XEP-0308) says so; the user's messages show ✓ once
+    own messages say "me". ``body`` turns the text into HTML (default: ``linkify``; the styling
+    plugin's renderer when on). A XEP-0245 ``/me`` action shows as ``* name action``. An edited message (XEP-0308) says so; the user's messages show ✓ once
     delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
     buttons plugins add to the row (hook ``getMessageActionButtons``). Written out rather than
     built with ``tag`` because it is the row a burst of messages renders hundreds of times
@@ -150,6 +153,10 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     shown = local_time(message.time)
     sender = message.sender
     outgoing = message.outgoing
+    text = message.body
+    action = me_action(text) if text.startswith("/me ") else None
+    if action is not None:
+        return _action_item(message, action, room=room, actions=actions, body=body)
     parts = [
         '<li class="cpy-msg cpy-out" data-id="' if outgoing else '<li class="cpy-msg cpy-in" data-id="',
         escape_text(message_key(message)),
@@ -162,7 +169,7 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     else:
         parts += ['</time><span class="cpy-from" title="', escape_text(sender), '">',
                   "me" if outgoing else escape_text(message.sender_name or sender)]
-    parts += ['</span><span class="cpy-body">', linkify(message.body), "</span>"]
+    parts += ['</span><span class="cpy-body">', body(text), "</span>"]
     if getattr(message, "edited", False):
         parts.append(tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited")))
     if outgoing:
@@ -171,6 +178,32 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
         parts.append(message_actions(actions))
     parts.append("</li>")
     return Markup("".join(parts))
+
+
+def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[Button],
+                 body: Callable[[str], str]) -> Markup:
+    """A ``/me`` row (XEP-0245): ``* name action``, in the sender's colour in rooms.
+
+    >>> from datetime import datetime, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> m = ShownMessage("m1", "bob@localhost", "/me waves <b>", datetime(2026, 1, 1, tzinfo=timezone.utc), False,
+    ...                  sender_name="Bob")
+    >>> html = str(message_item(m)); 'cpy-action' in html, '* Bob</span>' in html, ' waves &lt;b&gt;<' in html
+    (True, True, True)
+    """
+    sender = message.sender
+    name = message.sender_name or (sender if room else sender.split("@", 1)[0])
+    style = {"style": f"color: {nick_color(sender)}"} if room else {}
+    return tag("li", {"class": f"cpy-msg {'cpy-out' if message.outgoing else 'cpy-in'} cpy-action",
+                      "data-id": message_key(message)},
+               tag("time", {"datetime": message.time.isoformat(), "title": local_time(message.time).title},
+                   local_time(message.time).clock),
+               tag("span", {"class": "cpy-from", "title": sender, **style}, f"* {name}"),
+               tag("span", {"class": "cpy-body"}, " ", Markup(body(action))),
+               tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited"))
+               if getattr(message, "edited", False) else "",
+               receipt_tick(message) if message.outgoing else "",
+               message_actions(actions) if actions else "")
 
 
 def receipt_tick(message: Any) -> Markup:
@@ -214,7 +247,8 @@ def day_separator(day: datetime) -> Markup:
 
 
 def message_items(messages: Iterable[Any], last_day: str | None = None, *, room: bool = False,
-                  actions_for: ActionsFor | None = None) -> tuple[Markup, str | None]:
+                  actions_for: ActionsFor | None = None,
+                  body: Callable[[str], str] = linkify) -> tuple[Markup, str | None]:
     """A batch of messages with day separators; returns the HTML and the last day shown.
     ``actions_for(message)`` gives each row's plugin buttons (None: no plugin adds any)."""
     parts: list[Markup] = []
@@ -223,7 +257,8 @@ def message_items(messages: Iterable[Any], last_day: str | None = None, *, room:
         if day != last_day:
             parts.append(day_separator(message.time))
             last_day = day
-        parts.append(message_item(message, room=room, actions=actions_for(message) if actions_for else ()))
+        parts.append(message_item(message, room=room, actions=actions_for(message) if actions_for else (),
+                                  body=body))
     return join(parts), last_day
 
 

@@ -26,6 +26,7 @@ import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
+from ...plugins.styling.plugin import MessageStyling
 from .. import templates
 from ..ffi import ProxyKeeper, found
 from ..hooks import message_actions_for
@@ -71,11 +72,18 @@ class MessageListView:
     # -- rows -----------------------------------------------------------------------------------
     def _rows(self, messages: list[ShownMessage], last_day: str | None = None) -> tuple[str, str | None]:
         return templates.message_items(messages, last_day, room=self.room,
-                                       actions_for=message_actions_for(self.converse, self.box))
+                                       actions_for=message_actions_for(self.converse, self.box),
+                                       body=self._body())
 
     def _row(self, message: ShownMessage) -> str:
         actions_for = message_actions_for(self.converse, self.box)
-        return templates.message_item(message, room=self.room, actions=actions_for(message) if actions_for else ())
+        return templates.message_item(message, room=self.room, actions=actions_for(message) if actions_for else (),
+                                      body=self._body())
+
+    def _body(self) -> Callable[[str], str]:
+        """Message bodies as HTML: styled (XEP-0393) while the styling plugin is on, else linkified."""
+        styling = self.converse.find(MessageStyling)
+        return styling.renderer(templates.linkify) if styling is not None else templates.linkify
 
     def row_element(self, message: ShownMessage) -> Any:
         """The ``<li>`` of ``message`` (JS ``null`` when it is not rendered yet)."""
