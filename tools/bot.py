@@ -51,6 +51,8 @@ class Bot:
         self.iq_results: dict[str, str] = {}
         #: Received presences: (full sender JID, type, show, status); type "available" when absent.
         self.presences: list[tuple[str, str, str, str]] = []
+        #: Every received presence stanza as XML text (with its jabber:client namespace).
+        self.presence_stanzas: list[str] = []
         self.login_seconds = 0.0
         self._cond = threading.Condition()
         self._ready = threading.Event()
@@ -189,8 +191,12 @@ class Bot:
         kind = presence["type"]
         kind = "available" if kind in ("", "available") or kind in ("chat", "away", "dnd", "xa") else kind
         record = (str(presence["from"]), str(kind), str(presence["show"] or ""), str(presence["status"] or ""))
+        xml = str(presence)
+        if not xml.startswith("<presence xmlns="):
+            xml = xml.replace("<presence", '<presence xmlns="jabber:client"', 1)
         with self._cond:
             self.presences.append(record)
+            self.presence_stanzas.append(xml)
             self._cond.notify_all()
 
     def _on_iq(self, iq: Any) -> None:

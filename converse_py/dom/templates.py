@@ -291,6 +291,8 @@ def chatbox(box: Any, buttons: Sequence[Button] = ()) -> Markup:
                    tag("button", {"type": "button", "data-action": "close-chat", "data-jid": jid,
                                   "aria-label": _("Close")}, "×")),
                tag("div", {"class": "cpy-chat-body", "data-role": "body"},
+                   tag("div", {"class": "cpy-stranger", "data-role": "stranger", "role": "region",
+                               "aria-label": _("Not in your contacts"), "hidden": True}),
                    tag("div", {"class": "cpy-history-status", "data-role": "history", "role": "status",
                                "hidden": True}, _("Loading older messages…")),
                    tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages",
@@ -302,3 +304,20 @@ def chatbox(box: Any, buttons: Sequence[Button] = ()) -> Markup:
                        tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message"),
                                         "placeholder": _("Message")}),
                        tag("button", {"type": "submit"}, _("Send")))))
+
+
+def stranger_banner(jid: str, *, blocked: bool, can_block: bool) -> Markup:
+    """The banner of a chat with someone not in the roster: add them, or block (unblock) them.
+
+    >>> html = str(stranger_banner("<x>@evil", blocked=False, can_block=True))
+    >>> "&lt;x&gt;@evil is not in your contacts." in html, 'data-action="stranger-block"' in html
+    (True, True)
+    """
+    text = _("{jid} is blocked.", jid=jid) if blocked else _("{jid} is not in your contacts.", jid=jid)
+    return join([
+        tag("span", {}, text),
+        tag("button", {"type": "button", "data-action": "stranger-add", "data-jid": jid}, _("Add contact"))
+        if not blocked else "",
+        tag("button", {"type": "button", "data-action": "stranger-block", "data-jid": jid},
+            _("Unblock") if blocked else _("Block")) if can_block else "",
+    ])

@@ -19,6 +19,7 @@ from ..ffi import ProxyKeeper, found
 from ..ui_declaration import UIDeclaration
 from .buttons import PluginButtons
 from .chatbox import ChatsView
+from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
 from .otr import OtrView
 from .rooms import RoomsView
@@ -57,6 +58,7 @@ class UIPlugin(UIDeclaration):
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
+        self.strangers = StrangerBanners(converse, self, self.chats)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

@@ -1,0 +1,104 @@
+"""Messages from strangers: a chat box whose contact is not in the roster shows a banner offering
+to add them as a contact or to block them (XEP-0191). Nothing is added to the roster without the
+user asking; the messages stay where they are. The banner follows roster pushes and blocklist
+changes (from this client or another of the user's clients).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from ...core.converse import Converse
+from ...core.log import logger
+from ...i18n import _
+from ...plugins.blocking.plugin import BlocklistState
+from ...plugins.chats.models import ChatBox
+from ...plugins.chats.plugin import ChatsState
+from ...plugins.roster.plugin import RosterState
+from .. import templates
+
+if TYPE_CHECKING:
+    from .chatbox import ChatsView
+    from .ui import UIPlugin
+
+
+class StrangerBanners:
+    """Keeps every open chat box's stranger banner (and its block toolbar button) up to date."""
+
+    def __init__(self, converse: Converse, ui: UIPlugin, chats: ChatsView) -> None:
+        self.converse = converse
+        self.chats = chats
+        listen = converse.api.listen
+        for event in ("chatBoxOpened", "rosterContactsFetched", "rosterPush", "blocklistInitialized",
+                      "blocklistChanged"):
+            listen.on(event, lambda *_: self.refresh())
+        ui.on_action("click", "stranger-add", self.on_add)
+        ui.on_action("click", "stranger-block", self.on_block)
+        listen.on("getToolbarButtons", self.toolbar_button)
+        self.refresh()
+
+    def toolbar_button(self, box: Any, buttons: list[Any]) -> list[Any]:
+        """A Block / Unblock button in one-to-one chat boxes (hook ``getToolbarButtons``), once the
+        server has said it supports blocking (XEP-0191)."""
+        blocklist = self.converse.find(BlocklistState)
+        if blocklist is None or not blocklist.supported or box is None or box.get("type") != "chatbox":
+            return buttons
+        jid = str(box.get("jid"))
+        blocked = blocklist.is_blocked(jid)
+
+        def toggle(_box: Any) -> Any:
+            return asyncio.ensure_future(blocklist.change([jid], block=not blocked))
+        label = _("Unblock {jid}", jid=jid) if blocked else _("Block {jid}", jid=jid)
+        return [*buttons, {"name": "block", "label": label, "text": _("Unblock") if blocked else _("Block"),
+                           "handler": toggle}]
+
+    def is_stranger(self, jid: str) -> bool:
+        """Not in the roster (once the roster is known)."""
+        roster = self.converse.find(RosterState)
+        if roster is None or not self.converse.promises.is_resolved("rosterContactsFetched"):
+            return False
+        return jid not in roster.contacts
+
+    def refresh(self) -> None:
+        blocklist = self.converse.find(BlocklistState)
+        for jid, view in self.chats.box_views.items():
+            element = view.element.querySelector('[data-role="stranger"]')
+            stranger = self.is_stranger(jid)
+            blocked = blocklist is not None and blocklist.is_blocked(jid)
+            element.hidden = not stranger
+            if stranger:
+                element.innerHTML = templates.stranger_banner(jid, blocked=blocked,
+                                                              can_block=blocklist is not None and blocklist.supported)
+            view.render_toolbar()
+
+    def _box(self, element: Any) -> ChatBox | None:
+        chats = self.converse.find(ChatsState)
+        return chats.boxes.get(str(element.getAttribute("data-jid"))) if chats is not None else None
+
+    def on_add(self, element: Any, _event: Any) -> None:
+        box = self._box(element)
+        roster = self.converse.find(RosterState)
+        if box is None or roster is None:
+            return
+        task = asyncio.ensure_future(roster.add(box.get("jid"), None, None))
+        task.add_done_callback(lambda done: self._report(done, box, _("Could not add the contact")))
+
+    def on_block(self, element: Any, _event: Any) -> None:
+        box = self._box(element)
+        blocklist = self.converse.find(BlocklistState)
+        if box is None or blocklist is None:
+            return
+        jid = box.get("jid")
+        task = asyncio.ensure_future(blocklist.change([jid], block=not blocklist.is_blocked(jid)))
+        task.add_done_callback(lambda done: self._report(done, box, _("Could not change the blocklist")))
+
+    def _report(self, done: asyncio.Future[Any], box: ChatBox, what: str) -> None:
+        if done.cancelled() or done.exception() is None:
+            return
+        logger.warning("%s (%s): %s", what, box.get("jid"), done.exception())
+        view = self.chats.box_views.get(box.get("jid"))
+        if view is not None:
+            element = view.element.querySelector('[data-role="stranger"]')
+            element.hidden = False
+            element.textContent = f"{what}: {done.exception()}"
