@@ -58,10 +58,31 @@ def events() -> str:
              "`_converse.api.waitUntil(name)` works even after the event fired.", "",
              "| event | listener receives | fires when |", "|---|---|---|"]
     lines += [f"| `{name}` | {args} | {when} |" for name, (args, when) in EVENTS.items()]
+    declared = _plugin_declarations()
+    lines += [f"| `{name}` | {doc.args} | {doc.doc}{' (promise)' if doc.promise else ''} |"
+              for name, doc in declared["events"].items() if name not in EVENTS]
+    lines += ["", "## Hooks", "",
+              "A hook runs its listeners in order over some data: each gets `(context, data)` and what it",
+              "returns (unless null/undefined/None) is the data the next one gets (`api.hook(name, context,",
+              "data)` runs one). Listen with `api.listen.on(name, fn)`; `api.listen.not` removes.", "",
+              "| hook | listener receives | runs when |", "|---|---|---|"]
+    lines += [f"| `{name}` | {doc.args} | {doc.doc} |" for name, doc in declared["hooks"].items()]
     lines += ["", "## Promises", "", "`api.waitUntil` knows these from the start: "
               + ", ".join(f"`{p}`" for p in SEED_PROMISES)
               + ". Plugins add their own with `api.promises.add(name)`.", ""]
     return "\n".join(lines)
+
+
+def _plugin_declarations() -> dict[str, dict[str, Any]]:
+    """The events and hooks the core feature plugins declare, in plugin order."""
+    from converse_py.core.plugin import declaration_of
+    from converse_py.plugins.core import FEATURE_PLUGINS
+    found: dict[str, dict[str, Any]] = {"events": {}, "hooks": {}}
+    for plugin in FEATURE_PLUGINS.values():
+        declaration = declaration_of(plugin)
+        found["events"].update(declaration.events)
+        found["hooks"].update(declaration.hooks)
+    return found
 
 
 SECTIONS: list[tuple[str, type, str]] = [

@@ -32,7 +32,8 @@ EVENTS: dict[str, tuple[str, str]] = {
     "statusChanged": ("the status", "api.user.status.set changed the user's availability"),
     "statusMessageChanged": ("the message", "the user's status message changed"),
     "chatBoxesFetched": ("nothing", "chat boxes are ready to be opened (promise)"),
-    "message": ("the message stanza (a DOM Element for JS)", "any message stanza arrived"),
+    "message": ("the message stanza (a DOM Element for JS)", "a live message stanza arrived (archive results "
+                "fire archivedMessage instead, carbons carbonMessage)"),
     "messageSend": ("the sent stanza", "a chat box sent a message"),
     "chatBoxOpened": ("the chat box", "a chat box was created or re-opened"),
     "chatBoxClosed": ("the chat box", "a chat box was closed"),

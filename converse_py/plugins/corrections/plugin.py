@@ -37,8 +37,7 @@ class CorrectionsPlugin:
     def initialize(self) -> None:
         converse = self._converse
         converse.settings.extend(SETTINGS)
-        chats: Any = converse.chats  # type: ignore[attr-defined]
-        chats.update_listeners.append(self.on_update)
+        converse.api.listen.on("messageUpdated", self.on_update)
         converse.api.listen.on("chatBoxOpened", self.on_opened)
 
     def on_opened(self, box: ChatBox) -> None:
@@ -62,9 +61,11 @@ class CorrectionsPlugin:
         if not isinstance(text, str) or not text.strip():
             raise ConverseError("correct_message: a correction needs some text")
         chats: Any = self._converse.chats  # type: ignore[attr-defined]
-        shown: ShownMessage = chats.send(box, text, replaces=target)
+        shown: ShownMessage | None = chats.send(box, text, replaces=target)
+        if shown is None:
+            raise ConverseError("correct_message: a beforeMessageSend listener cancelled the correction")
         return shown
 
-    def on_update(self, box: ChatBox, message: ShownMessage, changed: tuple[str, ...]) -> None:
+    def on_update(self, box: ChatBox, message: ShownMessage, changed: list[str]) -> None:
         if "body" in changed and message.edited:
             self._converse.trigger("messageCorrected", box, message)

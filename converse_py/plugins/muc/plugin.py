@@ -4,7 +4,8 @@ room listing; rooms are re-joined after a reconnection.
 Events: ``roomOpened`` (the room), ``roomEntered`` (the room, our presence was reflected),
 ``enteredNewRoom`` (the room, we created it), ``roomError`` (the room; its ``error`` attribute says
 why), ``leaveRoom`` (the room), ``roomInvite`` (the invitation as a dict), ``roomMessage``
-(the room and the message). Every message stanza also fires ``message`` (chats plugin).
+(the room and the message). Every live message stanza also fires ``message`` (chats plugin);
+sending goes through the ``beforeMessageSend`` hook (rewrite, cancel, answer locally, commands).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ...core.log import logger
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import sub
+from ..chats.hooks import before_send
 from ..chats.models import ShownMessage
 from .api import RoomsAPI
 from .models import Occupant, Room
@@ -133,9 +135,13 @@ class RoomsState:
                 room.set("connection_status", "disconnected")
 
     # -- sending ---------------------------------------------------------------------------------
-    def send(self, room: Any, text: str) -> ShownMessage:
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError("a message needs some text")
+    def send(self, room: Any, text: str) -> ShownMessage | None:
+        """Send ``text`` to the room and show it; None when a ``beforeMessageSend`` listener (or a
+        chat command) handled it instead."""
+        outgoing = before_send(self.converse, room, text)
+        if outgoing is None:
+            return None
+        text = outgoing.text
         stanza = groupchat_message(room.get("jid"), text)
         self.converse.session.send_element(stanza)
         room.remember(stanza.get("id") or "")
