@@ -20,6 +20,7 @@ from converse_py.core.event_names import EVENTS  # noqa: E402
 from converse_py.core.grouping import Grouping, js_name  # noqa: E402
 from converse_py.core.settings import CORE_SETTINGS  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
+from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
 from converse_py.plugins.chatstates.plugin import SETTINGS as CHATSTATES_SETTINGS  # noqa: E402
 from converse_py.plugins.corrections.plugin import SETTINGS as CORRECTIONS_SETTINGS  # noqa: E402
 from converse_py.plugins.markers.plugin import SETTINGS as MARKERS_SETTINGS  # noqa: E402
@@ -101,6 +102,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.chats", ChatsAPI, "_converse.api.chats"),
     ("api.rooms", RoomsAPI, "_converse.api.rooms"),
     ("api.archive", ArchiveAPI, "_converse.api.archive"),
+    ("api.commands", CommandsAPI, "_converse.api.commands"),
     ("api.ping", PingAPI, "_converse.api"),
 ]
 

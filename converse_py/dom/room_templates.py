@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from ..i18n import N_, _, format_day
 from .html import Markup, join, tag
+from .templates import info_item
 
 SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                "xa": N_("Extended away"), "offline": N_("Offline")}
@@ -49,6 +50,8 @@ def occupants(items: Sequence[Any]) -> Markup:
 
 
 def room_message(message: Any) -> Markup:
+    if getattr(message, "kind", "message") == "info":
+        return info_item(message)
     when = message.time.astimezone()
     return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
                       "data-id": message.id},

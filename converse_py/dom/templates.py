@@ -97,6 +97,8 @@ def message_item(message: Any) -> Markup:
     >>> 'aria-label="Delivered"' in html, '✓</span>' in html, 'cpy-edited' in html
     (True, True, True)
     """
+    if getattr(message, "kind", "message") == "info":
+        return info_item(message)
     shown = local_time(message.time)
     sender = message.sender
     outgoing = message.outgoing
@@ -114,6 +116,19 @@ def message_item(message: Any) -> Markup:
         parts.append(receipt_tick(message))
     parts.append("</li>")
     return Markup("".join(parts))
+
+
+def info_item(line: Any) -> Markup:
+    """A local info line (``box.add_info``: a command's answer, never sent): its text as text.
+
+    >>> from datetime import datetime, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> str(info_item(ShownMessage("info-1", "", "<b>6</b>", datetime(2026, 1, 1, tzinfo=timezone.utc),
+    ...                            False, kind="info")))
+    '<li class="cpy-msg cpy-info" data-id="info-1" role="status"><span class="cpy-body">&lt;b&gt;6&lt;/b&gt;</span></li>'
+    """
+    return tag("li", {"class": "cpy-msg cpy-info", "data-id": line.id, "role": "status"},
+               tag("span", {"class": "cpy-body"}, line.body))
 
 
 def receipt_tick(message: Any) -> Markup:

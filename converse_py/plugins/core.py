@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-chats', 'converse-chatstates', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status']
+['converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status']
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Any
 
 from .chats.plugin import ChatsPlugin
 from .chatstates.plugin import ChatStatesPlugin
+from .commands.plugin import CommandsPlugin
 from .corrections.plugin import CorrectionsPlugin
 from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
@@ -37,4 +38,5 @@ FEATURE_PLUGINS: dict[str, Any] = {
     "converse-markers": MarkersPlugin,
     "converse-chatstates": ChatStatesPlugin,
     "converse-corrections": CorrectionsPlugin,
+    "converse-commands": CommandsPlugin,
 }
