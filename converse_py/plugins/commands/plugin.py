@@ -137,6 +137,7 @@ class CommandsPlugin(Plugin):
     """Registered as the core plugin ``converse-commands``."""
 
     name = "converse-commands"
+    dependencies = ("converse-chats",)  # its beforeMessageSend hook
 
     def initialize(self) -> None:
         converse = self._converse
