@@ -303,3 +303,17 @@ def test_roster_presences_fetched_waits_for_the_burst_to_quiet(monkeypatch: Any)
     early, online, waited = arun(body())
     assert not early and online == [BOB, "carol@localhost"]
     assert 0.1 <= waited < 0.9
+
+
+def test_a_correction_carries_one_replace_and_create_message_stanza_sees_it_as_a_correction() -> None:
+    async def body() -> tuple[list[Any], list[str]]:
+        client = await logged_in()
+        box = client.api.chats.open(BOB)
+        first = box.send_message("teh")
+        seen: list[str] = []
+        client.api.listen.on("createMessageStanza", lambda _box, out: seen.append(out.correcting))
+        box.correct_message("the")
+        stanza = parse(client.sent("message")[-1])
+        return stanza.findall("{urn:xmpp:message-correct:0}replace"), seen + [first.id]
+    replaces, seen = arun(body())
+    assert len(replaces) == 1 and replaces[0].get("id") == seen[1] and seen[0] == seen[1]

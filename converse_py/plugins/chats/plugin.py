@@ -1,10 +1,13 @@
 """Chats plugin: incoming chat messages open a chat box; boxes send messages; open boxes are
 remembered in the tab (sessionStorage) and come back after a reload.
 
-Events: ``message`` (the stanza, for every incoming message stanza), ``messageSend``
-(the sent stanza), ``chatBoxOpened``/``chatBoxClosed``/``chatBoxFocused``/``chatBoxMinimized``/
-``chatBoxMaximized`` (the box). Promise: ``chatBoxesFetched`` (after log-in, once the boxes open
-before the reload are back).
+Events: ``message`` (the stanza, for every live incoming message stanza; carbons fire
+``carbonMessage``, archive results the MAM plugin's ``archivedMessage``), ``incomingMessage`` (the
+parsed message), ``messageSend`` (the sent stanza), ``chatBoxActivity``, ``messageUpdated``,
+``chatBoxOpened``/``chatBoxClosed``/``chatBoxFocused``/``chatBoxMinimized``/``chatBoxMaximized``
+(the box). Promise: ``chatBoxesFetched`` (after log-in, once the boxes open before the reload are
+back). Hooks (``HOOKS`` below; data types in hooks.py): ``beforeMessageSend``,
+``createMessageStanza``, ``beforeMessageShown``, ``parseMessage``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ...core.session import own_bare
 from ...xmpp.jid import JID
 from ...xmpp import ns
 from ...xmpp.stanza import find
-from ..corrections.stanzas import add_replace
+from ..corrections.stanzas import add_replace, replace_id
 from .api import ChatsAPI
 from .hooks import ParsedMessage, before_send, parse_incoming, shown_or_none
 from .models import ChatBox, ShownMessage
@@ -83,15 +86,14 @@ class ChatsState:
             return None
         text = outgoing.text
         outgoing.stanzas = [chat_message(box.get("jid"), text)]
-        if correcting:
-            add_replace(outgoing.stanzas[0], correcting)
         outgoing = self.converse.hook("createMessageStanza", box, outgoing)
         if outgoing.refusal is not None:
             raise outgoing.refusal
         stanzas = outgoing.stanzas
         if correcting:
             for stanza in outgoing.body_stanzas():
-                add_replace(stanza, correcting)  # a listener's replacement stanzas correct it too
+                if not replace_id(stanza):
+                    add_replace(stanza, correcting)  # a listener's replacement stanzas correct it too
         for stanza in stanzas:
             self.converse.session.send_element(stanza)
         msg_id = stanzas[0].get("id") or ""
