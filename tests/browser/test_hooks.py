@@ -153,3 +153,45 @@ def test_the_message_event_does_not_fire_for_archive_results(page: ClientPage, p
     assert page.js("window.out.archivePage") >= 1
     assert page.js("window.out.archived.length") >= 1
     assert page.js("window.out.messageEvents.filter(e => e[1]).length") == 0
+
+
+def test_a_js_parse_message_listener_adds_fields_python_reads_and_js_changes_what_is_shown(
+        page: ClientPage, prosody: Any, bot: Any, alice: Account) -> None:
+    dave = unique_account(prosody, "dave")
+    peer = bot(dave)
+    page.js("""() => converse.plugins.add('js-parse', { initialize() {
+        const api = this._converse.api;
+        api.listen.on('parseMessage', (stanza, data) => {
+            if (data.body) data.shouting = data.body === data.body.toUpperCase();  // returns nothing: read back
+        });
+        api.listen.on('beforeMessageShown', (box, message) => {
+            if (message.body === 'hide me') return false;
+            message.body = message.body.replace('secret', '******');
+            return message;
+        });
+    }})""")
+    page.js("code => window.runPython(code)", """
+import json
+
+
+class Reader:
+    seen = []
+
+    def initialize(self):
+        self._converse.api.listen.on("incomingMessage", self.read)
+
+    def read(self, parsed):
+        if parsed.chat is not None:
+            self.seen.append([parsed.chat.body, parsed.get("shouting")])
+            window.out.shouting = json.dumps(self.seen)
+
+converse.plugins.add("py-reader", Reader)
+""")
+    for text in ("HELLO", "quiet secret", "hide me", "last"):
+        peer.send_message(alice.jid, text)
+    box = chat_box(dave.jid)
+    page.wait_for(f"document.querySelectorAll({json.dumps(box + ' li.cpy-msg')}).length >= 3")
+    page.wait_for("JSON.parse(window.out.shouting || '[]').length >= 4")
+    assert json.loads(page.js("window.out.shouting")) == [["HELLO", True], ["quiet secret", False], ["hide me", False],
+                                              ["last", False]]
+    assert page.page.locator(f"{box} li.cpy-msg .cpy-body").all_text_contents() == ["HELLO", "quiet ******", "last"]
