@@ -172,10 +172,14 @@ class JsBridge:
                 setattr(obj, js_name, self.method(member))
         return obj
 
-    def js_callback(self, fn: Any) -> Callable[..., None]:
-        """A Python callable calling the JS function ``fn`` with JS values."""
-        def call(*args: Any) -> None:
-            fn.apply(js.undefined, js.Array.of(*[self.to_js(a) for a in args]))
+    def js_callback(self, fn: Any) -> Callable[..., Any]:
+        """A Python callable calling the JS function ``fn`` with JS values; what it returns comes
+        back as Python (a Promise stays a JsProxy, which Python can await)."""
+        def call(*args: Any) -> Any:
+            result = fn.apply(js.undefined, js.Array.of(*[self.to_js(a) for a in args]))
+            if isinstance(result, JsProxy) and callable(getattr(result, "then", None)):
+                return result
+            return self.to_py(result)
         return call
 
     def _callable_from_py(self, value: Any) -> Any:
@@ -209,15 +213,38 @@ class JsBridge:
             ctx = js.undefined if context is None else context
 
             def adapter(*args: Any) -> Any:
-                # what the listener returns matters to hooks (api.hook): new data, or undefined;
-                # functions in it (a button's handler) get JS values when Python calls them
-                return self._callable_from_py(self.to_py(callback.apply(ctx, js.Array.of(
-                    *[self.to_js(a) for a in args]))))
+                # what the listener returns matters to hooks (api.hook): new data (read back into
+                # hook data objects that take JS changes), or undefined; functions in it (a
+                # button's handler) get JS values when Python calls them
+                js_args = [self.to_js(a) for a in args]
+                result = callback.apply(ctx, js.Array.of(*js_args))
+                return self._callable_from_py(self.read_back(args, js_args, result))
 
             (events.once if once else events.on)(name, adapter, key=callback)
             listen._converse.check_event_name(name)
 
         return self.method(register, raw_args=True)
+
+    def read_back(self, args: Any, js_args: list[Any], result: Any) -> Any:
+        """A JS listener's return value as Python. Hook data that can take back what JS changed
+        (``js_read_back``: the outgoing message, the parsed message) gets the changes made to its
+        JS object, and stays the Python object when JS returned that object, or a plain object in
+        its place (read back too); anything else is converted (``to_py``)."""
+        for py_arg, js_arg in zip(args, js_args):
+            take = getattr(py_arg, "js_read_back", None)
+            if not callable(take):
+                continue
+            take(without_jsnull(js_arg.to_py(depth=1)) if isinstance(js_arg, JsProxy) else {})
+            if result is None or result is jsnull or result is js.undefined:
+                return None
+            if isinstance(result, JsProxy) and result == js_arg:
+                return py_arg
+            converted = self.to_py(result)
+            if isinstance(converted, dict):
+                take(converted)
+                return py_arg
+            return converted
+        return self.to_py(result)
 
     # -- models -------------------------------------------------------------------------
     def model(self, model: Any) -> Any:
@@ -242,6 +269,7 @@ class JsBridge:
         facade = js.Object.new()
         facade.model = self.model(box)
         facade.model.sendMessage = self.method(functools.partial(_send_message, box))
+        facade.model.addInfo = self.method(box.add_info)
         # what the initialized plugins declared (``initiateOTR`` by converse-otr, ``correctMessage``
         # by converse-corrections): a plugin that is not loaded adds nothing
         for js_name, attr in self.facades.get("chatbox", {}).items():

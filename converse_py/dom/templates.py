@@ -150,6 +150,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     >>> 'aria-label="Delivered"' in html, '✓</span>' in html, 'cpy-edited' in html
     (True, True, True)
     """
+    if getattr(message, "kind", "message") == "info":
+        return info_item(message)
     shown = local_time(message.time)
     sender = message.sender
     outgoing = message.outgoing
@@ -204,6 +206,19 @@ def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[But
                if getattr(message, "edited", False) else "",
                receipt_tick(message) if message.outgoing else "",
                message_actions(actions) if actions else "")
+
+
+def info_item(line: Any) -> Markup:
+    """A local info line (``box.add_info``: a command's answer, never sent): its text as text.
+
+    >>> from datetime import datetime, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> str(info_item(ShownMessage("info-1", "", "<b>6</b>", datetime(2026, 1, 1, tzinfo=timezone.utc),
+    ...                            False, kind="info")))
+    '<li class="cpy-msg cpy-info" data-id="info-1" role="status"><span class="cpy-body">&lt;b&gt;6&lt;/b&gt;</span></li>'
+    """
+    return tag("li", {"class": "cpy-msg cpy-info", "data-id": line.id, "role": "status"},
+               tag("span", {"class": "cpy-body"}, line.body))
 
 
 def receipt_tick(message: Any) -> Markup:

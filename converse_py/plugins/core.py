@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
+['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from .blocking.plugin import BlockingPlugin
 from .caps.plugin import CapsPlugin
 from .chats.plugin import ChatsPlugin
 from .chatstates.plugin import ChatStatesPlugin
+from .commands.plugin import CommandsPlugin
 from .corrections.plugin import CorrectionsPlugin
 from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
@@ -29,7 +30,7 @@ from .version.plugin import VersionPlugin
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
-    BlockingPlugin, StylingPlugin,
+    BlockingPlugin, StylingPlugin, CommandsPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

@@ -101,20 +101,17 @@ def test_carbons_show_the_other_clients_messages_and_forged_ones_are_dropped() -
     assert no_mallory
 
 
-def test_unwrap_message_answers_again_for_the_same_stanza_and_afresh_for_another() -> None:
-    """Three plugins' handlers unwrap the stanza being dispatched; the answer is worked out once."""
-    from converse_py.plugins.chats import stanzas
+def test_parse_incoming_unwraps_carbons_and_refuses_forgeries_and_anonymous_sessions() -> None:
+    from converse_py.plugins.chats.hooks import parse_incoming
     from converse_py.xmpp.stanza import parse
     carbon = parse(SENT)
-    first = stanzas.unwrap_message(carbon, "alice@localhost")
-    assert first is not None and first[0] == "sent" and first[2].full == "alice@localhost/phone"
-    assert stanzas.unwrap_message(carbon, "alice@localhost") is first
-    # the same stanza for another account: a forged carbon there, worked out again
-    assert stanzas.unwrap_message(carbon, "bob@localhost") is None
-    assert stanzas.unwrap_message(carbon, None) is None
-    # another stanza with the same text is another element: its own answer
-    again = stanzas.unwrap_message(parse(SENT), "alice@localhost")
-    assert again is not None and again is not first and again[1].get("id") == "s1"
-    direct = stanzas.unwrap_message(parse(RECEIVED.format(frm="alice@localhost", body="x"))[0][0][0],
-                                    "alice@localhost")
-    assert direct is not None and direct[0] == "direct" and direct[2].full == "bob@localhost/phone"
+    sent = parse_incoming(carbon, "alice@localhost")
+    assert sent is not None and sent.kind == "sent" and sent.sender.full == "alice@localhost/phone"
+    assert sent.stanza is carbon and sent.message.get("id") == "s1" and sent.from_self
+    assert sent.chat is not None and sent.chat.body == "sent from my phone"
+    assert parse_incoming(carbon, "bob@localhost") is None  # someone else's carbon: forged
+    assert parse_incoming(carbon, None) is None
+    inner = parse(RECEIVED.format(frm="alice@localhost", body="x"))[0][0][0]
+    direct = parse_incoming(inner, "alice@localhost")
+    assert direct is not None and direct.kind == "direct" and direct.sender.full == "bob@localhost/phone"
+    assert not direct.from_self and direct.type == "chat" and direct.id == "r1"

@@ -52,7 +52,7 @@ def test_no_event_is_declared_twice() -> None:
 
 def test_docs_events_md_lists_every_declared_event_and_promise() -> None:
     doc = (ROOT / "docs" / "events.md").read_text()
-    for name in list(CORE_EVENTS) + [n for plugin in PLUGINS for n in plugin.events]:
+    for name in list(CORE_EVENTS) + [n for plugin in PLUGINS for n in (*plugin.events, *plugin.hooks)]:
         assert f"`{name}`" in doc, name
     for plugin in PLUGINS:
         if plugin.events:

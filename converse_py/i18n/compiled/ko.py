@@ -1,6 +1,7 @@
 """UI strings in 'ko', compiled from converse_py/i18n/locales/ko.po by tools/gen_i18n.py."""
 
 MESSAGES: dict[str, str] = {
+    '/{name} failed: {reason}': '/{name} 실패: {reason}',
     'Accept': '수락',
     'Accept {jid}': '{jid} 수락',
     'Add': '추가',
@@ -18,6 +19,7 @@ MESSAGES: dict[str, str] = {
     'Change the subject': '주제 바꾸기',
     'Chat with {jid}': '{jid} 님과 대화',
     'Close': '닫기',
+    'Commands:': '명령:',
     'Connecting…': '연결 중…',
     'Connection lost. Reconnecting (attempt {attempt})…': '연결이 끊겼습니다. 다시 연결하는 중 ({attempt}번째)…',
     'Connection lost. Reconnecting…': '연결이 끊겼습니다. 다시 연결하는 중…',
@@ -86,6 +88,7 @@ MESSAGES: dict[str, str] = {
     'Set subject': '주제 설정',
     'Shared secret': '공유 비밀',
     'Show public rooms': '공개 방 보기',
+    'Start a message with // to send a leading /.': '/로 시작하는 메시지를 보내려면 //로 시작하세요.',
     'Start private conversation': '비공개 대화 시작',
     'Status': '상태',
     'Status message': '상태 메시지',
@@ -100,6 +103,7 @@ MESSAGES: dict[str, str] = {
     'Unblock': '차단 해제',
     'Unblock {jid}': '{jid} 차단 해제',
     'Ungrouped': '그룹 없음',
+    'Unknown command /{name}. Type /help for the list of commands.': '알 수 없는 명령 /{name}입니다. 명령 목록은 /help를 입력하세요.',
     'Verification failed: the secrets differ.': '확인 실패: 비밀이 다릅니다.',
     'Verification stopped.': '확인을 그만두었습니다.',
     'Verified: the contact knows the secret.': '확인됨: 상대가 비밀을 알고 있습니다.',
@@ -112,6 +116,7 @@ MESSAGES: dict[str, str] = {
     'Your status': '내 상태',
     'admin': '관리자',
     'edited': '수정됨',
+    'list the commands': '명령 목록 보기',
     'made when first needed': '처음 필요할 때 만들어집니다',
     'member': '회원',
     'moderator': '진행자',

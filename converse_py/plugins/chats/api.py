@@ -40,8 +40,10 @@ class ChatsAPI(Grouping):
         ``get(attr)``/``set(attr, value)`` (``height`` in pixels, ``url`` of the heading, ``jid``,
         ``fullname``, ``minimized``, ``num_unread``, ``closed``, ``chat_state`` — the contact's
         XEP-0085 state), ``minimize()``, ``maximize()``, ``sendMessage(text)`` (Python
-        ``send_message``) and ``correctMessage(text)`` (Python ``correct_message``: XEP-0308
-        correction of the user's last message there).
+        ``send_message``; null when a ``beforeMessageSend`` listener or a chat command handled the
+        text), ``correctMessage(text)`` (Python ``correct_message``: XEP-0308 correction of the
+        user's last message there) and ``addInfo(text)`` (Python ``add_info``: a local info line,
+        never sent, shown as text).
         Open boxes come back after a page reload (wait for ``chatBoxesFetched``); opening one shows
         the latest page of the archive, and scrolling up loads older pages.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Callable
 
@@ -30,6 +30,7 @@ class ShownMessage:
     displayed: bool = False  # outgoing: the contact's client showed it (XEP-0333)
     edited: bool = False     # the body is a correction of what was first sent (XEP-0308)
     replaces: str = ""       # a correction not applied yet: the id of the message it corrects
+    kind: str = "message"    # "message", or "info": a local line (add_info), never sent nor archived
 
     def js_facade(self, bridge: Any) -> Any:
         """For JS listeners: a plain object of the fields (``time`` as an ISO 8601 string)."""
@@ -82,7 +83,7 @@ class ChatBox(Model):
         self._pending_corrections: dict[tuple[str, str], ShownMessage] = {}
         #: Set by the corrections plugin: sends ``text`` as a correction of a message.
         self.corrector: Callable[[ChatBox, str, str | None], ShownMessage] | None = None
-        self.sender: Callable[[ChatBox, str], ShownMessage] | None = None
+        self.sender: Callable[[ChatBox, str], ShownMessage | None] | None = None
         self.closer: Callable[[ChatBox], None] | None = None
         self.opener: Callable[[ChatBox], Any] | None = None
         #: Set by the MAM plugin: loads the page of the archive before the oldest shown message.
@@ -133,7 +134,8 @@ class ChatBox(Model):
                 where = RESET
                 self.messages = sorted(self.messages + fresh, key=lambda m: m.time)
         if where == APPEND and not older and self.get("minimized"):
-            self.set("num_unread", (self.get("num_unread") or 0) + sum(not m.outgoing for m in fresh))
+            self.set("num_unread", (self.get("num_unread") or 0)
+                     + sum(not m.outgoing and m.kind == "message" for m in fresh))
         for listener in list(self._message_listeners):
             listener(self, fresh, where)
         for message in fresh:
@@ -238,8 +240,28 @@ class ChatBox(Model):
         (``where`` is ``"append"``, ``"prepend"`` or ``"reset"``: re-render the whole history)."""
         self._message_listeners.append(listener)
 
-    def send_message(self, text: str) -> ShownMessage:
-        """Send ``text`` to this chat's contact (queued while offline)."""
+    def add_info(self, text: str) -> ShownMessage:
+        """Show ``text`` in the box as a local info line: not a message (never sent, not archived,
+        not counted as unread), rendered as text. Returns it.
+
+        JS: ``box.model.addInfo('Only you can see this')``
+        Python: ``box.model.add_info("Only you can see this")``
+
+        >>> box = ChatBox("bob@localhost")
+        >>> line = box.add_info("<b>not bold</b>")
+        >>> line.kind, line.body, box.messages == [line]
+        ('info', '<b>not bold</b>', True)
+        """
+        if not isinstance(text, str) or not text:
+            raise ValueError("add_info: expected the text to show")
+        self._infos = getattr(self, "_infos", 0) + 1
+        line = ShownMessage(f"info-{self._infos}", "", text, datetime.now(UTC), False, kind="info")
+        self.add_messages([line], newer=True)
+        return line
+
+    def send_message(self, text: str) -> ShownMessage | None:
+        """Send ``text`` to this chat's contact (queued while offline); None when a
+        ``beforeMessageSend`` listener (or a chat command) handled it instead."""
         if self.sender is None:
             raise RuntimeError("this chat box is not attached to a session")
         return self.sender(self, text)

@@ -1,47 +1,39 @@
 """Chats plugin: incoming chat messages open a chat box; boxes send messages; open boxes are
 remembered in the tab (sessionStorage) and come back after a reload.
 
-Declares its events in ``ChatsPlugin.events`` and carbons (XEP-0280) in ``features``.
+Events: ``message`` (the stanza, for every live incoming message stanza; carbons fire
+``carbonMessage``, archive results the MAM plugin's ``archivedMessage``), ``incomingMessage`` (the
+parsed message), ``messageSend`` (the sent stanza), ``chatBoxActivity``, ``messageUpdated``,
+``chatBoxOpened``/``chatBoxClosed``/``chatBoxFocused``/``chatBoxMinimized``/``chatBoxMaximized``
+(the box). Promise: ``chatBoxesFetched`` (after log-in, once the boxes open before the reload are
+back). Hooks (``HOOKS`` below; data types in hooks.py): ``beforeMessageSend``,
+``createMessageStanza``, ``beforeMessageShown``, ``parseMessage``.
 """
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Callable
 
 from ...core.converse import Converse
 from ...core.log import logger
 from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...xmpp.jid import JID
-from ...xmpp.stanza import local_name
-from ..corrections.stanzas import add_replace
+from ...xmpp import ns
+from ...xmpp.stanza import find
+from ..corrections.stanzas import add_replace, replace_id
 from ..roster.plugin import RosterState
 from .api import ChatsAPI
-from .models import ActivityListener, ChatBox, ShownMessage, UpdateListener
-from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, parse_carbon, parse_message
+from .hooks import ParsedMessage, before_send, parse_incoming, shown_or_none
+from .models import ChatBox, ShownMessage
+from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message
 
 #: Box attributes kept across reloads (nothing else: no message is stored).
 PERSISTED = ("jid", "minimized", "height", "url")
 STORAGE_PREFIX = "converse-py-chatboxes:"
-
-#: ``filter(box, text)``: the stanzas to send instead of a plain chat message of ``text`` (the OTR
-#: plugin sends ciphertext this way), or None to leave it alone; raising refuses to send (the text
-#: is not shown as sent and the composer keeps it).
-OutgoingFilter = Callable[[ChatBox, str], "list[ET.Element] | None"]
-#: ``filter(box, parsed)``: the text to show for a received chat message (e.g. decrypted), or None
-#: to show nothing (protocol traffic the filter handled itself).
-IncomingFilter = Callable[[ChatBox, ChatMessage], "str | None"]
-#: ``filter(box, message)``: whether a message read from the archive is shown (the OTR plugin hides
-#: archived OTR traffic, which no key can read any more).
-ArchivedFilter = Callable[[ChatBox, ShownMessage], bool]
-#: ``decorator(box, stanza)``: add elements to each outgoing chat message with a body before it is
-#: sent (a receipt request, ``<markable/>``, ``<active/>``).
-StanzaDecorator = Callable[[ChatBox, ET.Element], None]
 
 
 class ChatsState:
@@ -52,12 +44,6 @@ class ChatsState:
         self.boxes: dict[str, ChatBox] = {}
         self.owner: str | None = None  # whose boxes these are
         self._restoring = False
-        self.outgoing_filters: list[OutgoingFilter] = []  # see OutgoingFilter; the first non-None wins
-        self.incoming_filters: list[IncomingFilter] = []  # see IncomingFilter; applied in order
-        self.archived_filters: list[ArchivedFilter] = []  # see ArchivedFilter; applied by the MAM plugin
-        self.stanza_decorators: list[StanzaDecorator] = []  # see StanzaDecorator; applied in order
-        self.activity_listeners: list[ActivityListener] = []  # every box's composer_activity
-        self.update_listeners: list[UpdateListener] = []  # every box's messages changed in place
 
     def open(self, jid: str) -> ChatBox:
         """The box for ``jid``, created or re-opened as needed."""
@@ -88,19 +74,27 @@ class ChatsState:
             self.converse.trigger("chatBoxClosed", box)
             self.save()
 
-    def send(self, box: ChatBox, text: str, replaces: ShownMessage | None = None) -> ShownMessage:
+    def send(self, box: ChatBox, text: str, replaces: ShownMessage | None = None) -> ShownMessage | None:
         """Send ``text`` to ``box``'s contact and show it; with ``replaces`` (an outgoing message of
-        the box) send it as that message's correction (XEP-0308) and update it in place instead."""
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError("a message needs some text")
-        replaced = next((r for r in (f(box, text) for f in self.outgoing_filters) if r is not None), None)
-        stanzas = replaced or [chat_message(box.get("jid"), text)]
-        for stanza in stanzas:
-            if any(local_name(child.tag) == "body" for child in stanza):
-                if replaces is not None:
-                    add_replace(stanza, replaces.id or replaces.origin_id)
-                for decorate in self.stanza_decorators:
-                    decorate(box, stanza)
+        the box) send it as that message's correction (XEP-0308) and update it in place instead.
+
+        ``beforeMessageSend`` listeners may rewrite the text, cancel, or answer locally (None is
+        returned then); ``createMessageStanza`` listeners decorate or replace the stanzas (and may
+        refuse: the refusal is raised, the text is not shown as sent)."""
+        correcting = (replaces.id or replaces.origin_id) if replaces is not None else ""
+        outgoing = before_send(self.converse, box, text, correcting)
+        if outgoing is None:
+            return None
+        text = outgoing.text
+        outgoing.stanzas = [chat_message(box.get("jid"), text)]
+        outgoing = self.converse.hook("createMessageStanza", box, outgoing)
+        if outgoing.refusal is not None:
+            raise outgoing.refusal
+        stanzas = outgoing.stanzas
+        if correcting:
+            for stanza in outgoing.body_stanzas():
+                if not replace_id(stanza):
+                    add_replace(stanza, correcting)  # a listener's replacement stanzas correct it too
         for stanza in stanzas:
             self.converse.session.send_element(stanza)
         msg_id = stanzas[0].get("id") or ""
@@ -116,20 +110,15 @@ class ChatsState:
         return shown
 
     def receive(self, parsed: ChatMessage) -> None:
-        """An incoming chat message (from any resource of the contact) goes to the contact's box."""
+        """An incoming chat message (from any resource of the contact) goes to the contact's box
+        (``beforeMessageShown`` listeners may change it, e.g. decrypt, or drop it)."""
         box = self.open(parsed.sender.bare)
-        body: str | None = parsed.body
-        for in_filter in self.incoming_filters:
-            if body is None:
-                break
-            # A copy only once a filter changed the body (one dataclass copy per message otherwise).
-            body = in_filter(box, parsed if body is parsed.body else replace(parsed, body=body))
-        if body is None:
-            return
-        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, body, parsed.time,
-                                       outgoing=False, sender_name=box.get("fullname"),
-                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
-                                       replaces=parsed.replace_id)])
+        message = ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=False,
+                               sender_name=box.get("fullname"), stanza_id=parsed.stanza_id,
+                               origin_id=parsed.origin_id, replaces=parsed.replace_id)
+        shown = shown_or_none(message, self.converse.hook("beforeMessageShown", box, message))
+        if shown is not None:
+            box.add_messages([shown])
 
     def sent_elsewhere(self, parsed: ChatMessage) -> None:
         """A message one of the user's other clients sent (a sent carbon) goes to the recipient's box."""
@@ -143,12 +132,10 @@ class ChatsState:
                                        replaces=parsed.replace_id)])
 
     def _on_activity(self, box: ChatBox, kind: str) -> None:
-        for listener in list(self.activity_listeners):
-            listener(box, kind)
+        self.converse.trigger("chatBoxActivity", box, kind)
 
     def _on_update(self, box: ChatBox, message: ShownMessage, changed: tuple[str, ...]) -> None:
-        for listener in list(self.update_listeners):
-            listener(box, message, changed)
+        self.converse.trigger("messageUpdated", box, message, list(changed))
 
     def _on_box_change(self, box: Any, changed: dict[str, Any]) -> None:
         if "focus_requests" in changed:
@@ -211,12 +198,52 @@ def _report_carbons(future: Any) -> None:
         logger.info("carbons not enabled: %s", future.exception())
 
 
+HOOKS = {
+    "beforeMessageSend": EventDoc(
+        "the chat box or room, the outgoing message {text, box, cancelled, cancel(), reply(text)}",
+        "before a chat box or room sends what the user typed (or model.sendMessage): set text to "
+        "rewrite it, cancel() to send nothing, reply(text) to show a local info line instead of "
+        "sending; return the data (JS: a changed text is taken back even when nothing is returned). "
+        "Chat commands (/help) are handled here"),
+    "createMessageStanza": EventDoc(
+        "the chat box, the outgoing message (stanzas: what will be sent)",
+        "a one-to-one chat message's stanzas are built: add elements to data.stanzas (receipt request, "
+        "markable, chat state) or replace them (OTR ciphertext); refuse(error) stops the send"),
+    "beforeMessageShown": EventDoc(
+        "the chat box, the message about to be shown",
+        "a contact's message (live, or read from the archive: message.archived) is about to be added "
+        "to a chat box: return a changed copy (e.g. decrypted), or false to not show it"),
+    "parseMessage": EventDoc(
+        "the stanza as received, the parsed message (kind, sender, message, chat, fields)",
+        "an incoming live or carbon message stanza was parsed once: add fields for the others "
+        "(receipt_for, displayed_id, markable, chat_state); no I/O here, act on incomingMessage"),
+}
+
+EVENTS = {
+    "incomingMessage": EventDoc(
+        "the parsed message (with the fields parseMessage listeners added)",
+        "a live or carbon message stanza was parsed and the chats plugin handled it (the contact's "
+        "box has the message): plugins act on the parsed fields here"),
+    "carbonMessage": EventDoc(
+        "the forwarded message stanza, 'sent' or 'received'",
+        "a XEP-0280 carbon of the user's account arrived (message does not fire for it)"),
+    "chatBoxActivity": EventDoc(
+        "the chat box, 'typing', 'focus' or 'seen'",
+        "the user typed in or focused a box's composer, or the view shows its newest messages"),
+    "messageUpdated": EventDoc(
+        "the chat box, the message, the names of the changed fields",
+        "a shown message changed in place (delivered, displayed, corrected)"),
+}
+
+
 class ChatsPlugin(Plugin):
     """One-to-one chat boxes, carbons, and the boxes kept across reloads."""
 
     name = "converse-chats"
+    hooks = HOOKS
     events = {
-        "message": EventDoc("the message stanza (a DOM Element for JS)", "any message stanza arrived"),
+        "message": EventDoc("the message stanza (a DOM Element for JS)", "a live message stanza arrived "
+                            "(archive results fire archivedMessage instead, carbons carbonMessage)"),
         "messageSend": EventDoc("the sent stanza", "a chat box sent a message"),
         "chatBoxOpened": EventDoc("the chat box", "a chat box was created or re-opened"),
         "chatBoxClosed": EventDoc("the chat box", "a chat box was closed"),
@@ -224,6 +251,7 @@ class ChatsPlugin(Plugin):
         "chatBoxMinimized": EventDoc("the chat box", "a chat box was minimized"),
         "chatBoxMaximized": EventDoc("the chat box", "a chat box was maximized"),
         "chatBoxesFetched": EventDoc("nothing", "chat boxes are ready to be opened", promise=True),
+        **EVENTS,
     }
     features = (CARBONS,)
 
@@ -248,21 +276,26 @@ class ChatsPlugin(Plugin):
         self._converse.trigger("chatBoxesFetched")
 
     def on_message(self, stanza: ET.Element) -> None:
+        """Every message stanza: archive results are the MAM plugin's (``archivedMessage``); a live
+        one fires ``message`` (a carbon ``carbonMessage``), is parsed once (``parseMessage``), goes
+        to its chat box, then ``incomingMessage`` lets plugins act on it."""
+        if find(stanza, ns.MAM, "result") is not None:
+            return
         converse = self._converse
-        converse.trigger("message", stanza)
-        own = own_bare(converse.session)
-        carbon = parse_carbon(stanza, own) if own else None
-        if carbon is not None:
-            kind, inner = carbon
-            parsed = parse_message(inner, own=own)
-            if parsed is None:
-                return
-            if kind == "sent":
-                self.state.sent_elsewhere(parsed)
-            elif parsed.sender.bare != own:
-                self.state.receive(parsed)
+        parsed = parse_incoming(stanza, own_bare(converse.session))
+        if parsed is None or parsed.kind == "direct":
+            converse.trigger("message", stanza)
+        else:
+            converse.trigger("carbonMessage", parsed.message, parsed.kind)
+        if parsed is None:
             return
-        parsed = parse_message(stanza, own=own)
-        if parsed is None or parsed.sender.bare == own:
-            return
-        self.state.receive(parsed)
+        result = converse.hook("parseMessage", stanza, parsed)
+        if isinstance(result, ParsedMessage):
+            parsed = result
+        chat = parsed.chat
+        if chat is not None:
+            if parsed.kind == "sent":
+                self.state.sent_elsewhere(chat)
+            elif chat.sender.bare != parsed.own:
+                self.state.receive(chat)
+        converse.trigger("incomingMessage", parsed)

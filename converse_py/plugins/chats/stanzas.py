@@ -150,39 +150,3 @@ def unwrap_carbon(stanza: ET.Element, own: str) -> tuple[str, ET.Element] | None
     if any(find(stanza, CARBONS, kind) is not None for kind in ("sent", "received")):
         return parse_carbon(stanza, own)
     return ("direct", stanza)
-
-
-def unwrap_message(stanza: ET.Element, own: str | None) -> tuple[str, ET.Element, JID] | None:
-    """``unwrap_carbon`` and the inner message's sender: ``(kind, message, sender)``; None before
-    log-in (``own`` None), for a forged carbon, or when the sender is no JID.
-
-    >>> from converse_py.xmpp.stanza import parse
-    >>> kind, _msg, sender = unwrap_message(parse('<message xmlns="jabber:client" from="bob@localhost/x"/>'),
-    ...                                     "alice@localhost")
-    >>> kind, sender.bare
-    ('direct', 'bob@localhost')
-    """
-    global _last_unwrapped
-    last_stanza, last_own, last_result = _last_unwrapped
-    if stanza is last_stanza and own == last_own:
-        return last_result  # the same stanza, asked again by the next plugin's handler
-    result = _unwrap_message(stanza, own)
-    _last_unwrapped = (stanza, own, result)
-    return result
-
-
-#: The last ``unwrap_message`` answer: three plugins' message handlers unwrap the stanza being
-#: dispatched (receipts, markers, chat states), and received stanzas are never changed.
-#: A strong reference, so ``is`` cannot match a new element at a freed one's address.
-_last_unwrapped: tuple[ET.Element | None, str | None, tuple[str, ET.Element, JID] | None] = (None, None, None)
-
-
-def _unwrap_message(stanza: ET.Element, own: str | None) -> tuple[str, ET.Element, JID] | None:
-    unwrapped = unwrap_carbon(stanza, own) if own else None
-    if unwrapped is None:
-        return None
-    kind, msg = unwrapped
-    try:
-        return kind, msg, JID.parse(msg.get("from") or "")
-    except ValueError:
-        return None

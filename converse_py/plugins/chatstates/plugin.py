@@ -24,13 +24,12 @@ from collections.abc import Callable
 from ...core.aio import loop
 from ...core.converse import Converse
 from ...core.plugin import EventDoc, Plugin
-from ...core.session import own_bare
 from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.stanza import find
+from ..chats.hooks import OutgoingMessage, ParsedMessage
 from ..chats.models import ChatBox
 from ..chats.plugin import ChatsState
-from ..chats.stanzas import unwrap_message
 from .stanzas import add_state, chat_state, state_message
 
 #: Seconds without typing after which ``paused`` is sent.
@@ -109,13 +108,14 @@ class ChatStates:
         self.away(box)
         box.set("chat_state", None)
 
-    def decorate(self, box: ChatBox, stanza: ET.Element) -> None:
+    def decorate(self, box: ChatBox, outgoing: OutgoingMessage) -> None:
         """A sent message carries ``<active/>`` (XEP-0085 §5.1): the user is no longer composing."""
-        jid = box.get("jid")
-        self._cancel(jid)
-        if self.allowed("active"):
-            add_state(stanza, "active")
-            self.sent[jid] = "active"
+        for stanza in outgoing.body_stanzas():
+            jid = box.get("jid")
+            self._cancel(jid)
+            if self.allowed("active"):
+                add_state(stanza, "active")
+                self.sent[jid] = "active"
 
     def _cancel(self, jid: str) -> None:
         timer = self.timers.pop(jid, None)
@@ -123,22 +123,26 @@ class ChatStates:
             timer.cancel()
 
     # -- what the contact does -------------------------------------------------------------
-    def on_message(self, stanza: ET.Element) -> None:
-        own = own_bare(self.converse.session)
-        unwrapped = unwrap_message(stanza, own)
-        if unwrapped is None or unwrapped[0] == "sent":
-            return
-        _kind, msg, sender_jid = unwrapped
-        if msg.get("type") == "groupchat":
-            return
-        state = chat_state(msg)
-        if state is None and msg.get("type") != "error" and find(msg, ns.CLIENT, "body") is not None:
-            state = "active"  # a message arrived: whatever the contact was typing is sent
+    @staticmethod
+    def parse(_stanza: ET.Element, parsed: ParsedMessage) -> None:
+        """Field ``chat_state``: the contact's state this message tells (a chat message with a body
+        and no state: ``active``), or None (also for groupchat and sent carbons)."""
+        msg = parsed.message
+        kind = parsed.type
+        state = None
+        if parsed.kind != "sent" and kind != "groupchat":
+            state = chat_state(msg)
+            if state is None and kind != "error" and find(msg, ns.CLIENT, "body") is not None:
+                state = "active"  # a message arrived: whatever the contact was typing is sent
+        parsed.fields["chat_state"] = state
+
+    def on_message(self, parsed: ParsedMessage) -> None:
+        state = parsed.get("chat_state")
         if state is None:
             return
-        sender = sender_jid.bare
+        sender = parsed.sender.bare
         box = self.converse.get(ChatsState).boxes.get(sender)
-        if sender == own or box is None or box.get("closed"):
+        if sender == parsed.own or box is None or box.get("closed"):
             return
         box.set("chat_state", state)
         self.converse.trigger("chatStateNotification", box, state)
@@ -165,11 +169,11 @@ class ChatStatesPlugin(Plugin):
         converse = self._converse
         self.states = ChatStates(converse)
         converse.provide(self.states)
-        chats = converse.get(ChatsState)
-        chats.stanza_decorators.append(self.states.decorate)
-        chats.activity_listeners.append(self.states.on_activity)
-        converse.session.add_handler("message", self.states.on_message)
         listen = converse.api.listen
+        listen.on("createMessageStanza", self.states.decorate)
+        listen.on("chatBoxActivity", self.states.on_activity)
+        listen.on("parseMessage", self.states.parse)
+        listen.on("incomingMessage", self.states.on_message)
         listen.on("chatBoxClosed", self.states.closed)
         listen.on("chatBoxMinimized", self.states.away)
         listen.on("chatBoxMaximized", self.states.back)

@@ -43,7 +43,7 @@ class CorrectionsPlugin(Plugin):
 
     def initialize(self) -> None:
         converse = self._converse
-        converse.get(ChatsState).update_listeners.append(self.on_update)
+        converse.api.listen.on("messageUpdated", self.on_update)
         converse.api.listen.on("chatBoxOpened", self.on_opened)
 
     def on_opened(self, box: ChatBox) -> None:
@@ -66,8 +66,11 @@ class CorrectionsPlugin(Plugin):
                                 "(allow_message_corrections is 'last')")
         if not isinstance(text, str) or not text.strip():
             raise ConverseError("correct_message: a correction needs some text")
-        return self._converse.get(ChatsState).send(box, text, replaces=target)
+        shown: ShownMessage | None = self._converse.get(ChatsState).send(box, text, replaces=target)
+        if shown is None:
+            raise ConverseError("correct_message: a beforeMessageSend listener cancelled the correction")
+        return shown
 
-    def on_update(self, box: ChatBox, message: ShownMessage, changed: tuple[str, ...]) -> None:
+    def on_update(self, box: ChatBox, message: ShownMessage, changed: list[str]) -> None:
         if "body" in changed and message.edited:
             self._converse.trigger("messageCorrected", box, message)

@@ -14,14 +14,15 @@ from typing import Any
 from collections.abc import Callable
 
 from ...core.converse import Converse
+from ...core.plugin import EventDoc, Plugin
 from ...core.errors import IQError
 from ...core.log import logger
-from ...core.plugin import Plugin
 from ...core.settings import Setting
 from ...core.session import own_bare
 from ...xmpp import ns
 from ...xmpp.stanza import new_id
 from ..chats.models import ChatBox, ShownMessage
+from ..chats.hooks import shown_or_none
 from ..chats.plugin import ChatsState
 from ..disco.plugin import DiscoState
 from ..chats.stanzas import parse_message
@@ -104,6 +105,7 @@ class MamState:
             result = parse_result(stanza, query_id, self.archives.get(query_id, owner))
             if result is not None:
                 collected.append(result)
+                self.converse.trigger("archivedMessage", result.message, stanza)
                 return
 
     # -- preferences ------------------------------------------------------------------------
@@ -146,10 +148,7 @@ class MamState:
         finally:
             box.set("archive_loading", False)
         owner = own_bare(self.converse.session) or ""
-        filters = self.converse.get(ChatsState).archived_filters  # e.g. OTR ciphertext is hidden
-        shown = [m for m in (to_shown(r, box, owner) for r in results)
-                 if m is not None and all(f(box, m) for f in filters)]
-        box.add_messages(shown, older=True)
+        box.add_messages(self.shown(box, results, owner), older=True)
         box.set({"archive_first": rsm.first or before or None,
                  "archive_complete": complete or not results})
 
@@ -163,10 +162,23 @@ class MamState:
         owner = own_bare(self.converse.session) or ""
         for _ in range(pages):
             results, complete, rsm = await self.run({"with": box.get("jid"), "after": newest, "max": size})
-            box.add_messages([m for m in (to_shown(r, box, owner) for r in results) if m is not None], newer=True)
+            box.add_messages(self.shown(box, results, owner), newer=True)
             if complete or not results or not rsm.last:
                 return
             newest = rsm.last
+
+
+    def shown(self, box: ChatBox, results: list[ArchiveResult], owner: str) -> list[ShownMessage]:
+        """The archived messages of a page ``box`` shows (``beforeMessageShown`` listeners may
+        change or hide them: OTR ciphertext is hidden)."""
+        shown = []
+        for result in results:
+            message = to_shown(result, box, owner)
+            if message is not None:
+                message = shown_or_none(message, self.converse.hook("beforeMessageShown", box, message))
+            if message is not None:
+                shown.append(message)
+        return shown
 
 
 def to_shown(result: ArchiveResult, box: ChatBox, owner: str) -> ShownMessage | None:
@@ -209,6 +221,12 @@ class MamPlugin(Plugin):
                                                "opens or is scrolled up (XEP-0313)."),
         "message_archiving": Setting(None, (str, type(None)), "MAM preference to set: 'never', 'always' or "
                                      "'roster'.", choices=(None, "never", "always", "roster")),
+    }
+    events = {
+        "archivedMessage": EventDoc(
+            "the archived message stanza (the forwarded one), the result stanza as received",
+            "a result of one of the user's archive queries arrived (XEP-0313: api.archive.query, chat "
+            "and room history); message does not fire for it"),
     }
 
     def initialize(self) -> None:

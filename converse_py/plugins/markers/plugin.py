@@ -21,9 +21,9 @@ from ...core.session import own_bare
 from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.stanza import find
+from ..chats.hooks import OutgoingMessage, ParsedMessage
 from ..chats.models import ChatBox
 from ..chats.plugin import ChatsState
-from ..chats.stanzas import unwrap_message
 from .stanzas import add_markable, displayed, displayed_id, is_markable
 
 class MarkersState:
@@ -66,26 +66,35 @@ class MarkersState:
             return False
         return bool(self.converse.session.send_element(displayed(jid, msg_id)))
 
-    def on_message(self, stanza: ET.Element) -> None:
-        own = own_bare(self.converse.session)
-        unwrapped = unwrap_message(stanza, own)
-        if unwrapped is None:
-            return
-        kind, msg, sender_jid = unwrapped
-        sender = sender_jid.bare
-        marked = displayed_id(msg)
-        if kind == "sent":
+    @staticmethod
+    def parse(_stanza: ET.Element, parsed: ParsedMessage) -> None:
+        """Fields: ``markable`` (a chat message with a body asking for markers), ``displayed_id``
+        (the id a ``<displayed/>`` marker names, or None)."""
+        msg = parsed.message
+        parsed.fields["markable"] = is_markable(msg) and parsed.type != "groupchat" \
+            and find(msg, ns.CLIENT, "body") is not None
+        parsed.fields["displayed_id"] = displayed_id(msg)
+
+    def on_message(self, parsed: ParsedMessage) -> None:
+        marked = parsed.get("displayed_id")
+        if parsed.kind == "sent":
             # another client of the user marked the contact's message: nothing left to mark here
-            to = (msg.get("to") or "").partition("/")[0].lower()
+            to = (parsed.message.get("to") or "").partition("/")[0].lower()
             if marked and self.pending.get(to) == marked:
                 del self.pending[to]
             return
-        if sender == own:
+        sender = parsed.sender.bare
+        if sender == parsed.own:
             return
-        if is_markable(msg) and find(msg, ns.CLIENT, "body") is not None and msg.get("type") != "groupchat":
-            self.pending[sender] = msg.get("id") or ""
+        if parsed.get("markable"):
+            self.pending[sender] = parsed.id
         if marked:
             self.contact_displayed(sender, marked)
+
+    @staticmethod
+    def decorate(_box: ChatBox, outgoing: OutgoingMessage) -> None:
+        for stanza in outgoing.body_stanzas():
+            add_markable(stanza)
 
     def contact_displayed(self, contact: str, msg_id: str) -> None:
         """``contact`` has seen the user's message ``msg_id``: it and all earlier outgoing messages are
@@ -138,8 +147,9 @@ class MarkersPlugin(Plugin):
         converse = self._converse
         self.state = MarkersState(converse)
         converse.provide(self.state)
-        chats = converse.get(ChatsState)
-        chats.stanza_decorators.append(_mark)
-        converse.session.add_handler("message", self.state.on_message)
+        listen = converse.api.listen
+        listen.on("createMessageStanza", self.state.decorate)
+        listen.on("parseMessage", self.state.parse)
+        listen.on("incomingMessage", self.state.on_message)
         converse.platform.watch_visibility(self.state.on_visibility)
-        chats.activity_listeners.append(self.state.on_activity)
+        listen.on("chatBoxActivity", self.state.on_activity)

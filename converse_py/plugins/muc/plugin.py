@@ -1,9 +1,13 @@
 """MUC plugin: joining, occupants, room messages and subjects, auto-configuration, invitations,
 room listing; rooms are re-joined after a reconnection.
 
-Its settings and events are declared in ``MUCPlugin``. Every message stanza also fires ``message``
-(chats plugin). The room's archive is read when the MAM plugin is loaded, and the user's status is
-joined with when the status plugin is (both optional: ``converse.find``).
+Its settings and events are declared in ``MUCPlugin``; the room's archive is read when the MAM
+plugin is loaded, and the user's status is joined with when the status plugin is (both optional:
+``converse.find``). Events: ``roomOpened`` (the room), ``roomEntered`` (the room, our presence was reflected),
+``enteredNewRoom`` (the room, we created it), ``roomError`` (the room; its ``error`` attribute says
+why), ``leaveRoom`` (the room), ``roomInvite`` (the invitation as a dict), ``roomMessage``
+(the room and the message). Every live message stanza also fires ``message`` (chats plugin);
+sending goes through the ``beforeMessageSend`` hook (rewrite, cancel, answer locally, commands).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ...core.settings import OPTIONAL_STR, Setting
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import sub
+from ..chats.hooks import before_send
 from ..chats.models import ShownMessage
 from ..corrections.stanzas import replace_id
 from ..mam.plugin import MamState
@@ -137,9 +142,13 @@ class RoomsState:
                 room.set("connection_status", "disconnected")
 
     # -- sending ---------------------------------------------------------------------------------
-    def send(self, room: Any, text: str) -> ShownMessage:
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError("a message needs some text")
+    def send(self, room: Any, text: str) -> ShownMessage | None:
+        """Send ``text`` to the room and show it; None when a ``beforeMessageSend`` listener (or a
+        chat command) handled it instead."""
+        outgoing = before_send(self.converse, room, text)
+        if outgoing is None:
+            return None
+        text = outgoing.text
         stanza = groupchat_message(room.get("jid"), text)
         self.converse.session.send_element(stanza)
         room.remember(stanza.get("id") or "")

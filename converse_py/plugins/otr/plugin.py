@@ -1,8 +1,9 @@
 """The ``converse-otr`` plugin: Off-the-Record sessions in one-to-one chat boxes (docs/otr.md).
 
-It plugs the OTR engine (``session.py``) into the chats plugin through its two filters: outgoing
-text is encrypted (or refused), incoming bodies are decrypted (or swallowed as protocol traffic,
-whose replies are sent here). Each chat box gets ``initiate_otr()`` / ``end_otr()`` (JS
+It plugs the OTR engine (``session.py``) into the chats plugin through its hooks: outgoing text
+is encrypted or refused (``createMessageStanza``), incoming bodies are decrypted or swallowed as
+protocol traffic, whose replies are sent here, and archived ciphertext is hidden
+(``beforeMessageShown``). Each chat box gets ``initiate_otr()`` / ``end_otr()`` (JS
 ``model.initiateOTR()`` / ``model.endOTR()``) and the attributes the padlock shows:
 ``otr_state`` (``not-private`` / ``unverified`` / ``verified`` / ``finished``),
 ``otr_fingerprint`` (ours), ``otr_their_fingerprint``, ``otr_smp`` (``{status, question}``) and
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import Any
 
 from ...core.converse import Converse
@@ -29,8 +31,9 @@ from ...i18n import _
 from ...core.session import own_bare
 from ...xmpp.stanza import sub
 from ..chats.models import ChatBox, ShownMessage
+from ..chats.hooks import OutgoingMessage
 from ..chats.plugin import ChatsState
-from ..chats.stanzas import CARBONS, ChatMessage, chat_message
+from ..chats.stanzas import CARBONS, chat_message
 from .crypto import RandomBytes
 from .framing import WHITESPACE_BASE
 from .keys import AccountKeys, load_or_create_account_keys
@@ -182,9 +185,33 @@ class OtrChats:
             self._send(box, session.smp_abort())
             box.set("otr_smp", {"status": "aborted", "question": None})
 
-    # -- the chats plugin's filters -------------------------------------------------------
-    def outgoing(self, box: ChatBox, text: str) -> list[ET.Element] | None:
-        """Encrypt ``text`` while private; refuse when a private session is expected."""
+    # -- the chats plugin's hooks --------------------------------------------------------
+    def outgoing(self, box: ChatBox, message: OutgoingMessage) -> None:
+        """``createMessageStanza``: the stanzas of ``message`` become ciphertext while private; the
+        send is refused when a private session is expected."""
+        try:
+            stanzas = self.encrypt(box, message.text)
+        except OtrSendRefused as exc:
+            message.refuse(exc)
+            return
+        if stanzas is not None:
+            message.stanzas = stanzas
+
+    def shown(self, box: ChatBox, message: ShownMessage) -> ShownMessage | bool | None:
+        """``beforeMessageShown``: a contact's live message is decrypted (or, protocol traffic, not
+        shown); archived OTR traffic is not shown."""
+        if message.archived:
+            return None if self.archived(box, message) else False
+        if message.outgoing or box.get("type") != "chatbox":
+            return None
+        text = self.incoming(box, message.body)
+        if text is None:
+            return False
+        return None if text == message.body else replace(message, body=text)
+
+    def encrypt(self, box: ChatBox, text: str) -> list[ET.Element] | None:
+        """Encrypt ``text`` while private (the stanzas to send), None to send it as it is; raises
+        OtrSendRefused when a private session is expected."""
         if not self.enabled():
             return None
         jid = box.get("jid")
@@ -209,20 +236,20 @@ class OtrChats:
             return None  # plaintext, sent as an ordinary message
         return [otr_stanza(jid, body) for body in bodies]
 
-    def incoming(self, box: ChatBox, parsed: ChatMessage) -> str | None:
+    def incoming(self, box: ChatBox, body: str) -> str | None:
         """Decrypt, or handle protocol traffic (replies are sent here); None = nothing to show."""
         if not self.enabled():
-            return parsed.body
+            return body
         session = self.sessions.get(box.get("jid"))
         if session is None:
-            if not _is_otr(parsed.body):
-                return parsed.body
+            if not _is_otr(body):
+                return body
             try:
                 session = self.session(box)
             except ConverseError as exc:
                 logger.info("OTR message from %s not handled: %s", box.get("jid"), exc)
-                return parsed.body
-        received = session.handle_incoming(parsed.body)
+                return body
+        received = session.handle_incoming(body)
         self._send(box, received.replies)
         if received.plaintext and not received.encrypted and \
                 session.state in (OtrState.UNVERIFIED, OtrState.VERIFIED):
@@ -309,10 +336,9 @@ class OtrPlugin(Plugin):
         self.otr = OtrChats(converse)
         converse.provide(self.otr)
         chats = converse.get(ChatsState)
-        chats.outgoing_filters.append(self.otr.outgoing)
-        chats.incoming_filters.append(self.otr.incoming)
-        chats.archived_filters.append(self.otr.archived)
         listen = converse.api.listen
+        listen.on("createMessageStanza", self.otr.outgoing)
+        listen.on("beforeMessageShown", self.otr.shown)
         listen.on("chatBoxOpened", self.otr.attach)
         listen.on("connected", self.on_connected)
         for box in chats.boxes.values():

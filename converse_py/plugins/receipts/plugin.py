@@ -16,9 +16,9 @@ import xml.etree.ElementTree as ET
 from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...core.settings import Setting
+from ..chats.hooks import OutgoingMessage, ParsedMessage
 from ..chats.models import ChatBox
 from ..chats.plugin import ChatsState
-from ..chats.stanzas import unwrap_message
 from .stanzas import add_request, receipt, received_id, wants_receipt
 
 class ReceiptsPlugin(Plugin):
@@ -39,26 +39,33 @@ class ReceiptsPlugin(Plugin):
 
     def initialize(self) -> None:
         converse = self._converse
-        converse.get(ChatsState).stanza_decorators.append(self.decorate)
-        converse.session.add_handler("message", self.on_message)
+        listen = converse.api.listen
+        listen.on("createMessageStanza", self.decorate)
+        listen.on("parseMessage", self.parse)
+        listen.on("incomingMessage", self.on_message)
 
     @staticmethod
-    def decorate(_box: ChatBox, stanza: ET.Element) -> None:
-        add_request(stanza)
+    def decorate(_box: ChatBox, outgoing: OutgoingMessage) -> None:
+        for stanza in outgoing.body_stanzas():
+            add_request(stanza)
 
-    def on_message(self, stanza: ET.Element) -> None:
+    @staticmethod
+    def parse(_stanza: ET.Element, parsed: ParsedMessage) -> None:
+        """Fields: ``receipt_request`` (a live message asks for a receipt), ``receipt_for`` (the id
+        this message confirms, or None)."""
+        msg = parsed.message
+        parsed.fields["receipt_request"] = parsed.kind == "direct" and wants_receipt(msg)
+        parsed.fields["receipt_for"] = received_id(msg)
+
+    def on_message(self, parsed: ParsedMessage) -> None:
+        if parsed.from_self:
+            return
         converse = self._converse
-        own = own_bare(converse.session)
-        unwrapped = unwrap_message(stanza, own)
-        if unwrapped is None:
-            return
-        kind, msg, sender = unwrapped
-        if sender.bare == own:
-            return
-        if kind == "direct" and wants_receipt(msg) and converse.settings.get("send_delivery_receipts"):
-            converse.session.send_element(receipt(sender.full, msg.get("id") or ""))
-        confirmed = received_id(msg)
-        if confirmed and kind != "sent":
+        sender = parsed.sender
+        if parsed.get("receipt_request") and converse.settings.get("send_delivery_receipts"):
+            converse.session.send_element(receipt(sender.full, parsed.id))
+        confirmed = parsed.get("receipt_for")
+        if confirmed:
             self.delivered(sender.bare, confirmed)
 
     def delivered(self, contact: str, msg_id: str) -> None:

@@ -1,7 +1,12 @@
 """Roster plugin: the roster (cached per tab, versioned per XEP-0237), pushes, presence,
 subscriptions, and contacts' vCards.
 
-Its events and promises are declared in ``RosterPlugin.events``.
+Events: ``roster`` (the contacts, after the fetch), ``rosterPush`` (a contact), ``contactRequest``
+(a contact asking to subscribe), ``contactStatusChanged`` (a contact). Promises: cachedRoster,
+rosterContactsFetched, rosterGroupsFetched, roster, rosterInitialized, and
+``rosterPresencesFetched`` (the contacts, once the server's burst of their presences after the
+initial presence has quieted: no contact's presence for ``PRESENCES_QUIET`` seconds, or
+``PRESENCES_MAX_WAIT`` seconds at most; at once when no contact shares their presence).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import datetime, UTC
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from ...core.aio import loop
 from ...core.converse import Converse
 from ...core.log import logger
 from ...core.plugin import EventDoc, Plugin
@@ -32,6 +38,10 @@ ROSTER_VERSIONING = "urn:xmpp:features:rosterver"
 EAGER_VCARDS = 50
 #: Roster items read per task from a full roster result (5,000 contacts: five tasks, none long).
 FETCH_SLICE = 1000
+#: rosterPresencesFetched: seconds without a contact's presence after which the burst is over ...
+PRESENCES_QUIET = 0.5
+#: ... and seconds after the initial presence after which it resolves anyway.
+PRESENCES_MAX_WAIT = 5.0
 
 
 class RosterState:
@@ -198,6 +208,48 @@ class RosterState:
         self.converse.trigger("vcardUpdated", contact)
 
 
+class PresenceBurst:
+    """When the contacts' presences after the initial presence have arrived (``rosterPresencesFetched``)."""
+
+    def __init__(self, converse: Converse, state: RosterState) -> None:
+        self.converse = converse
+        self.state = state
+        self.deadline: float | None = None  # loop time to resolve by; None: not waiting
+        self.timer: asyncio.TimerHandle | None = None
+
+    def start(self, *_: Any) -> None:
+        """Initial presence was sent (statusInitialized): the server now sends the contacts' presences."""
+        self.converse.promises.reset("rosterPresencesFetched")
+        self._cancel()
+        if not any(c.get("subscription") in ("to", "both") for c in self.state.contacts.values()):
+            self.done()  # nobody shares their presence: nothing to wait for
+            return
+        self.deadline = loop().time() + PRESENCES_MAX_WAIT
+        self.timer = loop().call_later(PRESENCES_QUIET, self.done)
+
+    def presence(self) -> None:
+        """A contact's presence arrived: the burst goes on (up to the deadline)."""
+        if self.deadline is None:
+            return
+        self._cancel()
+        now = loop().time()
+        self.timer = loop().call_later(max(0.0, min(PRESENCES_QUIET, self.deadline - now)), self.done)
+
+    def done(self) -> None:
+        self._cancel()
+        self.deadline = None
+        self.converse.trigger("rosterPresencesFetched", list(self.state.contacts.values()))
+
+    def stop(self, *_: Any) -> None:
+        self._cancel()
+        self.deadline = None
+
+    def _cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
 class RosterPlugin(Plugin):
     """The roster, presence, subscriptions and contacts' vCards."""
 
@@ -218,17 +270,25 @@ class RosterPlugin(Plugin):
         "vcardUpdated": EventDoc("the contact", "a contact's vCard (fullname, image, url) was fetched"),
         "cachedRoster": EventDoc("the list of contacts", "the roster cached in this tab was loaded, before the "
                                  "server answered (empty list when nothing was cached)", promise=True),
+        "rosterPresencesFetched": EventDoc(
+            "the list of contacts",
+            "the contacts' presences that follow the initial presence have arrived: none came for "
+            f"{PRESENCES_QUIET:g} s (or {PRESENCES_MAX_WAIT:g} s passed); at once when no contact shares "
+            "their presence. Fires again after each new session (promise)", promise=True),
     }
 
     def initialize(self) -> None:
         converse = self._converse
         self.state = RosterState(converse)
+        self.burst = PresenceBurst(converse, self.state)
         converse.provide(self.state)
         converse.api.add_grouping("contacts", ContactsAPI(self.state))
         converse.session.add_handler("iq", self.on_iq)
         converse.session.add_handler("presence", self.on_presence)
         converse.api.listen.on("connected", self.on_connected)
         converse.api.listen.on("disconnected", self.on_disconnected)
+        converse.api.listen.on("disconnected", self.burst.stop)
+        converse.api.listen.on("statusInitialized", self.burst.start)
 
     def on_connected(self, _jid: Any = None) -> None:
         jid = self._converse.session.jid
@@ -315,8 +375,10 @@ class RosterPlugin(Plugin):
             self.on_subscription_request(jid, parsed.status)
             return
         contact = self.state.contacts.get(jid)
-        if contact is not None and contact.update_presence(parsed):
-            self._converse.trigger("contactStatusChanged", contact)
+        if contact is not None:
+            self.burst.presence()
+            if contact.update_presence(parsed):
+                self._converse.trigger("contactStatusChanged", contact)
 
     def on_subscription_request(self, jid: str, status: str) -> None:
         converse = self._converse

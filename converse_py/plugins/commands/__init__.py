@@ -1,0 +1,1 @@
+"""Chat commands: ``/name args`` typed in a chat box or room (``api.commands``)."""
