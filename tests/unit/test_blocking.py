@@ -80,3 +80,17 @@ def test_pushes_from_the_own_account_apply_and_others_are_refused() -> None:
         assert state.jids == []
         assert 'type="result"' in client.transport.sent[-1] and 'id="push3"' in client.transport.sent[-1]
     arun(body())
+
+
+def test_messages_from_a_blocked_jid_are_not_shown() -> None:
+    async def body() -> None:
+        from converse_py.plugins.chats.plugin import ChatsState
+        client, _state = await blocking_client()
+        for sender, msg_id in (("iago@shakespeare.lit/x", "m1"), ("bob@localhost/x", "m2")):
+            client.transport.receive(f"<message xmlns='jabber:client' type='chat' from='{sender}' "
+                                     f"to='alice@localhost/web' id='{msg_id}'><body>hi</body></message>")
+        await settle()
+        boxes = client.converse.get(ChatsState).boxes
+        assert [m.id for m in boxes["bob@localhost"].messages] == ["m2"]
+        assert "iago@shakespeare.lit" not in boxes or not boxes["iago@shakespeare.lit"].messages
+    arun(body())

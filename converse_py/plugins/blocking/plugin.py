@@ -17,6 +17,7 @@ from ...core.log import logger
 from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...xmpp.jid import JID
+from ..chats.plugin import ChatsState
 from ..roster.stanzas import push_is_trusted, push_result
 from .api import BlocklistAPI
 from .stanzas import BLOCKING, block_request, blocklist_request, parse_blocklist, parse_push, unblock_request
@@ -107,6 +108,13 @@ class BlockingPlugin(Plugin):
         converse.session.add_handler("iq", self.state.on_iq)
         converse.api.listen.on("serviceDiscovered", self.on_feature)
         converse.api.listen.on("disconnected", self.on_disconnected)
+        if converse.find(ChatsState) is not None:
+            converse.api.listen.on("beforeMessageShown", self.hide_blocked)
+
+    def hide_blocked(self, _box: Any, message: Any) -> Any:
+        """Hook ``beforeMessageShown``: nothing from a blocked JID is shown (archive pages, and
+        stanzas already on their way when the block took effect)."""
+        return False if not message.outgoing and self.state.is_blocked(message.sender) else None
 
     def on_feature(self, feature: Any) -> None:
         if feature.get("var") == BLOCKING:
