@@ -53,9 +53,10 @@ _ATTEMPT_ENDS = {State.DISCONNECTING, State.DISCONNECTED, State.RECONNECTING}
 TRANSITIONS: dict[State, frozenset[State]] = {
     # a login, an attach or a restore starts; or the retry loop begins after a loss
     State.DISCONNECTED: frozenset({State.CONNECTING, State.RECONNECTING}),
-    # SASL starts, or (attach/restore) the stream is up at once; another login or a fall-back to the
-    # next transport kind starts over; the attempt fails
-    State.CONNECTING: frozenset({State.AUTHENTICATING, State.CONNECTED, *_ATTEMPT_ENDS}),
+    # SASL starts; or SASL is over before it was reported (Strophe over WebSocket says BINDREQUIRED
+    # or CONNECTED right after CONNECTING), or (attach/restore) the stream is up at once; another
+    # login or a fall-back to the next transport kind starts over; the attempt fails
+    State.CONNECTING: frozenset({State.AUTHENTICATING, State.BINDING, State.CONNECTED, *_ATTEMPT_ENDS}),
     State.AUTHENTICATING: frozenset({State.BINDING, State.CONNECTED, State.CONNECTING, *_ATTEMPT_ENDS}),
     State.BINDING: frozenset({State.RESUMING, State.CONNECTED, State.CONNECTING, *_ATTEMPT_ENDS}),
     # the server refused the resume: bind afresh on the same stream
