@@ -1,9 +1,12 @@
-"""The XMPP session: login, stanza dispatch, IQ tracking, and the offline outbox.
+"""The XMPP session: the transport, the connection state, stanza dispatch and the offline outbox.
 
-The session owns the transport. Incoming XML text is parsed once here and
-dispatched to the handlers plugins registered; anything malformed or hostile is
-logged and dropped, and never stops the client. Stanzas sent while offline wait
-in an outbox and go out, in order, once connected.
+The session owns the transport and moves the connection's state machine
+(``connection_state``) as the transport reports progress. Incoming XML text is parsed once
+here and dispatched to the handlers plugins registered; anything malformed or hostile is
+logged and dropped, and never stops the client. Stanzas sent while offline wait in an outbox
+and go out, in order, once connected. IQs waiting for replies are ``iq.PendingIQs``; the
+XEP-0198 engine is ``smacks.StreamManagement``, kept across reloads by ``smacks_store``.
+*When* to log in or reconnect is ``connection.Connection``'s business.
 """
 
 from __future__ import annotations
@@ -16,26 +19,32 @@ from collections.abc import Callable
 from ..transport.base import Status, Transport
 from ..transport.choice import pick_url
 from ..xmpp import ns
-from ..xmpp.errors import parse_error
 from ..xmpp.jid import JID
-from ..xmpp.stanza import StanzaParseError, error_reply, local_name, new_id, parse, serialize
-from .aio import loop, new_future
-from .errors import ConverseError, IQDisconnectedError, IQError, IQTimeoutError, NotConnectedError
+from ..xmpp.stanza import StanzaParseError, error_reply, local_name, parse, serialize
+from .aio import new_future
+from .clock import Timer
+from .connection_state import ConnectionMachine, IllegalTransition, State
+from .errors import ConverseError, NotConnectedError
+from .iq import IQ_TIMEOUT, PendingIQs, iq_ids
 from .log import logger, redact
 from .smacks import SM_NS, StreamManagement, is_sm_element, is_stanza_text
+from .smacks_store import SmacksStore
 
 if TYPE_CHECKING:
     from .converse import Converse
 
 StanzaHandler = Callable[[ET.Element], Any]
 
-#: Default seconds before an IQ without a reply fails.
-IQ_TIMEOUT = 20.0
 #: Seconds a login may take before it is abandoned (a WebSocket closed while opening can leave
 #: Strophe waiting for ever).
 CONNECT_TIMEOUT = 30.0
 #: Most stanzas kept while offline; beyond it ``send`` raises instead of silently dropping.
 OUTBOX_LIMIT = 1000
+
+#: What each progress report of the transport means for the connection's state.
+_PROGRESS = {Status.CONNECTING: State.CONNECTING, Status.AUTHENTICATING: State.AUTHENTICATING,
+             Status.BINDREQUIRED: State.BINDING, Status.CONNECTED: State.CONNECTED,
+             Status.ATTACHED: State.CONNECTED, Status.DISCONNECTING: State.DISCONNECTING}
 
 
 class LoginError(ConverseError):
@@ -53,17 +62,22 @@ class Session:
         self.converse = converse
         self._transport_factory = transport_factory
         self._transport: Transport | None = None
-        self.status: Status = Status.DISCONNECTED
+        #: The connection's state (``connection_state``): the only record of where the connection is.
+        self.state = ConnectionMachine(self._on_state_change)
         self.jid: str | None = None
         self.outbox: list[str] = []
         self.handlers: dict[str, list[StanzaHandler]] = {"message": [], "presence": [], "iq": []}
-        self._pending_iqs: dict[str, tuple[asyncio.Future[ET.Element], str | None, asyncio.TimerHandle | None]] = {}
+        #: IQs sent and waiting for their reply.
+        self.iqs = PendingIQs(converse.clock)
         self._login_future: asyncio.Future[str] | None = None
+        self._login_timer: Timer | None = None  # CONNECT_TIMEOUT of the login in progress
         self._was_connected = False
         self._closing = False
         self.stanzas_received = 0  # since the last (re)connection
         #: XEP-0198 state; used when the ``enable_smacks`` setting is on and the server offers it.
         self.sm = StreamManagement()
+        #: ``sm`` saved in tab storage for the page after a reload (``keepalive``).
+        self.sm_store = SmacksStore(self.sm, converse.platform, converse.settings.get)
         #: URLs found by XEP-0156 discovery (kind → URL), used when no URL setting is given.
         self.discovered: dict[str, str] = {}
         #: Transport kinds that could not connect during this login (the next kind is tried).
@@ -72,9 +86,6 @@ class Session:
         self._attempt: tuple[str, str] | None = None  # jid/password of the login in progress (memory only)
         self._resend: list[str] = []  # after <resumed/>: stanzas the server did not get
         self._resumed = False
-        self._sm_save_pending = False
-        self._sm_watching_page = False
-        self._sm_saved_key: str | None = None
         self._salvaged: list[str] = []  # after a refused resume: stanzas to re-send in the new session
 
     @property
@@ -100,13 +111,21 @@ class Session:
         must not fail the new attempt. The logout completes at once for the listeners."""
         if self._transport is None or not self._closing:
             return
-        if self.status is not Status.DISCONNECTED:
+        if not self.state.down:
             self._on_status(Status.DISCONNECTED, "logout")
         self._discard_transport()
 
     def _on_status_from(self, transport: Transport, status: Status, condition: str) -> None:
-        if transport is self._transport:
+        if transport is not self._transport:
+            return
+        try:
             self._on_status(status, condition)
+        except IllegalTransition:  # a bug, but the transport's callback must not break the transport
+            logger.exception("connection: the transport reported %s in state %s", status.value,
+                             self.state.state.value)
+
+    def _on_state_change(self, previous: State, state: State, reason: str) -> None:
+        logger.debug("connection state %s -> %s %s", previous.value, state.value, reason)
 
     def server_supports(self, namespace_uri: str) -> bool:
         """True when the stream features advertise an element in ``namespace_uri``."""
@@ -127,7 +146,16 @@ class Session:
     @property
     def connected(self) -> bool:
         """True while the stream is up and authenticated."""
-        return self.status in (Status.CONNECTED, Status.ATTACHED)
+        return self.state.connected
+
+    @property
+    def status(self) -> State:
+        """The connection's state (``self.state.state``)."""
+        return self.state.state
+
+    def _down_state(self) -> State:
+        """Where a lost stream or a failed attempt leads: a deliberate close ends any retrying."""
+        return State.DISCONNECTED if self._closing else self.state.down_state()
 
     def login(self, jid: str, password: str, *, reconnect: bool = False) -> asyncio.Future[str]:
         """Connect and authenticate; the future gives the bound full JID or fails with LoginError.
@@ -146,11 +174,14 @@ class Session:
             self.failed_kinds = set()
         if self.sm.bound_jid and JID.parse(self.sm.bound_jid).bare != parsed.bare:
             self.sm.forget()  # another account: nothing of the old session may be resumed or re-sent
-        self._load_sm(jid)
+        self.sm_store.load(jid)
         self._attempt = (jid, password)
-        self._connect()
-        timer = loop().call_later(CONNECT_TIMEOUT, self._login_timed_out, future)
-        future.add_done_callback(lambda _f: timer.cancel())
+        self._login_timer = self.converse.clock.call_later(CONNECT_TIMEOUT, self._login_timed_out, future)
+        try:
+            self._connect()
+        except BaseException:  # no transport could be made (no URL...): the caller gets the error
+            self._cancel_login_timer()
+            raise
         return future
 
     def _login_timed_out(self, future: asyncio.Future[str]) -> None:
@@ -163,7 +194,9 @@ class Session:
     def _connect(self) -> None:
         assert self._attempt is not None
         jid, password = self._attempt
-        self.transport.connect(jid, password, explicit_bind=bool(self.converse.settings.get("enable_smacks")))
+        transport = self.transport
+        self.state.to(State.CONNECTING, "login")
+        transport.connect(jid, password, explicit_bind=bool(self.converse.settings.get("enable_smacks")))
 
     def _smacks_wanted(self) -> bool:
         return bool(self.converse.settings.get("enable_smacks")) and self.server_supports(SM_NS)
@@ -175,7 +208,9 @@ class Session:
         future = self._new_login_future()
         self._closing = False
         self._attempt = None
-        self.transport.attach(jid, sid, rid)
+        transport = self.transport
+        self.state.to(State.CONNECTING, "attach")
+        transport.attach(jid, sid, rid)
         return future
 
     def restore(self, jid: str | None = None) -> asyncio.Future[str] | None:
@@ -185,60 +220,40 @@ class Session:
             return None
         future = self._new_login_future()
         self._closing = False
-        if self.transport.restore(jid):
+        transport = self.transport
+        self.state.to(State.CONNECTING, "restore")
+        if transport.restore(jid):
             return future
         self._login_future = None
+        if self.state.state is State.CONNECTING:
+            self.state.to(State.DISCONNECTED, "nothing to restore")
         return None
 
     def disconnect(self, reason: str = "logout") -> None:
         """Close the stream on purpose (no reconnect); queued stanzas are kept for the next login."""
         self._closing = True
-        self._drop_saved_sm()
+        self.sm_store.drop(self.jid)
         self.sm.forget()  # a closed stream ends the XEP-0198 session on the server too
-        if self.status is not Status.DISCONNECTED and self._transport is not None:
+        if not self.state.down and self._transport is not None:
             self._transport.disconnect(reason)
 
     def _new_login_future(self) -> asyncio.Future[str]:
+        self._cancel_login_timer()
         if self._login_future is not None and not self._login_future.done():
             self._login_future.cancel()
         self._login_future = new_future()
         return self._login_future
 
     def _on_status(self, status: Status, condition: str) -> None:
-        previous, self.status = self.status, status
         logger.debug("connection status %s %s", status.value, condition)
+        progress = _PROGRESS.get(status)
+        if progress is not None:
+            self.state.to(progress, condition)
         self.converse.trigger("connectionStatusChanged", status.value, condition)
         if status is Status.BINDREQUIRED:
             self._bind_or_resume()
         elif status in (Status.CONNECTED, Status.ATTACHED):
-            self.jid = self.transport.bound_jid
-            self.stanzas_received = 0
-            self._connected_kinds.add(self.transport.kind)
-            self._attempt = None
-            if self._resumed:  # a resumed XEP-0198 session: nothing was lost
-                self._resumed = False
-                resend, self._resend = self._resend, []
-                for xml in resend:  # still in the unacked queue: not tracked again
-                    self._log_out(xml)
-                    self.transport.send(xml)
-                self._flush_outbox()
-                self._settle_login(result=self.jid)
-                first_in_page, self._was_connected = not self._was_connected, True
-                self.converse.on_resumed(first_in_page=first_in_page)
-                return
-            reconnect = self._was_connected
-            self._was_connected = True
-            salvaged = self._salvaged
-            self._salvaged = []
-            if not self._smacks_wanted():
-                self.sm.forget()
-            else:
-                self.sm.max_unacked = max(1, int(self.converse.settings.get("smacks_max_unacked_stanzas") or 1))
-                self.transport.send(self.sm.enable_request(self.jid or ""))
-            self.outbox[:0] = salvaged  # stanzas a refused resume never delivered go first
-            self._flush_outbox()
-            self._settle_login(result=self.jid)
-            self.converse.on_connected(reconnected=reconnect)
+            self._on_up()
         elif status is Status.AUTHFAIL:
             self._settle_login(error=LoginError(
                 "Authentication failed: wrong JID or password", condition or "not-authorized"))
@@ -250,16 +265,51 @@ class Session:
                 f"Could not connect ({condition or status.value})", condition or status.value))
             self._fail_attempt()
         elif status is Status.DISCONNECTED:
+            was_down, retrying = self.state.down, self.state.reconnecting
+            self.state.to(self._down_state(), condition)
             self.sm.stream_lost()
             if not self.sm.can_resume():  # a resumed session still gets the replies
-                self._fail_pending_iqs()
+                self.iqs.fail_all()
             self._settle_login(error=LoginError("Disconnected before the login completed", condition))
-            if previous is not Status.DISCONNECTED:
-                self.converse.on_disconnected(deliberate=self._closing, condition=condition)
+            if not was_down:
+                self.converse.connection.on_disconnected(deliberate=self._closing, condition=condition,
+                                                         retrying=retrying)
+
+    def _on_up(self) -> None:
+        """The stream is up: bound afresh (enable XEP-0198, flush the outbox) or resumed."""
+        self.jid = self.transport.bound_jid
+        self.stanzas_received = 0
+        self._connected_kinds.add(self.transport.kind)
+        self._attempt = None
+        if self._resumed:  # a resumed XEP-0198 session: nothing was lost
+            self._resumed = False
+            resend, self._resend = self._resend, []
+            for xml in resend:  # still in the unacked queue: not tracked again
+                self._log_out(xml)
+                self.transport.send(xml)
+            self._flush_outbox()
+            self._settle_login(result=self.jid)
+            first_in_page, self._was_connected = not self._was_connected, True
+            self.converse.connection.on_resumed(first_in_page=first_in_page)
+            return
+        reconnect = self._was_connected
+        self._was_connected = True
+        salvaged = self._salvaged
+        self._salvaged = []
+        if not self._smacks_wanted():
+            self.sm.forget()
+        else:
+            self.sm.max_unacked = max(1, int(self.converse.settings.get("smacks_max_unacked_stanzas") or 1))
+            self.transport.send(self.sm.enable_request(self.jid or ""))
+        self.outbox[:0] = salvaged  # stanzas a refused resume never delivered go first
+        self._flush_outbox()
+        self._settle_login(result=self.jid)
+        self.converse.connection.on_connected(reconnected=reconnect)
 
     def _bind_or_resume(self) -> None:
         """SASL is done on a new stream: resume the lost XEP-0198 session, or bind a resource."""
         if self.sm.can_resume() and self._smacks_wanted():
+            self.state.to(State.RESUMING)
             self.transport.send(self.sm.resume_request())
             return
         if self.sm.can_resume():  # the new stream does not offer XEP-0198: re-send what was not acked
@@ -278,28 +328,28 @@ class Session:
             return False
         logger.warning("could not connect over %s; trying the next connection method", transport.kind)
         self._discard_transport()
-        self.status = Status.DISCONNECTED
         self._connect()
         return True
 
     def forget_stream(self) -> None:
         """Give up on resuming: forget the XEP-0198 session and fail the IQs still waiting."""
-        self._drop_saved_sm()
+        self.sm_store.drop(self.jid)
         self.sm.forget()
         self._resend = []
-        self._fail_pending_iqs()
+        self.iqs.fail_all()
 
     def _fail_attempt(self) -> None:
         self._attempt = None
-        was_up = self._was_connected and self.status is not Status.DISCONNECTED
+        was_up = self._was_connected and not self.state.down
+        retrying = self.state.reconnecting
         self._salvage_unsent()
         self._discard_transport()
-        self.status = Status.DISCONNECTED
+        self.state.to(self._down_state(), "failed")
         self.sm.stream_lost()
         if not self.sm.can_resume():
-            self._fail_pending_iqs()
+            self.iqs.fail_all()
         if was_up:
-            self.converse.on_disconnected(deliberate=False, condition="connfail")
+            self.converse.connection.on_disconnected(deliberate=False, condition="connfail", retrying=retrying)
         self.converse.trigger("connectionStatusChanged", Status.DISCONNECTED.value, "")
 
     def _salvage_unsent(self) -> None:
@@ -314,7 +364,13 @@ class Session:
             logger.info("re-queueing %d stanza(s) the lost connection had not delivered", len(salvaged))
             self.outbox[:0] = salvaged
 
+    def _cancel_login_timer(self) -> None:
+        if self._login_timer is not None:
+            self._login_timer.cancel()
+            self._login_timer = None
+
     def _settle_login(self, result: str | None = None, error: Exception | None = None) -> None:
+        self._cancel_login_timer()
         future, self._login_future = self._login_future, None
         if future is None or future.done():
             return
@@ -346,28 +402,9 @@ class Session:
         """Send an IQ get/set; the future gives the result stanza, or fails with IQError/IQTimeoutError."""
         if local_name(el.tag) != "iq" or el.get("type") not in ("get", "set"):
             raise ConverseError("sendIQ: expected an <iq type='get'|'set'/> stanza")
-        iq_id = el.get("id") or new_id()
-        el.set("id", iq_id)
-        future: asyncio.Future[ET.Element] = new_future()
-        timer = None
-        if timeout:
-            timer = loop().call_later(timeout, self._expire_iq, iq_id, timeout)
-        self._pending_iqs[iq_id] = (future, el.get("to"), timer)
+        future = self.iqs.track(el, timeout)
         self.send_element(el)
         return future
-
-    def _expire_iq(self, iq_id: str, timeout: float) -> None:
-        entry = self._pending_iqs.pop(iq_id, None)
-        if entry and not entry[0].done():
-            entry[0].set_exception(IQTimeoutError(f"IQ {iq_id} got no reply within {timeout:g} s"))
-
-    def _fail_pending_iqs(self) -> None:
-        pending, self._pending_iqs = self._pending_iqs, {}
-        for iq_id, (future, _to, timer) in pending.items():
-            if timer:
-                timer.cancel()
-            if not future.done():
-                future.set_exception(IQDisconnectedError(f"IQ {iq_id}: disconnected before a reply"))
 
     def _flush_outbox(self) -> None:
         queued, self.outbox = self.outbox, []
@@ -381,7 +418,7 @@ class Session:
         if is_stanza_text(xml) and self.sm.counting_out:
             if self.sm.track(xml):
                 transport.send(self.sm.ack_request())
-            self._sm_changed(now=True)  # the next page must re-send it if the server never got it
+            self.sm_store.changed(now=True)  # the next page must re-send it if the server never got it
 
     def send_nonza(self, xml: str) -> bool:
         """Send a stream-level element (XEP-0352 ``<inactive/>``...) now; never queued, never counted
@@ -433,63 +470,7 @@ class Session:
         dropped as malformed (the server must not send it again)."""
         if self.sm.active and isinstance(xml, str) and is_stanza_text(xml):
             self.sm.on_inbound_stanza()
-            self._sm_changed()
-
-    # -- XEP-0198 state across a page reload (keepalive) --------------------------------------
-    def _sm_key(self, jid: str | None) -> str | None:
-        return f"converse-py:smacks:{JID.parse(jid).bare}" if jid else None
-
-    def _sm_changed(self, now: bool = False) -> None:
-        """Save the resumable state (never the password) for the page after a reload.
-
-        ``now``: before the server can learn of the change (an ``<a/>`` answer, a stanza sent): a
-        page unloaded before a deferred save would resume with an ``h`` lower than the one the
-        server already has, and Prosody ends the session for that. Other changes (stanzas
-        counted in) are saved once per loop turn, and at once when the page is hidden (it is
-        hidden before it unloads)."""
-        if not self.converse.settings.get("keepalive"):
-            return
-        if not self._sm_watching_page:
-            self._sm_watching_page = True
-            self.converse.platform.watch_visibility(self._on_page_visibility)
-        if now:
-            self._save_sm()
-        elif not self._sm_save_pending:
-            self._sm_save_pending = True
-            loop().call_soon(self._save_sm_if_pending)
-
-    def _on_page_visibility(self, hidden: bool) -> None:
-        if hidden:
-            self._save_sm_if_pending()
-
-    def _save_sm_if_pending(self) -> None:
-        if self._sm_save_pending:
-            self._save_sm()
-
-    def _save_sm(self) -> None:
-        self._sm_save_pending = False
-        state = self.sm.to_json()
-        key = self._sm_key(self.sm.bound_jid) if state is not None else None
-        platform = self.converse.platform
-        if self._sm_saved_key and self._sm_saved_key != key:
-            platform.storage_remove(self._sm_saved_key)  # that session is over
-        self._sm_saved_key = key
-        if key is not None and state is not None:
-            platform.storage_set(key, state)
-
-    def _load_sm(self, jid: str) -> None:
-        """A page that just loaded takes over the XEP-0198 session the previous page left."""
-        key = self._sm_key(jid)
-        if key and not self.sm.id and self.converse.settings.get("keepalive") \
-                and self.converse.settings.get("enable_smacks"):
-            if self.sm.load_json(self.converse.platform.storage_get(key)):
-                logger.info("stream management: resuming the session this tab had before the reload")
-            self.converse.platform.storage_remove(key)  # used once; saved again as the session goes on
-
-    def _drop_saved_sm(self) -> None:
-        key = self._sm_key(self.sm.bound_jid or self.jid)
-        if key:
-            self.converse.platform.storage_remove(key)
+            self.sm_store.changed()
 
     def _on_sm_element(self, el: ET.Element) -> None:
         name = local_name(el.tag)
@@ -498,7 +479,7 @@ class Session:
             return
         # saved at once before an <a/> tells the server our h; the other elements change the state
         # below, saved at the end of this loop turn
-        self._sm_changed(now=name == "r")
+        self.sm_store.changed(now=name == "r")
         if name == "r":
             transport.send(self.sm.ack_answer())
         elif name == "a":
@@ -522,33 +503,16 @@ class Session:
             self.converse.trigger("streamManagementFailed", "resume" if resuming else "enable", condition)
             if resuming:
                 self._salvaged = salvaged
-                self._fail_iqs_not_in(salvaged)
-                if self.status is Status.BINDREQUIRED:
+                self.iqs.fail_all_but(iq_ids(salvaged))
+                if self.state.state is State.RESUMING:
+                    self.state.to(State.BINDING, "resume refused")
                     transport.bind()
-
-    def _fail_iqs_not_in(self, stanzas: list[str]) -> None:
-        """After a refused resume, replies to IQs the old session delivered never come."""
-        keep: set[str] = set()
-        for xml in stanzas:
-            try:
-                el = parse(xml)
-            except StanzaParseError:
-                continue
-            if local_name(el.tag) == "iq" and el.get("id"):
-                keep.add(el.get("id") or "")
-        doomed = {k: v for k, v in self._pending_iqs.items() if k not in keep}
-        for iq_id, (future, _to, timer) in doomed.items():
-            del self._pending_iqs[iq_id]
-            if timer:
-                timer.cancel()
-            if not future.done():
-                future.set_exception(IQError(f"IQ {iq_id}: the session was lost before a reply"))
 
     def _dispatch(self, el: ET.Element) -> None:
         kind = local_name(el.tag)
         if kind not in self.handlers:
             return  # stream features, SM acks etc. are the transport's business
-        if kind == "iq" and el.get("type") in ("result", "error") and self._settle_iq(el):
+        if kind == "iq" and el.get("type") in ("result", "error") and self.iqs.settle(el, self.jid):
             return
         handled = False
         for handler in list(self.handlers[kind]):
@@ -559,43 +523,6 @@ class Session:
         if kind == "iq" and el.get("type") in ("get", "set") and not handled:
             self.send_element(error_reply(el, "cancel", "service-unavailable"))
         self.converse.trigger("stanza", el)
-
-    def _settle_iq(self, el: ET.Element) -> bool:
-        iq_id = el.get("id") or ""
-        entry = self._pending_iqs.get(iq_id)
-        if entry is None:
-            return False
-        future, to, timer = entry
-        if not self._reply_from_ok(el.get("from"), to):
-            logger.warning("ignored an IQ reply to %s from an unexpected sender", iq_id)
-            return True
-        del self._pending_iqs[iq_id]
-        if timer:
-            timer.cancel()
-        if future.done():
-            return True
-        if el.get("type") == "result":
-            future.set_result(el)
-        else:
-            error = parse_error(el)
-            future.set_exception(IQError(f"IQ {iq_id} failed: {error}", el, error))
-        return True
-
-    def _reply_from_ok(self, sender: str | None, to: str | None) -> bool:
-        """RFC 6120 §8.1.2.1: a reply comes from where the request went (our account when ``to`` was empty)."""
-        try:
-            sender_jid = JID.parse(sender) if sender else None
-            target = JID.parse(to) if to else None
-        except ValueError:
-            return False
-        if target is None:  # addressed to our own account: no from, our bare JID, or our server
-            if sender_jid is None:
-                return True
-            own = JID.parse(self.jid) if self.jid else None
-            return own is not None and sender_jid.full in (own.bare, own.domain, own.full)
-        if sender_jid is None:
-            return False
-        return sender_jid.full == target.full or (not target.resource and sender_jid.bare == target.bare)
 
 
 def own_bare(session: Session) -> str | None:

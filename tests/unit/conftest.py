@@ -1,4 +1,4 @@
-"""Shared helpers for CPython unit tests: a Converse on a FakeTransport, driven inside asyncio."""
+"""Shared helpers for CPython unit tests: a Converse on a FakeTransport and a ManualClock, driven inside asyncio."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from collections.abc import Awaitable
 
+from converse_py.core.clock import ManualClock
 from converse_py.core.converse import Converse
 from converse_py.core.platform import NullPlatform
 from converse_py.core.pluggable import PluginRegistry
@@ -15,7 +16,8 @@ from converse_py.transport.fake import FakeTransport
 
 
 class Client:
-    """A Converse with the core feature plugins on a FakeTransport."""
+    """A Converse with the core feature plugins on a FakeTransport. Its core timers (reconnection,
+    login and IQ timeouts) run on ``clock``, which only moves when the test advances it."""
 
     def __init__(self, *, core_plugins: bool = True, accept_password: str | None = None) -> None:
         self.transport = FakeTransport(resource="web", accept_password=accept_password)
@@ -24,7 +26,8 @@ class Client:
             for name, plugin in FEATURE_PLUGINS.items():
                 self.registry.add(name, plugin, core=True)
         self.platform = NullPlatform()
-        self.converse = Converse(lambda: self.transport, self.registry, self.platform)
+        self.clock = ManualClock()
+        self.converse = Converse(lambda: self.transport, self.registry, self.platform, clock=self.clock)
         self.api = self.converse.api
 
     def sent(self, kind: str | None = None) -> list[str]:
@@ -42,6 +45,14 @@ async def settle() -> None:
     """Let callbacks scheduled with call_soon / ensure_future run."""
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+async def advance(client: Client, seconds: float) -> None:
+    """Move the client's clock forward by ``seconds`` (its due timers run), then let what they
+    started settle."""
+    await settle()
+    client.clock.advance(seconds)
+    await settle()
 
 
 async def logged_in(settings: dict[str, Any] | None = None) -> Client:

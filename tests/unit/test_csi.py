@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 
-import pytest
 
-from converse_py.core import converse as converse_module
+from converse_py.core.connection import RECONNECT_DELAYS
 from converse_py.plugins.csi.stanzas import csi_nonza
 from converse_py.xmpp.stanza import canonical
 
-from .conftest import Client, arun
+from .conftest import Client, advance, arun
 
 CSI_FEATURES = ('<features xmlns="http://etherx.jabber.org/streams">'
                 '<csi xmlns="urn:xmpp:csi:0"/><sm xmlns="urn:xmpp:sm:3"/></features>')
@@ -72,9 +70,7 @@ def test_nothing_is_sent_without_server_support_or_when_turned_off() -> None:
 
 
 
-def test_a_change_while_the_stream_was_down_is_sent_after_resuming(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
-
+def test_a_change_while_the_stream_was_down_is_sent_after_resuming() -> None:
     async def body() -> Client:
         client = await _client(enable_smacks=True)
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
@@ -82,10 +78,8 @@ def test_a_change_while_the_stream_was_down_is_sent_after_resuming(monkeypatch: 
         client.transport.drop()
         client.platform.set_hidden(True)  # nobody to tell yet
         client.transport.sent.clear()
-        for _ in range(50):
-            await asyncio.sleep(0.01)
-            if any("<resume " in x for x in client.transport.sent):
-                break
+        await advance(client, RECONNECT_DELAYS[0])
+        assert any("<resume " in x for x in client.transport.sent)
         assert csi_nonza("inactive") not in client.transport.sent
         client.transport.receive("<resumed xmlns='urn:xmpp:sm:3' h='0' previd='sm-1'/>")
         return client

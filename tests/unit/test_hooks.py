@@ -15,7 +15,7 @@ from converse_py.plugins.chats.hooks import OutgoingMessage, ParsedMessage
 from converse_py.plugins.roster import plugin as roster_plugin
 from converse_py.xmpp.stanza import element, parse
 
-from .conftest import Client, arun, carbon, chat, logged_in, settle
+from .conftest import advance, Client, arun, carbon, chat, logged_in, settle
 
 BOB = "bob@localhost"
 ROOM = "coven@chat.shakespeare.lit"
@@ -277,11 +277,10 @@ def test_parsed_message_reads_back_what_a_js_listener_changed() -> None:
 
 
 # -- rosterPresencesFetched ---------------------------------------------------------------------------------
-def test_roster_presences_fetched_waits_for_the_burst_to_quiet(monkeypatch: Any) -> None:
-    monkeypatch.setattr(roster_plugin, "PRESENCES_QUIET", 0.3)
-    monkeypatch.setattr(roster_plugin, "PRESENCES_MAX_WAIT", 3.0)
+def test_roster_presences_fetched_waits_for_the_burst_to_quiet() -> None:
+    quiet, longest = roster_plugin.PRESENCES_QUIET, roster_plugin.PRESENCES_MAX_WAIT
 
-    async def body() -> tuple[bool, list[str], float]:
+    async def body() -> list[Any]:
         client = Client()
         await client.converse.initialize({})
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
@@ -292,18 +291,27 @@ def test_roster_presences_fetched_waits_for_the_burst_to_quiet(monkeypatch: Any)
             f'<item jid="{BOB}" subscription="both"/><item jid="carol@localhost" subscription="both"/>'
             '</query></iq>')
         await settle()
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        early = client.converse.promises.is_resolved("rosterPresencesFetched")
+        resolved = lambda: client.converse.promises.is_resolved("rosterPresencesFetched")  # noqa: E731
+        steps = [resolved()]
         for who in (BOB, "carol@localhost"):
-            await asyncio.sleep(0.05)  # each well within the quiet time of the one before
+            await advance(client, quiet * 0.6)  # each well within the quiet time of the one before
             client.transport.receive(f'<presence xmlns="jabber:client" from="{who}/phone" to="alice@localhost/web"/>')
+            steps.append(resolved())
+        await advance(client, quiet * 0.6)
+        steps.append(resolved())  # the quiet time starts again at the last presence
+        await advance(client, quiet * 0.5)
         contacts = await client.api.wait_until("rosterPresencesFetched")
-        online = [c.get("jid") for c in contacts if c.get("chat_status") == "online"]
-        return early, sorted(online), loop.time() - started
-    early, online, waited = arun(body())
-    assert not early and online == [BOB, "carol@localhost"]
-    assert 0.3 <= waited < 2.9  # quiet after the last presence, before the longest wait
+        steps.append(sorted(c.get("jid") for c in contacts if c.get("chat_status") == "online"))
+        # a burst that never quiets still ends at the longest wait
+        client.converse.trigger("statusInitialized", "online")
+        steps.append(resolved())
+        for _ in range(int(longest / (quiet * 0.5))):
+            client.transport.receive(f'<presence xmlns="jabber:client" from="{BOB}/phone" to="alice@localhost/web">'
+                                     '<show>away</show></presence>')
+            await advance(client, quiet * 0.5)
+        steps.append(resolved())
+        return steps
+    assert arun(body()) == [False, False, False, False, [BOB, "carol@localhost"], False, True]
 
 
 def test_a_correction_carries_one_replace_and_create_message_stanza_sees_it_as_a_correction() -> None:

@@ -3,15 +3,14 @@ math, service discovery, and archive.query / chat history end to end on a FakeTr
 
 from __future__ import annotations
 
-import asyncio
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import pytest
 
+from converse_py.core.connection import RECONNECT_DELAYS
 from converse_py.plugins.disco.plugin import DiscoState
-from converse_py.core import converse as converse_module
 from converse_py.core.errors import ConverseError
 from converse_py.plugins.disco.stanzas import info_query, parse_info
 from converse_py.plugins.mam.api import UNSUPPORTED, ArchiveNotSupportedError
@@ -21,7 +20,7 @@ from converse_py.plugins.mam.stanzas import (
 )
 from converse_py.xmpp.stanza import canonical, parse, serialize
 
-from .conftest import Client, arun, settle
+from .conftest import Client, advance, arun, settle
 
 FORM = ('<x xmlns="jabber:x:data" type="submit"><field var="FORM_TYPE" type="hidden">'
         '<value>urn:xmpp:mam:2</value></field>{fields}</x>')
@@ -397,8 +396,7 @@ def test_after_a_reconnection_open_boxes_catch_up_from_the_newest_archived_messa
 
 @pytest.mark.parametrize("auto_reconnect", [False, True])
 def test_a_discovery_cut_by_a_dropped_connection_does_not_hide_mam_from_the_next_session(
-        auto_reconnect: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+        auto_reconnect: bool) -> None:
 
     async def answer_roster(client: Client) -> None:
         roster_iq = [parse(x) for x in client.transport.sent if "jabber:iq:roster" in x][-1]
@@ -419,10 +417,8 @@ def test_a_discovery_cut_by_a_dropped_connection_does_not_hide_mam_from_the_next
         # the disco queries of this session are still unanswered when its connection drops
         if auto_reconnect:
             client.transport.drop("connection lost")  # will-reconnect, then a new session by itself
-            for _ in range(100):
-                if client.transport.connects == 2:
-                    break
-                await asyncio.sleep(0.01)
+            await advance(client, RECONNECT_DELAYS[0])
+            assert client.transport.connects == 2
         else:
             client.transport.disconnect("connection lost")  # disconnected; the user logs in again
             await settle()
@@ -437,8 +433,7 @@ def test_a_discovery_cut_by_a_dropped_connection_does_not_hide_mam_from_the_next
     assert "<after>a5</after>" in catch_up  # the reconnection's catch-up asked the archive
 
 
-def test_a_resumed_stream_keeps_what_discovery_found_and_asks_nothing_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+def test_a_resumed_stream_keeps_what_discovery_found_and_asks_nothing_again() -> None:
 
     async def body() -> tuple[bool, bool, list[str]]:
         client, _ = await _logged_in(settings={"enable_smacks": True}, stream_features=(
@@ -448,10 +443,8 @@ def test_a_resumed_stream_keeps_what_discovery_found_and_asks_nothing_again(monk
         client.transport.drop()
         held = client.converse.get(DiscoState).supports("urn:xmpp:mam:2") and client.converse.get(DiscoState).done
         client.transport.sent.clear()
-        for _ in range(50):
-            await asyncio.sleep(0.01)
-            if any("<resume " in x for x in client.transport.sent):
-                break
+        await advance(client, RECONNECT_DELAYS[0])
+        assert any("<resume " in x for x in client.transport.sent)
         client.transport.receive("<resumed xmlns='urn:xmpp:sm:3' h='0' previd='sm-1'/>")
         await settle()
         # (the unacknowledged disco queries are re-sent by XEP-0198 itself: same ids)

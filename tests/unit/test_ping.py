@@ -7,7 +7,7 @@ import asyncio
 from converse_py.plugins.ping.stanzas import is_ping, ping_iq, pong
 from converse_py.xmpp.stanza import canonical, parse, serialize
 
-from .conftest import Client, arun, settle
+from .conftest import Client, advance, arun, settle
 
 SERVER_PING = ("<iq from='capulet.lit' to='juliet@capulet.lit/balcony' id='s2c1' type='get'>"
                "<ping xmlns='urn:xmpp:ping'/></iq>")
@@ -57,7 +57,11 @@ def test_api_ping_is_true_on_an_answer_and_false_on_silence() -> None:
             f"<iq xmlns='jabber:client' from='bob@localhost/phone' id='{sent.get('id')}' type='error'>"
             "<error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
         errored = await task
-        silent = await client.api.ping("nobody@localhost", 50)
+        task = asyncio.ensure_future(client.api.ping("nobody@localhost", 50))
+        await advance(client, 0.049)
+        assert not task.done()
+        await advance(client, 0.001)
+        silent = await task
         return answered, errored, silent
     assert arun(body()) == (True, True, False)
 
@@ -65,22 +69,23 @@ def test_api_ping_is_true_on_an_answer_and_false_on_silence() -> None:
 def test_idle_session_pings_the_server_and_busy_one_does_not() -> None:
     async def body() -> tuple[list[str], list[object]]:
         client = Client()
-        await client.converse.initialize({"ping_interval": 0.05})
+        await client.converse.initialize({"ping_interval": 50})
         rtts: list[object] = []
         client.api.listen.on("keepalivePing", rtts.append)
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         client.transport.sent.clear()
         for _ in range(3):  # traffic keeps coming: no ping needed
-            await asyncio.sleep(0.03)
+            await advance(client, 30)
             client.transport.receive("<presence xmlns='jabber:client' from='bob@localhost/phone'/>")
         busy = [x for x in client.transport.sent if "urn:xmpp:ping" in x]
-        await asyncio.sleep(0.12)
+        await advance(client, 60)  # the tick at 100 s saw the last presence; the one at 150 s sees nothing
         pings = [parse(x) for x in client.transport.sent if "urn:xmpp:ping" in x]
         assert pings and pings[0].get("to") == "localhost"
+        await advance(client, 0.25)
         client.transport.receive(f"<iq xmlns='jabber:client' from='localhost' id='{pings[0].get('id')}' type='result'/>")
         await settle()
         client.api.user.logout()
         return busy, rtts
     busy, rtts = arun(body())
     assert busy == []
-    assert rtts and isinstance(rtts[0], int)
+    assert rtts == [250], "the round trip, measured on the client's clock"

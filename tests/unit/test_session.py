@@ -13,10 +13,11 @@ from converse_py.core.platform import NullPlatform
 from converse_py.core.pluggable import PluginRegistry
 from converse_py.transport.base import Status
 from converse_py.transport.fake import FakeTransport
-from converse_py.core.session import LoginError
+from converse_py.core.connection_state import State
+from converse_py.core.session import CONNECT_TIMEOUT, LoginError
 from converse_py.xmpp.stanza import canonical
 
-from .conftest import Client, arun, settle
+from .conftest import Client, advance, arun, settle
 
 
 def test_login_resolves_to_the_bound_jid_and_fires_connected() -> None:
@@ -152,12 +153,34 @@ def test_send_iq_rejects_on_an_error_reply_with_the_condition() -> None:
         arun(body())
 
 
-def test_send_iq_times_out() -> None:
+def test_send_iq_times_out_on_the_clients_clock() -> None:
     async def body() -> None:
         client = _logged_in()
-        await client.api.send_iq('<iq type="get"><ping xmlns="urn:xmpp:ping"/></iq>', timeout=0.01)
-    with pytest.raises(IQTimeoutError, match="no reply within"):
+        future = client.api.send_iq('<iq type="get"><ping xmlns="urn:xmpp:ping"/></iq>', timeout=5)
+        await advance(client, 4.9)
+        assert not future.done()
+        await advance(client, 0.1)
+        await future
+    with pytest.raises(IQTimeoutError, match="no reply within 5 s"):
         arun(body())
+
+
+def test_a_login_that_hangs_is_abandoned_after_the_connect_timeout() -> None:
+    class Silent(FakeTransport):
+        def connect(self, jid: str, password: str, **_: Any) -> None:
+            self.on_status(Status.CONNECTING, "")  # and nothing more: a WebSocket stuck while opening
+
+    async def body() -> tuple[str, str]:
+        client = Client(core_plugins=False)
+        client.transport = Silent(resource="web")
+        login = client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        await advance(client, CONNECT_TIMEOUT - 1)
+        assert not login.done() and client.converse.session.status is State.CONNECTING
+        await advance(client, 1)
+        with pytest.raises(LoginError) as info:
+            await login
+        return info.value.condition, client.converse.session.status.value
+    assert arun(body()) == ("conntimeout", "disconnected")
 
 
 def test_an_iq_reply_from_someone_else_is_ignored() -> None:

@@ -3,17 +3,16 @@ enable / ack / resume / failed-resume flows on a FakeTransport (nothing lost, no
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import pytest
 
-from converse_py.core import converse as converse_module
+from converse_py.core.connection import RECONNECT_DELAYS
+from converse_py.core.connection_state import State
 from converse_py.core.errors import IQError
 from converse_py.core.smacks import MOD, StreamManagement
 from converse_py.xmpp.stanza import canonical, parse
 
-from .conftest import Client, arun, settle
+from .conftest import Client, advance, arun, settle
 
 SM = "urn:xmpp:sm:3"
 FEATURES = ('<features xmlns="http://etherx.jabber.org/streams"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/>'
@@ -110,7 +109,7 @@ def smacks_client(**settings: Any) -> Client:
     client = Client(core_plugins=False)
     client.transport.features = FEATURES
     client.converse.settings.update({"enable_smacks": True, **settings})
-    client.converse._credentials = {"jid": "alice@localhost", "password": "secret"}
+    client.converse.connection.credentials = {"jid": "alice@localhost", "password": "secret"}
     return client
 
 
@@ -164,8 +163,7 @@ def test_without_enable_smacks_nothing_changes() -> None:
     assert sm_sent(client) == [f"<a xmlns='{SM}' h='0'/>"]  # answered, but never enabled
 
 
-def test_drop_then_resume_resends_only_what_the_server_missed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+def test_drop_then_resume_resends_only_what_the_server_missed() -> None:
 
     async def body() -> tuple[Client, list[str], list[str]]:
         client = await enabled_client(smacks_max_unacked_stanzas=50)
@@ -181,10 +179,9 @@ def test_drop_then_resume_resends_only_what_the_server_missed(monkeypatch: pytes
         client.api.send(parse(msg("offline")))
         client.transport.sent.clear()
         client.transport.features = FEATURES
-        for _ in range(20):
-            await asyncio.sleep(0.01)
-            if client.transport.sent:
-                break
+        assert client.converse.connection.state.state is State.RECONNECTING
+        await advance(client, RECONNECT_DELAYS[0])
+        assert client.converse.connection.state.state is State.RESUMING
         sent_before_resumed = list(client.transport.sent)
         client.transport.receive(f"<resumed xmlns='{SM}' h='2' previd='sm-1'/>")
         await settle()
@@ -199,8 +196,7 @@ def test_drop_then_resume_resends_only_what_the_server_missed(monkeypatch: pytes
     assert client.api.connection.connected
 
 
-def test_failed_resume_binds_afresh_and_sends_the_missing_stanzas_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(converse_module, "RECONNECT_DELAYS", (0.01,))
+def test_failed_resume_binds_afresh_and_sends_the_missing_stanzas_once() -> None:
 
     async def body() -> tuple[Client, list[str], Any, Any]:
         client = await enabled_client(smacks_max_unacked_stanzas=50)
@@ -215,10 +211,7 @@ def test_failed_resume_binds_afresh_and_sends_the_missing_stanzas_once(monkeypat
         client.api.send(parse(msg("unacked")))
         client.transport.drop()
         client.transport.sent.clear()
-        for _ in range(20):
-            await asyncio.sleep(0.01)
-            if client.transport.sent:
-                break
+        await advance(client, RECONNECT_DELAYS[0])
         client.transport.receive(f"<failed xmlns='{SM}' h='1'>"
                                  "<item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>")
         await settle()

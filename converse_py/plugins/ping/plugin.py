@@ -8,11 +8,10 @@ Declared in ``PingPlugin``: the ``ping_interval`` setting and the ``keepalivePin
 from __future__ import annotations
 
 import asyncio
-import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ...core.aio import loop
+from ...core.clock import Timer
 from ...core.converse import Converse
 from ...core.errors import ConverseError, IQError, IQTimeoutError
 from ...core.log import logger
@@ -72,7 +71,7 @@ class PingPlugin(Plugin):
 
     def initialize(self) -> None:
         converse = self._converse
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Timer | None = None
         self._seen = 0
         converse.session.add_handler("iq", self.on_iq)
         self.api = PingAPI(converse)
@@ -101,7 +100,7 @@ class PingPlugin(Plugin):
         interval = self._interval()
         if interval > 0:
             self._seen = self._converse.session.stanzas_received
-            self._timer = loop().call_later(interval, self._tick)
+            self._timer = self._converse.clock.call_later(interval, self._tick)
 
     def _stop(self, *_: Any) -> None:
         if self._timer is not None:
@@ -119,12 +118,13 @@ class PingPlugin(Plugin):
             asyncio.ensure_future(self._keepalive())
         interval = self._interval()
         if interval > 0:
-            self._timer = loop().call_later(interval, self._tick)
+            self._timer = self._converse.clock.call_later(interval, self._tick)
 
     async def _keepalive(self) -> None:
-        started = time.monotonic()
+        clock = self._converse.clock
+        started = clock.now()
         alive = await self.api.ping()
-        rtt = round((time.monotonic() - started) * 1000) if alive else None
+        rtt = round((clock.now() - started) * 1000) if alive else None
         if not alive:
             logger.warning("the server did not answer a keepalive ping")
         self._converse.trigger("keepalivePing", rtt)

@@ -17,7 +17,7 @@ from datetime import datetime, UTC
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ...core.aio import loop
+from ...core.clock import Timer
 from ...core.converse import Converse
 from ...core.log import logger
 from ...core.plugin import EventDoc, Plugin
@@ -215,7 +215,7 @@ class PresenceBurst:
         self.converse = converse
         self.state = state
         self.deadline: float | None = None  # loop time to resolve by; None: not waiting
-        self.timer: asyncio.TimerHandle | None = None
+        self.timer: Timer | None = None
 
     def start(self, *_: Any) -> None:
         """Initial presence was sent (statusInitialized): the server now sends the contacts' presences."""
@@ -224,16 +224,17 @@ class PresenceBurst:
         if not any(c.get("subscription") in ("to", "both") for c in self.state.contacts.values()):
             self.done()  # nobody shares their presence: nothing to wait for
             return
-        self.deadline = loop().time() + PRESENCES_MAX_WAIT
-        self.timer = loop().call_later(PRESENCES_QUIET, self.done)
+        clock = self.converse.clock
+        self.deadline = clock.now() + PRESENCES_MAX_WAIT
+        self.timer = clock.call_later(PRESENCES_QUIET, self.done)
 
     def presence(self) -> None:
         """A contact's presence arrived: the burst goes on (up to the deadline)."""
         if self.deadline is None:
             return
         self._cancel()
-        now = loop().time()
-        self.timer = loop().call_later(max(0.0, min(PRESENCES_QUIET, self.deadline - now)), self.done)
+        clock = self.converse.clock
+        self.timer = clock.call_later(max(0.0, min(PRESENCES_QUIET, self.deadline - clock.now())), self.done)
 
     def done(self) -> None:
         self._cancel()
