@@ -321,6 +321,18 @@ def chatbox(box: Any, buttons: Sequence[Button] = ()) -> Markup:
                        tag("button", {"type": "submit"}, _("Send")))))
 
 
+def block_toggle(jid: str, *, blocked: bool) -> Markup:
+    """The chat header's Block / Unblock button (XEP-0191).
+
+    >>> 'aria-pressed="true"' in block_toggle("bob@localhost", blocked=True)
+    True
+    """
+    label = _("Unblock {jid}", jid=jid) if blocked else _("Block {jid}", jid=jid)
+    return tag("button", {"type": "button", "class": "cpy-block-toggle", "data-action": "toggle-block",
+                          "data-jid": jid, "aria-label": label, "title": label,
+                          "aria-pressed": "true" if blocked else "false"}, "⊘")
+
+
 def stranger_banner(jid: str, *, blocked: bool, can_block: bool) -> Markup:
     """The banner of a chat with someone not in the roster: add them, or block (unblock) them.
 

@@ -38,8 +38,12 @@ def bob(prosody: Any) -> Account:
 
 @pytest.fixture(scope="module")
 def seeded(prosody: Any, bot: Any, alice: Account, bob: Account) -> str:
-    """Archive 12 messages between alice and bob; returns an instant between msg 06 and msg 07."""
+    """Archive 12 messages between alice and bob (a contact of alice's: no stranger banner takes the
+    box's height); returns an instant between msg 06 and msg 07."""
     alice_bot, bob_bot = bot(alice, "seed"), bot(bob, "seed")
+    alice_bot.send_raw(f"<iq type='set' id='roster-bob'><query xmlns='jabber:iq:roster'>"
+                       f"<item jid='{bob.jid}' name='Bob'/></query></iq>")
+    alice_bot.wait_for_iq_result("roster-bob")
     middle = ""
     for n, body in enumerate(BODIES, 1):
         if body in FROM_ALICE:

@@ -166,6 +166,15 @@ def test_a_stranger_gets_a_banner_to_add_or_block_and_is_never_added_silently(
     banner.locator("[data-action=stranger-add]").click()
     page.wait_for("(jid) => window.capi.contacts.get(jid) !== null", arg=stranger.jid)
     page.wait_for(f"() => document.querySelector('{box} [data-role=stranger]').hidden")
+    # a contact is blocked and unblocked from the chat's header
+    toggle = page.page.locator(f"{box} header [data-action=toggle-block]")
+    assert toggle.get_attribute("aria-label") == f"Block {stranger.jid}"
+    toggle.click()
+    page.wait_for("(jid) => window.capi.blocklist.isBlocked(jid)", arg=stranger.jid)
+    page.wait_for(f"() => document.querySelector('{box} header [data-action=toggle-block]')"
+                  ".getAttribute('aria-pressed') === 'true'")
+    page.page.locator(f"{box} header [data-action=toggle-block]").click()
+    page.wait_for("(jid) => !window.capi.blocklist.isBlocked(jid)", arg=stranger.jid)
     page.js("(jid) => window.capi.chats.get(jid).close()", stranger.jid)
 
 

@@ -1,7 +1,8 @@
-"""Messages from strangers: a chat box whose contact is not in the roster shows a banner offering
-to add them as a contact or to block them (XEP-0191). Nothing is added to the roster without the
-user asking; the messages stay where they are. The banner follows roster pushes and blocklist
-changes (from this client or another of the user's clients).
+"""Messages from strangers, and blocking from a chat: a chat box whose contact is not in the roster
+shows a banner offering to add them as a contact or to block them (XEP-0191), and every chat box's
+header has a Block / Unblock button once the server supports blocking. Nothing is added to the
+roster without the user asking; the messages stay where they are. Both follow roster pushes and
+blocklist changes (from this client or another of the user's clients).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ...plugins.chats.models import ChatBox
 from ...plugins.chats.plugin import ChatsState
 from ...plugins.roster.plugin import RosterState
 from .. import templates
+from ..ffi import found
 
 if TYPE_CHECKING:
     from .chatbox import ChatsView
@@ -35,23 +37,8 @@ class StrangerBanners:
             listen.on(event, lambda *_: self.refresh())
         ui.on_action("click", "stranger-add", self.on_add)
         ui.on_action("click", "stranger-block", self.on_block)
-        listen.on("getToolbarButtons", self.toolbar_button)
+        ui.on_action("click", "toggle-block", self.on_block)
         self.refresh()
-
-    def toolbar_button(self, box: Any, buttons: list[Any]) -> list[Any]:
-        """A Block / Unblock button in one-to-one chat boxes (hook ``getToolbarButtons``), once the
-        server has said it supports blocking (XEP-0191)."""
-        blocklist = self.converse.find(BlocklistState)
-        if blocklist is None or not blocklist.supported or box is None or box.get("type") != "chatbox":
-            return buttons
-        jid = str(box.get("jid"))
-        blocked = blocklist.is_blocked(jid)
-
-        def toggle(_box: Any) -> Any:
-            return asyncio.ensure_future(blocklist.change([jid], block=not blocked))
-        label = _("Unblock {jid}", jid=jid) if blocked else _("Block {jid}", jid=jid)
-        return [*buttons, {"name": "block", "label": label, "text": _("Unblock") if blocked else _("Block"),
-                           "handler": toggle}]
 
     def is_stranger(self, jid: str) -> bool:
         """Not in the roster (once the roster is known)."""
@@ -66,11 +53,23 @@ class StrangerBanners:
             element = view.element.querySelector('[data-role="stranger"]')
             stranger = self.is_stranger(jid)
             blocked = blocklist is not None and blocklist.is_blocked(jid)
+            can_block = blocklist is not None and blocklist.supported
             element.hidden = not stranger
             if stranger:
-                element.innerHTML = templates.stranger_banner(jid, blocked=blocked,
-                                                              can_block=blocklist is not None and blocklist.supported)
-            view.render_toolbar()
+                element.innerHTML = templates.stranger_banner(jid, blocked=blocked, can_block=can_block)
+            self._header_button(view.element, jid, blocked=blocked, shown=can_block)
+
+    @staticmethod
+    def _header_button(section: Any, jid: str, *, blocked: bool, shown: bool) -> None:
+        """The header's Block / Unblock toggle (before the minimize button), made on first need."""
+        button = section.querySelector('header [data-action="toggle-block"]')
+        if not found(button):
+            if not shown:
+                return
+            section.querySelector('header [data-action="toggle-chat"]').insertAdjacentHTML(
+                "beforebegin", templates.block_toggle(jid, blocked=blocked))
+            return
+        button.outerHTML = templates.block_toggle(jid, blocked=blocked) if shown else ""
 
     def _box(self, element: Any) -> ChatBox | None:
         chats = self.converse.find(ChatsState)
