@@ -9,7 +9,7 @@ from converse_py.plugins.blocking.stanzas import block_request, blocklist_reques
 from converse_py.plugins.disco.plugin import Feature
 from converse_py.xmpp.stanza import canonical, parse, serialize
 
-from .conftest import Client, arun, settle
+from .conftest import Client, arun, logged_in, settle
 
 
 def test_requests_match_the_xeps_examples() -> None:
@@ -31,11 +31,7 @@ def test_pushes_and_bad_items() -> None:
 
 
 async def blocking_client() -> tuple[Client, BlocklistState]:
-    client = Client()
-    await client.converse.initialize({})
-    await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
-    await settle()
-    client.transport.sent.clear()
+    client = await logged_in()
     client.converse.trigger("serviceDiscovered", Feature("urn:xmpp:blocking", "localhost"))
     await settle()
     request = parse(client.transport.sent[-1])

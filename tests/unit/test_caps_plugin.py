@@ -10,18 +10,13 @@ from converse_py.plugins.caps.plugin import CapsState
 from converse_py.plugins.caps.stanzas import NODE
 from converse_py.xmpp.stanza import parse
 
-from .conftest import Client, arun, settle
+from .conftest import Client, arun, logged_in, settle
 
 DISCO = "http://jabber.org/protocol/disco#info"
 
 
 async def responder(settings: dict[str, Any] | None = None) -> Client:
-    client = Client()
-    await client.converse.initialize(dict(settings or {}))
-    await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
-    await settle()
-    client.transport.sent.clear()
-    return client
+    return await logged_in(settings)
 
 
 def ask(client: Client, query: str, sender: str = "bob@localhost/phone") -> ET.Element:
