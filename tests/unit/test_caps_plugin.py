@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
 
 from converse_py import __version__
 from converse_py.plugins.caps.plugin import CapsState
@@ -13,10 +12,6 @@ from converse_py.xmpp.stanza import parse
 from .conftest import Client, arun, logged_in, settle
 
 DISCO = "http://jabber.org/protocol/disco#info"
-
-
-async def responder(settings: dict[str, Any] | None = None) -> Client:
-    return await logged_in(settings)
 
 
 def ask(client: Client, query: str, sender: str = "bob@localhost/phone") -> ET.Element:
@@ -30,7 +25,7 @@ def features_of(reply: ET.Element) -> list[str]:
 
 def test_disco_info_names_the_client_and_every_declared_feature() -> None:
     async def body() -> None:
-        client = await responder({"client_name": "Example Chat"})
+        client = await logged_in({"client_name": "Example Chat"})
         reply = ask(client, f"<query xmlns='{DISCO}'/>")
         assert reply.get("type") == "result" and reply.get("to") == "bob@localhost/phone" and reply.get("id") == "q1"
         identity = next(reply.iter(f"{{{DISCO}}}identity"))
@@ -43,8 +38,8 @@ def test_disco_info_names_the_client_and_every_declared_feature() -> None:
 
 def test_a_blacklisted_plugins_features_disappear_and_ver_changes() -> None:
     async def body() -> None:
-        full = await responder()
-        without = await responder({"blacklisted_plugins": ["converse-version"]})
+        full = await logged_in()
+        without = await logged_in({"blacklisted_plugins": ["converse-version"]})
         assert "jabber:iq:version" not in features_of(ask(without, f"<query xmlns='{DISCO}'/>"))
         assert full.converse.get(CapsState).capabilities().ver() != without.converse.get(CapsState).capabilities().ver()
         # and nothing answers a version query: the session's catch-all says so
@@ -54,7 +49,7 @@ def test_a_blacklisted_plugins_features_disappear_and_ver_changes() -> None:
 
 def test_the_caps_node_is_answered_and_a_stale_one_is_not_found() -> None:
     async def body() -> None:
-        client = await responder()
+        client = await logged_in()
         ver = client.converse.get(CapsState).capabilities().ver()
         reply = ask(client, f"<query xmlns='{DISCO}' node='{NODE}#{ver}'/>")
         query = next(reply.iter(f"{{{DISCO}}}query"))
@@ -69,12 +64,12 @@ def test_the_caps_node_is_answered_and_a_stale_one_is_not_found() -> None:
 
 def test_software_version_leaves_the_os_out_unless_allowed_and_time_is_xep_0082() -> None:
     async def body() -> None:
-        quiet = await responder()
+        quiet = await logged_in()
         reply = ask(quiet, "<query xmlns='jabber:iq:version'/>")
         assert reply.findtext("{jabber:iq:version}query/{jabber:iq:version}name") == "converse-py"
         assert reply.findtext("{jabber:iq:version}query/{jabber:iq:version}version") == __version__
         assert reply.find("{jabber:iq:version}query/{jabber:iq:version}os") is None
-        chatty = await responder({"version_show_os": True})
+        chatty = await logged_in({"version_show_os": True})
         assert ask(chatty, "<query xmlns='jabber:iq:version'/>").findtext(
             "{jabber:iq:version}query/{jabber:iq:version}os") == "CPython test host"
         time_reply = ask(quiet, "<time xmlns='urn:xmpp:time'/>")
