@@ -9,6 +9,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from ..dom.ffi import found
+from .random import random_bytes
 
 
 class BrowserPlatform:
@@ -40,6 +41,10 @@ class BrowserPlatform:
 
     def page_hidden(self) -> bool:
         return str(js.document.visibilityState) == "hidden"
+
+    def random_bytes(self, n: int) -> bytes:
+        """``crypto.getRandomValues`` (browser/random.py), never Python's ``random``."""
+        return random_bytes(n)
 
     def os_name(self) -> str:
         """The browser's platform string (``navigator.userAgentData.platform``, else

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from typing import Any, Protocol
 from collections.abc import Awaitable, Callable
 
@@ -23,6 +25,9 @@ class Platform(Protocol):
 
     def os_name(self) -> str:
         """The operating system's name as the host reports it ("" when unknown)."""
+
+    def random_bytes(self, n: int) -> bytes:
+        """``n`` bytes from the host's cryptographic random source (keys, nonces)."""
 
     def warn(self, message: str) -> None:
         """Show a warning to the developer (the browser console)."""
@@ -70,6 +75,9 @@ class NullPlatform:
 
     def os_name(self) -> str:
         return "CPython test host"
+
+    def random_bytes(self, n: int) -> bytes:
+        return os.urandom(n)
 
     async def fetch_json(self, url: str) -> Any:
         raise OSError(f"no HTTP on this platform (asked for {url})")

@@ -37,8 +37,6 @@ class OtrView:
         self.elements: dict[str, Any] = {}  # jid → the chat box element we decorated
         if self.otr is None:
             return
-        from ...browser.random import random_bytes  # crypto.getRandomValues
-        self.otr.random_bytes = random_bytes
         converse.api.listen.on("chatBoxOpened", self.open_box)
         ui.on_action("click", "otr-menu", self.on_menu)
         ui.on_action("click", "otr-start", lambda el, _e: self._act(el, lambda otr, box: otr.initiate(box)))

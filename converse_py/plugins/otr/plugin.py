@@ -17,7 +17,6 @@ kept there too. Its settings, events and JS methods are declared in ``OtrPlugin`
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Any
@@ -51,10 +50,10 @@ class OtrDisabledError(ConverseError):
 class OtrChats:
     """The OTR sessions of one client, one per chat box (by bare JID)."""
 
-    def __init__(self, converse: Converse, random_bytes: RandomBytes = os.urandom) -> None:
+    def __init__(self, converse: Converse, random_bytes: RandomBytes | None = None) -> None:
         self.converse = converse
-        #: Where randomness comes from (the browser view sets ``crypto.getRandomValues``).
-        self.random_bytes = random_bytes
+        #: Where randomness comes from: the host's (``crypto.getRandomValues`` in the page).
+        self.random_bytes: RandomBytes = random_bytes or converse.platform.random_bytes
         self.sessions: dict[str, OtrSession] = {}
         self._keys: AccountKeys | None = None
         self._owner: str | None = None
