@@ -11,6 +11,7 @@ from converse_py.xmpp.jid import JID
 from converse_py.xmpp.stanza import MAX_STANZA_CHARS, OVERSIZED_SCAN_CHARS, oversized, parse
 
 from .conftest import arun, carbon, chat, logged_in, settle
+from datetime import UTC
 
 ROOM = "coven@chat.shakespeare.lit"
 
@@ -80,9 +81,9 @@ def test_the_oversized_scan_reads_only_the_start_and_keeps_hostile_text_as_data(
 
 
 def test_a_long_body_renders_collapsed_until_expanded_and_short_ones_are_untouched() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
     from converse_py.plugins.chats.models import ShownMessage
-    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
     long = ShownMessage("m1", "bob@localhost", "a" * 200_000 + "END", when, False)
     collapsed = str(message_item(long))
     assert 'data-action="show-more"' in collapsed and "Show more (200 KB)" in collapsed
