@@ -76,7 +76,9 @@ http_cors_override = {
 bosh_max_inactivity = 60
 bosh_max_wait = 120
 bosh_max_polling = 1
-c2s_stanza_size_limit = 512 * 1024
+-- 4 MiB: messages up to the client's 2 MiB cap reach the page, bigger ones too (reported by
+-- the client as "a message too large to show"); see converse_py/xmpp/stanza.py MAX_STANZA_CHARS.
+c2s_stanza_size_limit = 4 * 1024 * 1024
 
 VirtualHost "localhost"
 

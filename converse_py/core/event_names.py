@@ -20,6 +20,9 @@ CORE_EVENTS: dict[str, EventDoc] = {
     "disconnected": EventDoc("the condition, if any", "the stream is gone"),
     "logout": EventDoc("nothing", "api.user.logout was called"),
     "stanza": EventDoc("the stanza element", "after any incoming message/presence/iq has been dispatched"),
+    "stanzaTooLarge": EventDoc("what the start of the stanza says (kind, attrs, inner, archived, size)",
+                               "a stanza over the client's size cap arrived and was dropped unparsed; the "
+                               "chats and rooms plugins show an info line for a message"),
     # transport (issue 9)
     "will-reconnect": EventDoc("nothing", "the connection dropped unexpectedly and converse-py will reconnect "
                                "(auto_reconnect, or a resumable XEP-0198 session); disconnected fires if it "

@@ -20,7 +20,7 @@ from ..transport.base import Status, Transport
 from ..transport.choice import pick_url
 from ..xmpp import ns
 from ..xmpp.jid import JID
-from ..xmpp.stanza import StanzaParseError, error_reply, local_name, parse, serialize
+from ..xmpp.stanza import StanzaParseError, StanzaTooLarge, error_reply, local_name, oversized, parse, serialize
 from .aio import new_future
 from .clock import Timer
 from .connection_state import ConnectionMachine, IllegalTransition, State
@@ -447,6 +447,11 @@ class Session:
             if self.converse.settings.get("debug"):
                 logger.info("RECV %s", redact(xml[:4000]))
             el = parse(xml)
+        except StanzaTooLarge as exc:
+            logger.warning("dropped an incoming stanza: %s", exc)
+            self._count_inbound(xml)
+            self.converse.trigger("stanzaTooLarge", oversized(xml))  # plugins tell the user
+            return
         except StanzaParseError as exc:
             logger.warning("dropped an incoming stanza: %s", exc)
             self._count_inbound(xml)

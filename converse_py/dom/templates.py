@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
 from ..plugins.me.action import me_action
+from ..xmpp.stanza import format_size
 from .html import Markup, escape_text, join, tag
+
+#: Bodies up to this many characters are shown in full; longer ones collapsed: their first
+#: ``BODY_PREVIEW`` characters and a "Show more (size)" button (the rest is not put in the page
+#: until asked). Bodies over the stanza parser's cap never get here: an info line reports them.
+SOFT_BODY = 4000
+BODY_PREVIEW = 1000
 
 #: URLs made clickable: these schemes only; stops at whitespace, quotes and angle brackets.
 _URL = re.compile(r"\b(?:https?://|xmpp:)[^\s<>\"'`]+", re.IGNORECASE)
@@ -156,7 +163,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     sender = message.sender
     outgoing = message.outgoing
     text = message.body
-    action = me_action(text) if text.startswith("/me ") else None
+    collapsed = len(text) > SOFT_BODY and not getattr(message, "expanded", False)
+    action = me_action(text) if text.startswith("/me ") and not collapsed else None
     if action is not None:
         return _action_item(message, action, room=room, actions=actions, body=body)
     parts = [
@@ -171,11 +179,16 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     else:
         parts += ['</time><span class="cpy-from" title="', escape_text(sender), '">',
                   "me" if outgoing else escape_text(message.sender_name or sender)]
-    parts += ['</span><span class="cpy-body">', body(text), "</span>"]
+    if collapsed:
+        parts += ['</span><span class="cpy-body">', collapsed_body(text, body), "</span>"]
+    else:
+        parts += ['</span><span class="cpy-body">', body(text), "</span>"]
     if getattr(message, "edited", False):
         parts.append(tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited")))
     if outgoing:
         parts.append(receipt_tick(message))
+        if getattr(message, "error", ""):
+            parts.append(delivery_failure(message))
     if actions:
         parts.append(message_actions(actions))
     parts.append("</li>")
@@ -205,7 +218,42 @@ def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[But
                tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited"))
                if getattr(message, "edited", False) else "",
                receipt_tick(message) if message.outgoing else "",
+               delivery_failure(message) if message.outgoing and getattr(message, "error", "") else "",
                message_actions(actions) if actions else "")
+
+
+def collapsed_body(text: str, body: Callable[[str], str] = linkify) -> Markup:
+    """A long body, collapsed: its start (as text, links made clickable) and a "Show more" button
+    saying how large the whole is (UTF-8 bytes); the rest is rendered only once asked.
+
+    >>> html = str(collapsed_body("<b>" + "x" * 5000))
+    >>> html.startswith("&lt;b&gt;xxx"), html.count("x") < 1100, 'data-action="show-more"' in html, "(5 KB)" in html
+    (True, True, True, True)
+    """
+    size = format_size(len(text.encode("utf-8", "replace")))
+    label = _("Show more ({size})", size=size)
+    return join([Markup(body(text[:BODY_PREVIEW])), "…",
+                 tag("button", {"type": "button", "class": "cpy-show-more", "data-action": "show-more",
+                                "aria-label": _("Show the whole message ({size})", size=size)}, label)])
+
+
+def delivery_failure(message: Any) -> Markup:
+    """What a row of the user's says when its delivery failed: a mark and the reason (text from
+    the server: shown as text), and a Resend button (or "Sent again" once resent).
+
+    >>> from datetime import datetime, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> m = ShownMessage("m1", "alice@localhost", "hi", datetime(2026, 1, 1, tzinfo=timezone.utc), True,
+    ...                  error="No <b>such</b> user")
+    >>> html = str(delivery_failure(m)); "No &lt;b&gt;such&lt;/b&gt; user" in html, 'data-action="resend"' in html
+    (True, True)
+    """
+    resent = getattr(message, "resent", False)
+    return tag("span", {"class": "cpy-failed", "data-role": "failed"},
+               tag("span", {"class": "cpy-failed-mark", "aria-hidden": "true"}, "⚠"),
+               " ", _("Not delivered: {reason}", reason=message.error), " ",
+               tag("span", {"class": "cpy-resent"}, _("Sent again")) if resent else
+               tag("button", {"type": "button", "class": "cpy-resend", "data-action": "resend"}, _("Resend")))
 
 
 def info_item(line: Any) -> Markup:

@@ -20,7 +20,7 @@ from converse_py.plugins.muc.stanzas import (
 from converse_py.plugins.roster.stanzas import parse_presence, parse_roster, push_is_trusted
 from converse_py.plugins.vcard.stanzas import parse_vcard
 from converse_py.xmpp.errors import parse_error
-from converse_py.xmpp.stanza import StanzaParseError, parse, serialize
+from converse_py.xmpp.stanza import MAX_STANZA_CHARS, StanzaParseError, parse, serialize
 
 from .conftest import Client, arun, settle
 
@@ -110,7 +110,7 @@ def test_parse_rejects_garbage_with_one_error_type(text: str) -> None:
 @pytest.mark.parametrize("xml", [
     "<!DOCTYPE x [<!ENTITY a 'aaaa'>]><message xmlns='jabber:client'>&a;</message>",  # entity expansion
     "<message xmlns='jabber:client'>" + "<x>" * 200 + "</x>" * 200 + "</message>",  # deep nesting
-    "<message xmlns='jabber:client'><body>" + "A" * (1024 * 1024 + 1) + "</body></message>",  # oversized
+    "<message xmlns='jabber:client'><body>" + "A" * (MAX_STANZA_CHARS + 1) + "</body></message>",  # oversized
     "<message xmlns='jabber:client'><body>unclosed",
     "\x00<message/>",
 ])

@@ -8,7 +8,7 @@ from converse_py.xmpp import ns, stanza
 from converse_py.xmpp.errors import parse_error
 from converse_py.xmpp.jid import JID, bare_jid, is_valid_jid
 from converse_py.xmpp.stanza import (
-    StanzaParseError, canonical, error_reply, message, parse, presence, serialize,
+    StanzaParseError, MAX_STANZA_CHARS, canonical, error_reply, message, parse, presence, serialize,
 )
 
 
@@ -72,7 +72,7 @@ def test_parsed_stanzas_reserialize_without_prefixes() -> None:
     "not xml at all",
     '<!DOCTYPE m [<!ENTITY a "aaaa">]><message xmlns="jabber:client">&a;</message>',
     "<a>" * 100 + "</a>" * 100,
-    "<message>" + "x" * (1024 * 1024 + 1) + "</message>",
+    "<message>" + "x" * (MAX_STANZA_CHARS + 1) + "</message>",
 ])
 def test_hostile_or_malformed_input_raises_stanza_parse_error(hostile: str) -> None:
     with pytest.raises(StanzaParseError):

@@ -6,8 +6,9 @@ New messages are buffered and inserted in a microtask once the stanzas being han
 no forced layout per batch) only while the user is at the bottom (or sent one of them). Archive
 pages are prepended in one write with the scroll position kept, the day divider at the boundary
 merged; while the history does not fill the list, the page before it is fetched ("fill"), and
-scrolling near the top asks for it too. A message changed in place (corrected, delivered, read)
-replaces its one row. Rows are styled ``content-visibility: auto`` so the browser skips laying
+scrolling near the top asks for it too. A message changed in place (corrected, delivered, read,
+failed, expanded) replaces its one row. A long body's "Show more" and a failed message's "Resend"
+buttons are handled here (the model changes; the row follows). Rows are styled ``content-visibility: auto`` so the browser skips laying
 out and painting the thousands of rows out of view.
 
 Example (what ``ChatBoxView`` does)::
@@ -25,6 +26,7 @@ from collections.abc import Callable
 import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
+from ...core.log import logger
 from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
 from ...plugins.styling.plugin import MessageStyling
 from .. import templates
@@ -57,6 +59,7 @@ class MessageListView:
         self._follow = True
         element.addEventListener("scroll", proxies.keep(self.on_scroll), js.Object.fromEntries(
             [["passive", True]]))
+        element.addEventListener("click", proxies.keep(self.on_click))
         # New rows show in a microtask: once the stanzas being handled now (a whole BOSH
         # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
         # let other callbacks run first: ~1.4 ms more per message).
@@ -162,6 +165,28 @@ class MessageListView:
         html, self.last_day = self._rows(self.box.messages)
         self.element.innerHTML = html
         self.scroll_to_bottom()
+
+    # -- row buttons: "Show more" on a long body, "Resend" on a failed message ------------------
+    def on_click(self, event: Any) -> None:
+        target = event.target
+        button = target.closest("[data-action]") if hasattr(target, "closest") else None
+        if not found(button):
+            return
+        action = str(button.getAttribute("data-action"))
+        if action not in ("show-more", "resend"):
+            return
+        row = button.closest("li.cpy-msg")
+        key = str(row.getAttribute("data-id")) if found(row) else ""
+        message = next((m for m in reversed(self.box.messages) if templates.message_key(m) == key), None)
+        if message is None:
+            return
+        if action == "show-more":
+            self.box.update_message(message, expanded=True)  # its row is rendered again, in full
+        elif message.error and not message.resent:
+            try:
+                self.box.resend_message(message.id or message.origin_id)
+            except Exception:  # e.g. a createMessageStanza listener refused: the row stays failed
+                logger.exception("resending a failed message")
 
     # -- scrolling ----------------------------------------------------------------------------
     def scroll_to_bottom(self) -> None:

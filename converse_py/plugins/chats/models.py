@@ -31,6 +31,9 @@ class ShownMessage:
     edited: bool = False     # the body is a correction of what was first sent (XEP-0308)
     replaces: str = ""       # a correction not applied yet: the id of the message it corrects
     kind: str = "message"    # "message", or "info": a local line (add_info), never sent nor archived
+    error: str = ""          # outgoing: why delivery failed, in words (an error stanza answered it)
+    resent: bool = False     # outgoing, failed: the user sent its text again as a new message
+    expanded: bool = False   # a long body the user asked to see in full ("Show more")
 
     def js_facade(self, bridge: Any) -> Any:
         """For JS listeners: a plain object of the fields (``time`` as an ISO 8601 string)."""
@@ -258,6 +261,23 @@ class ChatBox(Model):
         line = ShownMessage(f"info-{self._infos}", "", text, datetime.now(UTC), False, kind="info")
         self.add_messages([line], newer=True)
         return line
+
+    def resend_message(self, msg_id: str) -> ShownMessage | None:
+        """Send the text of the user's failed message ``msg_id`` again, as a new message; the failed
+        one is marked resent. Returns the new message (None when a ``beforeMessageSend`` listener
+        handled it).
+
+        JS: ``box.model.resendMessage(id)``
+        Python: ``box.model.resend_message(message.id)``
+        """
+        failed = self.find_message(msg_id)
+        if failed is None or not failed.outgoing or not failed.error:
+            raise ValueError(f"resend_message: no failed message {msg_id!r} of yours here")
+        sent = self.send_message(failed.body)
+        current = self.find_message(msg_id)
+        if current is not None:
+            self.update_message(current, resent=True)
+        return sent
 
     def send_message(self, text: str) -> ShownMessage | None:
         """Send ``text`` to this chat's contact (queued while offline); None when a

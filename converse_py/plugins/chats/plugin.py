@@ -23,10 +23,11 @@ from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...xmpp.jid import JID
 from ...xmpp import ns
-from ...xmpp.stanza import find
+from ...xmpp.stanza import OversizedStanza, find
 from ..corrections.stanzas import add_replace, replace_id
 from ..roster.plugin import RosterState
 from .api import ChatsAPI
+from .errors import MessageError, parse_message_error, reason, too_large_line, unknown_error_line
 from .hooks import ParsedMessage, before_send, parse_incoming, shown_or_none
 from .models import ChatBox, ShownMessage
 from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message
@@ -131,6 +132,44 @@ class ChatsState:
                                        stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
                                        replaces=parsed.replace_id)])
 
+    def delivery_failed(self, error: MessageError) -> None:
+        """An error answered a message: the user's message with its id (in the box of whoever
+        answered, or in any box when the user's or the contact's server answered) is marked
+        failed; an error for no message shown here is an info line in the answering contact's box."""
+        bare = error.sender.bare
+        box = self.boxes.get(bare)
+        boxes = [box] if box is not None else ([] if error.sender.local else list(self.boxes.values()))
+        for candidate in boxes:
+            message = candidate.find_message(error.id)
+            if message is not None and message.outgoing:
+                mark_failed(self.converse, candidate, message, reason(error))
+                return
+        if box is not None:
+            add_info_once(box, unknown_error_line(error))
+        else:
+            logger.info("message error from %s for an unknown message: %s", error.sender.full, error.condition)
+
+    def too_large(self, info: OversizedStanza) -> None:
+        """A chat message too large to show (dropped unparsed): an info line in its box says who
+        sent it and how large it was. A carbon or an archive result counts only when the user's
+        own account wrapped it."""
+        if info.kind != "message":
+            return
+        own = own_bare(self.converse.session)
+        attrs = info.inner if info.inner is not None else info.attrs
+        if not own or "groupchat" in (info.attrs.get("type"), attrs.get("type")):
+            return  # rooms are the MUC plugin's
+        try:
+            sender = JID.parse(attrs.get("from") or "")
+            wrapper = info.attrs.get("from")
+            if info.inner is not None and wrapper and JID.parse(wrapper).bare != own:
+                return  # a forged carbon or archive result
+            peer = JID.parse(attrs.get("to") or "").bare if sender.bare == own else sender.bare
+        except ValueError:
+            return
+        if peer and peer != own:
+            self.open(peer).add_info(too_large_line(info.size, sender.bare))
+
     def _on_activity(self, box: ChatBox, kind: str) -> None:
         self.converse.trigger("chatBoxActivity", box, kind)
 
@@ -193,6 +232,22 @@ class ChatsState:
         self.save()
 
 
+def mark_failed(converse: Converse, box: ChatBox, message: ShownMessage, why: str) -> ShownMessage:
+    """Mark the user's ``message`` in ``box`` (a chat box or a room) as not delivered, ``why`` in
+    words; fires ``messageFailed``. Returns the updated message."""
+    failed = box.update_message(message, error=why)
+    converse.trigger("messageFailed", box, failed, why)
+    return failed
+
+
+def add_info_once(box: ChatBox, text: str) -> None:
+    """``box.add_info(text)`` unless the box's last line already says exactly that (a contact that
+    bounces every stanza, chat states included, gets one line, not one per stanza)."""
+    last = box.messages[-1] if box.messages else None
+    if last is None or last.kind != "info" or last.body != text:
+        box.add_info(text)
+
+
 def _report_carbons(future: Any) -> None:
     if not future.cancelled() and future.exception() is not None:
         logger.info("carbons not enabled: %s", future.exception())
@@ -232,7 +287,12 @@ EVENTS = {
         "the user typed in or focused a box's composer, or the view shows its newest messages"),
     "messageUpdated": EventDoc(
         "the chat box, the message, the names of the changed fields",
-        "a shown message changed in place (delivered, displayed, corrected)"),
+        "a shown message changed in place (delivered, displayed, corrected, failed, expanded)"),
+    "messageFailed": EventDoc(
+        "the chat box or room, the message (its error field set), the reason in words",
+        "an error stanza answered one of the user's messages (recipient unavailable, no such user, "
+        "no voice in a moderated room, ...): the message is marked failed and can be resent "
+        "(box.model.resendMessage(id))"),
 }
 
 
@@ -254,6 +314,7 @@ class ChatsPlugin(Plugin):
         **EVENTS,
     }
     features = (CARBONS,)
+    facades = {"chatbox": {"resendMessage": "resend_message"}}
 
     def initialize(self) -> None:
         converse = self._converse
@@ -263,6 +324,7 @@ class ChatsPlugin(Plugin):
         converse.session.add_handler("message", self.on_message)
         converse.api.listen.on("connected", self.on_connected)
         converse.api.listen.on("serviceDiscovered", self.on_feature)
+        converse.api.listen.on("stanzaTooLarge", self.state.too_large)
 
     def on_feature(self, feature: Any) -> None:
         """Carbons (XEP-0280): this tab also shows what the user's other clients send and receive."""
@@ -287,6 +349,10 @@ class ChatsPlugin(Plugin):
             converse.trigger("message", stanza)
         else:
             converse.trigger("carbonMessage", parsed.message, parsed.kind)
+        if stanza.get("type") == "error":
+            error = parse_message_error(stanza)
+            if error is not None:
+                self.state.delivery_failed(error)
         if parsed is None:
             return
         result = converse.hook("parseMessage", stanza, parsed)

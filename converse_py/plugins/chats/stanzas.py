@@ -15,11 +15,13 @@ from datetime import datetime, UTC
 
 from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import child_text, find, iq, message, sub
+from ...xmpp.stanza import MAX_STANZA_CHARS, child_text, find, iq, message, sub
 from ..corrections.stanzas import replace_id
 
-#: Longest body kept; longer ones are cut (a hostile peer cannot exhaust memory one message at a time).
-MAX_BODY = 64 * 1024
+#: Longest body kept: nothing is cut (a body is never longer than the stanza that carries it, and
+#: the stanza parser refuses stanzas over ``MAX_STANZA_CHARS``: those are reported as "a message
+#: too large to show" instead). Long bodies are shown collapsed (dom/templates.py ``SOFT_BODY``).
+MAX_BODY = MAX_STANZA_CHARS
 
 
 @dataclass(frozen=True)

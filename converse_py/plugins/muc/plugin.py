@@ -25,7 +25,10 @@ from ...core.settings import OPTIONAL_STR, Setting
 from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import sub
+from ...xmpp.stanza import OversizedStanza
+from ..chats.errors import parse_message_error, reason, too_large_line, unknown_error_line
 from ..chats.hooks import before_send
+from ..chats.plugin import add_info_once, mark_failed
 from ..chats.models import ShownMessage
 from ..corrections.stanzas import replace_id
 from ..mam.plugin import MamState
@@ -325,6 +328,9 @@ class RoomsState:
                 "room": invitation.room, "from": invitation.inviter, "reason": invitation.reason,
                 "password": invitation.password, "direct": invitation.direct})
             return
+        if stanza.get("type") == "error":
+            self.message_error(stanza)
+            return
         parsed = parse_room_message(stanza)
         if parsed is None:
             return
@@ -345,6 +351,35 @@ class RoomsState:
                              replaces=replace_id(stanza))
         if room.add_messages([shown]):
             self.converse.trigger("roomMessage", room, shown)
+
+    def message_error(self, stanza: ET.Element) -> None:
+        """An error from a room (e.g. ``forbidden``: no voice in a moderated room) answering one of
+        the user's messages marks it failed; one answering no message shown is an info line."""
+        error = parse_message_error(stanza)
+        room = self.rooms.get(error.sender.bare) if error is not None else None
+        if error is None or room is None:
+            return
+        message = room.find_message(error.id)
+        if message is not None and message.outgoing:
+            mark_failed(self.converse, room, message, reason(error))
+        else:
+            add_info_once(room, unknown_error_line(error))
+
+    def too_large(self, info: OversizedStanza) -> None:
+        """A room message too large to show (dropped unparsed): an info line in the room says
+        which nick sent it and how large it was (a live message, or one of the room's archive)."""
+        attrs = info.inner if info.inner is not None else info.attrs
+        if info.kind != "message" or attrs.get("type") != "groupchat":
+            return
+        try:
+            sender = JID.parse(attrs.get("from") or "")
+            if info.inner is not None and JID.parse(info.attrs.get("from") or "").bare != sender.bare:
+                return  # an archive result comes from the room itself
+        except ValueError:
+            return
+        room = self.rooms.get(sender.bare)
+        if room is not None and not room.get("closed"):
+            room.add_info(too_large_line(info.size, sender.resource or sender.bare))
 
     def _on_room_change(self, room: Any, changed: dict[str, Any]) -> None:
         if "focus_requests" in changed:
@@ -386,6 +421,7 @@ class MUCPlugin(Plugin):
         converse.api.add_grouping("rooms", RoomsAPI(self.state))
         converse.session.add_handler("presence", self.state.on_presence)
         converse.session.add_handler("message", self.state.on_message)
+        converse.api.listen.on("stanzaTooLarge", self.state.too_large)
         converse.api.listen.on("reconnected", lambda *_: self.state.rejoin_all())
         converse.api.listen.on("disconnected", lambda *_: self.state.all_disconnected())
         converse.api.listen.on("logout", lambda *_: self.state.forget_all())
