@@ -31,6 +31,7 @@ data, and what it returns (unless None) is the data the next listener gets.
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,10 +61,21 @@ class _Listener:
 
 def _arity(callback: Callback) -> tuple[int, int] | None:
     """How many positional arguments a Python callable takes (None: any number, or not Python).
+    Plain functions and bound methods are read from their code object (a plugin registers dozens
+    of listeners at start-up: ``inspect.signature`` would be most of its initialize time).
 
     >>> _arity(lambda a, b=1: None), _arity(lambda *a: None), _arity(print)
     ((1, 2), None, None)
     """
+    function, bound = callback, 0
+    if isinstance(function, types.MethodType):
+        function, bound = function.__func__, 1
+    code = getattr(function, "__code__", None)
+    if isinstance(code, types.CodeType) and isinstance(function, types.FunctionType):
+        if code.co_flags & inspect.CO_VARARGS:
+            return None
+        most = code.co_argcount - bound
+        return max(0, most - len(function.__defaults__ or ())), most
     try:
         signature = inspect.signature(callback)
     except (TypeError, ValueError):  # builtins without a signature, JS functions
