@@ -7,10 +7,13 @@ any server with the ProsodyServer interface:
 * makes every demo account and the bot mutual contacts (roster names, group
   "Demo", subscription ``both``), so whoever logs in sees the others, and the
   bot online at once;
-* starts ``EchoBot``: it greets each demo account's new session, echoes chat
-  messages, and sits in the public, persistent room ``demo@conference.localhost``
-  (listed by disco#items on the MUC service), where it answers when named;
-* bookmarks the room (autojoin) for every demo account.
+* starts ``EchoBot``: it greets each demo account once per demo run (when it
+  first comes online: a later login or a page reload is not greeted again, so
+  greetings do not pile up in the history), echoes chat messages, and sits in the
+  public, persistent room ``demo@conference.localhost`` (listed by disco#items on
+  the MUC service), where it answers once when named;
+* bookmarks the room (autojoin) for every demo account (converse-py does not read
+  bookmarks yet).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class EchoBot(Bot):
         self.room = room
         self.nick = nick
         self.greet = {JID(j).bare for j in greet}
-        self.greeted: set[str] = set()  # full JIDs greeted during their current session
+        self.greeted: set[str] = set()  # bare JIDs greeted during this run: each is greeted once
 
     def start(self, timeout: float = 15.0) -> EchoBot:
         super().start(timeout)
@@ -67,7 +70,10 @@ class EchoBot(Bot):
         xmpp.register_plugin("xep_0045")
         xmpp.register_plugin("xep_0184")  # answers delivery receipt requests: the demo shows ✓
         xmpp.add_event_handler("presence_available", self._on_available)
-        xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
+        # Answers come from slixmpp's "message" event only: it fires for every message with a
+        # body, groupchat ones included; Bot records messages from "groupchat_message" too, and
+        # answering from both answered a mention twice.
+        xmpp.add_event_handler("message", self._answer)
         muc = xmpp.plugin["xep_0045"]
         await muc.join_muc_wait(JID(self.room), self.nick, maxstanzas=0, timeout=10)
         # A new room may be locked until its owner accepts a configuration
@@ -89,18 +95,14 @@ class EchoBot(Bot):
 
     def _on_available(self, presence: Any) -> None:
         sender = presence["from"]
-        if sender.bare not in self.greet or str(sender) in self.greeted:
+        if sender.bare not in self.greet or sender.bare in self.greeted:
             return
-        self.greeted.add(str(sender))
+        self.greeted.add(sender.bare)
         assert self.xmpp is not None
         self.xmpp.send_message(mto=sender, mtype="chat",
                                mbody=greeting(sender.user.capitalize(), self.room))
 
-    def _on_unavailable(self, presence: Any) -> None:
-        self.greeted.discard(str(presence["from"]))
-
-    def _on_message(self, msg: Any) -> None:
-        super()._on_message(msg)
+    def _answer(self, msg: Any) -> None:
         body = str(msg["body"] or "")
         if not body or msg["delay"]["stamp"] is not None:
             return  # chat states, receipts, room history

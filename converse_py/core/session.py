@@ -86,6 +86,11 @@ class Session:
         self._attempt: tuple[str, str] | None = None  # jid/password of the login in progress (memory only)
         self._resend: list[str] = []  # after <resumed/>: stanzas the server did not get
         self._resumed = False
+        self._restoring = False  # restore() started the stream under way
+        #: True while the stream continues a session of the page before a reload (a ``keepalive``
+        #: BOSH restore, or a XEP-0198 resume as the page's first connection): the server does not
+        #: send the contacts' presences again, so plugins restore what they saved in tab storage.
+        self.page_resumed = False
         self._salvaged: list[str] = []  # after a refused resume: stanzas to re-send in the new session
 
     @property
@@ -222,8 +227,10 @@ class Session:
         self._closing = False
         transport = self.transport
         self.state.to(State.CONNECTING, "restore")
+        self._restoring = True
         if transport.restore(jid):
             return future
+        self._restoring = False
         self._login_future = None
         if self.state.state is State.CONNECTING:
             self.state.to(State.DISCONNECTED, "nothing to restore")
@@ -239,6 +246,7 @@ class Session:
 
     def _new_login_future(self) -> asyncio.Future[str]:
         self._cancel_login_timer()
+        self._restoring = False  # restore() sets it again after this
         if self._login_future is not None and not self._login_future.done():
             self._login_future.cancel()
         self._login_future = new_future()
@@ -281,6 +289,8 @@ class Session:
         self.stanzas_received = 0
         self._connected_kinds.add(self.transport.kind)
         self._attempt = None
+        restored, self._restoring = self._restoring, False
+        self.page_resumed = not self._was_connected and (restored or self._resumed)
         if self._resumed:  # a resumed XEP-0198 session: nothing was lost
             self._resumed = False
             resend, self._resend = self._resend, []

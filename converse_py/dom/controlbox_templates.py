@@ -169,16 +169,21 @@ def add_contact_form(feedback: str = "", error: bool = False) -> Markup:
 
 
 def controlbox(*, jid: str, state: str, status: str, message: str, filter_text: str) -> Markup:
-    """The logged-in control box; the roster list and requests are filled in by the view."""
+    """The logged-in control box; the roster list and requests are filled in by the view. Below
+    the header, the tools (status, requests, add a contact, rooms) and the roster (its filter
+    and list) share the height: each scrolls on its own."""
     return join([
         tag("header", {"class": "cpy-me"},
             tag("span", {"class": "cpy-my-jid"}, jid),
             tag("span", {"class": f"cpy-conn cpy-conn-{state}"}, state),
             tag("button", {"type": "button", "data-action": "logout"}, _("Log out"))),
-        tag("div", {"data-role": "status"}, status_form(status, message)),
-        tag("div", {"data-role": "requests"}),
-        tag("div", {"data-role": "add"}, add_contact_form()),
-        tag("div", {"data-role": "rooms-panel"}),
+        # Status, requests, "Add a contact" and "Rooms" scroll in their own area, which yields
+        # room to the roster down to a minimum: opening a section never hides the roster.
+        tag("div", {"class": "cpy-controlbox-tools"},
+            tag("div", {"data-role": "status"}, status_form(status, message)),
+            tag("div", {"data-role": "requests"}),
+            tag("div", {"data-role": "add"}, add_contact_form()),
+            tag("div", {"data-role": "rooms-panel"})),
         tag("input", {"class": "cpy-filter", "type": "search", "data-action": "filter", "value": filter_text,
                       "placeholder": _("Filter contacts"), "aria-label": _("Filter contacts")}),
         tag("div", {"class": "cpy-roster-wrap", "role": "region", "aria-label": _("Contacts")},

@@ -161,8 +161,26 @@ def test_the_demo_room_is_listed_and_the_bot_answers_there(demo: dict[str, Any])
         bob.send_message(room, "hi echo, are you there?", mtype="groupchat")
         sender, body = bob.wait_for_message(lambda f, b: b.startswith("bob: You said"), timeout=10)
         assert sender == f"{room}/echo" and body == "bob: You said: hi echo, are you there?"
+        time.sleep(1.5)  # a second answer would have come by now
+        answers = [x for x in bob.stanzas if "bob: You said: hi echo" in x]
+        assert len(answers) == 1, answers
     finally:
         bob.stop()
+
+
+def test_the_bot_greets_an_account_once_per_demo_run(demo: dict[str, Any]) -> None:
+    """alice was greeted when she logged in in the newcomer test above: her later logins (two
+    more sessions, one after the other, as reloads without keepalive make) are not greeted again."""
+    from tools.bot import Bot
+    c2s_port = int(re.search(r"c2s\s+127\.0\.0\.1:(\d+)", "".join(demo["lines"])).group(1))  # type: ignore[union-attr]
+    for resource in ("again-1", "again-2"):
+        alice = Bot("alice@localhost", "secret", "127.0.0.1", c2s_port, resource).start()
+        try:
+            time.sleep(2.0)  # a greeting for this session would have come by now
+            greetings = [x for x in alice.stanzas if "the converse-py demo bot" in x and "<delay" not in x]
+            assert greetings == [], f"the bot greeted alice again: {greetings}"
+        finally:
+            alice.stop()
 
 
 def test_ctrl_c_stops_the_demo_and_its_server(demo: dict[str, Any]) -> None:

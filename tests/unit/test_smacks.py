@@ -277,6 +277,8 @@ def test_the_session_survives_a_page_reload_through_tab_storage() -> None:
         assert same(second.transport.sent[-1], f"<resume xmlns='{SM}' h='1' previd='sm-1'/>")
         second.transport.receive(f"<resumed xmlns='{SM}' h='0' previd='sm-1'/>")
         assert await login == "alice@localhost/web"
+        # the stream of the page before goes on: its plugins restore what the server won't resend
+        assert first.converse.session.page_resumed is False and second.converse.session.page_resumed is True
         second.transport.receive(f"<failed xmlns='{SM}'/>")  # (an enable refused later: state dropped)
         await settle()
         return first, second, names, second.platform.storage.get("converse-py:smacks:alice@localhost")

@@ -6,7 +6,9 @@ screen, the box is open and not minimized, and the page is visible — one ``<di
 naming it is sent (setting ``send_chat_markers`` contains ``"displayed"``); a marker for a later
 message implies the earlier ones, so only the newest is marked. If the page is hidden then, the
 marker goes out when it is shown again. An incoming ``<displayed/>`` from the contact marks that
-outgoing message and every earlier one ``displayed`` (the view shows ✓✓).
+outgoing message and every earlier one ``displayed`` (the view shows ✓✓). The ids so marked are kept
+in tab storage (``receipts.tick_store``): after a reload, the same messages loaded from the archive
+show ✓✓ again.
 
 Declares ``messageDisplayed`` and ``send_chat_markers`` in ``MarkersPlugin``.
 """
@@ -14,6 +16,8 @@ Declares ``messageDisplayed`` and ``send_chat_markers`` in ``MarkersPlugin``.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from typing import Any
 
 from ...core.converse import Converse
 from ...core.plugin import EventDoc, Plugin
@@ -22,8 +26,9 @@ from ...core.settings import Setting
 from ...xmpp import ns
 from ...xmpp.stanza import find
 from ..chats.hooks import OutgoingMessage, ParsedMessage
-from ..chats.models import ChatBox
+from ..chats.models import ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
+from ..receipts.tick_store import TickStore
 from .stanzas import add_markable, displayed, displayed_id, is_markable
 
 class MarkersState:
@@ -35,6 +40,8 @@ class MarkersState:
         self.pending: dict[str, str] = {}
         #: boxes whose view reported the newest messages on screen while the page was hidden
         self.waiting: set[str] = set()
+        #: ids of the user's messages the contact has seen, for the page after a reload
+        self.ticks = TickStore(converse.platform, "displayed")
 
     def enabled(self) -> bool:
         setting = self.converse.settings.get("send_chat_markers")
@@ -114,10 +121,27 @@ class MarkersState:
                 if message.displayed:
                     break  # an earlier marker covered the rest
                 earlier.append(message)
+        if own:
+            self.ticks.add(own, contact, [m.id for m in reversed(earlier)] + [target.id])
         shown = box.update_message(target, displayed=True, delivered=True)
         for message in earlier:
             box.update_message(message, displayed=True, delivered=True)
         converse.trigger("messageDisplayed", box, shown)
+
+    def restore_tick(self, box: ChatBox, message: ShownMessage) -> ShownMessage | None:
+        """Hook ``beforeMessageShown``: a message of the user the contact has seen (on this page or
+        the one before a reload) shows ✓✓ when it is shown again from the archive."""
+        if not message.outgoing or message.displayed:
+            return None
+        own = own_bare(self.converse.session)
+        if own and self.ticks.has(own, box.get("jid"), message.id):
+            return replace(message, displayed=True, delivered=True)
+        return None
+
+    def forget_ticks(self, *_: Any) -> None:
+        own = own_bare(self.converse.session)
+        if own:
+            self.ticks.drop(own)
 
 
 def _mark(_box: ChatBox, stanza: ET.Element) -> None:
@@ -153,3 +177,5 @@ class MarkersPlugin(Plugin):
         listen.on("incomingMessage", self.state.on_message)
         converse.platform.watch_visibility(self.state.on_visibility)
         listen.on("chatBoxActivity", self.state.on_activity)
+        listen.on("beforeMessageShown", self.state.restore_tick)
+        listen.on("logout", self.state.forget_ticks)

@@ -4,7 +4,8 @@ Outgoing chat messages ask for a receipt; an incoming message asking for one is 
 ``<received/>`` to the sender's full JID (setting ``send_delivery_receipts``), except a groupchat
 or error message, a carbon (the user's client that received it answers) or an archived one (not
 delivered now). An incoming receipt from the contact marks the matching outgoing message
-``delivered`` (the view shows ✓).
+``delivered`` (the view shows ✓). The ids so marked are kept in tab storage (``tick_store``): after a
+reload, the same messages loaded from the archive show ✓ again.
 
 Declares ``messageDelivered`` and ``send_delivery_receipts`` in ``ReceiptsPlugin``.
 """
@@ -12,14 +13,17 @@ Declares ``messageDelivered`` and ``send_delivery_receipts`` in ``ReceiptsPlugin
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from typing import Any
 
 from ...core.plugin import EventDoc, Plugin
 from ...core.session import own_bare
 from ...core.settings import Setting
 from ..chats.hooks import OutgoingMessage, ParsedMessage
-from ..chats.models import ChatBox
+from ..chats.models import ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
 from .stanzas import add_request, receipt, received_id, wants_receipt
+from .tick_store import TickStore
 
 class ReceiptsPlugin(Plugin):
     """XEP-0184 delivery receipts in one-to-one chats."""
@@ -39,10 +43,13 @@ class ReceiptsPlugin(Plugin):
 
     def initialize(self) -> None:
         converse = self._converse
+        self.ticks = TickStore(converse.platform, "delivered")
         listen = converse.api.listen
         listen.on("createMessageStanza", self.decorate)
         listen.on("parseMessage", self.parse)
         listen.on("incomingMessage", self.on_message)
+        listen.on("beforeMessageShown", self.restore_tick)
+        listen.on("logout", self.forget_ticks)
 
     @staticmethod
     def decorate(_box: ChatBox, outgoing: OutgoingMessage) -> None:
@@ -76,4 +83,21 @@ class ReceiptsPlugin(Plugin):
         message = box.find_message(msg_id, own) if box is not None else None
         if box is None or message is None or not message.outgoing or message.delivered:
             return
+        if own:
+            self.ticks.add(own, contact, [message.id])
         converse.trigger("messageDelivered", box, box.update_message(message, delivered=True))
+
+    def restore_tick(self, box: ChatBox, message: ShownMessage) -> ShownMessage | None:
+        """Hook ``beforeMessageShown``: a message of the user confirmed before (this page or the
+        one before a reload) shows ✓ when it is shown again from the archive."""
+        if not message.outgoing or message.delivered:
+            return None
+        own = own_bare(self._converse.session)
+        if own and self.ticks.has(own, box.get("jid"), message.id):
+            return replace(message, delivered=True)
+        return None
+
+    def forget_ticks(self, *_: Any) -> None:
+        own = own_bare(self._converse.session)
+        if own:
+            self.ticks.drop(own)

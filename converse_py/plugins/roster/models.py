@@ -69,6 +69,19 @@ class Contact(Model):
         })
         return before != (self.get("chat_status"), self.get("status"))
 
+    def online_resources(self) -> list[Presence]:
+        """The available presence of each online resource (what the presence cache saves)."""
+        return list(self._presences.values())
+
+    def restore_presences(self, presences: list[Presence]) -> bool:
+        """Apply saved available presences of resources not heard of in this session (what the
+        server said since wins); True when chat_status or status changed."""
+        changed = False
+        for presence in presences:
+            if presence.sender.resource not in self._presences:
+                changed = self.update_presence(presence) or changed
+        return changed
+
     def clear_presence(self) -> bool:
         """Forget every resource (our connection is gone); True if the contact looked online."""
         if not self._presences:

@@ -28,8 +28,9 @@ from ...xmpp.stanza import find, find_all
 from ..vcard.stanzas import parse_vcard, vcard_get
 from .api import ContactsAPI
 from .models import Contact
+from .presence_cache import PresenceCache
 from .stanzas import (
-    RosterItem, is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get,
+    Presence, RosterItem, is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get,
     roster_items, roster_remove, roster_set, subscription,
 )
 
@@ -58,16 +59,65 @@ class RosterState:
         # newer than a result the server sent before it (RFC 6121 §2.1.6).
         self._pushed: list[RosterItem] | None = None
         self._pushed_version: str | None = None
+        self.presences = PresenceCache(converse.platform)
+        #: saved presences of contacts not in the roster yet (a resumed session without a cached roster)
+        self._restoring: dict[str, list[Presence]] = {}
+        self._presences_dirty = False
+        self._watching_page = False
 
     def reset_for(self, owner: str) -> None:
         """Start afresh when another account logs in (nothing of the previous roster stays)."""
         if owner != self.owner:
             self.owner, self.contacts, self.version = owner, {}, None
             self._vcards_pending.clear()
+            self._presences_dirty, self._restoring = False, {}
 
     def all_offline(self) -> list[Contact]:
         """The connection is gone: nobody's presence is known any more. Returns who changed."""
+        if self.owner:
+            self.presences.drop(self.owner)
+        self._presences_dirty = False
+        self._restoring = {}
         return [c for c in self.contacts.values() if c.clear_presence()]
+
+    # -- presences kept for the page after a reload (presence_cache) -------------------------
+    def start_presences(self, resumed: bool) -> list[Contact]:
+        """A session of ``owner`` is up. ``resumed`` (the server will not send the contacts'
+        presences again): apply the saved ones; returns the contacts that changed. Otherwise the
+        saved presences are stale and dropped."""
+        self._restoring = {}
+        if not self.owner:
+            return []
+        if not resumed:
+            self.presences.drop(self.owner)
+            return []
+        self._restoring = self.presences.load(self.owner)
+        return self.apply_restored()
+
+    def apply_restored(self) -> list[Contact]:
+        """Apply saved presences to the contacts known now (the rest wait for the roster)."""
+        changed = []
+        for jid in [j for j in self._restoring if j in self.contacts]:
+            contact = self.contacts[jid]
+            if contact.restore_presences(self._restoring.pop(jid)):
+                changed.append(contact)
+        return changed
+
+    def presences_changed(self) -> None:
+        """A contact's presence changed: save them all once this loop turn is over (at once
+        when the page is hidden, which it is before it unloads)."""
+        if not self._watching_page:
+            self._watching_page = True
+            self.converse.platform.watch_visibility(lambda hidden: self.save_presences() if hidden else None)
+        if not self._presences_dirty:
+            self._presences_dirty = True
+            asyncio.get_event_loop().call_soon(self.save_presences)
+
+    def save_presences(self) -> None:
+        if not self._presences_dirty or not self.owner:
+            return
+        self._presences_dirty = False
+        self.presences.save(self.owner, {jid: c.online_resources() for jid, c in self.contacts.items()})
 
     # -- items --------------------------------------------------------------------------
     def apply_items(self, items: list[RosterItem], *, full: bool) -> list[Contact]:
@@ -298,6 +348,8 @@ class RosterPlugin(Plugin):
         if self.state.load_cache():
             self._converse.trigger("roster", list(self.state.contacts.values()))
         self._converse.trigger("cachedRoster", list(self.state.contacts.values()))
+        for contact in self.state.start_presences(self._converse.session.page_resumed):
+            self._converse.trigger("contactStatusChanged", contact)
         asyncio.ensure_future(self.fetch())
 
     async def fetch(self) -> None:
@@ -333,6 +385,8 @@ class RosterPlugin(Plugin):
             # synchronous sessionStorage write) would lengthen the task that shows the roster.
             asyncio.get_event_loop().call_soon(state.save_cache)
         state.fetch_done(fetch)
+        for contact in state.apply_restored():
+            converse.trigger("contactStatusChanged", contact)
         contacts = list(self.state.contacts.values())
         converse.trigger("rosterContactsFetched")
         converse.trigger("rosterGroupsFetched")
@@ -378,6 +432,8 @@ class RosterPlugin(Plugin):
         contact = self.state.contacts.get(jid)
         if contact is not None:
             self.burst.presence()
+            if parsed.type in ("available", "unavailable"):
+                self.state.presences_changed()
             if contact.update_presence(parsed):
                 self._converse.trigger("contactStatusChanged", contact)
 
