@@ -83,7 +83,9 @@ CORE_SETTINGS: dict[str, Setting] = {
     "prebind_url": Setting(None, _OPT_STR, "URL returning JSON {jid, sid, rid} to attach to."),
     "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket. "
                              "Preferred over bosh_service_url when both are set (BOSH is then the fallback)."),
-    "whitelisted_plugins": Setting([], (list,), "If not empty, only these non-core plugins are initialized."),
+    "whitelisted_plugins": Setting([], (list,), "The non-core plugins to initialize (core ones always are): a plugin "
+                                  "not named here is registered but not initialized. An entry ending in \"*\" names "
+                                  "every plugin whose name starts with what precedes it (\"test-*\")."),
     # transport (issue 9)
     "discover_connection_methods": Setting(
         True, (bool,), "When neither websocket_url nor bosh_service_url is set, find them with XEP-0156 in "
