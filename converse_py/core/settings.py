@@ -78,7 +78,8 @@ CORE_SETTINGS: dict[str, Setting] = {
     "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
     "keepalive": Setting(True, (bool,), "Resume the session after a page reload: BOSH through Strophe's "
                          "cache, WebSocket through XEP-0198 when enable_smacks is on."),
-    "password": Setting(None, _OPT_STR, "The user's password, for auto_login (never stored).", secret=True),
+    "password": Setting(None, _OPT_STR, "The user's password, for auto_login: taken out of the settings at once, "
+                        "never stored, dropped after the login unless reconnection may need it.", secret=True),
     "prebind": Setting(False, (bool,), "Attach to a BOSH session made by the server side (see prebind_url)."),
     "prebind_url": Setting(None, _OPT_STR, "URL returning JSON {jid, sid, rid} to attach to."),
     "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket. "
