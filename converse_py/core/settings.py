@@ -105,6 +105,7 @@ class Settings:
     def __init__(self, declared: Mapping[str, Setting] | None = None) -> None:
         self._declared: dict[str, Setting] = dict(CORE_SETTINGS if declared is None else declared)
         self._values: dict[str, Any] = {}
+        self._secrets: dict[str, Any] = {}  # secret settings: not readable with get, not shown to watchers
         self._unknown: dict[str, Any] = {}
         self._watchers: list[Callable[[str, Any, Any], None]] = []
 
@@ -140,6 +141,9 @@ class Settings:
             else:
                 checked[name] = decl.check(name, value)
         for name, value in checked.items():
+            if self._declared[name].secret:
+                self._secrets[name] = value
+                continue
             old = self.get(name)
             self._values[name] = value
             self._notify(name, old, value)
@@ -155,13 +159,21 @@ class Settings:
         if name in self._values:
             return self._values[name]
         if name in self._declared:
+            if self._declared[name].secret:
+                return None
             default = self._declared[name].default
             return list(default) if isinstance(default, list) else default
         return self._unknown.get(name)
 
     def pop_secret(self, name: str) -> Any:
-        """Take a secret setting out (the password is handed to the login and not kept here)."""
-        return self._values.pop(name, None)
+        """Take a secret setting out (the password is handed to the login and not kept here).
+        ``get`` never returns a secret setting, and watchers never see one.
+
+        >>> s = Settings(); _ = s.update({"password": "s3cret"})
+        >>> s.get("password"), s.pop_secret("password"), s.pop_secret("password")
+        (None, 's3cret', None)
+        """
+        return self._secrets.pop(name, None)
 
     def declared(self) -> dict[str, Setting]:
         """Name → declaration of every known setting (for docs and validation)."""
