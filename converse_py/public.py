@@ -1,8 +1,10 @@
 """The public ``converse`` object: ``initialize``, ``plugins.add/remove`` and ``env``.
 
 Page JS reaches it as ``window.converse`` (through the shim); Python on the page as
-``from converse_py import public; public.converse``. It exposes nothing
-sensitive: no connection, no password, no ``_converse``. Plugins get ``_converse``.
+``from converse_py import public; public.converse``. It holds no connection, no password and no
+``_converse``; whitelisted plugins (``whitelisted_plugins``) get ``_converse``. This keeps
+``_converse`` from scripts that only call the public API; it is not a wall against a script that
+patches globals or reads the interpreter (see docs/reliability.md, "The private boundary").
 
 >>> class Hello:
 ...     def initialize(self):
@@ -46,6 +48,9 @@ class PublicPlugins:
 
     def add(self, name: str, plugin: Any) -> None:
         """Register a plugin (a Python object, class or dict; a JS object from page JS).
+
+        It is initialized (and given ``_converse``) only if the ``whitelisted_plugins`` setting
+        names it, as in Converse.js; otherwise the console says which setting to add.
 
         JS: ``converse.plugins.add('myplugin', {initialize() { console.log('myplugin sees', this._converse.api.user.jid()); }});``
         Python: ``converse.plugins.add("myplugin", {"initialize": lambda self: print("myplugin sees", self._converse.api.user.jid())})``

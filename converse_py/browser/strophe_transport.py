@@ -25,7 +25,7 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
-from ..transport.base import StanzaCallback, Status, StatusCallback
+from ..transport.base import ScramKeys, StanzaCallback, Status, StatusCallback
 from ..xmpp.stanza import parse, serialize
 from .jsbridge import jsnull
 
@@ -75,9 +75,31 @@ class StropheTransport:
         jid = self._conn.jid
         return str(jid) if jid else None
 
-    def connect(self, jid: str, password: str, *, explicit_bind: bool = False) -> None:
+    def connect(self, jid: str, password: str | ScramKeys, *, explicit_bind: bool = False) -> None:
+        """Strophe takes the password, or SCRAM keys (its ``Password`` object: it then proves it
+        knows them without the clear password, when the server's mechanism, salt and count match)."""
         self._conn.options.explicitResourceBinding = bool(explicit_bind)
-        self._conn.connect(jid, password, self._status_cb)
+        if isinstance(password, ScramKeys):
+            secret: Any = to_js({"name": password.name, "iter": password.iter, "salt": password.salt,
+                                 "ck": password.ck, "sk": password.sk}, dict_converter=js.Object.fromEntries)
+        else:
+            secret = password
+        self._conn.connect(jid, secret, self._status_cb)
+
+    def forget_password(self) -> ScramKeys | None:
+        """Clear Strophe's ``conn.pass`` (a script wrapping Strophe's prototypes could read it) and
+        return the SCRAM keys Strophe derived (``conn.scram_keys``), if it used SCRAM."""
+        conn = self._conn
+        js.Reflect.set(conn, "pass", jsnull)
+        keys = conn.scram_keys
+        if keys is None or keys is js.undefined or keys is jsnull:
+            return None
+        try:
+            return ScramKeys(name=str(keys.name), iter=int(keys.iter), salt=str(keys.salt),
+                             ck=str(keys.ck), sk=str(keys.sk))
+        except Exception as exc:  # Strophe changed the shape of scram_keys: no keys, the password goes
+            logger.warning("could not read Strophe's SCRAM keys: %s", exc)
+            return None
 
     def bind(self) -> None:
         self._conn.bind()

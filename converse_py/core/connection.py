@@ -38,6 +38,7 @@ from .clock import Timer
 from .connection_state import ConnectionMachine, State
 from .errors import ConverseError
 from .log import logger
+from .secret import LoginSecret, ScramKeys
 from .session import LoginError
 
 if TYPE_CHECKING:
@@ -54,7 +55,9 @@ class Connection:
 
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
-        self.credentials: dict[str, str] = {}  # jid/password: memory only, never logged
+        # What logs in again (see core/secret.py): the only holder of the password once the
+        # login has started, and only while something may still need it. Never logged.
+        self._secret: LoginSecret | None = None
         self.reconnect_delays: tuple[float, ...] = RECONNECT_DELAYS
         self.reconnect_attempts_max = RECONNECT_ATTEMPTS
         self._attempts = 0
@@ -125,7 +128,16 @@ class Connection:
             return self.login_with(jid, password)
         return asyncio.ensure_future(self._login_without_credentials())
 
-    def login_with(self, jid: str, password: str) -> asyncio.Future[str]:
+    def remember(self, jid: str, password: str) -> None:
+        """Keep ``password`` for a later ``login()`` without arguments (the ``password`` setting)."""
+        self._secret = LoginSecret(jid, password)
+
+    @property
+    def can_log_in_again(self) -> bool:
+        """True while a login secret is kept (a password, or SCRAM keys derived from it)."""
+        return self._secret is not None
+
+    def login_with(self, jid: str, password: str | ScramKeys) -> asyncio.Future[str]:
         """Log in as ``jid``: a login asked for now replaces any automatic one."""
         self._stop_retrying()
         if self._needs_discovery():
@@ -133,14 +145,31 @@ class Connection:
                 domain = JID.parse(jid).domain
             except ValueError as exc:
                 raise ConverseError(f"user.login: {exc}") from None
-            self.credentials = {"jid": jid, "password": password}
-            return asyncio.ensure_future(self._discover_then_login(domain, jid, password))
+            self._secret = LoginSecret(jid, password)
+            return asyncio.ensure_future(self._discover_then_login(domain))
+        kept, self._secret = self._secret, LoginSecret(jid, password)  # before: authentication may end at once
         try:
-            future = self.converse.session.login(jid, password)
+            return self.converse.session.login(jid, password)
         except ValueError as exc:
+            self._secret = kept
             raise ConverseError(f"user.login: {exc}") from None
-        self.credentials = {"jid": jid, "password": password}
-        return future
+        except BaseException:
+            self._secret = kept
+            raise
+
+    def on_authenticated(self, keys: ScramKeys | None) -> None:
+        """SASL succeeded (the transport has dropped its copy of the password). Keep what may log in
+        again only if reconnection may need it (``auto_reconnect`` or ``enable_smacks``), and then
+        the SCRAM ``keys`` derived from the password rather than the password itself when there are
+        some (a server without SCRAM leaves the password here)."""
+        secret = self._secret
+        if secret is None:
+            return
+        settings = self.converse.settings
+        if not (settings.get("auto_reconnect") or settings.get("enable_smacks")):
+            self._secret = None
+        elif keys is not None:
+            self._secret = LoginSecret(secret.jid, keys)
 
     async def _login_without_credentials(self) -> str:
         settings = self.converse.settings
@@ -154,8 +183,8 @@ class Connection:
             data = await self._fetch_credentials(settings.get("credentials_url"), ("jid", "password"),
                                                  "credentials_url")
             return await self.login_with(str(data["jid"]), str(data["password"]))
-        if self.credentials.get("jid") and self.credentials.get("password"):
-            return await self.login_with(self.credentials["jid"], self.credentials["password"])
+        if self._secret is not None and self._secret.jid:
+            return await self.login_with(self._secret.jid, self._secret.value)
         raise ConverseError("user.login: no credentials: pass {jid, password}, or set jid and password, "
                             "credentials_url, or prebind with prebind_url")
 
@@ -170,7 +199,7 @@ class Connection:
 
     def logout(self) -> None:
         """See ``api.user.logout``."""
-        self.credentials = {}
+        self._secret = None
         retrying = self.reconnecting
         self.converse.session.disconnect("logout")
         if retrying:
@@ -183,9 +212,12 @@ class Connection:
         return (not connection_urls(settings.get) and bool(settings.get("discover_connection_methods"))
                 and not self.converse.session.discovered and getattr(self.converse.platform, "can_fetch", True))
 
-    async def _discover_then_login(self, domain: str, jid: str, password: str) -> str:
+    async def _discover_then_login(self, domain: str) -> str:
         await self.discover_connection_methods(domain)
-        return await self.converse.session.login(jid, password)  # with nothing found, the host says what is missing
+        secret = self._secret
+        if secret is None:
+            raise ConverseError("user.login: logged out while the connection methods were looked up")
+        return await self.converse.session.login(secret.jid, secret.value)  # with nothing found, the host says what is missing
 
     async def discover_connection_methods(self, domain: str) -> dict[str, str]:
         """XEP-0156: read ``domain``'s host-meta (the ``host_meta_url`` setting says where; by default
@@ -248,7 +280,7 @@ class Connection:
 
     # -- automatic reconnection ------------------------------------------------------------------
     def _may_reconnect(self) -> bool:
-        if not (self.credentials.get("jid") and self.credentials.get("password")):
+        if self._secret is None or not self._secret.jid:
             return False
         settings = self.converse.settings
         return bool(settings.get("auto_reconnect")) or (
@@ -264,13 +296,13 @@ class Connection:
         self._timer = None
         if self.state.state is not State.RECONNECTING:
             return
-        jid, password = self.credentials.get("jid"), self.credentials.get("password")
-        if not jid or not password:
+        secret = self._secret
+        if secret is None or not secret.jid:
             self._give_up("no credentials")
             return
         logger.info("reconnecting (attempt %d)", self._attempts)
         try:
-            future = self.converse.session.login(jid, password, reconnect=True)
+            future = self.converse.session.login(secret.jid, secret.value, reconnect=True)
         except Exception as exc:
             self._give_up(str(exc))
             return

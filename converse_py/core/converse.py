@@ -170,7 +170,7 @@ class Converse:
         password = self.settings.pop_secret("password")
         jid = self.settings.get("jid")
         if password is not None:
-            self.connection.credentials = {"jid": jid or "", "password": password}
+            self.connection.remember(jid or "", password)
         self.initialized = True
         self.plugin_failures = self.plugins.initialize_all(
             self, self.settings.get("whitelisted_plugins"), self.settings.get("blacklisted_plugins"))

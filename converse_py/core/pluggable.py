@@ -1,7 +1,12 @@
 """The plugin registry behind ``converse.plugins.add/remove``.
 
 A plugin is registered under a name and initialized when ``converse.initialize``
-runs (or at once, if the client is already initialized). Plugins may name
+runs (or at once, if the client is already initialized). As in Converse.js, only core
+plugins (registered by converse-py itself) are initialized unasked: any other plugin must
+be named in the ``whitelisted_plugins`` setting (an entry ending in ``*`` names every plugin
+whose name starts with what comes before it). A registered plugin left out that way is not
+initialized, and the console says which setting to add: a script on the page cannot get
+``_converse`` just by registering a plugin. Plugins may name
 ``dependencies``: those are initialized first, and a plugin whose dependency is
 missing or failed is reported and skipped. A plugin that raises is reported;
 the others still run.
@@ -16,9 +21,10 @@ unless that hook removes them (converse-py cannot tell whose they are).
 >>> order = []
 >>> _ = reg.add("b", {"dependencies": ["a"], "initialize": lambda self: order.append("b")})
 >>> _ = reg.add("a", {"initialize": lambda self: order.append("a")})
->>> errors = reg.initialize_all(converse=None)
->>> order, errors
-(['a', 'b'], [])
+>>> _ = reg.add("c", {"initialize": lambda self: order.append("c")})
+>>> errors = reg.initialize_all(converse=None, whitelist=["a", "b"])
+>>> order, errors, reg.skipped
+(['a', 'b'], [], ['c'])
 """
 
 from __future__ import annotations
@@ -33,6 +39,20 @@ from .log import logger
 from .plugin import Declaration, declaration_of
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+
+
+def whitelisted(name: str, whitelist: Iterable[str]) -> bool:
+    """True when ``whitelist`` names ``name``, exactly or by an entry ending in ``*`` (a prefix).
+
+    A lone ``*`` names nothing: there is no "every plugin" entry.
+
+    >>> whitelisted("test-grab", ["hello", "test-*"]), whitelisted("hello2", ["hello", "*"])
+    (True, False)
+    """
+    for entry in whitelist:
+        if entry == name or (len(entry) > 1 and entry.endswith("*") and name.startswith(entry[:-1])):
+            return True
+    return False
 
 
 class PluginAdapter:
@@ -137,6 +157,10 @@ class PluginRegistry:
         self._wrap = wrap or PythonPlugin
         self.converse: Any = None  # set once initialize_all has run: later adds initialize at once
         self._why_not: dict[str, str] = {}  # plugins initialize_all left out → why (for dependents' errors)
+        self._whitelist: tuple[str, ...] = ()
+        self._blacklist: frozenset[str] = frozenset()
+        #: Registered plugins not initialized because ``whitelisted_plugins`` does not name them.
+        self.skipped: list[str] = []
 
     def add(self, name: str, plugin: Any, *, core: bool = False) -> list[PluginFailure]:
         """Register ``plugin`` under ``name``; raise PluginError for a bad or duplicate name.
@@ -150,7 +174,10 @@ class PluginRegistry:
         adapter = plugin if isinstance(plugin, PluginAdapter) else self._wrap(name, plugin)
         self._entries[name] = _Entry(name, adapter, core=core)
         if self.converse is not None:
-            return self._initialize([name], self.converse, allowed=None)
+            if not self._allowed(name):
+                self._leave_out(name)
+                return []
+            return self._initialize([name], self.converse, allowed=self._allowed_names())
         return []
 
     def remove(self, name: str) -> bool:
@@ -179,17 +206,38 @@ class PluginRegistry:
                        blacklist: Iterable[str] = ()) -> list[PluginFailure]:
         """Initialize every allowed plugin, dependencies first. Returns the failures (also logged).
 
-        Core plugins are always allowed. A non-empty ``whitelist`` limits the other plugins to
-        those it names; ``blacklist`` excludes plugins by name (core ones too).
+        Core plugins are always allowed (unless blacklisted); any other plugin only when
+        ``whitelist`` names it (see ``whitelisted``). ``blacklist`` excludes plugins by name (core
+        ones too). The whitelist and blacklist also apply to plugins added later.
         """
-        white, black = set(whitelist), set(blacklist)
-        allowed = {name for name, e in self._entries.items()
-                   if name not in black and (e.core or not white or name in white)}
-        self._why_not = {name: "blacklisted (blacklisted_plugins)" if name in black
-                         else "not in whitelisted_plugins" for name in self._entries if name not in allowed}
-        failures = self._initialize(list(self._entries), converse, allowed)
+        self._whitelist = tuple(whitelist)
+        self._blacklist = frozenset(blacklist)
+        self._why_not = {}
+        for name in self._entries:
+            if not self._allowed(name):
+                self._leave_out(name)
+        failures = self._initialize(list(self._entries), converse, self._allowed_names())
         self.converse = converse
         return failures
+
+    def _allowed(self, name: str) -> bool:
+        entry = self._entries[name]
+        return name not in self._blacklist and (entry.core or whitelisted(name, self._whitelist))
+
+    def _allowed_names(self) -> set[str]:
+        return {name for name in self._entries if self._allowed(name)}
+
+    def _leave_out(self, name: str) -> None:
+        """``name`` is registered but may not initialize: say why (and which setting to add)."""
+        if name in self._blacklist:
+            self._why_not[name] = "blacklisted (blacklisted_plugins)"
+            return
+        self._why_not[name] = "not in whitelisted_plugins"
+        if name not in self.skipped:
+            self.skipped.append(name)
+        logger.warning("plugin %r is registered but not initialized: only core plugins and those named "
+                       "in the whitelisted_plugins setting are. To use it, initialize with "
+                       "whitelisted_plugins: [%r]", name, name)
 
     def _initialize(self, names: list[str], converse: Any,
                     allowed: set[str] | None) -> list[PluginFailure]:

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
-from ..transport.base import Status, Transport
+from ..transport.base import ScramKeys, Status, Transport
 from ..transport.choice import pick_url
 from ..xmpp import ns
 from ..xmpp.jid import JID
@@ -83,7 +83,8 @@ class Session:
         #: Transport kinds that could not connect during this login (the next kind is tried).
         self.failed_kinds: set[str] = set()
         self._connected_kinds: set[str] = set()
-        self._attempt: tuple[str, str] | None = None  # jid/password of the login in progress (memory only)
+        # jid/password (or SCRAM keys) of the login in progress, until SASL is done (memory only)
+        self._attempt: tuple[str, str | ScramKeys] | None = None
         self._resend: list[str] = []  # after <resumed/>: stanzas the server did not get
         self._resumed = False
         self._restoring = False  # restore() started the stream under way
@@ -162,7 +163,7 @@ class Session:
         """Where a lost stream or a failed attempt leads: a deliberate close ends any retrying."""
         return State.DISCONNECTED if self._closing else self.state.down_state()
 
-    def login(self, jid: str, password: str, *, reconnect: bool = False) -> asyncio.Future[str]:
+    def login(self, jid: str, password: str | ScramKeys, *, reconnect: bool = False) -> asyncio.Future[str]:
         """Connect and authenticate; the future gives the bound full JID or fails with LoginError.
 
         With ``enable_smacks`` a XEP-0198 session of the same account that was lost is resumed
@@ -170,7 +171,7 @@ class Session:
         earlier out of the way (a fresh login tries WebSocket first again).
         """
         parsed = JID.parse(jid)  # raises ValueError naming the bad JID before any network I/O
-        if not isinstance(password, str) or not password:
+        if not isinstance(password, ScramKeys) and (not isinstance(password, str) or not password):
             raise ConverseError("login: a password is required")
         self._leave_closing_transport()
         future = self._new_login_future()
@@ -258,6 +259,8 @@ class Session:
         if progress is not None:
             self.state.to(progress, condition)
         self.converse.trigger("connectionStatusChanged", status.value, condition)
+        if status in (Status.BINDREQUIRED, Status.CONNECTED) and self._attempt is not None:
+            self._authenticated()
         if status is Status.BINDREQUIRED:
             self._bind_or_resume()
         elif status in (Status.CONNECTED, Status.ATTACHED):
@@ -315,6 +318,12 @@ class Session:
         self._flush_outbox()
         self._settle_login(result=self.jid)
         self.converse.connection.on_connected(reconnected=reconnect)
+
+    def _authenticated(self) -> None:
+        """SASL is done: neither this attempt nor the transport needs the password any more."""
+        self._attempt = None
+        keys = self.transport.forget_password()
+        self.converse.connection.on_authenticated(keys)
 
     def _bind_or_resume(self) -> None:
         """SASL is done on a new stream: resume the lost XEP-0198 session, or bind a resource."""

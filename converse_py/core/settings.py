@@ -78,12 +78,15 @@ CORE_SETTINGS: dict[str, Setting] = {
     "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
     "keepalive": Setting(True, (bool,), "Resume the session after a page reload: BOSH through Strophe's "
                          "cache, WebSocket through XEP-0198 when enable_smacks is on."),
-    "password": Setting(None, _OPT_STR, "The user's password, for auto_login (never stored).", secret=True),
+    "password": Setting(None, _OPT_STR, "The user's password, for auto_login: taken out of the settings at once, "
+                        "never stored, dropped after the login unless reconnection may need it.", secret=True),
     "prebind": Setting(False, (bool,), "Attach to a BOSH session made by the server side (see prebind_url)."),
     "prebind_url": Setting(None, _OPT_STR, "URL returning JSON {jid, sid, rid} to attach to."),
     "websocket_url": Setting(None, _OPT_STR, "WebSocket endpoint (RFC 7395), e.g. ws://localhost:5280/xmpp-websocket. "
                              "Preferred over bosh_service_url when both are set (BOSH is then the fallback)."),
-    "whitelisted_plugins": Setting([], (list,), "If not empty, only these non-core plugins are initialized."),
+    "whitelisted_plugins": Setting([], (list,), "The non-core plugins to initialize (core ones always are): a plugin "
+                                  "not named here is registered but not initialized. An entry ending in \"*\" names "
+                                  "every plugin whose name starts with what precedes it (\"test-*\")."),
     # transport (issue 9)
     "discover_connection_methods": Setting(
         True, (bool,), "When neither websocket_url nor bosh_service_url is set, find them with XEP-0156 in "
@@ -102,6 +105,7 @@ class Settings:
     def __init__(self, declared: Mapping[str, Setting] | None = None) -> None:
         self._declared: dict[str, Setting] = dict(CORE_SETTINGS if declared is None else declared)
         self._values: dict[str, Any] = {}
+        self._secrets: dict[str, Any] = {}  # secret settings: not readable with get, not shown to watchers
         self._unknown: dict[str, Any] = {}
         self._watchers: list[Callable[[str, Any, Any], None]] = []
 
@@ -137,6 +141,9 @@ class Settings:
             else:
                 checked[name] = decl.check(name, value)
         for name, value in checked.items():
+            if self._declared[name].secret:
+                self._secrets[name] = value
+                continue
             old = self.get(name)
             self._values[name] = value
             self._notify(name, old, value)
@@ -152,13 +159,21 @@ class Settings:
         if name in self._values:
             return self._values[name]
         if name in self._declared:
+            if self._declared[name].secret:
+                return None
             default = self._declared[name].default
             return list(default) if isinstance(default, list) else default
         return self._unknown.get(name)
 
     def pop_secret(self, name: str) -> Any:
-        """Take a secret setting out (the password is handed to the login and not kept here)."""
-        return self._values.pop(name, None)
+        """Take a secret setting out (the password is handed to the login and not kept here).
+        ``get`` never returns a secret setting, and watchers never see one.
+
+        >>> s = Settings(); _ = s.update({"password": "s3cret"})
+        >>> s.get("password"), s.pop_secret("password"), s.pop_secret("password")
+        (None, 's3cret', None)
+        """
+        return self._secrets.pop(name, None)
 
     def declared(self) -> dict[str, Setting]:
         """Name → declaration of every known setting (for docs and validation)."""

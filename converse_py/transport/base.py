@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 from collections.abc import Callable
@@ -23,6 +24,22 @@ class Status(str, Enum):
     ERROR = "error"
 
 
+
+@dataclass(frozen=True, repr=False)
+class ScramKeys:
+    """SCRAM client and server keys (base64) derived from the password for one server: they log in
+    to that server again (same mechanism, salt and iteration count) but are not the password."""
+
+    name: str
+    iter: int
+    salt: str
+    ck: str
+    sk: str
+
+    def __repr__(self) -> str:
+        return f"<SCRAM-{self.name} keys>"
+
+
 StatusCallback = Callable[[Status, str], None]
 StanzaCallback = Callable[[str], None]
 
@@ -41,12 +58,17 @@ class Transport(Protocol):
     def kind(self) -> str:
         """``"bosh"`` or ``"websocket"`` (or ``"fake"``)."""
 
-    def connect(self, jid: str, password: str, *, explicit_bind: bool = False) -> None:
-        """Open a stream and authenticate; progress arrives through ``on_status``.
+    def connect(self, jid: str, password: str | ScramKeys, *, explicit_bind: bool = False) -> None:
+        """Open a stream and authenticate (with the password, or with SCRAM keys an earlier login
+        derived from it); progress arrives through ``on_status``.
 
         With ``explicit_bind`` the transport stops after SASL and reports ``BINDREQUIRED``, so the
         session may resume a XEP-0198 stream instead of binding (then calls ``bind`` or ``resumed``).
         """
+
+    def forget_password(self) -> ScramKeys | None:
+        """SASL is done: drop the transport's copy of the password (Strophe's ``conn.pass``) and
+        return the SCRAM keys derived from it, if SCRAM was used (None otherwise)."""
 
     def attach(self, jid: str, sid: str, rid: int) -> None:
         """Attach to an existing BOSH session (prebind)."""

@@ -11,16 +11,33 @@
 
 from __future__ import annotations
 
-from .base import StanzaCallback, Status, StatusCallback
+import hashlib
+
+from .base import ScramKeys, StanzaCallback, Status, StatusCallback
+
+
+def fake_scram_keys(password: str) -> ScramKeys:
+    """The keys the fake "derives" from ``password`` (a hash, never the password itself)."""
+    digest = hashlib.sha256(password.encode()).hexdigest()
+    return ScramKeys(name="SHA-1", iter=4096, salt="ZmFrZS1zYWx0", ck="ck-" + digest, sk="sk-" + digest)
 
 
 class FakeTransport:
-    """Connects at once (or fails auth when ``accept_password`` says no)."""
+    """Connects at once (or fails auth when ``accept_password`` says no).
+
+    With ``scram=True`` it behaves like a SCRAM login: after authenticating, ``forget_password``
+    hands back keys derived from the password, and ``connect`` accepts those keys instead of it.
+    ``password`` is the copy a real transport keeps until ``forget_password`` (Strophe's ``conn.pass``).
+    """
 
     kind = "fake"
 
-    def __init__(self, resource: str = "fake", accept_password: str | None = None) -> None:
+    def __init__(self, resource: str = "fake", accept_password: str | None = None, *, scram: bool = False) -> None:
         self.sent: list[str] = []
+        self.scram = scram
+        self.password: str | ScramKeys | None = None
+        self._keys: ScramKeys | None = None
+        self.logins: list[str] = []  # "password" or "keys", per authenticated connect
         self.resource = resource
         self.accept_password = accept_password
         self._bound: str | None = None
@@ -40,22 +57,35 @@ class FakeTransport:
     def bound_jid(self) -> str | None:
         return self._bound
 
-    def connect(self, jid: str, password: str, *, explicit_bind: bool = False) -> None:
+    def connect(self, jid: str, password: str | ScramKeys, *, explicit_bind: bool = False) -> None:
         self.connects += 1
+        self.password = password
         self.on_status(Status.CONNECTING, "")
         if self.refuse_connect:
             self.on_status(Status.CONNFAIL, "refused")
             return
         self.on_status(Status.AUTHENTICATING, "")
-        if self.accept_password is not None and password != self.accept_password:
+        if isinstance(password, ScramKeys):
+            accepted = self.scram and (self.accept_password is None
+                                       or password == fake_scram_keys(self.accept_password))
+        else:
+            accepted = self.accept_password is None or password == self.accept_password
+        if not accepted:
             self.on_status(Status.AUTHFAIL, "not-authorized")  # like Strophe: no DISCONNECTED follows
             return
+        if self.scram:
+            self._keys = password if isinstance(password, ScramKeys) else fake_scram_keys(password)
+        self.logins.append("keys" if isinstance(password, ScramKeys) else "password")
         self._jid = jid
         self.connected = True
         if explicit_bind:
             self.on_status(Status.BINDREQUIRED, "")
             return
         self.bind()
+
+    def forget_password(self) -> ScramKeys | None:
+        self.password = None
+        return self._keys
 
     def bind(self) -> None:
         self.binds += 1

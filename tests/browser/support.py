@@ -52,6 +52,19 @@ class ClientPage:
         return self.page.wait_for_function(expression, arg=arg, timeout=timeout)
 
 
+#: The plugins the browser tests add (by name or name prefix): only whitelisted plugins get
+#: ``_converse`` (``whitelisted_plugins``), so the test pages' settings name them.
+TEST_PLUGINS = ["grab", "grab-*", "wait-*", "seed-*", "pre-*", "iq-*", "check-*", "snippet-*", "pysnippet-*",
+                "chat-snippet-*", "archive-snippet-*", "py-*", "js-*", "buttons-*", "examples-*", "scale-wait",
+                "discovery-test", "messaging-events", "otr-test", "no-otr", "dice", "blacklist-probe",
+                "late-plugin", "delivery-probe", "big-roster", "myplugin", "otr-example"]
+
+
+def with_test_plugins(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` whitelisting the tests' plugins too (``TEST_PLUGINS``)."""
+    return {**settings, "whitelisted_plugins": [*settings.get("whitelisted_plugins", []), *TEST_PLUGINS]}
+
+
 def open_client_page(browser: Any, base_url: str, path: str, settings: dict[str, Any] | None = None) -> ClientPage:
     """Open ``path`` in a fresh context with ``window.TEST_SETTINGS`` set before any page script runs."""
     context = browser.new_context()
@@ -61,7 +74,7 @@ def open_client_page(browser: Any, base_url: str, path: str, settings: dict[str,
     page.on("console", lambda message: handle.console.append(f"{message.type}: {message.text}"))
     page.on("pageerror", lambda error: handle.page_errors.append(str(error)))
     if settings is not None:
-        context.add_init_script(f"window.TEST_SETTINGS = {json.dumps(settings)};")
+        context.add_init_script(f"window.TEST_SETTINGS = {json.dumps(with_test_plugins(settings))};")
     page.goto(base_url + path)
     return handle
 

@@ -187,7 +187,7 @@ self._converse.api.send(msg)
     for body in ("from a DOM element", "from python", "from an ElementTree element"):
         sender, _ = receiver.wait_for_message(body, timeout=10)
         assert sender.startswith(frank.jid)
-    assert page.js("() => new Promise((resolve) => converse.plugins.add('c' + Math.random(), "
+    assert page.js("() => new Promise((resolve) => converse.plugins.add('check-' + Math.random(), "
                    "{initialize() { resolve(this._converse.api.connection.connected); }}))") is True
 
 

@@ -63,3 +63,12 @@ def test_dependencies_order_and_a_broken_plugin_does_not_stop_the_others(page: C
     assert page.js("window.order") == ["base", "needs-base", "after-broken", "pluginsInitialized"]
     errors = [line for line in page.console if line.startswith("error:") and "'broken'" in line]
     assert errors and "plugin bug" in errors[-1]
+
+
+def test_a_plugin_not_in_whitelisted_plugins_never_gets_converse_and_the_console_says_what_to_add(
+        page: ClientPage) -> None:
+    page.js("""() => converse.plugins.add('stranger', { initialize() { window.strangerGot = this._converse; } })""")
+    assert page.js("() => [window.uninvitedGot === undefined, window.strangerGot === undefined]") == [True, True]
+    for name in ("uninvited", "stranger"):
+        said = [line for line in page.console if f"plugin '{name}' is registered but not initialized" in line]
+        assert said and said[0].startswith("warning:") and f"whitelisted_plugins: ['{name}']" in said[0]

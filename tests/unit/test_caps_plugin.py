@@ -88,7 +88,7 @@ def test_presence_carries_caps_and_a_plugin_added_later_sends_it_again_with_the_
 
     async def body() -> None:
         client = Client()
-        await client.converse.initialize({})
+        await client.converse.initialize({"whitelisted_plugins": ["extra"]})
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         await settle()
         roster_get = parse(next(x for x in client.transport.sent if "jabber:iq:roster" in x))

@@ -40,7 +40,7 @@ def contract_client(settings: dict[str, object] | None = None) -> Client:
     client = Client(core_plugins=False)
     client.registry.add("greeter", GreeterPlugin)
     client.registry.add("needs-greeter", NeedsGreeter)
-    arun(client.converse.initialize(dict(settings or {})))
+    arun(client.converse.initialize({"whitelisted_plugins": ["greeter", "needs-greeter"], **(settings or {})}))
     return client
 
 
@@ -102,7 +102,7 @@ def test_listeners_registered_before_initialize_are_checked_when_plugins_are_in(
     client.registry.add("greeter", GreeterPlugin)
     client.api.listen.on("greeted", lambda: None)       # declared by a plugin not initialized yet
     client.api.listen.on("conected", lambda: None)      # a typo
-    arun(client.converse.initialize({}))
+    arun(client.converse.initialize({"whitelisted_plugins": ["greeter"]}))
     warned = [w for w in client.platform.warnings if "no event named" in w]
     assert warned == ["converse-py: no event named 'conected' is declared by any plugin; did you mean 'connected'?"]
 
@@ -134,7 +134,7 @@ def test_a_plugin_whose_initialize_raises_or_that_is_removed_takes_its_features_
     client = Client(core_plugins=False)
     client.registry.add("greeter", GreeterPlugin)
     client.registry.add("broken-feature", BrokenFeature)
-    arun(client.converse.initialize({}))
+    arun(client.converse.initialize({"whitelisted_plugins": ["greeter", "broken-feature"]}))
     converse = client.converse
     assert [f.name for f in converse.plugin_failures] == ["broken-feature"]
     assert converse.features == ["urn:example:greeter"]
