@@ -57,7 +57,7 @@ class ClientPage:
 TEST_PLUGINS = ["grab", "grab-*", "wait-*", "seed-*", "pre-*", "iq-*", "check-*", "snippet-*", "pysnippet-*",
                 "chat-snippet-*", "archive-snippet-*", "py-*", "js-*", "buttons-*", "examples-*", "scale-wait",
                 "discovery-test", "messaging-events", "otr-test", "no-otr", "dice", "blacklist-probe",
-                "late-plugin", "delivery-probe", "big-roster", "myplugin", "otr-example"]
+                "late-plugin", "delivery-probe", "big-roster", "myplugin", "otr-example", "bigmsg-events"]
 
 
 def with_test_plugins(settings: dict[str, Any]) -> dict[str, Any]:
