@@ -99,7 +99,8 @@ def test_tampered_reveal_signature_is_ignored() -> None:
     assert isinstance(reveal, RevealSignature)
     for bad in (RevealSignature(reveal.header, reveal.revealed_key, reveal.encrypted_signature, bytes(20)),
                 RevealSignature(reveal.header, os.urandom(16), reveal.encrypted_signature, reveal.mac),
-                RevealSignature(reveal.header, reveal.revealed_key, reveal.encrypted_signature[:-1] + b"\x00",
+                RevealSignature(reveal.header, reveal.revealed_key,
+                                reveal.encrypted_signature[:-1] + bytes([reveal.encrypted_signature[-1] ^ 1]),
                                 reveal.mac)):
         assert alice.handle(bad) == (None, None)
         assert alice.state == AuthState.AWAITING_REVEALSIG
