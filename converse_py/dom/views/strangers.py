@@ -15,7 +15,6 @@ from ...core.log import logger
 from ...i18n import _
 from ...plugins.blocking.plugin import BlocklistState
 from ...plugins.chats.models import ChatBox
-from ...plugins.chats.plugin import ChatsState
 from ...plugins.roster.plugin import RosterState
 from .. import templates
 from ..ffi import found
@@ -71,12 +70,8 @@ class StrangerBanners:
             return
         button.outerHTML = templates.block_toggle(jid, blocked=blocked) if shown else ""
 
-    def _box(self, element: Any) -> ChatBox | None:
-        chats = self.converse.find(ChatsState)
-        return chats.boxes.get(str(element.getAttribute("data-jid"))) if chats is not None else None
-
     def on_add(self, element: Any, _event: Any) -> None:
-        box = self._box(element)
+        box = self.chats._box_for(element)
         roster = self.converse.find(RosterState)
         if box is None or roster is None:
             return
@@ -84,7 +79,7 @@ class StrangerBanners:
         task.add_done_callback(lambda done: self._report(done, box, _("Could not add the contact")))
 
     def on_block(self, element: Any, _event: Any) -> None:
-        box = self._box(element)
+        box = self.chats._box_for(element)
         blocklist = self.converse.find(BlocklistState)
         if box is None or blocklist is None:
             return

@@ -18,7 +18,7 @@ from typing import Any
 from ...core.plugin import Plugin
 from ...core.settings import Setting
 from ...xmpp import ns
-from ...xmpp.stanza import element, error_reply, find, local_name, sub
+from ...xmpp.stanza import error_reply, find, iq, local_name, sub
 from ..status.plugin import StatusState
 from .stanzas import CAPS, NODE, Capabilities, Identity, caps_node_ver
 
@@ -48,13 +48,13 @@ class CapsState:
             if not caps_node_ver(node, NODE, caps.ver()):
                 self.converse.session.send_element(error_reply(stanza, "cancel", "item-not-found"))
                 return True
-            reply = element("iq", {"type": "result", "to": stanza.get("from"), "id": stanza.get("id")}, xmlns=ns.CLIENT)
+            reply = iq("result", to=stanza.get("from"), id_=stanza.get("id"))
             reply.append(caps.info_query(node))
             self.converse.session.send_element(reply)
             return True
         items = find(stanza, ns.DISCO_ITEMS, "query")
         if items is not None:
-            reply = element("iq", {"type": "result", "to": stanza.get("from"), "id": stanza.get("id")}, xmlns=ns.CLIENT)
+            reply = iq("result", to=stanza.get("from"), id_=stanza.get("id"))
             sub(reply, "query", {"node": items.get("node")}, xmlns=ns.DISCO_ITEMS)
             self.converse.session.send_element(reply)
             return True
@@ -64,7 +64,7 @@ class CapsState:
         """The ``outgoingPresence`` hook: an available presence gets our ``<c/>`` (replacing any)."""
         if local_name(stanza.tag) != "presence" or stanza.get("type") not in (None, "available"):
             return stanza
-        for old in [child for child in stanza if child.tag in (f"{{{CAPS}}}c",) or
+        for old in [child for child in stanza if child.tag == f"{{{CAPS}}}c" or
                     (child.tag == "c" and child.get("xmlns") == CAPS)]:
             stanza.remove(old)
         stanza.append(self.capabilities().caps_element())

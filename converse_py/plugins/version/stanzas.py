@@ -12,15 +12,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
-from ...xmpp import ns
-from ...xmpp.stanza import element, sub
+from ...xmpp.stanza import iq, sub
 
 VERSION = "jabber:iq:version"
 TIME = "urn:xmpp:time"
 
 
 def _result(request: ET.Element) -> ET.Element:
-    return element("iq", {"type": "result", "to": request.get("from"), "id": request.get("id")}, xmlns=ns.CLIENT)
+    return iq("result", to=request.get("from"), id_=request.get("id"))
 
 
 def version_result(request: ET.Element, name: str, version: str, os: str | None = None) -> ET.Element:
