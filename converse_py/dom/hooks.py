@@ -35,13 +35,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.log import logger
 from ..core.plugin import EventDoc
+from .templates import MessageParts
 
 if TYPE_CHECKING:
     from ..core.converse import Converse
-    from .templates import ActionsFor
+    from .templates import ActionsFor, PartsFor
 
 MESSAGE_ACTIONS = "getMessageActionButtons"
 TOOLBAR_BUTTONS = "getToolbarButtons"
+MESSAGE_PARTS = "getMessageParts"
 
 #: Declared by the ``converse-ui`` plugin (listed in docs/events.md under "Hooks").
 UI_HOOKS: Mapping[str, EventDoc] = {
@@ -54,6 +56,12 @@ UI_HOOKS: Mapping[str, EventDoc] = {
         "the chat box or room, the list of buttons",
         "a chat box or room is opened: return the list with your toolbar buttons added, each "
         "`{name, label, icon or text, handler}` (text, never HTML); a click calls `handler(box)`"),
+    MESSAGE_PARTS: EventDoc(
+        "`{box, message}`, the row's parts `{before, body, after, classes}`",
+        "a message row whose message has extras (`message.extras`, set by `messageStanza` listeners "
+        "or `box.change_message`) is rendered: add HTML before or after the body, replace the body "
+        "(a string; null keeps it) or add row classes, and return the parts. The HTML is yours: "
+        "escape network text (Python: `templates.tag`, `escape_text`). Rows without extras never ask"),
 }
 
 
@@ -89,6 +97,37 @@ def message_actions_for(converse: Converse, box: Any) -> ActionsFor | None:
     def actions(message: Any) -> list[dict[str, Any]]:
         return valid_buttons(converse.hook(MESSAGE_ACTIONS, {"box": box, "message": message}, []), MESSAGE_ACTIONS)
     return actions
+
+
+def message_parts_for(converse: Converse, box: Any) -> PartsFor | None:
+    """What gives each row of ``box`` the parts plugins add (``getMessageParts``), asked only for
+    messages with extras; None while no plugin listens.
+
+    >>> from datetime import datetime, UTC
+    >>> from converse_py.core.converse import Converse
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> converse = Converse(lambda: None)
+    >>> def star(ctx, parts):
+    ...     parts.after.append("<b>★</b>")
+    >>> _ = converse.api.listen.on("getMessageParts", star)
+    >>> parts_for = message_parts_for(converse, None)
+    >>> plain = ShownMessage("m1", "bob@localhost", "hi", datetime.now(UTC), False)
+    >>> parts_for(plain) is None, parts_for(ShownMessage("m2", "bob@localhost", "hi", datetime.now(UTC), False,
+    ...                                                   extras={"starred": True})).after
+    (True, ['<b>★</b>'])
+    """
+    if not converse.events.count(MESSAGE_PARTS):
+        return None
+
+    def parts(message: Any) -> MessageParts | None:
+        if not getattr(message, "extras", None):
+            return None
+        result = converse.hook(MESSAGE_PARTS, {"box": box, "message": message}, MessageParts())
+        if not isinstance(result, MessageParts):
+            logger.warning("%s: a listener returned %r instead of the parts", MESSAGE_PARTS, result)
+            return None
+        return result
+    return parts
 
 
 def toolbar_buttons(converse: Converse, box: Any) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -109,6 +110,46 @@ Button = Mapping[str, Any]
 ActionsFor = Callable[[Any], Sequence[Button]]
 
 
+@dataclass(eq=False)
+class MessageParts:
+    """What plugins add to one message row (hook ``getMessageParts``), as HTML they build (network
+    text escaped: ``escape_text``, ``tag``): ``before`` the body (a reply's quote), ``body`` in
+    place of the body (a tombstone; None keeps it), ``after`` it (media, reactions), ``classes``
+    of the row.
+
+    >>> from datetime import datetime, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> m = ShownMessage("m1", "bob@localhost", "hi", datetime(2026, 1, 1, tzinfo=timezone.utc), False)
+    >>> html = str(message_item(m, parts=MessageParts(before=["<q>quoted</q>"], after=["<i>👍 2</i>"],
+    ...                                               classes=["cpy-reply"])))
+    >>> 'class="cpy-msg cpy-reply cpy-in"' in html, '<q>quoted</q><span class="cpy-body">hi</span><i>' in html
+    (True, True)
+    """
+
+    before: list[str] = field(default_factory=list)
+    body: str | None = None
+    after: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+
+    def js_facade(self, bridge: Any) -> Any:
+        """For JS listeners: ``{before, body, after, classes}`` (arrays of HTML strings)."""
+        return bridge.to_js({"before": list(self.before), "body": self.body, "after": list(self.after),
+                             "classes": list(self.classes)})
+
+    def js_read_back(self, values: Mapping[str, Any]) -> None:
+        """Take what a JS listener changed (strings only)."""
+        for name in ("before", "after", "classes"):
+            value = values.get(name)
+            if isinstance(value, (list, tuple)):
+                setattr(self, name, [str(v) for v in value if isinstance(v, str)])
+        body = values.get("body")
+        self.body = body if isinstance(body, str) else None
+
+
+#: The parts plugins add to one row (None: none).
+PartsFor = Callable[[Any], "MessageParts | None"]
+
+
 def plugin_button(button: Button, *, action: str, css: str) -> Markup:
     """A button a plugin asked for; every field is shown as text.
 
@@ -139,13 +180,15 @@ def toolbar(buttons: Sequence[Button]) -> Markup:
 
 
 def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] = (),
-                 body: Callable[[str], str] = linkify) -> Markup:
+                 body: Callable[[str], str] = linkify, parts: MessageParts | None = None) -> Markup:
     """One message line of a chat or (``room=True``) a room; the body is text (links made
     clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
     own messages say "me". ``body`` turns the text into HTML (default: ``linkify``; the styling
     plugin's renderer when on). A XEP-0245 ``/me`` action shows as ``* name action``. An edited message (XEP-0308) says so; the user's messages show ✓ once
     delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
-    buttons plugins add to the row (hook ``getMessageActionButtons``). Written out rather than
+    buttons plugins add to the row (hook ``getMessageActionButtons``); ``parts`` what they add
+    around or instead of the body (hook ``getMessageParts``: a reply's quote, media, reactions).
+    Written out rather than
     built with ``tag`` because it is the row a burst of messages renders hundreds of times
     (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
 
@@ -166,37 +209,45 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     collapsed = len(text) > SOFT_BODY and not getattr(message, "expanded", False)
     action = me_action(text) if text.startswith("/me ") and not collapsed else None
     if action is not None:
-        return _action_item(message, action, room=room, actions=actions, body=body)
-    parts = [
+        return _action_item(message, action, room=room, actions=actions, body=body, parts=parts)
+    html = [
         '<li class="cpy-msg cpy-out" data-id="' if outgoing else '<li class="cpy-msg cpy-in" data-id="',
         escape_text(message_key(message)),
         '"><time datetime="', escape_text(message.time.isoformat()), '" title="', shown.title, '">',
         shown.clock,
     ]
     if room:
-        parts += ['</time><span class="cpy-from" title="', escape_text(sender), '" style="color: ',
-                  nick_color(sender), '">', escape_text(message.sender_name or sender)]
+        html += ['</time><span class="cpy-from" title="', escape_text(sender), '" style="color: ',
+                 nick_color(sender), '">', escape_text(message.sender_name or sender)]
     else:
-        parts += ['</time><span class="cpy-from" title="', escape_text(sender), '">',
-                  "me" if outgoing else escape_text(message.sender_name or sender)]
-    if collapsed:
-        parts += ['</span><span class="cpy-body">', collapsed_body(text, body), "</span>"]
+        html += ['</time><span class="cpy-from" title="', escape_text(sender), '">',
+                 "me" if outgoing else escape_text(message.sender_name or sender)]
+    if parts is not None:
+        if parts.classes:
+            html[0] = html[0].replace('class="cpy-msg ', 'class="cpy-msg ' + escape_text(" ".join(parts.classes)) + " ")
+        html.append("</span>")
+        html += parts.before
+        html += ['<span class="cpy-body">', parts.body if parts.body is not None
+                 else collapsed_body(text, body) if collapsed else body(text), "</span>"]
+        html += parts.after
+    elif collapsed:
+        html += ['</span><span class="cpy-body">', collapsed_body(text, body), "</span>"]
     else:
-        parts += ['</span><span class="cpy-body">', body(text), "</span>"]
+        html += ['</span><span class="cpy-body">', body(text), "</span>"]
     if getattr(message, "edited", False):
-        parts.append(tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited")))
+        html.append(tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited")))
     if outgoing:
-        parts.append(receipt_tick(message))
+        html.append(receipt_tick(message))
         if getattr(message, "error", ""):
-            parts.append(delivery_failure(message))
+            html.append(delivery_failure(message))
     if actions:
-        parts.append(message_actions(actions))
-    parts.append("</li>")
-    return Markup("".join(parts))
+        html.append(message_actions(actions))
+    html.append("</li>")
+    return Markup("".join(html))
 
 
 def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[Button],
-                 body: Callable[[str], str]) -> Markup:
+                 body: Callable[[str], str], parts: MessageParts | None = None) -> Markup:
     """A ``/me`` row (XEP-0245): ``* name action``, in the sender's colour in rooms.
 
     >>> from datetime import datetime, timezone
@@ -209,12 +260,16 @@ def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[But
     sender = message.sender
     name = message.sender_name or (sender if room else sender.split("@", 1)[0])
     style = {"style": f"color: {nick_color(sender)}"} if room else {}
-    return tag("li", {"class": f"cpy-msg {'cpy-out' if message.outgoing else 'cpy-in'} cpy-action",
+    extra_classes = "".join(" " + c for c in parts.classes) if parts is not None else ""
+    return tag("li", {"class": f"cpy-msg {'cpy-out' if message.outgoing else 'cpy-in'} cpy-action{extra_classes}",
                       "data-id": message_key(message)},
                tag("time", {"datetime": message.time.isoformat(), "title": local_time(message.time).title},
                    local_time(message.time).clock),
                tag("span", {"class": "cpy-from", "title": sender, **style}, f"* {name}"),
-               tag("span", {"class": "cpy-body"}, " ", Markup(body(action))),
+               [Markup(p) for p in parts.before] if parts is not None else "",
+               tag("span", {"class": "cpy-body"}, " ", Markup(body(action)) if parts is None or parts.body is None
+                   else Markup(parts.body)),
+               [Markup(p) for p in parts.after] if parts is not None else "",
                tag("span", {"class": "cpy-edited", "title": _("This message was corrected")}, _("edited"))
                if getattr(message, "edited", False) else "",
                receipt_tick(message) if message.outgoing else "",
@@ -311,9 +366,11 @@ def day_separator(day: datetime) -> Markup:
 
 def message_items(messages: Iterable[Any], last_day: str | None = None, *, room: bool = False,
                   actions_for: ActionsFor | None = None,
-                  body: Callable[[str], str] = linkify) -> tuple[Markup, str | None]:
+                  body: Callable[[str], str] = linkify,
+                  parts_for: PartsFor | None = None) -> tuple[Markup, str | None]:
     """A batch of messages with day separators; returns the HTML and the last day shown.
-    ``actions_for(message)`` gives each row's plugin buttons (None: no plugin adds any)."""
+    ``actions_for(message)`` gives each row's plugin buttons (None: no plugin adds any);
+    ``parts_for(message)`` what plugins add around its body (None: nothing)."""
     parts: list[Markup] = []
     for message in messages:
         day = day_of(message)
@@ -321,7 +378,7 @@ def message_items(messages: Iterable[Any], last_day: str | None = None, *, room:
             parts.append(day_separator(message.time))
             last_day = day
         parts.append(message_item(message, room=room, actions=actions_for(message) if actions_for else (),
-                                  body=body))
+                                  body=body, parts=parts_for(message) if parts_for else None))
     return join(parts), last_day
 
 

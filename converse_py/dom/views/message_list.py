@@ -31,7 +31,7 @@ from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
 from ...plugins.styling.plugin import MessageStyling
 from .. import templates
 from ..ffi import ProxyKeeper, found
-from ..hooks import message_actions_for
+from ..hooks import message_actions_for, message_parts_for
 from .follow import BottomFollower
 
 #: Pixels from the top of the history at which the previous archive page is requested.
@@ -76,12 +76,13 @@ class MessageListView:
     def _rows(self, messages: list[ShownMessage], last_day: str | None = None) -> tuple[str, str | None]:
         return templates.message_items(messages, last_day, room=self.room,
                                        actions_for=message_actions_for(self.converse, self.box),
-                                       body=self._body())
+                                       body=self._body(), parts_for=message_parts_for(self.converse, self.box))
 
     def _row(self, message: ShownMessage) -> str:
         actions_for = message_actions_for(self.converse, self.box)
+        parts_for = message_parts_for(self.converse, self.box)
         return templates.message_item(message, room=self.room, actions=actions_for(message) if actions_for else (),
-                                      body=self._body())
+                                      body=self._body(), parts=parts_for(message) if parts_for else None)
 
     def _body(self) -> Callable[[str], str]:
         """Message bodies as HTML: styled (XEP-0393) while the styling plugin is on, else linkified."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
+from ...core.log import logger
 from ...core.model import Model
 
 #: Where a batch of messages went: after the last shown, before the first, or mixed in (re-render).
@@ -34,6 +35,11 @@ class ShownMessage:
     error: str = ""          # outgoing: why delivery failed, in words (an error stanza answered it)
     resent: bool = False     # outgoing, failed: the user sent its text again as a new message
     expanded: bool = False   # a long body the user asked to see in full ("Show more")
+    #: What plugins know of the message beyond the core fields, by plugin-chosen key (a reply's
+    #: quote, reactions, media, retracted, ...): set by ``messageStanza`` listeners or
+    #: ``box.change_message``; treat as read-only (``update_message(m, extras={**m.extras, k: v})``).
+    #: A row with extras asks ``getMessageParts`` listeners for its parts.
+    extras: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def js_facade(self, bridge: Any) -> Any:
         """For JS listeners: a plain object of the fields (``time`` as an ISO 8601 string)."""
@@ -58,6 +64,12 @@ class ShownMessage:
             keys.append(f"i:{self.sender}:{self.id}")
         return tuple(keys)
 
+
+#: ``change(message)``: the fields to change on the message a later stanza names (a reaction, a
+#: retraction, ...), or None to leave it as it is (e.g. it is not the changer's to change).
+MessageChange = Callable[[ShownMessage], "Mapping[str, Any] | None"]
+#: How many changes a box keeps for messages not loaded yet (a page of the archive further back).
+MAX_WAITING_CHANGES = 500
 
 MessageListener = Callable[["ChatBox", list[ShownMessage], str], None]
 #: ``listener(box, message, changed)``: a shown message changed in place (``changed``: field names).
@@ -84,6 +96,9 @@ class ChatBox(Model):
         self._aliases: dict[str, str] = {}
         #: archived corrections whose original is on a page not loaded yet: (sender, id) → correction
         self._pending_corrections: dict[tuple[str, str], ShownMessage] = {}
+        #: changes for messages not loaded yet, by the id that names them (``change_message``)
+        self._waiting_changes: dict[str, list[MessageChange]] = {}
+        self._waiting_count = 0
         #: Set by the corrections plugin: sends ``text`` as a correction of a message.
         self.corrector: Callable[[ChatBox, str, str | None], ShownMessage] | None = None
         self.sender: Callable[[ChatBox, str], ShownMessage | None] | None = None
@@ -113,6 +128,8 @@ class ChatBox(Model):
             if keys and any(k in self._seen for k in keys):
                 continue
             self._seen.update(keys)
+            if self._waiting_changes:
+                message = self._apply_waiting(message)
             if message.replaces:
                 self._correct(message)
             else:
@@ -166,6 +183,73 @@ class ChatBox(Model):
             if msg_id in (message.id, message.origin_id) and (sender is None or message.sender == sender):
                 return message
         return None
+
+    def find_target(self, ref: str) -> ShownMessage | None:
+        """The newest shown message that ``ref`` names: its stanza-id (XEP-0359, as rooms and
+        archives name messages), origin-id or id (as one-to-one chats do), or the id of a
+        correction of it. What later stanzas (reactions, replies, retractions) point at.
+
+        >>> from datetime import timezone
+        >>> box = ChatBox("bob@localhost")
+        >>> _ = box.add_messages([ShownMessage("m1", "bob@localhost", "hi", datetime.now(timezone.utc), False,
+        ...                                    stanza_id="S1")])
+        >>> box.find_target("S1").body, box.find_target("m1").body, box.find_target("nope")
+        ('hi', 'hi', None)
+        """
+        if not ref:
+            return None
+        ref = self._aliases.get(ref, ref)
+        for message in reversed(self.messages):
+            if ref in (message.stanza_id, message.origin_id, message.id):
+                return message
+        return None
+
+    def change_message(self, ref: str, change: MessageChange, *, wait: bool = True) -> ShownMessage | None:
+        """Apply ``change`` to the message ``ref`` names (``find_target``): ``change(message)``
+        returns the fields to change (e.g. ``{"extras": {...}}``) or None to leave it. When no
+        shown message has that id yet and ``wait`` is true (an archive page further back may bring
+        it), the change waits and is applied as that message arrives (at most
+        ``MAX_WAITING_CHANGES`` wait per box; the oldest are forgotten first). Returns the changed
+        message (None when it waits or nothing changed).
+
+        Python: ``box.change_message(ref, lambda m: {"extras": {**m.extras, "starred": True}})``
+
+        >>> from datetime import timezone
+        >>> box = ChatBox("bob@localhost")
+        >>> box.change_message("m1", lambda m: {"extras": {**m.extras, "starred": True}}) is None
+        True
+        >>> shown = box.add_messages([ShownMessage("m1", "bob@localhost", "hi", datetime.now(timezone.utc), False)])
+        >>> dict(shown[0].extras)
+        {'starred': True}
+        """
+        target = self.find_target(ref)
+        if target is None:
+            if wait and ref:
+                self._waiting_changes.setdefault(ref, []).append(change)
+                self._waiting_count += 1
+                while self._waiting_count > MAX_WAITING_CHANGES:
+                    oldest = next(iter(self._waiting_changes))
+                    self._waiting_count -= len(self._waiting_changes.pop(oldest))
+            return None
+        changes = change(target)
+        if not changes:
+            return None
+        new = self.update_message(target, **changes)
+        return new if new is not target else None
+
+    def _apply_waiting(self, message: ShownMessage) -> ShownMessage:
+        """``message`` (arriving now) with the changes that waited for it applied."""
+        for ref in {message.stanza_id, message.origin_id, message.id}:
+            for change in self._waiting_changes.pop(ref, ()) if ref else ():
+                self._waiting_count -= 1
+                try:
+                    changes = change(message)
+                except Exception:  # a plugin's change must not lose the message
+                    logger.exception("a waiting message change raised")
+                    continue
+                if changes:
+                    message = replace(message, **changes)
+        return message
 
     def update_message(self, message: ShownMessage, **changes: Any) -> ShownMessage:
         """Replace ``message`` by a copy with ``changes``; update listeners get it (the view patches

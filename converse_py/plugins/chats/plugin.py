@@ -29,8 +29,9 @@ from ..roster.plugin import RosterState
 from .api import ChatsAPI
 from .errors import MessageError, parse_message_error, reason, too_large_line, unknown_error_line
 from .hooks import ParsedMessage, before_send, parse_incoming, shown_or_none
+from .message_stanza import MESSAGE_STANZA, MESSAGE_STANZA_HOOK, MessageStanza, has_listeners, through_hook
 from .models import ChatBox, ShownMessage
-from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message
+from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, stanza_id
 
 #: Box attributes kept across reloads (nothing else: no message is stored).
 PERSISTED = ("jid", "minimized", "height", "url")
@@ -103,34 +104,72 @@ class ChatsState:
             shown = box.update_message(replaces, body=text, edited=True, delivered=False, displayed=False)
             box.note_correction(msg_id, shown, own_bare(self.converse.session))
         else:
-            shown = ShownMessage(msg_id, own_bare(self.converse.session) or "", text,
-                                 datetime.now(UTC), outgoing=True, origin_id=msg_id)
+            owner = own_bare(self.converse.session) or ""
+            shown = ShownMessage(msg_id, owner, text, datetime.now(UTC), outgoing=True, origin_id=msg_id)
+            body_stanzas = outgoing.body_stanzas()
+            if body_stanzas and has_listeners(self.converse):
+                context = MessageStanza(box, body_stanzas[0], "sent", True, owner, time=shown.time)
+                shown = through_hook(self.converse, context, shown) or shown
             box.add_messages([shown])
         for stanza in stanzas:
             self.converse.trigger("messageSend", stanza)
         return shown
 
-    def receive(self, parsed: ChatMessage) -> None:
+    def receive(self, parsed: ChatMessage, stanza: ET.Element | None = None, source: str = "live") -> None:
         """An incoming chat message (from any resource of the contact) goes to the contact's box
-        (``beforeMessageShown`` listeners may change it, e.g. decrypt, or drop it)."""
+        (``messageStanza`` listeners see ``stanza`` first; ``beforeMessageShown`` listeners may
+        change it, e.g. decrypt, or drop it)."""
         box = self.open(parsed.sender.bare)
-        message = ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=False,
-                               sender_name=box.get("fullname"), stanza_id=parsed.stanza_id,
-                               origin_id=parsed.origin_id, replaces=parsed.replace_id)
+        message: ShownMessage | None = ShownMessage(
+            parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=False,
+            sender_name=box.get("fullname"), stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
+            replaces=parsed.replace_id)
+        if stanza is not None and has_listeners(self.converse):
+            context = MessageStanza(box, stanza, source, False, parsed.sender.bare, time=parsed.time,
+                                    stanza_id=parsed.stanza_id)
+            message = through_hook(self.converse, context, message)
+        if message is None:
+            return
         shown = shown_or_none(message, self.converse.hook("beforeMessageShown", box, message))
         if shown is not None:
             box.add_messages([shown])
 
-    def sent_elsewhere(self, parsed: ChatMessage) -> None:
+    def sent_elsewhere(self, parsed: ChatMessage, stanza: ET.Element | None = None) -> None:
         """A message one of the user's other clients sent (a sent carbon) goes to the recipient's box."""
         try:
             peer = JID.parse(parsed.to).bare
         except ValueError:
             return
         box = self.open(peer)
-        box.add_messages([ShownMessage(parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=True,
-                                       stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
-                                       replaces=parsed.replace_id)])
+        message: ShownMessage | None = ShownMessage(
+            parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=True,
+            stanza_id=parsed.stanza_id, origin_id=parsed.origin_id, replaces=parsed.replace_id)
+        if stanza is not None and has_listeners(self.converse):
+            context = MessageStanza(box, stanza, "carbon", True, parsed.sender.bare, time=parsed.time,
+                                    stanza_id=parsed.stanza_id)
+            message = through_hook(self.converse, context, message)
+        if message is not None:
+            box.add_messages([message])
+
+    def bodiless(self, parsed: ParsedMessage) -> None:
+        """A chat message with no body (a reaction, a retraction, a marker, ...) for an open box:
+        ``messageStanza`` listeners see it (with no row)."""
+        if parsed.type not in ("chat", "normal"):
+            return
+        outgoing = parsed.from_self
+        if outgoing:
+            try:
+                peer = JID.parse(parsed.message.get("to") or "").bare
+            except ValueError:
+                return
+        else:
+            peer = parsed.sender.bare
+        box = self.boxes.get(peer)
+        if box is None or box.get("closed"):
+            return
+        context = MessageStanza(box, parsed.message, "carbon" if parsed.kind != "direct" else "live", outgoing,
+                                parsed.sender.bare, stanza_id=stanza_id(parsed.message, parsed.own))
+        through_hook(self.converse, context, None)
 
     def delivery_failed(self, error: MessageError) -> None:
         """An error answered a message: the user's message with its id (in the box of whoever
@@ -268,6 +307,7 @@ HOOKS = {
         "the chat box, the message about to be shown",
         "a contact's message (live, or read from the archive: message.archived) is about to be added "
         "to a chat box: return a changed copy (e.g. decrypted), or false to not show it"),
+    MESSAGE_STANZA: MESSAGE_STANZA_HOOK,
     "parseMessage": EventDoc(
         "the stanza as received, the parsed message (kind, sender, message, chat, fields)",
         "an incoming live or carbon message stanza was parsed once: add fields for the others "
@@ -361,7 +401,9 @@ class ChatsPlugin(Plugin):
         chat = parsed.chat
         if chat is not None:
             if parsed.kind == "sent":
-                self.state.sent_elsewhere(chat)
+                self.state.sent_elsewhere(chat, parsed.message)
             elif chat.sender.bare != parsed.own:
-                self.state.receive(chat)
+                self.state.receive(chat, parsed.message, "live" if parsed.kind == "direct" else "carbon")
+        elif stanza.get("type") != "error" and has_listeners(converse):
+            self.state.bodiless(parsed)
         converse.trigger("incomingMessage", parsed)

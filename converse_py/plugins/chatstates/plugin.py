@@ -109,7 +109,10 @@ class ChatStates:
         box.set("chat_state", None)
 
     def decorate(self, box: ChatBox, outgoing: OutgoingMessage) -> None:
-        """A sent message carries ``<active/>`` (XEP-0085 §5.1): the user is no longer composing."""
+        """A sent message carries ``<active/>`` (XEP-0085 §5.1): the user is no longer composing
+        (one-to-one chats only)."""
+        if box.get("type") == "chatroom":
+            return
         for stanza in outgoing.body_stanzas():
             jid = box.get("jid")
             self._cancel(jid)

@@ -23,6 +23,7 @@ from ...xmpp import ns
 from ...xmpp.stanza import new_id
 from ..chats.models import ChatBox, ShownMessage
 from ..chats.hooks import shown_or_none
+from ..chats.message_stanza import MessageStanza, has_listeners, through_hook
 from ..chats.plugin import ChatsState
 from ..disco.plugin import DiscoState
 from ..chats.stanzas import parse_message
@@ -169,16 +170,41 @@ class MamState:
 
 
     def shown(self, box: ChatBox, results: list[ArchiveResult], owner: str) -> list[ShownMessage]:
-        """The archived messages of a page ``box`` shows (``beforeMessageShown`` listeners may
-        change or hide them: OTR ciphertext is hidden)."""
+        """The archived messages of a page ``box`` shows (``messageStanza`` listeners see each
+        message of the conversation, with or without a body; ``beforeMessageShown`` listeners may
+        change or hide the rows: OTR ciphertext is hidden)."""
         shown = []
+        hooked = has_listeners(self.converse)
         for result in results:
             message = to_shown(result, box, owner)
+            if hooked and (message is not None or in_conversation(result.message, box.get("jid"), owner)):
+                sender = (result.message.get("from") or "").partition("/")[0].lower()
+                context = MessageStanza(box, result.message, "archive", sender == owner, sender,
+                                        time=result.time, stanza_id=result.id)
+                message = through_hook(self.converse, context, message)
             if message is not None:
                 message = shown_or_none(message, self.converse.hook("beforeMessageShown", box, message))
             if message is not None:
                 shown.append(message)
         return shown
+
+
+def in_conversation(message: ET.Element, peer: str, owner: str) -> bool:
+    """Whether an archived chat message (with or without a body) is between ``owner`` and ``peer``.
+
+    >>> from converse_py.xmpp.stanza import parse
+    >>> in_conversation(parse('<message xmlns="jabber:client" from="bob@localhost/x" to="alice@localhost"/>'),
+    ...                 "bob@localhost", "alice@localhost")
+    True
+    >>> in_conversation(parse('<message xmlns="jabber:client" from="eve@localhost/x" to="alice@localhost"/>'),
+    ...                 "bob@localhost", "alice@localhost")
+    False
+    """
+    if message.get("type") not in (None, "chat", "normal"):
+        return False
+    sender = (message.get("from") or "").partition("/")[0].lower()
+    to = (message.get("to") or "").partition("/")[0].lower()
+    return (sender, to) in ((peer, owner), (owner, peer))
 
 
 def to_shown(result: ArchiveResult, box: ChatBox, owner: str) -> ShownMessage | None:

@@ -99,7 +99,9 @@ class MarkersState:
             self.contact_displayed(sender, marked)
 
     @staticmethod
-    def decorate(_box: ChatBox, outgoing: OutgoingMessage) -> None:
+    def decorate(box: ChatBox, outgoing: OutgoingMessage) -> None:
+        if box.get("type") == "chatroom":  # markers are sent in one-to-one chats only (here)
+            return
         for stanza in outgoing.body_stanzas():
             add_markable(stanza)
 

@@ -28,6 +28,7 @@ from ...xmpp.stanza import sub
 from ...xmpp.stanza import OversizedStanza
 from ..chats.errors import parse_message_error, reason, too_large_line, unknown_error_line
 from ..chats.hooks import before_send
+from ..chats.message_stanza import MessageStanza, has_listeners, occupant_id, through_hook
 from ..chats.plugin import add_info_once, mark_failed
 from ..chats.models import ShownMessage
 from ..corrections.stanzas import replace_id
@@ -39,7 +40,7 @@ from .stanzas import (
     JOIN_ERRORS, OccupantPresence, RoomConfigError, RoomListing, config_request, config_submit,
     direct_invite, disco_info_request, disco_items_request, groupchat_message, instant_room, join_presence,
     leave_presence, mediated_invite, parse_disco_info, parse_disco_items, parse_form, parse_invitation,
-    parse_occupant, parse_room_message, subject_message,
+    RoomMessage, parse_occupant, parse_room_message, subject_message,
 )
 
 #: Nickname retries after a conflict: nick-2, nick-3, …
@@ -152,13 +153,25 @@ class RoomsState:
         if outgoing is None:
             return None
         text = outgoing.text
-        stanza = groupchat_message(room.get("jid"), text)
-        self.converse.session.send_element(stanza)
-        room.remember(stanza.get("id") or "")
-        shown = ShownMessage(stanza.get("id") or "", room.get("nick"), text, datetime.now(UTC),
-                             outgoing=True, sender_name=room.get("nick"), origin_id=stanza.get("id") or "")
+        outgoing.stanzas = [groupchat_message(room.get("jid"), text)]
+        outgoing = self.converse.hook("createMessageStanza", room, outgoing)
+        if outgoing.refusal is not None:
+            raise outgoing.refusal
+        stanzas = outgoing.stanzas
+        for stanza in stanzas:
+            self.converse.session.send_element(stanza)
+        msg_id = (stanzas[0].get("id") or "") if stanzas else ""
+        room.remember(msg_id)
+        shown: ShownMessage | None = ShownMessage(msg_id, room.get("nick"), text, datetime.now(UTC), outgoing=True,
+                                                  sender_name=room.get("nick"), origin_id=msg_id)
+        body_stanzas = outgoing.body_stanzas()
+        if body_stanzas and has_listeners(self.converse):
+            context = MessageStanza(room, body_stanzas[0], "sent", True, room.get("nick"), room=True,
+                                    time=datetime.now(UTC))
+            shown = through_hook(self.converse, context, shown) or shown
         room.add_messages([shown])
-        self.converse.trigger("messageSend", stanza)
+        for stanza in stanzas:
+            self.converse.trigger("messageSend", stanza)
         return shown
 
     def set_subject(self, room: Room, subject: str) -> None:
@@ -310,14 +323,23 @@ class RoomsState:
         size = self.converse.settings.get("archived_messages_page_size") or 50
         results, complete, rsm = await mam.run({"before": before, "max": size}, to=room.get("jid"))
         shown = []
+        hooked = has_listeners(self.converse)
         for result in results:
-            parsed = parse_room_message(result.message, now=result.time or datetime.now(UTC))
-            if parsed is None or parsed.body is None or not parsed.body.strip() or parsed.room != room.get("jid"):
+            parsed = parse_room_message(result.message, now=result.time or datetime.now(UTC), bodiless=hooked)
+            if parsed is None or parsed.room != room.get("jid"):
                 continue
-            shown.append(ShownMessage(parsed.id, parsed.nick, parsed.body, result.time or parsed.time,
-                                      outgoing=parsed.nick == room.get("nick"), sender_name=parsed.nick,
-                                      stanza_id=result.id, origin_id=parsed.origin_id, archived=True,
-                                      replaces=replace_id(result.message)))
+            row: ShownMessage | None = None
+            if parsed.body is not None and parsed.body.strip():
+                row = ShownMessage(parsed.id, parsed.nick, parsed.body, result.time or parsed.time,
+                                   outgoing=parsed.nick == room.get("nick"), sender_name=parsed.nick,
+                                   stanza_id=result.id, origin_id=parsed.origin_id, archived=True,
+                                   replaces=replace_id(result.message))
+            if hooked:
+                context = self.context(room, result.message, "archive", parsed)
+                context.stanza_id, context.time = result.id, result.time or parsed.time
+                row = through_hook(self.converse, context, row)
+            if row is not None:
+                shown.append(row)
         room.add_messages(shown, older=True)
         room.set({"archive_first": rsm.first or before or None, "archive_complete": complete or not results})
 
@@ -331,7 +353,7 @@ class RoomsState:
         if stanza.get("type") == "error":
             self.message_error(stanza)
             return
-        parsed = parse_room_message(stanza)
+        parsed = parse_room_message(stanza, bodiless=has_listeners(self.converse))
         if parsed is None:
             return
         room = self.rooms.get(parsed.room)
@@ -340,17 +362,28 @@ class RoomsState:
         if parsed.subject is not None and parsed.body is None:
             room.set({"subject": parsed.subject, "subject_by": parsed.nick})
             return
-        if parsed.body is None or not parsed.body.strip():
-            return
         own = parsed.nick == room.get("nick")
+        if parsed.body is None or not parsed.body.strip():
+            if has_listeners(self.converse):  # a reaction, a retraction, ...: listeners see it
+                through_hook(self.converse, self.context(room, stanza, "live", parsed), None)
+            return
         if not room.remember(parsed.origin_id if own else "", parsed.id if own else "", parsed.stanza_id):
             return  # our own message reflected, or history we already show
         # A correction (XEP-0308) by the same nick changes the row of the message it names in place.
-        shown = ShownMessage(parsed.id, parsed.nick, parsed.body, parsed.time, outgoing=own,
-                             sender_name=parsed.nick, stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
-                             replaces=replace_id(stanza))
-        if room.add_messages([shown]):
+        shown: ShownMessage | None = ShownMessage(
+            parsed.id, parsed.nick, parsed.body, parsed.time, outgoing=own, sender_name=parsed.nick,
+            stanza_id=parsed.stanza_id, origin_id=parsed.origin_id, replaces=replace_id(stanza))
+        if has_listeners(self.converse):
+            shown = through_hook(self.converse, self.context(room, stanza, "live", parsed), shown)
+        if shown is not None and room.add_messages([shown]):
             self.converse.trigger("roomMessage", room, shown)
+
+    @staticmethod
+    def context(room: Room, stanza: ET.Element, source: str, parsed: RoomMessage) -> MessageStanza:
+        """What ``messageStanza`` listeners get for a room's message."""
+        return MessageStanza(room, stanza, source, parsed.nick == room.get("nick"), parsed.nick, room=True,
+                             time=parsed.time, stanza_id=parsed.stanza_id,
+                             occupant_id=occupant_id(stanza, room.get("jid")))
 
     def message_error(self, stanza: ET.Element) -> None:
         """An error from a room (e.g. ``forbidden``: no voice in a moderated room) answering one of

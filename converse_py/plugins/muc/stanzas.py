@@ -181,8 +181,10 @@ class RoomMessage:
     delayed: bool
 
 
-def parse_room_message(stanza: ET.Element, *, now: datetime | None = None) -> RoomMessage | None:
-    """A ``type="groupchat"`` message with a body or a subject; None for anything else."""
+def parse_room_message(stanza: ET.Element, *, now: datetime | None = None,
+                       bodiless: bool = False) -> RoomMessage | None:
+    """A ``type="groupchat"`` message with a body or a subject (or, ``bodiless``, with neither: a
+    reaction, a retraction, ...); None for anything else."""
     if stanza.get("type") != "groupchat":
         return None
     try:
@@ -193,7 +195,7 @@ def parse_room_message(stanza: ET.Element, *, now: datetime | None = None) -> Ro
         return None
     body = child_text(stanza, ns.CLIENT, "body")
     subject = child_text(stanza, ns.CLIENT, "subject")
-    if body is None and subject is None:
+    if body is None and subject is None and not bodiless:
         return None
     stanza_id = ""
     for sid in find_all(stanza, ns.SID, "stanza-id"):

@@ -187,7 +187,9 @@ class OtrChats:
     # -- the chats plugin's hooks --------------------------------------------------------
     def outgoing(self, box: ChatBox, message: OutgoingMessage) -> None:
         """``createMessageStanza``: the stanzas of ``message`` become ciphertext while private; the
-        send is refused when a private session is expected."""
+        send is refused when a private session is expected. Room messages are not OTR's."""
+        if box.get("type") == "chatroom":
+            return
         try:
             stanzas = self.encrypt(box, message.text)
         except OtrSendRefused as exc:

@@ -52,7 +52,9 @@ class ReceiptsPlugin(Plugin):
         listen.on("logout", self.forget_ticks)
 
     @staticmethod
-    def decorate(_box: ChatBox, outgoing: OutgoingMessage) -> None:
+    def decorate(box: ChatBox, outgoing: OutgoingMessage) -> None:
+        if box.get("type") == "chatroom":  # XEP-0184 §5.3: no receipts in groupchat
+            return
         for stanza in outgoing.body_stanzas():
             add_request(stanza)
 
