@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 
 from playwright.sync_api import BrowserContext, BrowserType, Page, Request, sync_playwright  # noqa: E402
 
-from bench import seed  # noqa: E402
+from bench import media, seed  # noqa: E402
 from bench.crowd import Crowd  # noqa: E402
 from serve import StaticServer  # noqa: E402
 from tools.build import build, check  # noqa: E402
@@ -449,6 +449,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
     "messages": scenario_messages,
     "messages-ws": scenario_messages_ws,
     "room": scenario_room,
+    "media": media.scenario_media,
 }
 
 
@@ -548,6 +549,11 @@ ROWS = [
         higher_is_better=True),
     Row("room.stream.longtask", "8. longest main-thread task during the stream", "ms", "≤ 200 ms", None,
         absolute=lambda v: v <= 200),
+    Row("media.load", "9. open a chat of 200 image messages → all 200 in (paging back)", "ms"),
+    Row("media.load.longtask", "9. longest main-thread task meanwhile", "ms"),
+    Row("media.scroll.longtask", "9. longest main-thread task scrolling those 200 images", "ms", "≤ 200 ms", None,
+        absolute=lambda v: v <= 200),
+    Row("media.images", "9. images in the DOM after scrolling", ""),
     Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),
     Row("mem.mam.wasm", "6. WebAssembly memory after scenario 3", "MiB"),
     Row("mem.burst.heap", "6. JS heap after scenario 5 (4+5)", "MiB"),

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.log import logger
 from ..core.plugin import EventDoc
+from ..plugins.chats.message_stanza import MESSAGE_PARTS as MESSAGE_PARTS_HOOK_NAME
 from .templates import MessageParts
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
 
 MESSAGE_ACTIONS = "getMessageActionButtons"
 TOOLBAR_BUTTONS = "getToolbarButtons"
-MESSAGE_PARTS = "getMessageParts"
+#: Declared by the chats plugin (any UI renders message rows): ``plugins/chats/message_stanza.py``.
+MESSAGE_PARTS = MESSAGE_PARTS_HOOK_NAME
 
 #: Declared by the ``converse-ui`` plugin (listed in docs/events.md under "Hooks").
 UI_HOOKS: Mapping[str, EventDoc] = {
@@ -56,12 +58,6 @@ UI_HOOKS: Mapping[str, EventDoc] = {
         "the chat box or room, the list of buttons",
         "a chat box or room is opened: return the list with your toolbar buttons added, each "
         "`{name, label, icon or text, handler}` (text, never HTML); a click calls `handler(box)`"),
-    MESSAGE_PARTS: EventDoc(
-        "`{box, message}`, the row's parts `{before, body, after, classes}`",
-        "a message row whose message has extras (`message.extras`, set by `messageStanza` listeners "
-        "or `box.change_message`) is rendered: add HTML before or after the body, replace the body "
-        "(a string; null keeps it) or add row classes, and return the parts. The HTML is yours: "
-        "escape network text (Python: `templates.tag`, `escape_text`). Rows without extras never ask"),
 }
 
 

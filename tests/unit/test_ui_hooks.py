@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from converse_py.core.converse import Converse
-from converse_py.dom.hooks import (MESSAGE_ACTIONS, MESSAGE_PARTS, TOOLBAR_BUTTONS, UI_HOOKS, message_actions_for,
-                                   toolbar_buttons, valid_buttons)
+from converse_py.dom.hooks import (MESSAGE_ACTIONS, TOOLBAR_BUTTONS, UI_HOOKS, message_actions_for, toolbar_buttons,
+                                   valid_buttons)
 
 
 def make_converse() -> Converse:
@@ -55,7 +55,7 @@ def test_malformed_buttons_and_a_failing_listener_are_left_out() -> None:
 
 def test_the_hooks_are_declared_with_their_arguments_and_documented() -> None:
     from tools import gen_docs  # type: ignore[import-not-found]
-    assert set(UI_HOOKS) == {MESSAGE_ACTIONS, TOOLBAR_BUTTONS, MESSAGE_PARTS}
+    assert set(UI_HOOKS) == {MESSAGE_ACTIONS, TOOLBAR_BUTTONS}
     events_md = gen_docs.events()
     for name, doc in UI_HOOKS.items():
         assert f"| `{name}` | converse-ui | {doc.args} | {doc.doc} |" in events_md

@@ -43,6 +43,26 @@ STICK_TO_BOTTOM = 60
 NewListener = Callable[[list[ShownMessage]], None]
 
 
+def media_failed(event: Any) -> None:
+    """An inline image, audio or video (converse-media) that failed to load: its link instead,
+    the URL as text."""
+    element = event.target
+    if not hasattr(element, "classList") or not element.classList.contains("cpy-media"):
+        return
+    url = str(element.getAttribute("src") or "")
+    link = js.document.createElement("a")
+    link.className = "cpy-media-failed"
+    link.href = url
+    link.target = "_blank"
+    link.rel = "noopener noreferrer"
+    link.textContent = url
+    holder = element.parentElement
+    if found(holder) and holder.classList.contains("cpy-media-link"):
+        holder.replaceWith(link)
+    else:
+        element.replaceWith(link)
+
+
 class MessageListView:
     """The ``<ol>`` of one box's messages; listens to the box (a ``ChatBox`` or a ``Room``)."""
 
@@ -60,6 +80,8 @@ class MessageListView:
         element.addEventListener("scroll", proxies.keep(self.on_scroll), js.Object.fromEntries(
             [["passive", True]]))
         element.addEventListener("click", proxies.keep(self.on_click))
+        # Media that fail to load (errors do not bubble: caught on the way down) become their link.
+        element.addEventListener("error", proxies.keep(media_failed), True)
         # New rows show in a microtask: once the stanzas being handled now (a whole BOSH
         # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
         # let other callbacks run first: ~1.4 ms more per message).

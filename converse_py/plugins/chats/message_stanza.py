@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from ...core.converse import Converse
 
 MESSAGE_STANZA = "messageStanza"
+MESSAGE_PARTS = "getMessageParts"
 OCCUPANT_ID = "urn:xmpp:occupant-id:0"
 
 MESSAGE_STANZA_HOOK = EventDoc(
@@ -72,6 +73,13 @@ MESSAGE_STANZA_HOOK = EventDoc(
     "a message stanza reached a chat box or room (source 'live', 'carbon', 'archive' or 'sent'): "
     "read context.stanza and return the row changed (extras, body), call context.consume() to show "
     "no row (it changed an earlier message: box.change_message), or return nothing")
+
+MESSAGE_PARTS_HOOK = EventDoc(
+    "`{box, message}`, the row's parts `{before, body, after, classes}`",
+    "a message row whose message has extras (`message.extras`, set by `messageStanza` listeners "
+    "or `box.change_message`) is rendered: add HTML before or after the body, replace the body "
+    "(a string; null keeps it) or add row classes, and return the parts. The HTML is yours: "
+    "escape network text (Python: `templates.tag`, `escape_text`). Rows without extras never ask")
 
 
 @dataclass(eq=False)
@@ -144,5 +152,5 @@ def through_hook(converse: Converse, context: MessageStanza, shown: ShownMessage
     return result if isinstance(result, ShownMessage) else shown
 
 
-__all__ = ["MESSAGE_STANZA", "MESSAGE_STANZA_HOOK", "MessageStanza", "has_listeners", "occupant_id",
+__all__ = ["MESSAGE_PARTS", "MESSAGE_PARTS_HOOK", "MESSAGE_STANZA", "MESSAGE_STANZA_HOOK", "MessageStanza", "has_listeners", "occupant_id",
            "through_hook"]

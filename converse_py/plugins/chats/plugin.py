@@ -29,7 +29,9 @@ from ..roster.plugin import RosterState
 from .api import ChatsAPI
 from .errors import MessageError, parse_message_error, reason, too_large_line, unknown_error_line
 from .hooks import ParsedMessage, before_send, parse_incoming, shown_or_none
-from .message_stanza import MESSAGE_STANZA, MESSAGE_STANZA_HOOK, MessageStanza, has_listeners, through_hook
+from .message_stanza import (
+    MESSAGE_PARTS, MESSAGE_PARTS_HOOK, MESSAGE_STANZA, MESSAGE_STANZA_HOOK, MessageStanza, has_listeners, through_hook,
+)
 from .models import ChatBox, ShownMessage
 from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, stanza_id
 
@@ -308,6 +310,7 @@ HOOKS = {
         "a contact's message (live, or read from the archive: message.archived) is about to be added "
         "to a chat box: return a changed copy (e.g. decrypted), or false to not show it"),
     MESSAGE_STANZA: MESSAGE_STANZA_HOOK,
+    MESSAGE_PARTS: MESSAGE_PARTS_HOOK,
     "parseMessage": EventDoc(
         "the stanza as received, the parsed message (kind, sender, message, chat, fields)",
         "an incoming live or carbon message stanza was parsed once: add fields for the others "
