@@ -59,7 +59,7 @@ SCROLL_JS = """async ([marker, first, timeoutMs]) => {
     const B = window.__bench, t0 = performance.now();
     let el = null;
     while (!B.seen.has(first)) {
-        if (performance.now() - t0 > timeoutMs) return {error: 'timeout'};
+        if (performance.now() - t0 > timeoutMs) return {error: 'timeout paging back'};
         el = B.scrollerOf(marker) || el;
         if (el) { el.scrollTop = -el.scrollHeight; el.scrollTop = el.scrollTop + 100;
                   await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)));
@@ -95,7 +95,8 @@ def scenario_media(h: Any, client: Any, run: int, fx: dict[str, Any]) -> dict[st
     try:
         open_chat(page, client, fx["media_peer"].jid)
         if not wait_marker(page, f"{MARKER}{COUNT:04d}", 30_000):
-            return {"media.load": "timeout"}
+            seen = page.evaluate("(p) => Array.from(window.__bench.seen.keys()).filter(k => k[0] === p).length", MARKER)
+            return {"media.load": f"timeout (latest not shown; {seen} of {COUNT} seen)"}
         got = page.evaluate(SCROLL_JS, [MARKER, f"{MARKER}0001", 60_000])
         if "error" in got:
             return {"media.load": got["error"]}
