@@ -39,6 +39,14 @@ class BrowserPlatform:
         js.document.addEventListener("visibilitychange", self._visibility_proxies[-1])
         return True
 
+    def watch_online(self, callback: Callable[[], None]) -> bool:
+        """The window's ``online`` event (the listener lives as long as the page)."""
+        def online(*_: Any) -> None:
+            callback()
+        self._visibility_proxies.append(create_proxy(online))
+        js.window.addEventListener("online", self._visibility_proxies[-1])
+        return True
+
     def page_hidden(self) -> bool:
         return str(js.document.visibilityState) == "hidden"
 

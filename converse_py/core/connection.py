@@ -29,6 +29,7 @@ through ``on_connected`` / ``on_resumed`` / ``on_disconnected``.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +45,13 @@ from .session import LoginError
 if TYPE_CHECKING:
     from .converse import Converse
 
-#: Seconds before each automatic reconnection attempt (the last one repeats).
+#: Seconds before each automatic reconnection attempt (the last one repeats); each is shortened by
+#: up to a quarter at random (jitter: many clients of one server that went down do not all come
+#: back in the same second). The browser's ``online`` event, and the page being shown again, try
+#: at once instead of waiting.
 RECONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+#: The part of each delay that is random.
+RECONNECT_JITTER = 0.25
 #: Attempts before giving up (about ten minutes: Prosody keeps a lost XEP-0198 session that long).
 RECONNECT_ATTEMPTS = 25
 
@@ -62,6 +68,7 @@ class Connection:
         self.reconnect_attempts_max = RECONNECT_ATTEMPTS
         self._attempts = 0
         self._timer: Timer | None = None
+        self._watching = False
 
     @property
     def state(self) -> ConnectionMachine:
@@ -288,9 +295,32 @@ class Connection:
 
     def _schedule(self) -> None:
         delays = self.reconnect_delays
-        delay = delays[min(self._attempts, len(delays) - 1)]
+        delay = delays[min(self._attempts, len(delays) - 1)] * (1 - RECONNECT_JITTER * random.random())
         self._attempts += 1
+        self._watch_host()
         self._timer = self.converse.clock.call_later(delay, self._reconnect)
+
+    def _watch_host(self) -> None:
+        """Once: the host's ``online`` event and the page being shown again end a wait early."""
+        if self._watching:
+            return
+        self._watching = True
+        platform = self.converse.platform
+        platform.watch_online(self.retry_now)
+        platform.watch_visibility(lambda hidden: None if hidden else self.retry_now())
+
+    def retry_now(self) -> None:
+        """While waiting between reconnection attempts: try now (the network is back, the page is
+        shown again). Nothing while connected, or while an attempt is under way.
+
+        >>> from converse_py.core.converse import Converse
+        >>> Converse(lambda: None).connection.retry_now()  # not reconnecting: nothing happens
+        """
+        if self._timer is None or self.state.state is not State.RECONNECTING:
+            return
+        logger.info("reconnecting now: the network or the page is back")
+        self._cancel_timer()
+        self._reconnect()
 
     def _reconnect(self) -> None:
         self._timer = None

@@ -23,6 +23,10 @@ class Platform(Protocol):
     def page_hidden(self) -> bool:
         """Whether the page is hidden now (a background tab, a minimized window); False without pages."""
 
+    def watch_online(self, callback: Callable[[], None]) -> bool:
+        """Call ``callback()`` whenever the host says its network is back (the browser's ``online``
+        event); False when the host cannot tell."""
+
     def os_name(self) -> str:
         """The operating system's name as the host reports it ("" when unknown)."""
 
@@ -58,6 +62,7 @@ class NullPlatform:
         self.errors: list[str] = []
         self.storage: dict[str, str] = {}
         self.visibility_watchers: list[Callable[[bool], None]] = []
+        self.online_watchers: list[Callable[[], None]] = []
         self.hidden = False
         self.persistent_storage: dict[str, str] = {}
 
@@ -91,6 +96,15 @@ class NullPlatform:
 
     def page_hidden(self) -> bool:
         return self.hidden
+
+    def watch_online(self, callback: Callable[[], None]) -> bool:
+        self.online_watchers.append(callback)
+        return True
+
+    def go_online(self) -> None:
+        """Test helper: the network came back (the browser's ``online`` event)."""
+        for callback in list(self.online_watchers):
+            callback()
 
     def set_hidden(self, hidden: bool) -> None:
         """Test helper: the page became hidden (or visible again)."""

@@ -3,7 +3,7 @@ gives up (disconnected) on a refused password, and never follows a logout."""
 
 from __future__ import annotations
 
-from converse_py.core.connection import RECONNECT_ATTEMPTS, RECONNECT_DELAYS
+from converse_py.core.connection import RECONNECT_ATTEMPTS, RECONNECT_DELAYS, RECONNECT_JITTER
 
 from .conftest import Client, advance, arun, settle
 
@@ -23,16 +23,22 @@ def test_auto_reconnect_logs_in_again_after_a_drop() -> None:
         client.transport.drop()
         client.api.send(_msg())
         await settle()
-        assert client.converse.reconnecting and client.clock.pending() == [RECONNECT_DELAYS[0]]
-        await advance(client, RECONNECT_DELAYS[0] - 0.1)
+        [first] = client.clock.pending()
+        assert client.converse.reconnecting and within_jitter(first, RECONNECT_DELAYS[0])
+        await advance(client, first - 0.01)
         assert client.transport.connects == 1, "not before the first delay"
-        await advance(client, 0.1)
+        await advance(client, 0.01)
         assert not client.converse.reconnecting
         return names, client
     names, client = arun(body())
     assert names == ["will-reconnect", "reconnected", "connected"]
     assert client.transport.connects == 2
     assert any("queued while down" in x for x in client.transport.sent), "the outbox went out"
+
+
+def within_jitter(delay: float, nominal: float) -> bool:
+    """A reconnection delay is its nominal value shortened by at most the jitter."""
+    return nominal * (1 - RECONNECT_JITTER) <= delay <= nominal
 
 
 def _msg() -> str:
@@ -74,7 +80,8 @@ def test_a_failing_network_is_retried_with_growing_delays_until_it_comes_back() 
         return names, delays
     names, delays = arun(body())
     assert names == ["will-reconnect", "reconnected", "connected"]
-    assert delays == list(RECONNECT_DELAYS[:4])
+    assert len(delays) == 4 and all(within_jitter(d, n) for d, n in zip(delays, RECONNECT_DELAYS))
+    assert len(set(delays)) == 4  # growing
 
 
 def test_reconnection_gives_up_after_its_last_attempt() -> None:
@@ -114,3 +121,46 @@ def test_no_reconnection_after_logout_or_without_the_setting() -> None:
         assert client.transport.connects == plain.transport.connects == 1
         return names
     assert arun(body()) == ["disconnected", "disconnected"]
+
+
+def test_the_network_coming_back_or_the_page_shown_again_retries_at_once_and_delays_have_jitter() -> None:
+    async def body() -> tuple[list[str], list[int], set[float]]:
+        client = Client(core_plugins=False)
+        await client.converse.initialize({"auto_reconnect": True})
+        await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
+        names: list[str] = []
+        _record(client, names)
+        client.transport.refuse_connect = True
+        client.transport.drop()
+        await settle()
+        connects = [client.transport.connects]
+        for _ in range(3):  # well into the backoff: the next wait is 8 s
+            await advance(client, client.clock.pending()[0])
+        connects.append(client.transport.connects)
+        client.platform.set_hidden(True)  # hidden: nothing
+        await settle()
+        client.platform.set_hidden(False)  # shown again: at once (still refused)
+        await settle()
+        connects.append(client.transport.connects)
+        assert client.converse.reconnecting and client.clock.pending(), "the loop goes on"
+        client.transport.refuse_connect = False
+        client.platform.go_online()  # the browser says the network is back: at once
+        await settle()
+        connects.append(client.transport.connects)
+        client.platform.go_online()  # connected: nothing more
+        await settle()
+        connects.append(client.transport.connects)
+        firsts = set()
+        for _ in range(20):  # the first delay of many drops: spread, never longer than nominal
+            client.transport.refuse_connect = True
+            client.transport.drop()
+            await settle()
+            firsts.add(round(client.clock.pending()[0], 6))
+            client.transport.refuse_connect = False
+            client.platform.go_online()
+            await settle()
+        return names, connects, firsts
+    names, connects, firsts = arun(body())
+    assert names[:3] == ["will-reconnect", "reconnected", "connected"]
+    assert connects == [1, 4, 5, 6, 6]
+    assert len(firsts) > 10 and all(within_jitter(d, RECONNECT_DELAYS[0]) for d in firsts)
