@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 
 from playwright.sync_api import BrowserContext, BrowserType, Page, Request, sync_playwright  # noqa: E402
 
-from bench import media, seed  # noqa: E402
+from bench import media, recovery, seed  # noqa: E402
 from bench.crowd import Crowd  # noqa: E402
 from serve import StaticServer  # noqa: E402
 from tools.build import build, check  # noqa: E402
@@ -450,6 +450,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
     "messages-ws": scenario_messages_ws,
     "room": scenario_room,
     "media": media.scenario_media,
+    "recovery": recovery.scenario_recovery,
 }
 
 
@@ -554,6 +555,9 @@ ROWS = [
     Row("media.scroll.longtask", "9. longest main-thread task scrolling those 200 images", "ms", "≤ 200 ms", None,
         absolute=lambda v: v <= 200),
     Row("media.images", "9. images in the DOM after scrolling", ""),
+    Row("recovery.ms", "10. network back after a 10 s cut → all 300 messages sent meanwhile shown", "ms"),
+    Row("recovery.lost", "10. of those 300, never shown (lost)", "", "0", None, absolute=lambda v: v == 0),
+    Row("recovery.dups", "10. shown twice (duplicates)", "", "0", None, absolute=lambda v: v == 0),
     Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),
     Row("mem.mam.wasm", "6. WebAssembly memory after scenario 3", "MiB"),
     Row("mem.burst.heap", "6. JS heap after scenario 5 (4+5)", "MiB"),
@@ -760,6 +764,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if "room_crowd" in fx:
             fx["room_crowd"].stop()
+        if "recovery_bot" in fx:
+            fx["recovery_bot"].stop()
         server.stop()
         prosody.cleanup()
     outside = sorted(set(h.outside)) if h is not None else []

@@ -66,8 +66,9 @@ CORE_SETTINGS: dict[str, Setting] = {
     "authentication": Setting("login", (str,), "How to log in.",
                               choices=("login", "prebind", "anonymous")),
     "auto_login": Setting(False, (bool,), "Log in at start-up with jid/password, credentials_url or prebind_url."),
-    "auto_reconnect": Setting(False, (bool,), "Reconnect automatically when the connection drops (with "
-                              "enable_smacks a resumable XEP-0198 session is always reconnected)."),
+    "auto_reconnect": Setting(True, (bool,), "Reconnect automatically when the connection drops, as "
+                              "Converse.js 14 does by default (with enable_smacks a resumable XEP-0198 session is "
+                              "always reconnected); false: a drop ends the session (disconnected)."),
     "blacklisted_plugins": Setting([], (list,), "Plugin names never initialized."),
     "bosh_service_url": Setting(None, _OPT_STR, "BOSH endpoint, e.g. http://localhost:5280/http-bind."),
     "credentials_url": Setting(None, _OPT_STR, "URL returning JSON {jid, password} for user.login()."),

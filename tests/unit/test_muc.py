@@ -360,7 +360,7 @@ def test_invitations_fire_room_invite() -> None:
 
 def test_rooms_are_entered_again_after_a_reconnection() -> None:
     async def body() -> tuple[str, list[str], str]:
-        client = await logged_in()
+        client = await logged_in({"auto_reconnect": False})  # the test logs in again itself
         room = client.api.rooms.open(ROOM)
         enter(client)
         client.transport.drop()

@@ -55,7 +55,7 @@ def test_the_walk_finds_what_holds_a_string() -> None:
 
 @pytest.mark.parametrize("via_api", [False, True])
 def test_without_reconnection_the_password_is_nowhere_once_logged_in(via_api: bool) -> None:
-    got = run({}, via_api=via_api)
+    got = run({"auto_reconnect": False}, via_api=via_api)
     assert got["connected"] is True
     assert got["holders"] == [] and got["secret"] is None and got["transport_copy"] is None
 

@@ -17,7 +17,9 @@ from converse_py.plugins.status.stanzas import status_presence
 from converse_py.plugins.vcard.stanzas import parse_vcard, vcard_get
 from converse_py.xmpp.stanza import canonical, parse, serialize
 
-from .conftest import Client, arun, settle
+from converse_py.core.connection import RECONNECT_DELAYS
+
+from .conftest import Client, advance, arun, settle
 
 ROSTER = ('<iq xmlns="jabber:client" type="result" id="{id}"><query xmlns="jabber:iq:roster" ver="{ver}">'
           '<item jid="romeo@example.net" name="Romeo" subscription="both"><group>Friends</group></item>'
@@ -267,9 +269,13 @@ def test_vcards_are_fetched_for_contacts_and_set_their_attributes() -> None:
     assert nurse.get("vcard_updated")
 
 
-def test_losing_the_connection_marks_everyone_offline() -> None:
+@pytest.mark.parametrize("auto_reconnect", [False, True])
+def test_losing_the_connection_marks_everyone_offline(auto_reconnect: bool) -> None:
+    """Without reconnection when the session ends; with it when the new session starts (a
+    resumed XEP-0198 session keeps them: test_smacks)."""
     async def body() -> tuple[str, str, list[Any]]:
         client = Client()
+        client.settings = {"auto_reconnect": auto_reconnect}  # type: ignore[attr-defined]
         await login(client)
         answer_roster(client)
         await settle()
@@ -280,6 +286,10 @@ def test_losing_the_connection_marks_everyone_offline() -> None:
         client.api.listen.on("contactStatusChanged", changed.append)
         client.transport.drop()
         await settle()
+        if auto_reconnect:
+            assert romeo.get("chat_status") == "online" and client.converse.reconnecting
+            await advance(client, RECONNECT_DELAYS[0])
+            assert not client.converse.reconnecting
         return before, romeo.get("chat_status"), changed
     before, after, changed = arun(body())
     assert (before, after) == ("online", "offline") and len(changed) == 1

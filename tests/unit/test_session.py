@@ -13,6 +13,7 @@ from converse_py.core.platform import NullPlatform
 from converse_py.core.pluggable import PluginRegistry
 from converse_py.transport.base import Status
 from converse_py.transport.fake import FakeTransport
+from converse_py.core.connection import RECONNECT_DELAYS
 from converse_py.core.connection_state import State
 from converse_py.core.session import CONNECT_TIMEOUT, LoginError
 from converse_py.xmpp.stanza import canonical
@@ -284,16 +285,21 @@ def test_keepalive_resumes_a_cached_session_instead_of_logging_in() -> None:
     assert jid == "alice@localhost/kept"
 
 
-def test_a_stale_resumed_session_falls_back_to_a_fresh_login() -> None:
+@pytest.mark.parametrize("auto_reconnect", [False, True])
+def test_a_stale_resumed_session_falls_back_to_a_fresh_login(auto_reconnect: bool) -> None:
+    """Without reconnection at once; with it, by the reconnection loop's first attempt."""
     async def body() -> str | None:
         client = Client(core_plugins=False)
         client.transport.restorable = "alice@localhost/stale"
         await client.converse.initialize({"bosh_service_url": "http://localhost/http-bind", "keepalive": True,
-                                          "jid": "alice@localhost", "password": "secret", "auto_login": True})
+                                          "jid": "alice@localhost", "password": "secret", "auto_login": True,
+                                          "auto_reconnect": auto_reconnect})
         client.transport.drop("item-not-found")  # the server no longer knows the session
         client.transport.restorable = None
         for _ in range(10):
             await settle()
+        if auto_reconnect:
+            await advance(client, RECONNECT_DELAYS[0])
         return client.api.user.jid()
     assert arun(body()) == "alice@localhost/web"
 

@@ -112,7 +112,7 @@ def test_no_reconnection_after_logout_or_without_the_setting() -> None:
         _record(client, names)
         client.api.user.logout()
         plain = Client(core_plugins=False)
-        await plain.converse.initialize({})
+        await plain.converse.initialize({"auto_reconnect": False})
         await plain.api.user.login({"jid": "alice@localhost", "password": "secret"})
         _record(plain, names)
         plain.transport.drop()

@@ -338,6 +338,9 @@ class RosterPlugin(Plugin):
         converse.session.add_handler("presence", self.on_presence)
         converse.api.listen.on("connected", self.on_connected)
         converse.api.listen.on("disconnected", self.on_disconnected)
+        # A fresh session after a drop (not a resumed one): what was known of presences is stale;
+        # the server sends the contacts' current ones after the new initial presence.
+        converse.api.listen.on("reconnected", self.on_disconnected)
         converse.api.listen.on("disconnected", self.burst.stop)
         converse.api.listen.on("statusInitialized", self.burst.start)
 
