@@ -55,6 +55,8 @@ class OpenRooms:
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
         self.owner: str | None = None
+        #: rooms re-opened from tab storage: the user chose before whether to bookmark them
+        self.restored: set[str] = set()
         self._restoring = False
 
     def _key(self) -> str | None:
@@ -79,6 +81,7 @@ class OpenRooms:
         self._restoring = True
         try:
             for jid, nick, minimized in self._saved():
+                self.restored.add(jid)
                 room = self._open(rooms, jid, nick)
                 if minimized and room is not None:
                     room.minimize()

@@ -94,14 +94,16 @@ class BookmarksPlugin(Plugin):
 
     def on_room_entered(self, room: Room) -> None:
         """``allow_bookmarks``: a room the user enters is bookmarked (autojoin, with the nick used),
-        unless it already is or its bookmark was removed in this page."""
+        unless it already is, its bookmark was removed in this page, or it is a room of the page
+        before a reload (bookmarked or not as the user left it)."""
         if self._converse.settings.get("allow_bookmarks"):
             asyncio.ensure_future(self._bookmark_entered(room)).add_done_callback(_report)
 
     async def _bookmark_entered(self, room: Room) -> None:
         await self._converse.api.wait_until("bookmarksInitialized")
         jid = room.get("jid")
-        if not self.state.storage or self.state.is_bookmarked(jid) or jid in self.state.unbookmarked:
+        if not self.state.storage or self.state.is_bookmarked(jid) or jid in self.state.unbookmarked \
+                or jid in self.open_rooms.restored:
             return
         name = room.get("name") if room.get("name") not in (jid, jid.partition("@")[0]) else ""
         await self.state.add(Bookmark(jid=jid, name=name or "", nick=room.get("nick") or "", autojoin=True,
