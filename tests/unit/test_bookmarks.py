@@ -364,3 +364,24 @@ def test_saved_rooms_are_reopened_by_the_next_page() -> None:
         assert room.get("nick") == "ally" and room.get("minimized")
         assert "kept@conference.localhost/ally" in joins(client)
     arun(body())
+
+
+def test_the_notification_of_our_own_publish_does_not_reopen_a_room_the_user_closed() -> None:
+    async def body() -> None:
+        client = await bookmarks_client(compat=True)
+        answer(client, last_iq(client), items_result())
+        await settle()
+        room = client.api.rooms.open(THEPLAY, {"nick": "JC"})
+        adding = client.api.bookmarks.add({"jid": THEPLAY, "nick": "JC", "autojoin": True})
+        await settle()
+        publish = last_iq(client)
+        room.close()
+        # the server notifies the publish before it answers it (as Prosody does)
+        client.transport.receive(XEP0402_ADDED.replace("juliet@capulet.lit/balcony", "alice@localhost/web")
+                                 .replace("juliet@capulet.lit", "alice@localhost")
+                                 .replace(" name='The Play&apos;s the Thing'", ""))
+        answer(client, publish)
+        await adding
+        await settle()
+        assert room.get("closed") and client.converse.get(BookmarksState).is_bookmarked(THEPLAY)
+    arun(body())

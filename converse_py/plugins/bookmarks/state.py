@@ -36,6 +36,8 @@ class BookmarksState:
         #: rooms whose bookmark the user (here or elsewhere) removed in this page: not re-added on entering
         self.unbookmarked: set[str] = set()
         self._generation = 0
+        #: rooms this client is publishing a bookmark for: their notification must not (re)open them
+        self._publishing: set[str] = set()
 
     def is_bookmarked(self, jid: str) -> bool:
         return jid in self.bookmarks
@@ -102,7 +104,11 @@ class BookmarksState:
         await self.converse.api.wait_until("bookmarksInitialized")
         session = self.converse.session
         if self.storage == PEP:
-            await session.send_iq(publish_request(bookmark))
+            self._publishing.add(bookmark.jid)
+            try:
+                await session.send_iq(publish_request(bookmark))
+            finally:
+                self._publishing.discard(bookmark.jid)
         elif self.storage == PRIVATE_STORAGE:
             others = [b for jid, b in self.bookmarks.items() if jid != bookmark.jid]
             await session.send_iq(private_store([*others, bookmark]))
@@ -154,9 +160,10 @@ class BookmarksState:
         autojoin bookmark opens its room; a removed one leaves an open room open."""
         for bookmark in event.published:
             before = self.bookmarks.get(bookmark.jid)
+            ours = bookmark.jid in self._publishing  # our own publish, notified before its result
             if self._apply_added(bookmark):
                 self.unbookmarked.discard(bookmark.jid)
-                if before is None or not before.autojoin:
+                if not ours and (before is None or not before.autojoin):
                     self.autojoin(bookmark)
         for jid in event.retracted:
             self._apply_removed(jid)
