@@ -385,3 +385,15 @@ def test_the_notification_of_our_own_publish_does_not_reopen_a_room_the_user_clo
         await settle()
         assert room.get("closed") and client.converse.get(BookmarksState).is_bookmarked(THEPLAY)
     arun(body())
+
+
+def test_a_bookmarked_room_opened_without_a_nick_is_entered_with_the_bookmarked_one() -> None:
+    async def body() -> None:
+        client = await bookmarks_client(compat=True)
+        answer(client, last_iq(client), items_result(item("quiet@conference.localhost", "Bookie", autojoin=False)))
+        await settle()
+        assert client.api.rooms.open("quiet@conference.localhost").get("nick") == "Bookie"
+        assert client.api.rooms.open("other@conference.localhost").get("nick") == "alice"
+        assert client.api.rooms.open("given@conference.localhost", {"nick": "me"}).get("nick") == "me"
+        assert "quiet@conference.localhost/Bookie" in joins(client)
+    arun(body())

@@ -70,6 +70,7 @@ class BookmarksPlugin(Plugin):
             listen.on("roomEntered", self.on_room_entered)
             listen.on("roomMessage", self.open_rooms.on_room_message)
             listen.on("chatBoxClosed", self.open_rooms.save)
+            listen.on("getNicknameForMUC", self.bookmarked_nick)
 
     def on_reconnected(self, *_: Any) -> None:
         self._came_back = True
@@ -85,6 +86,11 @@ class BookmarksPlugin(Plugin):
     def _fetch(self, *, autojoin: bool) -> None:
         self.state.reset()
         asyncio.ensure_future(self.state.fetch(autojoin=autojoin)).add_done_callback(_report)
+
+    def bookmarked_nick(self, room: Room, nick: Any) -> Any:
+        """Hook ``getNicknameForMUC``: a room opened without a nick is entered with its bookmark's."""
+        bookmark = self.state.bookmarks.get(room.get("jid"))
+        return bookmark.nick if nick is None and bookmark is not None and bookmark.nick else None
 
     def on_room_opened(self, room: Room) -> None:
         if id(room) not in self._watched:
