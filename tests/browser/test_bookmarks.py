@@ -94,9 +94,9 @@ def box(jid: str) -> str:
     return f'#conversejs section.cpy-chatroom[data-jid="{jid}"]'
 
 
-def open_page(browser: Any, web_server: Any, server: Any, account: Account) -> ClientPage:
+def open_page(browser: Any, web_server: Any, server: Any, account: Account, **more: Any) -> ClientPage:
     settings = {"bosh_service_url": server.bosh_url, "jid": account.jid, "password": account.password,
-                "auto_login": True, "keepalive": False, "show_controlbox_by_default": True}
+                "auto_login": True, "keepalive": False, "show_controlbox_by_default": True, **more}
     handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
     handle.wait_for("window.out.initialized", timeout=BOOT_TIMEOUT_MS)
     handle.js("""() => new Promise((resolve) => converse.plugins.add('grab-bookmarks', { initialize() {
@@ -139,15 +139,24 @@ def autojoined(prosody: Any, device: Device) -> str:
 
 
 @pytest.fixture(scope="module")
-def page(browser: Any, web_server: Any, prosody: Any, alice: Account, autojoined: str) -> Iterator[ClientPage]:
-    handle = open_page(browser, web_server, prosody, alice)
+def auto_room(prosody: Any) -> str:
+    """A room named by the page's ``auto_join_rooms`` setting (with a nick)."""
+    return new_room(prosody, "setting")
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, web_server: Any, prosody: Any, alice: Account, autojoined: str,
+         auto_room: str) -> Iterator[ClientPage]:
+    handle = open_page(browser, web_server, prosody, alice, auto_join_rooms=[{"jid": auto_room, "nick": "ali-set"}])
     yield handle
     handle.close()
 
 
 def test_a_bookmark_from_the_other_device_is_autojoined_at_login_with_its_nick(
-        page: ClientPage, device: Device, autojoined: str) -> None:
+        page: ClientPage, device: Device, autojoined: str, auto_room: str) -> None:
     wait_entered(page, autojoined, "ali-phone")
+    wait_entered(page, auto_room, "ali-set")  # auto_join_rooms: [{jid, nick}]
+    page.js(f"window.capi.rooms.close({json.dumps(auto_room)})")  # keep the screen for the boxes below
     bookmark = page.js(f"window.capi.bookmarks.get({json.dumps(autojoined)})")
     assert bookmark["nick"] == "ali-phone" and bookmark["autojoin"] is True
     # the header shows it bookmarked; the control box lists the open room
