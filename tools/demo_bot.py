@@ -12,8 +12,9 @@ any server with the ProsodyServer interface:
   greetings do not pile up in the history), echoes chat messages, and sits in the
   public, persistent room ``demo@conference.localhost`` (listed by disco#items on
   the MUC service), where it answers once when named;
-* bookmarks the room (autojoin) for every demo account (converse-py does not read
-  bookmarks yet).
+* bookmarks the room (autojoin) for every demo account, as the server offers it:
+  XEP-0402 when the account advertises ``urn:xmpp:bookmarks:1#compat``, else XEP-0048
+  in private XML storage (converse-py reads either and joins the room at log-in).
 """
 
 from __future__ import annotations
@@ -131,9 +132,33 @@ def roster_set(iq_id: str, jid: str, name: str, group: str) -> str:
             f'</item></query></iq>')
 
 
+BOOKMARKS_COMPAT = "urn:xmpp:bookmarks:1#compat"
+
+
+def account_info(iq_id: str, bare_jid: str) -> str:
+    """disco#info of the user's own account (does it say XEP-0402's ``#compat``?)."""
+    return (f'<iq type="get" id={quoteattr(iq_id)} to={quoteattr(bare_jid)}>'
+            '<query xmlns="http://jabber.org/protocol/disco#info"/></iq>')
+
+
+def bookmark_publish(iq_id: str, room: str, nick: str) -> str:
+    """Store the demo room as an autojoin XEP-0402 bookmark (a PEP item with the publish-options
+    §3.2 asks for)."""
+    options = "".join(f'<field var="{var}"><value>{value}</value></field>' for var, value in (
+        ("pubsub#persist_items", "true"), ("pubsub#max_items", "max"),
+        ("pubsub#send_last_published_item", "never"), ("pubsub#access_model", "whitelist")))
+    return (f'<iq type="set" id={quoteattr(iq_id)}><pubsub xmlns="http://jabber.org/protocol/pubsub">'
+            f'<publish node="urn:xmpp:bookmarks:1"><item id={quoteattr(room)}>'
+            f'<conference xmlns="urn:xmpp:bookmarks:1" name="Demo room" autojoin="true">'
+            f'<nick>{escape(nick)}</nick></conference></item></publish><publish-options>'
+            f'<x xmlns="jabber:x:data" type="submit"><field var="FORM_TYPE" type="hidden"><value>'
+            f'http://jabber.org/protocol/pubsub#publish-options</value></field>{options}</x>'
+            f'</publish-options></pubsub></iq>')
+
+
 def bookmark_set(iq_id: str, room: str, nick: str) -> str:
-    """Store the demo room as an autojoin bookmark (XEP-0048 in private XML storage, XEP-0049),
-    so a client with a rooms UI lists and opens it."""
+    """Store the demo room as an autojoin bookmark (XEP-0048 in private XML storage, XEP-0049):
+    for servers whose accounts do not advertise XEP-0402."""
     return (f'<iq type="set" id={quoteattr(iq_id)}><query xmlns="jabber:iq:private">'
             f'<storage xmlns="storage:bookmarks"><conference jid={quoteattr(room)} '
             f'name="Demo room" autojoin="true"><nick>{escape(nick)}</nick></conference>'
@@ -286,7 +311,9 @@ def start_demo(server: Any, accounts: list[tuple[str, str]], *,
         bot.start()
         befriend({**seeders, bot_user: bot})
         for user, seeder in seeders.items():
-            seeder.send_raw(bookmark_set("demo-bookmark", room, user))
+            seeder.send_raw(account_info("demo-account-info", f"{user}@{domain}"))
+            pep = BOOKMARKS_COMPAT in seeder.wait_for_iq_result("demo-account-info")
+            seeder.send_raw((bookmark_publish if pep else bookmark_set)("demo-bookmark", room, user))
             answer = seeder.wait_for_iq_result("demo-bookmark")
             if "type='error'" in answer.replace('"', "'"):
                 raise BotError(f"storing the demo room bookmark failed: {answer}")

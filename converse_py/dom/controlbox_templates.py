@@ -183,6 +183,7 @@ def controlbox(*, jid: str, state: str, status: str, message: str, filter_text: 
             tag("div", {"data-role": "status"}, status_form(status, message)),
             tag("div", {"data-role": "requests"}),
             tag("div", {"data-role": "add"}, add_contact_form()),
+            tag("div", {"data-role": "open-rooms"}),
             tag("div", {"data-role": "rooms-panel"})),
         tag("input", {"class": "cpy-filter", "type": "search", "data-action": "filter", "value": filter_text,
                       "placeholder": _("Filter contacts"), "aria-label": _("Filter contacts")}),

@@ -1,13 +1,14 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
+['converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
 """
 
 from __future__ import annotations
 
 from ..core.plugin import Plugin
 from .blocking.plugin import BlockingPlugin
+from .bookmarks.plugin import BookmarksPlugin
 from .caps.plugin import CapsPlugin
 from .chats.plugin import ChatsPlugin
 from .chatstates.plugin import ChatStatesPlugin
@@ -31,7 +32,7 @@ from .version.plugin import VersionPlugin
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
-    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin,
+    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

@@ -240,6 +240,8 @@ BEFORE: dict[str, Callable[[Runner], None]] = {
         "if api.contacts.get(args['jid']) is None: await api.contacts.add(args['jid'])", jid=page.world.carol.jid),
     "_converse.api.rooms.close": lambda page: page.py(
         "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
+    "_converse.api.bookmarks.remove": lambda page: page.py(
+        "await api.bookmarks.add({'jid': args['jid']})", jid=page.world.room("demo")),
 }
 
 
@@ -371,6 +373,11 @@ CHECKS: dict[str, Step] = {
     "_converse.api.rooms.get": check_value(lambda page, ex, v: _jid_of(v) == page.world.room()),
     "_converse.api.rooms.listRooms": check_value(lambda page, ex, v: isinstance(v, list)),
     "_converse.api.rooms.close": check_room_closed,
+    "_converse.api.bookmarks.get": check_value(lambda page, ex, v: isinstance(v, list) or v is None
+                                               or (isinstance(v, dict) and v.get("jid") == page.world.room("demo"))),
+    "_converse.api.bookmarks.add": check_value(
+        lambda page, ex, v: isinstance(v, dict) and v.get("jid") == page.world.room("demo")),
+    "_converse.api.bookmarks.remove": check_value(lambda page, ex, v: v is True),
     "_converse.api.archive.query": check_value(lambda page, ex, v: isinstance(v, dict) and "messages" in v),
     "_converse.api.ping": check_value(lambda page, ex, v: v is True),
 }

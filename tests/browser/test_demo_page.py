@@ -127,6 +127,10 @@ def test_a_newcomer_sees_the_bot_online_and_chats_with_it(browser: Any, demo: di
         page.wait_for_selector('#conversejs li.cpy-contact.cpy-online[data-jid="echo@localhost"]', timeout=20_000)
         assert page.text_content('#conversejs li.cpy-contact[data-jid="echo@localhost"] .cpy-name') == "Echo bot"
         assert page.locator('#conversejs li.cpy-contact.cpy-offline[data-jid="bob@localhost"]').count() == 1
+        # The demo's bookmark: the room is joined at log-in and listed among the open rooms.
+        page.wait_for_selector('#conversejs section.cpy-chatroom[data-jid="demo@conference.localhost"] '
+                               '[data-role="room-status"]:text-is("entered")', timeout=20_000)
+        page.wait_for_selector('#conversejs li.cpy-open-room[data-jid="demo@conference.localhost"] .cpy-bookmarked')
         # The bot's greeting opens a chat box that names the room.
         box = '#conversejs .cpy-chatbox[data-jid="echo@localhost"]'
         page.wait_for_selector(f"{box} .cpy-msg.cpy-in", timeout=10_000)

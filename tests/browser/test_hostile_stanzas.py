@@ -54,6 +54,11 @@ def hostile_batch(alice: str, mallory: str) -> list[str]:
         f"<iq type='get' id='h2' to='{alice}'><query xmlns='urn:example:unknown'/></iq>",
         f"<iq type='set' id='h3' to='{alice}'><nonsense/></iq>",
         f"<iq type='result' id='h4' to='{alice}'><query xmlns='jabber:iq:roster'><item jid='evil2@localhost'/></query></iq>",
+        # a bookmark notification (XEP-0402 §4) from someone else: an autojoin room that must not open
+        f"<message to='{alice}' type='headline'><event xmlns='http://jabber.org/protocol/pubsub#event'>"
+        "<items node='urn:xmpp:bookmarks:1'><item id='forged@conference.localhost'><conference "
+        "xmlns='urn:xmpp:bookmarks:1' autojoin='true' name='FORGED bookmark'><nick>pwned</nick></conference>"
+        "</item><retract id='x@conference.localhost'/></items></event></message>",
     ]
 
 
@@ -85,6 +90,7 @@ def test_a_batch_of_hostile_stanzas_changes_nothing_and_the_chat_goes_on(browser
         assert page.js("window.capi.contacts.get('evil@localhost')") is None
         assert page.js("window.capi.contacts.get('evil2@localhost')") is None
         assert page.js("window.capi.chats.get('evil@localhost')") is None
+        assert page.js("window.capi.rooms.get('forged@conference.localhost')") is None
         bodies = page.js(f"Array.from(document.querySelectorAll({json.dumps(selector)})).map((e) => e.textContent)")
         assert bodies[-1] == "an ordinary message after all that", [b[:40] for b in bodies]
         assert "deep one" not in bodies  # nested over 64 levels: refused by the parser, and logged

@@ -17,6 +17,7 @@ from converse_py.plugins.chats.stanzas import parse_message
 from converse_py.plugins.muc.stanzas import (
     parse_disco_info, parse_disco_items, parse_form, parse_invitation, parse_occupant, parse_room_message,
 )
+from converse_py.plugins.bookmarks.stanzas import parse_event, parse_items, parse_private
 from converse_py.plugins.roster.stanzas import parse_presence, parse_roster, push_is_trusted
 from converse_py.plugins.vcard.stanzas import parse_vcard
 from converse_py.xmpp.errors import parse_error
@@ -27,11 +28,14 @@ from .conftest import Client, arun, settle
 NAMESPACES = ["jabber:client", "jabber:iq:roster", "http://jabber.org/protocol/muc#user", "urn:xmpp:sid:0",
               "urn:xmpp:delay", "vcard-temp", "jabber:x:data", "jabber:x:conference", "urn:xmpp:mam:2",
               "http://jabber.org/protocol/disco#info", "http://jabber.org/protocol/disco#items",
-              "urn:ietf:params:xml:ns:xmpp-stanzas", "urn:xmpp:carbons:2", "", "evil:ns"]
+              "urn:ietf:params:xml:ns:xmpp-stanzas", "urn:xmpp:carbons:2", "", "evil:ns",
+              "urn:xmpp:bookmarks:1", "storage:bookmarks", "jabber:iq:private", "http://jabber.org/protocol/pubsub",
+              "http://jabber.org/protocol/pubsub#event"]
 TAGS = ["message", "presence", "iq", "body", "subject", "query", "item", "group", "x", "status", "show",
         "priority", "stanza-id", "origin-id", "delay", "vCard", "FN", "URL", "PHOTO", "TYPE", "BINVAL", "field",
         "value", "option", "invite", "reason", "password", "error", "text", "identity", "feature", "result",
-        "forwarded", "fin", "set", "conflict", "not-authorized", "script", "img"]
+        "forwarded", "fin", "set", "conflict", "not-authorized", "script", "img", "conference", "storage",
+        "pubsub", "items", "event", "retract"]
 ATTRS = ["type", "from", "to", "id", "jid", "subscription", "ask", "name", "code", "affiliation", "role", "nick",
          "by", "stamp", "var", "ver", "reason", "password", "category", "onerror", "xmlns:foo"]
 WEIRD = st.one_of(
@@ -81,6 +85,7 @@ PARSERS: list[Callable[[ET.Element], Any]] = [
     parse_message, parse_presence, parse_roster, parse_vcard, parse_error, parse_occupant, parse_room_message,
     parse_invitation, parse_form, parse_disco_items, parse_disco_info,
     lambda el: push_is_trusted(el, "alice@localhost/web"),
+    parse_items, parse_private, lambda el: parse_event(el, "alice@localhost"),
 ]
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,7 +19,7 @@ BOB = "bob@localhost/phone"
 RECEIPTS, MARKERS, CHATSTATES = "urn:xmpp:receipts", "urn:xmpp:chat-markers:0", "http://jabber.org/protocol/chatstates"
 #: The features a client can do without; the rest (roster, status, chats, disco) carry the others.
 OPTIONAL = ("converse-receipts", "converse-markers", "converse-chatstates", "converse-corrections", "converse-otr",
-            "converse-csi", "converse-ping", "converse-mam", "converse-muc")
+            "converse-csi", "converse-ping", "converse-mam", "converse-muc", "converse-bookmarks")
 INCOMING = chat(BOB, "b1", "hi alice", f"<request xmlns='{RECEIPTS}'/><markable xmlns='{MARKERS}'/>"
                 f"<active xmlns='{CHATSTATES}'/>")
 
@@ -87,6 +87,7 @@ def test_a_client_without_one_optional_plugin_starts_cleanly_chats_and_lacks_onl
         "converse-ping": hasattr(converse.api, "ping"),
         "converse-mam": hasattr(converse.api, "archive"),
         "converse-muc": hasattr(converse.api, "rooms"),
+        "converse-bookmarks": hasattr(converse.api, "bookmarks"),
     }
     for name, there in present.items():
         assert there == (name != plugin), name

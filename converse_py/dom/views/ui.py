@@ -23,6 +23,7 @@ from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
 from .otr import OtrView
 from .rooms import RoomsView
+from .bookmarks import OpenRoomsView
 
 #: DOM event types routed by ``data-action``.
 ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
@@ -57,6 +58,7 @@ class UIPlugin(UIDeclaration):
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
+        self.open_rooms = OpenRoomsView(converse, self, self.rooms, self.controlbox.panel)
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
         self.strangers = StrangerBanners(converse, self, self.chats)
 

@@ -66,6 +66,10 @@ class RoomsState:
         room = self.rooms.get(jid)
         if room is None and create:
             room = self.rooms[jid] = Room(jid, str(attrs.get("nick") or self.default_nick()))
+            if not attrs.get("nick"):  # hook getNicknameForMUC: e.g. the nick of the room's bookmark
+                hooked = self.converse.hook("getNicknameForMUC", room, None)
+                if isinstance(hooked, str) and hooked.strip():
+                    room.set("nick", hooked.strip())
             room.sender = self.send
             room.closer = self._close_box
             room.on_change(self._on_room_change)
@@ -444,6 +448,11 @@ class MUCPlugin(Plugin):
                                "mediated or XEP-0249 direct)"),
         "roomMessage": EventDoc("the room, the message", "a groupchat message was added to a room (own "
                                 "reflections and history already shown are not repeated)"),
+    }
+    hooks = {
+        "getNicknameForMUC": EventDoc("the room, null", "a room is created without a nick: return the nick to "
+                                      "enter it with (the bookmarks plugin returns the bookmarked one); null keeps "
+                                      "the default (the node of the user's JID)"),
     }
     features = ("http://jabber.org/protocol/muc", "jabber:x:conference")
 
