@@ -11,13 +11,13 @@ bodies are made clickable only for http, https and xmpp URLs, and their text sta
 from __future__ import annotations
 
 import re
-import zlib
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
+from ..plugins.avatars.colors import css_color, initial
 from ..plugins.me.action import me_action
 from ..xmpp.stanza import format_size
 from .html import Markup, escape_text, join, tag
@@ -92,13 +92,36 @@ def local_time(time: datetime) -> LocalTime:
 
 
 def nick_color(nick: str) -> str:
-    """A stable, readable colour for a room nick (same nick, same colour, on every client).
+    """A stable, readable colour for a room nick: its XEP-0392 colour (same nick, same colour, on
+    every client that implements the XEP).
 
-    >>> nick_color("thirdwitch") == nick_color("thirdwitch"), nick_color("a") != nick_color("b")
-    (True, True)
+    >>> nick_color("Romeo"), nick_color("a") != nick_color("b")
+    ('#dd00af', True)
     """
-    hue = zlib.crc32(nick.encode("utf-8")) % 360
-    return f"hsl({hue}, 60%, 32%)"
+    return css_color(nick)
+
+
+def default_avatar(name: str, key: str, size: str = "cpy-avatar") -> Markup:
+    """An avatar for someone without a picture: ``name``'s first character on the XEP-0392 colour
+    of ``key`` (the bare JID, or the nick in a room).
+
+    >>> str(default_avatar("romeo", "Romeo"))
+    '<span class="cpy-avatar cpy-avatar-default" style="background-color: #dd00af" aria-hidden="true">R</span>'
+    """
+    return Markup("".join(('<span class="', escape_text(size), ' cpy-avatar-default" style="background-color: ',
+                           css_color(key), '" aria-hidden="true">', escape_text(initial(name)), "</span>")))
+
+
+def avatar_image(src: str | None, name: str, key: str, size: str = "cpy-avatar") -> Markup:
+    """An avatar: the picture at ``src`` (a ``data:`` URL the avatars plugin checked decodes as an
+    image), else ``default_avatar``. Any other kind of URL is never used.
+
+    >>> str(avatar_image("https://x.org/a.png", "bob", "bob@localhost")).startswith('<span')
+    True
+    """
+    if not src or not src.startswith("data:image/"):
+        return default_avatar(name, key, size)
+    return Markup("".join(('<img class="', escape_text(size), '" alt="" src="', escape_text(src), '">')))
 
 
 #: One button a plugin adds (hooks ``getMessageActionButtons`` / ``getToolbarButtons``): ``name``
