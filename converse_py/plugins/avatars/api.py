@@ -36,8 +36,8 @@ class AvatarsAPI(Grouping):
         (XEP-0084) and the vCard (XEP-0153, other vCard fields kept), and its hash goes out in
         presence. Resolves to the picture's SHA-1.
 
-        JS: ``const hash = await _converse.api.avatars.set(fileInput.files[0]);``
-        Python: ``hash = await api.avatars.set(png_bytes)``
+        JS: ``const c = new OffscreenCanvas(96, 96); c.getContext('2d').fillRect(0, 0, 96, 96); await _converse.api.avatars.set(await c.convertToBlob());``
+        Python: ``import base64; await api.avatars.set(base64.b64decode("R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="))``
         """
         if image is None or isinstance(image, (str, int, float, bool, dict, list)):
             raise ConverseError("avatars.set: expected an image (a Blob, a File or bytes)")

@@ -174,8 +174,10 @@ class AvatarState:
 
     # -- the user's own avatar ---------------------------------------------------------------
     def annotate(self, _context: Any, stanza: ET.Element) -> ET.Element:
-        """Hook ``outgoingPresence``: our photo hash in each available presence (XEP-0153 §4.1)."""
-        if local_name(stanza.tag) == "presence" and stanza.get("type") in (None, "available"):
+        """Hook ``outgoingPresence``: our photo hash in each available presence (XEP-0153 §4.1), once
+        our vCard is known (before that, the presence says nothing about avatars)."""
+        if self.own_hash is not None and local_name(stanza.tag) == "presence" \
+                and stanza.get("type") in (None, "available"):
             add_photo(stanza, self.own_hash)
         return stanza
 
@@ -271,10 +273,11 @@ class AvatarsPlugin(Plugin):
         converse.session.add_handler("presence", self.state.on_presence)
         converse.api.listen.on("outgoingPresence", self.state.annotate)
         converse.api.listen.on("vcardUpdated", self.state.on_vcard)
-        converse.api.listen.on("connected", self.on_connected)
+        converse.api.listen.on("statusInitialized", self.on_online)
         converse.api.listen.on("disconnected", self.on_disconnected)
 
-    def on_connected(self, *_: Any) -> None:
+    def on_online(self, *_: Any) -> None:
+        """After the initial presence (RFC 6121: roster, then presence, then the rest): our vCard."""
         asyncio.ensure_future(self.state.load_own()).add_done_callback(_report)
 
     def on_disconnected(self, *_: Any) -> None:
