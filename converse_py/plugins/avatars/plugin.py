@@ -149,21 +149,28 @@ class AvatarState:
             self._show(jid, photo)
         elif self._vcard_hashes.get(jid) != photo:
             self._vcard_hashes[jid] = photo
-            asyncio.ensure_future(self.fetch_vcard(jid, sender if in_room else jid)).add_done_callback(_report)
+            asyncio.ensure_future(self.fetch_vcard(jid, sender if in_room else jid, photo)).add_done_callback(_report)
 
-    async def fetch_vcard(self, jid: str, to: str) -> None:
-        """Fetch ``to``'s vCard and take its PHOTO as ``jid``'s avatar."""
-        key = f"vcard {jid}"
+    async def fetch_vcard(self, jid: str, to: str, photo: str = "") -> None:
+        """Fetch ``to``'s vCard and take its PHOTO as ``jid``'s avatar (``photo``: the advertised hash)."""
+        key = f"vcard {jid} {photo}"
         if key in self._fetching:
             return
         self._fetching.add(key)
         try:
             result = await self.converse.session.send_iq(vcard_get(to), timeout=30)
+        except Exception as exc:
+            logger.info("avatar of %s: no vCard (%s)", jid, exc)
+            return
         finally:
             self._fetching.discard(key)
-        photo = vcard_photo(result)
-        if photo.data is not None:
-            await self.accept(jid, photo.type, photo.data)
+        found = vcard_photo(result)
+        if found.data is None:
+            logger.info("avatar of %s refused: no usable PHOTO in the vCard", jid)
+            return
+        if photo and sha1_hex(found.data) != photo:
+            logger.info("avatar of %s: the vCard's photo is not the one presence advertised", jid)
+        await self.accept(jid, found.type, found.data)
 
     def on_vcard(self, contact: Any) -> None:
         """A vCard the roster fetched (``vcardUpdated``): its photo counts as well."""
