@@ -32,7 +32,8 @@ def hue_angle(text: str) -> float:
     return (digest[0] | digest[1] << 8) / 65536 * 360
 
 
-def _bounds(lightness: float) -> list[tuple[float, float]]:
+@lru_cache(maxsize=8)
+def _bounds(lightness: float) -> tuple[tuple[float, float], ...]:
     """The six lines (slope, intercept) bounding the sRGB gamut at ``lightness`` in the LCh(uv) plane."""
     sub1 = (lightness + 16) ** 3 / 1560896
     sub2 = sub1 if sub1 > _EPSILON else lightness / _KAPPA
@@ -43,13 +44,16 @@ def _bounds(lightness: float) -> list[tuple[float, float]]:
             top2 = (838422 * m3 + 769860 * m2 + 731718 * m1) * lightness * sub2 - 769860 * t * lightness
             bottom = (632260 * m3 - 126452 * m2) * sub2 + 126452 * t
             lines.append((top1 / bottom, top2 / bottom))
-    return lines
+    return tuple(lines)
 
 
-def _max_chroma(lightness: float, hue: float) -> float:
-    theta = math.radians(hue)
-    lengths = (intercept / (math.sin(theta) - slope * math.cos(theta)) for slope, intercept in _bounds(lightness))
-    return min(length for length in lengths if length >= 0)
+def _max_chroma(lightness: float, sin: float, cos: float) -> float:
+    best = math.inf
+    for slope, intercept in _bounds(lightness):
+        length = intercept / (sin - slope * cos)
+        if 0 <= length < best:
+            best = length
+    return best
 
 
 def _from_linear(c: float) -> float:
@@ -66,9 +70,10 @@ def hsluv_to_rgb(hue: float, saturation: float, lightness: float) -> tuple[float
         return (1.0, 1.0, 1.0)
     if lightness < 1e-8:
         return (0.0, 0.0, 0.0)
-    chroma = _max_chroma(lightness, hue) / 100 * saturation
-    u = chroma * math.cos(math.radians(hue))
-    v = chroma * math.sin(math.radians(hue))
+    theta = math.radians(hue)
+    sin, cos = math.sin(theta), math.cos(theta)
+    chroma = _max_chroma(lightness, sin, cos) / 100 * saturation
+    u, v = chroma * cos, chroma * sin
     var_u = u / (13 * lightness) + _REF_U
     var_v = v / (13 * lightness) + _REF_V
     y = lightness / _KAPPA if lightness <= 8 else ((lightness + 16) / 116) ** 3
@@ -84,9 +89,11 @@ def rgb(text: str) -> tuple[float, float, float]:
     return hsluv_to_rgb(hue_angle(text), 100, 50)
 
 
+@lru_cache(maxsize=8192)
 def css_color(text: str) -> str:
     """``rgb(text)`` as a CSS hex colour."""
-    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb(text))
+    r, g, b = rgb(text)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
 def initial(name: str) -> str:
