@@ -309,3 +309,51 @@ def test_setting_an_avatar_refuses_what_is_not_an_image_and_offline_use_is_repor
         with pytest.raises(Exception, match="not connected"):
             client.api.avatars.remove()
     arun(body())
+
+
+def test_a_room_occupants_photo_is_fetched_from_its_occupant_jid_and_shown_in_the_occupant_list() -> None:
+    async def body() -> None:
+        from converse_py.dom import room_templates
+        client = await logged_in()
+        client.converse.get(AvatarState).images = FakeImages()
+        image = png((1, 2, 3))
+        client.transport.receive(
+            "<presence xmlns='jabber:client' from='coven@chat.shakespeare.lit/thirdwitch'>"
+            "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x>"
+            f"<x xmlns='vcard-temp:x:update'><photo>{hashlib.sha1(image).hexdigest()}</photo></x></presence>")
+        await settle()
+        request = next(parse(x) for x in reversed(client.transport.sent) if "vcard-temp" in x)
+        assert request.get("to") == "coven@chat.shakespeare.lit/thirdwitch"
+        client.transport.receive(vcard_result(str(request.get("id")), "image/png",
+                                              base64.b64encode(image).decode()).replace(
+            "from='bob@localhost'", "from='coven@chat.shakespeare.lit/thirdwitch'"))
+        await settle()
+        url = client.api.avatars.get("coven@chat.shakespeare.lit/thirdwitch")
+        assert url is not None and client.api.avatars.get("coven@chat.shakespeare.lit") is None
+
+        class Occupant(dict[str, Any]):
+            def get(self, key: str, default: Any = None) -> Any:
+                return dict.get(self, key, default)
+        rows = str(room_templates.occupants([Occupant(nick="thirdwitch"), Occupant(nick="firstwitch")],
+                                            "coven@chat.shakespeare.lit", client.api.avatars.get))
+        assert f'src="{url}"' in rows and 'data-avatar-for="coven@chat.shakespeare.lit/firstwitch"' in rows
+    arun(body())
+
+
+def test_a_vcard_the_roster_fetched_counts_and_our_own_other_clients_presence_is_not_fetched() -> None:
+    async def body() -> None:
+        from converse_py.plugins.roster.models import Contact
+        from converse_py.plugins.roster.stanzas import RosterItem
+        client = await logged_in()
+        client.converse.get(AvatarState).images = FakeImages()
+        contact = Contact(RosterItem("erin@localhost", "", "both", None, ()))
+        contact.set({"image": base64.b64encode(png()).decode(), "image_type": "image/png"})
+        client.converse.trigger("vcardUpdated", contact)
+        await settle()
+        assert client.api.avatars.get("erin@localhost") is not None
+        client.transport.sent.clear()
+        client.transport.receive("<presence xmlns='jabber:client' from='alice@localhost/phone'>"
+                                 f"<x xmlns='vcard-temp:x:update'><photo>{HASH}</photo></x></presence>")
+        await settle()
+        assert not any("vcard-temp" in x for x in client.transport.sent)
+    arun(body())
