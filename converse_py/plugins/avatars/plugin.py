@@ -58,6 +58,7 @@ class AvatarState:
         self._vcard_hashes: dict[str, str] = {}  # JID → the photo hash whose vCard we fetched
         self.own_hash: str | None = None  # our XEP-0153 hash; None until our vCard is known
         self._own_card: ET.Element | None = None
+        self._own_changes = 0  # set/remove calls: a log-in fetch of our vCard older than one is stale
 
     # -- reading -----------------------------------------------------------------------------
     def url_for(self, jid: str | None) -> str | None:
@@ -190,7 +191,10 @@ class AvatarState:
 
     async def load_own(self) -> None:
         """Our vCard after log-in: the hash to advertise, and our own avatar shown."""
+        changes = self._own_changes
         result = await self.converse.session.send_iq(vcard_get(), timeout=30)
+        if changes != self._own_changes:
+            return  # the user set or removed the avatar meanwhile: that is what counts
         self._own_card = result
         photo = vcard_photo(result)
         me = own_bare(self.converse.session) or ""
@@ -213,6 +217,7 @@ class AvatarState:
             data, width, height = bytes(source), 0, 0
         else:
             raise ConverseError(f"avatars.set: expected image bytes, got {type(source).__name__}")
+        self._own_changes += 1
         type_ = sniff_type(data)
         if type_ is None:
             raise ConverseError("avatars.set: the data is not a PNG, JPEG, GIF or WebP image")
@@ -230,6 +235,7 @@ class AvatarState:
 
     async def remove_own(self) -> None:
         """No avatar any more: empty PEP metadata, a vCard without PHOTO, an empty presence photo."""
+        self._own_changes += 1
         session = self.converse.session
         await _publish(session, lambda options: publish_metadata(None, options=options))
         await self._store_vcard(None, "")
