@@ -357,3 +357,28 @@ def test_a_vcard_the_roster_fetched_counts_and_our_own_other_clients_presence_is
         await settle()
         assert not any("vcard-temp" in x for x in client.transport.sent)
     arun(body())
+
+
+def test_a_new_hash_from_another_of_our_clients_is_advertised_here_too() -> None:
+    async def body() -> None:
+        client = await logged_in()
+        state = client.converse.get(AvatarState)
+        client.converse.trigger("statusInitialized", "online")
+        state.own_hash = ""  # our vCard was read at log-in: no avatar
+        image = png((7, 7, 7))
+        hash_ = hashlib.sha1(image).hexdigest()
+        client.transport.receive("<presence xmlns='jabber:client' from='alice@localhost/phone'>"
+                                 f"<x xmlns='vcard-temp:x:update'><photo>{hash_}</photo></x></presence>")
+        await settle()
+        assert state.own_hash == hash_ and f"<photo>{hash_}</photo>" in client.sent("presence")[-1]
+        request = next(parse(x) for x in reversed(client.transport.sent) if x.startswith("<iq") and "<vCard" in x)
+        client.transport.receive(vcard_result(str(request.get("id")), "image/png", base64.b64encode(image).decode())
+                                 .replace("from='bob@localhost'", "from='alice@localhost'"))
+        await settle()
+        assert client.api.avatars.get("alice@localhost") is not None
+        sent = len(client.transport.sent)
+        client.transport.receive("<presence xmlns='jabber:client' from='alice@localhost/web'>"
+                                 f"<x xmlns='vcard-temp:x:update'><photo>{hash_}</photo></x></presence>")
+        await settle()
+        assert len(client.transport.sent) == sent  # our own echo changes nothing
+    arun(body())

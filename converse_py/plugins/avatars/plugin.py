@@ -29,7 +29,7 @@ from ..status.plugin import StatusState
 from ..vcard.stanzas import vcard_get
 from .api import AvatarsAPI
 from .cache import AvatarCache, PlatformStore
-from .stanzas import (AVATAR_METADATA, IMAGE_TYPES, AvatarInfo, add_photo, data_request, decode_base64,
+from .stanzas import (AVATAR_METADATA, IMAGE_TYPES, MAX_BASE64, AvatarInfo, add_photo, data_request, decode_base64,
                       parse_data_result, parse_metadata_event, presence_photo, publish_data, publish_metadata,
                       sha1_hex, sniff_type, vcard_photo, vcard_with_photo)
 
@@ -66,7 +66,9 @@ class AvatarState:
         if not jid:
             return None
         hash_ = self.cache.hash_for(jid)
-        if hash_ is None:
+        if hash_ is None or not self.cache.has(hash_):
+            if hash_ is not None:
+                self._urls.pop(hash_, None)  # evicted from the cache: not kept in memory either
             return None
         url = self._urls.get(hash_)
         if url is None:
@@ -141,7 +143,15 @@ class AvatarState:
         in_room = find(stanza, MUC_USER, "x") is not None
         jid = parsed.full if in_room else parsed.bare
         if not in_room and jid == own_bare(self.converse.session):
-            return  # our own other clients: our vCard is fetched at log-in and set here
+            # Another of our clients changed the avatar (XEP-0153 §4.3): advertise the same hash.
+            if sender != self.converse.session.jid and photo is not None and self.own_hash is not None \
+                    and photo != self.own_hash:
+                self._set_own_hash(photo)
+                if photo and not self.cache.has(photo):
+                    asyncio.ensure_future(self.fetch_vcard(jid, jid, photo)).add_done_callback(_report)
+                else:
+                    self._show(jid, photo or None)
+            return
         if not photo:
             if self._vcard_hashes.pop(jid, None) is not None:
                 self._show(jid, None)
@@ -221,7 +231,7 @@ class AvatarState:
         type_ = sniff_type(data)
         if type_ is None:
             raise ConverseError("avatars.set: the data is not a PNG, JPEG, GIF or WebP image")
-        if len(data) * 4 // 3 > 256 * 1024:
+        if (len(data) + 2) // 3 * 4 > MAX_BASE64:
             raise ConverseError("avatars.set: the image is over 192 KB")
         session = self.converse.session
         hash_ = sha1_hex(data)
