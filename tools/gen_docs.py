@@ -22,6 +22,7 @@ from converse_py.core.settings import CORE_SETTINGS, Setting  # noqa: E402
 from converse_py.dom.ui_declaration import UIDeclaration  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
 from converse_py.plugins.core import FEATURE_PLUGIN_CLASSES  # noqa: E402
+from converse_py.plugins.avatars.api import AvatarsAPI  # noqa: E402
 from converse_py.plugins.blocking.api import BlocklistAPI  # noqa: E402
 from converse_py.plugins.bookmarks.api import BookmarksAPI  # noqa: E402
 from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
@@ -120,6 +121,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.archive", ArchiveAPI, "_converse.api.archive"),
     ("api.blocklist", BlocklistAPI, "_converse.api.blocklist"),
     ("api.bookmarks", BookmarksAPI, "_converse.api.bookmarks"),
+    ("api.avatars", AvatarsAPI, "_converse.api.avatars"),
     ("api.commands", CommandsAPI, "_converse.api.commands"),
     ("api.ping", PingAPI, "_converse.api"),
 ]

@@ -14,10 +14,11 @@ True
 from __future__ import annotations
 
 from typing import Any
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, escape_text, join, tag
+from .templates import avatar_image
 
 STATUS_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                  "xa": N_("Extended away"), "offline": N_("Offline"), "unavailable": N_("Offline")}
@@ -48,15 +49,14 @@ def login_form(*, jid: str = "", error: str = "", busy: bool = False) -> Markup:
                tag("button", {"type": "submit", "disabled": busy}, _("Connecting…") if busy else _("Log in")))
 
 
-def avatar(contact: Any, size: str = "cpy-avatar") -> Markup | None:
-    """The contact's vCard photo as a data: URL (types and base64 are checked when the vCard is parsed)."""
-    image, image_type = contact.get("image"), contact.get("image_type")
-    if not image or not image_type:
-        return None
-    return tag("img", {"class": size, "alt": "", "src": f"data:{image_type};base64,{image}"})
+def avatar(contact: Any, src: str | None = None) -> Markup:
+    """A roster row's avatar: the checked picture ``src`` (api.avatars), else initials on the
+    contact's XEP-0392 colour."""
+    jid = str(contact.get("jid"))
+    return avatar_image(src, str(contact.get("fullname") or jid), jid, lookup=jid)
 
 
-def contact_row(contact: Any) -> Markup:
+def contact_row(contact: Any, avatar_src: str | None = None) -> Markup:
     """One roster row: presence dot, avatar, name, status message (or a pending-request note).
     Written out rather than built with ``tag``: a 5,000-contact roster renders it 5,000 times
     (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
@@ -71,11 +71,11 @@ def contact_row(contact: Any) -> Markup:
     label = escape_text(status_label(status))
     jid = escape_text(str(contact.get("jid")))
     note = contact.get("status") or (_("Awaiting approval") if contact.get("ask") == "subscribe" else "")
-    picture = avatar(contact)
+    picture = avatar(contact, avatar_src)
     return Markup("".join((
         '<li class="cpy-contact cpy-', escape_text(str(status)), '" data-jid="', jid,
         '"><button type="button" data-action="open-chat" data-jid="', jid, '" title="', jid, " (", label,
-        ')"><span class="cpy-dot" aria-label="', label, '" role="img"></span>', picture or "",
+        ')"><span class="cpy-dot" aria-label="', label, '" role="img"></span>', picture,
         '<span class="cpy-name">', escape_text(str(contact.get("fullname") or contact.get("jid"))),
         '</span><span class="cpy-status-msg">', escape_text(str(note)), "</span></button></li>")))
 
@@ -84,11 +84,15 @@ def _sort_key(contact: Any) -> str:
     return str(contact.get("fullname") or contact.get("jid")).lower()
 
 
-def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) -> Iterator[Markup]:
+def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK,
+                  avatars: Callable[[str], str | None] | None = None) -> Iterator[Markup]:
     """The roster's ``<li>`` rows, ``size`` rows per chunk, for one ``<ul>``. Grouped rosters get a
     heading row per roster group (contacts in no group come last, under "Ungrouped"; a contact in
-    two groups is listed in both)."""
+    two groups is listed in both). ``avatars`` gives a JID's checked picture (api.avatars.get)."""
     rows: list[Markup] = []
+
+    def picture(contact: Any) -> str | None:
+        return avatars(str(contact.get("jid"))) if avatars is not None else None
     if grouped:
         groups: dict[str, list[Any]] = {}
         for contact in contacts:
@@ -99,13 +103,13 @@ def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) 
             rows.append(tag("li", {"class": "cpy-group-head"},
                             tag("span", {"role": "heading", "aria-level": "3"}, _("Ungrouped") if name == UNGROUPED else name)))
             for contact in sorted(groups[name], key=_sort_key):
-                rows.append(contact_row(contact))
+                rows.append(contact_row(contact, picture(contact)))
                 if len(rows) >= size:
                     yield join(rows)
                     rows = []
     else:
         for contact in sorted(contacts, key=_sort_key):
-            rows.append(contact_row(contact))
+            rows.append(contact_row(contact, picture(contact)))
             if len(rows) >= size:
                 yield join(rows)
                 rows = []
@@ -168,12 +172,28 @@ def add_contact_form(feedback: str = "", error: bool = False) -> Markup:
                              "data-role": "add-feedback"}, feedback)))
 
 
-def controlbox(*, jid: str, state: str, status: str, message: str, filter_text: str) -> Markup:
+def own_avatar(jid: str, src: str | None) -> Markup:
+    """The user's own avatar in the control box header: a menu to choose a picture or remove it."""
+    return tag("details", {"class": "cpy-own-avatar", "data-role": "own-avatar"},
+               tag("summary", {"aria-label": _("Your avatar"), "title": _("Your avatar")},
+                   avatar_image(src, jid, jid, lookup=jid)),
+               tag("div", {"class": "cpy-avatar-menu"},
+                   tag("label", {"class": "cpy-avatar-pick"}, _("Choose a picture…"),
+                       tag("input", {"type": "file", "accept": "image/png,image/jpeg,image/gif,image/webp",
+                                     "data-action": "pick-avatar", "class": "cpy-visually-hidden"})),
+                   tag("button", {"type": "button", "data-action": "remove-avatar", "class": "cpy-secondary",
+                                  "hidden": src is None}, _("Remove the avatar")),
+                   tag("p", {"role": "status", "data-role": "avatar-feedback"})))
+
+
+def controlbox(*, jid: str, state: str, status: str, message: str, filter_text: str,
+               avatar: Markup | None = None) -> Markup:
     """The logged-in control box; the roster list and requests are filled in by the view. Below
     the header, the tools (status, requests, add a contact, rooms) and the roster (its filter
     and list) share the height: each scrolls on its own."""
     return join([
         tag("header", {"class": "cpy-me"},
+            avatar,
             tag("span", {"class": "cpy-my-jid"}, jid),
             tag("span", {"class": f"cpy-conn cpy-conn-{state}"}, state),
             tag("button", {"type": "button", "data-action": "logout"}, _("Log out"))),

@@ -7,11 +7,11 @@ Pure Python (tested on CPython); nicks, subjects, reasons and bodies are always 
 from __future__ import annotations
 
 from typing import Any
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, join, tag
-from .templates import Button, nick_color, toolbar
+from .templates import Button, avatar_image, nick_color, toolbar
 
 SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                "xa": N_("Extended away"), "offline": N_("Offline")}
@@ -20,7 +20,14 @@ SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"),
 ROLE_WORDS = (N_("moderator"), N_("visitor"), N_("owner"), N_("admin"), N_("member"), N_("outcast"))
 
 
-def occupant_row(occupant: Any) -> Markup:
+def occupant_avatar_jid(room_jid: str, occupant: Any) -> str:
+    """Whose avatar an occupant shows: its real bare JID when the room discloses it, else its
+    occupant JID (``room@service/nick``, XEP-0153 in rooms)."""
+    real = occupant.get("jid")
+    return str(real).partition("/")[0] if real else f"{room_jid}/{occupant.get('nick')}"
+
+
+def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | None = None) -> Markup:
     show = occupant.get("show") or "online"
     role, affiliation = occupant.get("role") or "none", occupant.get("affiliation") or "none"
     badge = " · ".join(_(x) for x in (role if role not in ("none", "participant") else "",
@@ -28,25 +35,33 @@ def occupant_row(occupant: Any) -> Markup:
     return tag("li", {"class": f"cpy-occupant cpy-{show}", "data-nick": occupant.get("nick"),
                       "title": occupant.get("jid") or occupant.get("nick")},
                tag("span", {"class": "cpy-dot", "role": "img", "aria-label": _(SHOW_LABELS.get(show, show))}),
+               avatar_image(avatar_src, str(occupant.get("nick") or ""), str(occupant.get("nick") or ""),
+                            "cpy-avatar cpy-avatar-small", lookup),
                tag("span", {"class": "cpy-nick", "style": f"color: {nick_color(occupant.get('nick'))}"},
                    occupant.get("nick")),
                tag("span", {"class": "cpy-badge"}, badge) if badge else None)
 
 
-def occupants(items: Sequence[Any]) -> Markup:
-    """Moderators first, then by nick."""
+def occupants(items: Sequence[Any], room_jid: str = "",
+              avatars: Callable[[str], str | None] | None = None) -> Markup:
+    """Moderators first, then by nick; ``avatars`` gives a JID's picture (see ``occupant_avatar_jid``)."""
     order = {"moderator": 0, "participant": 1, "visitor": 2, "none": 3}
     ranked = sorted(items, key=lambda o: (order.get(o.get("role"), 3), str(o.get("nick")).casefold()))
-    return join(occupant_row(o) for o in ranked)
+    rows = []
+    for occupant in ranked:
+        lookup = occupant_avatar_jid(room_jid, occupant) if room_jid else None
+        rows.append(occupant_row(occupant, avatars(lookup) if avatars is not None and lookup else None, lookup))
+    return join(rows)
 
 
-def room_box(room: Any, buttons: Sequence[Button] = ()) -> Markup:
+def room_box(room: Any, buttons: Sequence[Button] = (), avatar_src: str | None = None) -> Markup:
     """The frame of a room; messages and occupants are filled in by the view; ``buttons`` are the
-    toolbar's (hook ``getToolbarButtons``)."""
+    toolbar's (hook ``getToolbarButtons``); ``avatar_src`` the room's picture (initials without one)."""
     jid = room.get("jid")
     return tag("section", {"class": "cpy-chatbox cpy-chatroom", "data-jid": jid,
                            "aria-label": _("Room {name}", name=room.get("name") or jid)},
                tag("header", {},
+                   avatar_image(avatar_src, str(room.get("name") or jid), jid, lookup=jid),
                    tag("span", {"class": "cpy-title", "data-role": "room-name", "title": jid},
                        room.get("name") or jid),
                    tag("span", {"class": "cpy-conn", "data-role": "room-status"}, room.get("connection_status")),

@@ -11,7 +11,6 @@ bodies are made clickable only for http, https and xmpp URLs, and their text sta
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
+from ..plugins.avatars.colors import css_color, initial
 from ..plugins.me.action import me_action
 from ..xmpp.stanza import format_size
 from .html import Markup, escape_text, join, tag
@@ -93,13 +93,44 @@ def local_time(time: datetime) -> LocalTime:
 
 
 def nick_color(nick: str) -> str:
-    """A stable, readable colour for a room nick (same nick, same colour, on every client).
+    """A stable, readable colour for a room nick: its XEP-0392 colour (same nick, same colour, on
+    every client that implements the XEP).
 
-    >>> nick_color("thirdwitch") == nick_color("thirdwitch"), nick_color("a") != nick_color("b")
-    (True, True)
+    >>> nick_color("Romeo"), nick_color("a") != nick_color("b")
+    ('#dd00af', True)
     """
-    hue = zlib.crc32(nick.encode("utf-8")) % 360
-    return f"hsl({hue}, 60%, 32%)"
+    return css_color(nick)
+
+
+def _avatar_attrs(size: str, name: str, key: str, lookup: str | None) -> str:
+    # data-avatar-* let views/avatars.py redraw every avatar of a JID when it changes.
+    return "".join(('class="', escape_text(size), '" data-avatar-for="', escape_text(lookup), '" data-avatar-name="',
+                    escape_text(name), '" data-avatar-key="', escape_text(key), '"')) if lookup is not None \
+        else 'class="' + escape_text(size) + '"'
+
+
+def default_avatar(name: str, key: str, size: str = "cpy-avatar", lookup: str | None = None) -> Markup:
+    """An avatar for someone without a picture: ``name``'s first character on the XEP-0392 colour
+    of ``key`` (the bare JID, or the nick in a room). ``lookup``: the JID whose avatar it stands for.
+
+    >>> str(default_avatar("romeo", "Romeo"))
+    '<span class="cpy-avatar cpy-avatar-default" style="background-color: #dd00af" aria-hidden="true">R</span>'
+    """
+    attrs = _avatar_attrs(size + " cpy-avatar-default", name, key, lookup)
+    return Markup("".join(("<span ", attrs, ' style="background-color: ', css_color(key), '" aria-hidden="true">',
+                           escape_text(initial(name)), "</span>")))
+
+
+def avatar_image(src: str | None, name: str, key: str, size: str = "cpy-avatar", lookup: str | None = None) -> Markup:
+    """An avatar: the picture at ``src`` (a ``data:`` URL the avatars plugin checked decodes as an
+    image), else ``default_avatar``. Any other kind of URL is never used.
+
+    >>> str(avatar_image("https://x.org/a.png", "bob", "bob@localhost")).startswith('<span')
+    True
+    """
+    if not src or not src.startswith("data:image/"):
+        return default_avatar(name, key, size, lookup)
+    return Markup("".join(("<img ", _avatar_attrs(size, name, key, lookup), ' alt="" src="', escape_text(src), '">')))
 
 
 #: One button a plugin adds (hooks ``getMessageActionButtons`` / ``getToolbarButtons``): ``name``
@@ -396,14 +427,15 @@ def unread_badge(count: int) -> Markup:
                         "aria-label": _("{count} unread", count=count)}, str(count) if count else "")
 
 
-def chatbox(box: Any, buttons: Sequence[Button] = ()) -> Markup:
+def chatbox(box: Any, buttons: Sequence[Button] = (), avatar_src: str | None = None) -> Markup:
     """A chat box frame (messages are added in batches by the view); ``buttons`` are the toolbar's
-    (hook ``getToolbarButtons``)."""
+    (hook ``getToolbarButtons``); ``avatar_src`` the contact's picture (initials without one)."""
     jid = box.get("jid")
     height = box.get("height")
     return tag("section", {"class": "cpy-chatbox", "data-jid": jid, "aria-label": _("Chat with {jid}", jid=jid),
                            "style": f"height: {int(height)}px" if isinstance(height, (int, float)) else None},
                tag("header", {},
+                   avatar_image(avatar_src, str(box.get("fullname") or jid), jid, lookup=jid),
                    tag("span", {"class": "cpy-title", "data-role": "title"}, chat_title(box)),
                    unread_badge(box.get("num_unread") or 0),
                    tag("button", {"type": "button", "data-action": "toggle-chat", "data-jid": jid,

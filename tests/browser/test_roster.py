@@ -14,10 +14,10 @@ import pytest
 
 from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
 
-# A 1×1 PNG.
+# A 1×1 PNG (a valid one: the avatars plugin shows only what the browser decodes as an image).
 PNG = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082")).decode()
+    "1f15c4890000000d4944415478da63f8cfc0f01f00050001ff56c72f0d0000000049454e44ae426082")).decode()
 
 
 def roster_set_xml(jid: str, name: str = "", groups: tuple[str, ...] = (), iq_id: str = "rs") -> str:

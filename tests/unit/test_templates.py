@@ -130,7 +130,7 @@ def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:
     assert 'datetime="2026-03-04T05:06:07.999999+00:00"' in templates.message_item(second)
 
 
-def reference_contact_row(contact: Contact) -> Markup:
+def reference_contact_row(contact: Contact, avatar_src: str | None = None) -> Markup:
     """The row contact_row writes out, built with ``tag`` (as it was before it was written out)."""
     status = contact.get("chat_status") or "offline"
     label = controlbox_templates.status_label(status)
@@ -140,7 +140,7 @@ def reference_contact_row(contact: Contact) -> Markup:
                tag("button", {"type": "button", "data-action": "open-chat", "data-jid": jid,
                               "title": f"{jid} ({label})"},
                    tag("span", {"class": "cpy-dot", "aria-label": label, "role": "img"}),
-                   controlbox_templates.avatar(contact),
+                   templates.avatar_image(avatar_src, contact.get("fullname") or jid, jid, lookup=jid),
                    tag("span", {"class": "cpy-name"}, contact.get("fullname") or jid),
                    tag("span", {"class": "cpy-status-msg"}, note)))
 
@@ -158,11 +158,11 @@ def test_contact_rows_are_the_reference_html(payload: str) -> None:
         variants.append(contact)
     asking = Contact(RosterItem("bob@localhost", "", "none", "subscribe", ("g",)))
     pictured = Contact(RosterItem("pic@localhost", "Pic", "both", None, ()))
-    pictured.set("image", "iVBORw0KGgo=")
-    pictured.set("image_type", "image/png")
     variants += [asking, pictured]
     for contact in variants:
         assert controlbox_templates.contact_row(contact) == reference_contact_row(contact)
+    picture = f"data:image/png;base64,{payload}"
+    assert controlbox_templates.contact_row(pictured, picture) == reference_contact_row(pictured, picture)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -15,6 +15,7 @@ from ...i18n import _
 from .. import templates
 from ..ffi import ProxyKeeper
 from ..hooks import toolbar_buttons
+from .avatars import avatar_url
 from .message_list import MessageListView
 
 if TYPE_CHECKING:
@@ -161,7 +162,8 @@ class ChatBoxView:
         self.parent = parent
         self.box = box
         converse = parent.converse
-        container.insertAdjacentHTML("beforeend", templates.chatbox(box, toolbar_buttons(converse, box)))
+        container.insertAdjacentHTML("beforeend", templates.chatbox(box, toolbar_buttons(converse, box),
+                                                                      avatar_url(converse, box.get("jid"))))
         self.element = container.lastElementChild
         self.proxies = ProxyKeeper()
         self.messages = MessageListView(converse, box, self.element.querySelector('[data-role="messages"]'),

@@ -8,6 +8,7 @@ older one. Presence changes patch single rows, coalesced once per loop turn.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
@@ -22,6 +23,7 @@ from ...plugins.status.plugin import StatusAPI, StatusState
 from .. import controlbox_templates as t
 from ..ffi import found
 from .. import templates
+from .avatars import avatar_url, own_avatar_markup
 
 if TYPE_CHECKING:
     from .ui import UIPlugin
@@ -90,7 +92,7 @@ class ControlBoxView:
             self.panel.innerHTML = t.controlbox(
                 jid=converse.session.jid or "", state=self.state,
                 status=status.status if status else "online", message=status.message if status else "",
-                filter_text=self.filter_text)
+                filter_text=self.filter_text, avatar=own_avatar_markup(converse))
             self.render_lists()
         elif self.state in ("connecting", "authenticating"):
             self.panel.innerHTML = templates.loading(_("Connecting…"))
@@ -142,8 +144,9 @@ class ControlBoxView:
         ul.innerHTML = ""
         empty.hidden = bool(contacts)
         empty.textContent = _("No contacts match.") if self.filter_text else _("No contacts yet.")
+        lookup = functools.partial(avatar_url, self.converse)
         for index, chunk in enumerate(t.roster_chunks(contacts, grouped=bool(self.converse.settings.get(
-                "roster_groups")))):
+                "roster_groups")), avatars=lookup)):
             if index:
                 await asyncio.sleep(0)  # let the browser paint and handle input between chunks
             ul.insertAdjacentHTML("beforeend", chunk)
@@ -171,7 +174,7 @@ class ControlBoxView:
             return
         for jid, contact in dirty.items():
             rows = self.panel.querySelectorAll(f'li.cpy-contact[data-jid="{js.CSS.escape(jid)}"]')
-            html = t.contact_row(contact)
+            html = t.contact_row(contact, avatar_url(self.converse, jid))
             for index in range(rows.length):
                 rows.item(index).outerHTML = html
 

@@ -21,6 +21,7 @@ from ...xmpp.jid import JID
 from ...i18n import _
 from .. import room_templates as t
 from .. import templates
+from .avatars import avatar_url
 from ..ffi import ProxyKeeper, found
 from ..hooks import toolbar_buttons
 from .message_list import MessageListView
@@ -227,7 +228,8 @@ class RoomView:
     def __init__(self, converse: Converse, room: Room, container: Any) -> None:
         self.converse = converse
         self.room = room
-        container.insertAdjacentHTML("beforeend", t.room_box(room, toolbar_buttons(converse, room)))
+        container.insertAdjacentHTML("beforeend", t.room_box(room, toolbar_buttons(converse, room),
+                                                                 avatar_url(converse, room.get("jid"))))
         self.element = container.lastElementChild
         self.occupant_list = self.element.querySelector('[data-role="occupants"]')
         self._occupants_dirty = False
@@ -277,7 +279,8 @@ class RoomView:
 
     def render_occupants(self) -> None:
         self._occupants_dirty = False
-        self.occupant_list.innerHTML = t.occupants(list(self.room.occupants.values()))
+        self.occupant_list.innerHTML = t.occupants(list(self.room.occupants.values()), self.room.get("jid"),
+                                                  lambda jid: avatar_url(self.converse, jid))
 
     def render_invite_contacts(self) -> None:
         roster = self.converse.find(RosterState)

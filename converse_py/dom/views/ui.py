@@ -17,6 +17,9 @@ from ...core.log import logger
 from ...i18n import LANGUAGES, set_language
 from ..ffi import ProxyKeeper, found
 from ..ui_declaration import UIDeclaration
+from ...browser.images import BrowserImages
+from ...plugins.avatars.plugin import AvatarState
+from .avatars import AvatarViews
 from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .strangers import StrangerBanners
@@ -54,6 +57,9 @@ class UIPlugin(UIDeclaration):
         self._handlers: dict[tuple[str, str], ActionHandler] = {}
         for kind in ROUTED_EVENTS:
             self.root.addEventListener(kind, self.proxies.keep(lambda event, kind=kind: self._route(kind, event)))
+        avatars = converse.find(AvatarState)
+        if avatars is not None:
+            avatars.images = BrowserImages()  # decode checks and the canvas need the page
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
@@ -61,6 +67,7 @@ class UIPlugin(UIDeclaration):
         self.open_rooms = OpenRoomsView(converse, self, self.rooms, self.controlbox.panel)
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
         self.strangers = StrangerBanners(converse, self, self.chats)
+        self.avatars = AvatarViews(converse, self, self.root)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``
