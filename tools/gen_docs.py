@@ -26,6 +26,7 @@ from converse_py.plugins.blocking.api import BlocklistAPI  # noqa: E402
 from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
+from converse_py.plugins.notifications.api import NotificationsAPI  # noqa: E402
 from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
 from converse_py.plugins.status.plugin import StatusAPI, StatusMessageAPI  # noqa: E402
@@ -119,6 +120,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.archive", ArchiveAPI, "_converse.api.archive"),
     ("api.blocklist", BlocklistAPI, "_converse.api.blocklist"),
     ("api.commands", CommandsAPI, "_converse.api.commands"),
+    ("api.notifications", NotificationsAPI, "_converse.api.notifications"),
     ("api.ping", PingAPI, "_converse.api"),
 ]
 

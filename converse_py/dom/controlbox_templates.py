@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 from typing import Any
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, escape_text, join, tag
@@ -56,8 +56,9 @@ def avatar(contact: Any, size: str = "cpy-avatar") -> Markup | None:
     return tag("img", {"class": size, "alt": "", "src": f"data:{image_type};base64,{image}"})
 
 
-def contact_row(contact: Any) -> Markup:
-    """One roster row: presence dot, avatar, name, status message (or a pending-request note).
+def contact_row(contact: Any, unread: int = 0) -> Markup:
+    """One roster row: presence dot, avatar, name, status message (or a pending-request note),
+    and the number of unread messages of the chat with the contact when there are any.
     Written out rather than built with ``tag``: a 5,000-contact roster renders it 5,000 times
     (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
 
@@ -77,17 +78,31 @@ def contact_row(contact: Any) -> Markup:
         '"><button type="button" data-action="open-chat" data-jid="', jid, '" title="', jid, " (", label,
         ')"><span class="cpy-dot" aria-label="', label, '" role="img"></span>', picture or "",
         '<span class="cpy-name">', escape_text(str(contact.get("fullname") or contact.get("jid"))),
-        '</span><span class="cpy-status-msg">', escape_text(str(note)), "</span></button></li>")))
+        '</span><span class="cpy-status-msg">', escape_text(str(note)), "</span>",
+        _unread_count(unread), "</button></li>")))
+
+
+def _unread_count(unread: int) -> str:
+    """A roster row's unread badge ("" when there is nothing unread).
+
+    >>> _unread_count(2)
+    '<span class="cpy-unread" data-role="unread" aria-label="2 unread">2</span>'
+    """
+    if not unread:
+        return ""
+    return f'<span class="cpy-unread" data-role="unread" aria-label="{escape_text(_("{count} unread", count=unread))}">{int(unread)}</span>'
 
 
 def _sort_key(contact: Any) -> str:
     return str(contact.get("fullname") or contact.get("jid")).lower()
 
 
-def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) -> Iterator[Markup]:
+def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK,
+                  unread: Mapping[str, int] | None = None) -> Iterator[Markup]:
     """The roster's ``<li>`` rows, ``size`` rows per chunk, for one ``<ul>``. Grouped rosters get a
     heading row per roster group (contacts in no group come last, under "Ungrouped"; a contact in
-    two groups is listed in both)."""
+    two groups is listed in both). ``unread``: JID → unread messages of the chat with them."""
+    counts = unread or {}
     rows: list[Markup] = []
     if grouped:
         groups: dict[str, list[Any]] = {}
@@ -99,13 +114,13 @@ def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK) 
             rows.append(tag("li", {"class": "cpy-group-head"},
                             tag("span", {"role": "heading", "aria-level": "3"}, _("Ungrouped") if name == UNGROUPED else name)))
             for contact in sorted(groups[name], key=_sort_key):
-                rows.append(contact_row(contact))
+                rows.append(contact_row(contact, counts.get(contact.get("jid"), 0)))
                 if len(rows) >= size:
                     yield join(rows)
                     rows = []
     else:
         for contact in sorted(contacts, key=_sort_key):
-            rows.append(contact_row(contact))
+            rows.append(contact_row(contact, counts.get(contact.get("jid"), 0)))
             if len(rows) >= size:
                 yield join(rows)
                 rows = []
