@@ -34,7 +34,8 @@ class NotificationsView:
         self.converse = converse
         self.state = state
         self.proxies = ProxyKeeper()
-        self._open: dict[str, tuple[Any, ProxyKeeper]] = {}  # tag → (notification, its proxies)
+        #: tag → (the notification, its close timer, its proxies): one per box; a new one replaces it
+        self._open: dict[str, tuple[Any, Any, ProxyKeeper]] = {}
         self._ignore = self.proxies.keep(lambda *_: None)
         self._title_set = ""
         self._original_title = str(js.document.title)
@@ -88,9 +89,7 @@ class NotificationsView:
         entries = [["body", note["body"]], ["tag", note["tag"]], ["lang", ""]]
         if note.get("icon"):
             entries.append(["icon", note["icon"]])
-        previous = self._open.pop(note["tag"], None)
-        if previous is not None:
-            previous[1].destroy_all()
+        self._forget(note["tag"])
         try:
             notification = js.Notification.new(note["title"], js.Object.fromEntries(to_js(entries)))
         except Exception as exc:  # e.g. Android Chrome: only service workers may show them
@@ -104,10 +103,21 @@ class NotificationsView:
             notification.close()
         notification.onclick = keeper.keep(clicked)
         delay = self.converse.settings.get("notification_delay") or 0
-        if delay > 0:
-            js.setTimeout(keeper.keep(lambda *_: notification.close()), delay)
-        self._open[note["tag"]] = (notification, keeper)
+        timer = js.setTimeout(keeper.keep(lambda *_: notification.close()), delay) if delay > 0 else None
+        self._open[note["tag"]] = (notification, timer, keeper)
         return True
+
+    def _forget(self, tag: str) -> None:
+        """The previous notification of ``tag`` is replaced: its timer and click handler go first,
+        then their proxies (JS no longer holds them)."""
+        previous = self._open.pop(tag, None)
+        if previous is None:
+            return
+        notification, timer, keeper = previous
+        if timer is not None:
+            js.clearTimeout(timer)
+        notification.onclick = None
+        keeper.destroy_all()
 
     # -- counts -------------------------------------------------------------------------------
     def show_count(self, total: int) -> None:
