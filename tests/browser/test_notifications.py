@@ -1,7 +1,8 @@
 """Desktop notifications, unread counts and chat markers in a real page against the real server,
 with slixmpp peers sending standard stanzas. ``window.Notification`` is replaced at the browser
 level (an init script, before any page script: converse-py's code is not touched) by a fake that
-records what was constructed and grants permission when asked; the tab is "hidden" by overriding
+records what was constructed and grants permission when asked (``navigator.setAppBadge`` by one
+recording the badge); the tab is "hidden" by overriding
 ``document.visibilityState``/``hidden`` and dispatching ``visibilitychange``.
 
 One page (alice) for the module; the archive test logs in once more on a fresh page.
@@ -43,6 +44,11 @@ class FakeNotification {
 }
 FakeNotification.permission = 'default';
 Object.defineProperty(window, 'Notification', {value: FakeNotification, configurable: true, writable: true});
+window.appBadges = [];
+Object.defineProperty(navigator, 'setAppBadge', {configurable: true,
+    value: (n) => { window.appBadges.push(n); return Promise.resolve(); }});
+Object.defineProperty(navigator, 'clearAppBadge', {configurable: true,
+    value: () => { window.appBadges.push(0); return Promise.resolve(); }});
 """
 
 
@@ -148,9 +154,11 @@ def test_a_hidden_tab_notifies_counts_in_title_favicon_and_roster_then_clears_wi
         assert page.page.locator(row_badge).inner_text() == "2"
         assert page.page.locator(f'{box_css(account.jid)} header .cpy-unread').inner_text() == "2"
         assert page.js("(jid) => capi.notifications.unread()[jid]", account.jid) == 2
+        assert page.js("window.appBadges.slice(-1)[0]") == 2
     finally:
         set_hidden(page, False)
     page.wait_for("(t) => document.title === t", arg=title)
+    assert page.js("window.appBadges.slice(-1)[0]") == 0
     assert page.js("""() => document.querySelector('link[rel~="icon"]').getAttribute('data-unread')""") is None
     assert page.page.locator(f'li.cpy-contact[data-jid="{account.jid}"] .cpy-unread').count() == 0
     divider_next = page.js("""(sel) => { const d = document.querySelector(sel + ' [data-role="new-messages"]');

@@ -75,12 +75,20 @@ class NotificationsView:
         platform = self.converse.platform
         if not self.converse.settings.get("show_desktop_notifications") or platform.storage_get(ASKED_KEY):
             return
-        if self.permission() != "default":
+        if self.permission() != "default" or not self._user_active():
             return
         platform.storage_set(ASKED_KEY, "1")
         task = self.request_permission()
         task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
                                or logger.info("notification permission: %s", t.exception()))
+
+    @staticmethod
+    def _user_active() -> bool:
+        """Whether a user gesture is under way (a message sent from code is not one): the browser
+        would refuse to ask otherwise. True where the browser cannot tell
+        (``navigator.userActivation`` missing)."""
+        activation = getattr(js.navigator, "userActivation", None)
+        return activation is None or bool(activation.isActive)
 
     # -- notifications ------------------------------------------------------------------------
     def show(self, note: dict[str, Any], on_click: Callable[[], None]) -> bool:

@@ -108,8 +108,8 @@ class NotificationsState:
                 first = self.first_unread.pop(box.get("jid"), None)
                 if first:
                     box.set("unread_divider", first)
+            self.update_total()  # the page's title and badges first: listeners see them updated
             self.converse.trigger("unreadCountChanged", box, count)
-            self.update_total()
         elif "closed" in changed or "minimized" in changed:
             if changed.get("closed"):
                 self.update_total()  # a closed box's count is not shown anywhere
