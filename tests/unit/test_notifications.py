@@ -60,6 +60,8 @@ def test_room_messages_notify_on_a_mention_or_when_the_room_is_wanted() -> None:
 def test_unread_title_badge_and_body_texts() -> None:
     assert counts_as_unread(chat_candidate()) and not counts_as_unread(chat_candidate(page_hidden=False))
     assert not counts_as_unread(chat_candidate(outgoing=True)) and not counts_as_unread(chat_candidate(archived=True))
+    assert counts_as_unread(room_candidate("new")) and not counts_as_unread(room_candidate("history", age=3600))
+    assert counts_as_unread(chat_candidate(age=3600))  # a chat message kept offline while away is still unread
     assert title_text(0, "Chat") == "Chat" and title_text(12, "Chat") == "(12) Chat"
     assert [badge_label(n) for n in (0, 1, 99, 100)] == ["", "1", "99", "99+"]
     long = notification_body("<b>" + "x" * 300)

@@ -83,7 +83,10 @@ def notify_reason(c: Candidate, *, show: bool | str, all_rooms: bool | list[str]
 
 def counts_as_unread(c: Candidate) -> bool:
     """Whether ``c`` adds to its box's unread count: someone else's live message the user cannot
-    see now (page hidden, box minimized or closed)."""
+    see now (page hidden, box minimized or closed); a room's old history replayed on entering
+    does not."""
+    if c.type == "groupchat" and c.age > ROOM_HISTORY_AGE:
+        return False
     return not c.outgoing and not c.archived and (c.page_hidden or not c.box_visible)
 
 
