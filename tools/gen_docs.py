@@ -28,6 +28,7 @@ from converse_py.plugins.bookmarks.api import BookmarksAPI  # noqa: E402
 from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
+from converse_py.plugins.notifications.api import NotificationsAPI  # noqa: E402
 from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
 from converse_py.plugins.status.plugin import StatusAPI, StatusMessageAPI  # noqa: E402
@@ -123,6 +124,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.bookmarks", BookmarksAPI, "_converse.api.bookmarks"),
     ("api.avatars", AvatarsAPI, "_converse.api.avatars"),
     ("api.commands", CommandsAPI, "_converse.api.commands"),
+    ("api.notifications", NotificationsAPI, "_converse.api.notifications"),
     ("api.ping", PingAPI, "_converse.api"),
 ]
 

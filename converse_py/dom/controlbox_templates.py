@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 from typing import Any
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, escape_text, join, tag
@@ -56,8 +56,9 @@ def avatar(contact: Any, src: str | None = None) -> Markup:
     return avatar_image(src, str(contact.get("fullname") or jid), jid, lookup=jid)
 
 
-def contact_row(contact: Any, avatar_src: str | None = None) -> Markup:
-    """One roster row: presence dot, avatar, name, status message (or a pending-request note).
+def contact_row(contact: Any, avatar_src: str | None = None, unread: int = 0) -> Markup:
+    """One roster row: presence dot, avatar, name, status message (or a pending-request note),
+    and the number of unread messages of the chat with the contact when there are any.
     Written out rather than built with ``tag``: a 5,000-contact roster renders it 5,000 times
     (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
 
@@ -77,7 +78,19 @@ def contact_row(contact: Any, avatar_src: str | None = None) -> Markup:
         '"><button type="button" data-action="open-chat" data-jid="', jid, '" title="', jid, " (", label,
         ')"><span class="cpy-dot" aria-label="', label, '" role="img"></span>', picture,
         '<span class="cpy-name">', escape_text(str(contact.get("fullname") or contact.get("jid"))),
-        '</span><span class="cpy-status-msg">', escape_text(str(note)), "</span></button></li>")))
+        '</span><span class="cpy-status-msg">', escape_text(str(note)), "</span>",
+        _unread_count(unread), "</button></li>")))
+
+
+def _unread_count(unread: int) -> str:
+    """A roster row's unread badge ("" when there is nothing unread).
+
+    >>> _unread_count(2)
+    '<span class="cpy-unread" data-role="unread" aria-label="2 unread">2</span>'
+    """
+    if not unread:
+        return ""
+    return f'<span class="cpy-unread" data-role="unread" aria-label="{escape_text(_("{count} unread", count=unread))}">{int(unread)}</span>'
 
 
 def _sort_key(contact: Any) -> str:
@@ -85,10 +98,13 @@ def _sort_key(contact: Any) -> str:
 
 
 def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK,
-                  avatars: Callable[[str], str | None] | None = None) -> Iterator[Markup]:
+                  avatars: Callable[[str], str | None] | None = None,
+                  unread: Mapping[str, int] | None = None) -> Iterator[Markup]:
     """The roster's ``<li>`` rows, ``size`` rows per chunk, for one ``<ul>``. Grouped rosters get a
     heading row per roster group (contacts in no group come last, under "Ungrouped"; a contact in
-    two groups is listed in both). ``avatars`` gives a JID's checked picture (api.avatars.get)."""
+    two groups is listed in both). ``avatars`` gives a JID's checked picture (api.avatars.get);
+    ``unread``: JID → unread messages of the chat with them."""
+    counts = unread or {}
     rows: list[Markup] = []
 
     def picture(contact: Any) -> str | None:
@@ -103,13 +119,13 @@ def roster_chunks(contacts: Sequence[Any], *, grouped: bool, size: int = CHUNK,
             rows.append(tag("li", {"class": "cpy-group-head"},
                             tag("span", {"role": "heading", "aria-level": "3"}, _("Ungrouped") if name == UNGROUPED else name)))
             for contact in sorted(groups[name], key=_sort_key):
-                rows.append(contact_row(contact, picture(contact)))
+                rows.append(contact_row(contact, picture(contact), counts.get(contact.get("jid"), 0)))
                 if len(rows) >= size:
                     yield join(rows)
                     rows = []
     else:
         for contact in sorted(contacts, key=_sort_key):
-            rows.append(contact_row(contact, picture(contact)))
+            rows.append(contact_row(contact, picture(contact), counts.get(contact.get("jid"), 0)))
             if len(rows) >= size:
                 yield join(rows)
                 rows = []

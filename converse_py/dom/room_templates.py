@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, join, tag
-from .templates import Button, avatar_image, nick_color, toolbar
+from .templates import Button, avatar_image, nick_color, toolbar, unread_badge
 
 SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                "xa": N_("Extended away"), "offline": N_("Offline")}
@@ -64,6 +64,7 @@ def room_box(room: Any, buttons: Sequence[Button] = (), avatar_src: str | None =
                    avatar_image(avatar_src, str(room.get("name") or jid), jid, lookup=jid),
                    tag("span", {"class": "cpy-title", "data-role": "room-name", "title": jid},
                        room.get("name") or jid),
+                   unread_badge(room.get("num_unread") or 0),
                    tag("span", {"class": "cpy-conn", "data-role": "room-status"}, room.get("connection_status")),
                    tag("button", {"type": "button", "data-action": "close-room", "data-jid": jid,
                                   "aria-label": _("Leave the room")}, "×")),

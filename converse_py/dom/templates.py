@@ -395,6 +395,12 @@ def day_separator(day: datetime) -> Markup:
     return tag("li", {"class": "cpy-day", "data-day": label}, tag("time", {"datetime": label}, format_day(day)))
 
 
+def unread_divider() -> Markup:
+    """The "new messages" line above the first message the user had not seen (an item of the list,
+    as the day separator: a role=separator child is not allowed in a list)."""
+    return tag("li", {"class": "cpy-new-messages", "data-role": "new-messages"}, _("New messages"))
+
+
 def message_items(messages: Iterable[Any], last_day: str | None = None, *, room: bool = False,
                   actions_for: ActionsFor | None = None,
                   body: Callable[[str], str] = linkify,

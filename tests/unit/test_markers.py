@@ -131,3 +131,100 @@ def test_outgoing_messages_are_markable_and_a_contact_marker_reads_them_and_all_
     assert markable
     assert events == ["two", "three"]  # once each
     assert rows == [("one", True, True), ("two", True, True), ("three", False, False)]
+
+
+# -- received and acknowledged (XEP-0333 0.4), ticks from archive pages -------------------------
+
+def _sent_markers(client: Client, kind: str) -> list[tuple[str, str]]:
+    found = []
+    for xml in client.sent("message"):
+        element_ = parse(xml).find(f"{{urn:xmpp:chat-markers:0}}{kind}")
+        if element_ is not None:
+            found.append((parse(xml).get("to") or "", element_.get("id") or ""))
+    return found
+
+
+def test_received_marker_matches_the_xep_example_and_marker_of_reads_all_three() -> None:
+    from converse_py.plugins.markers.stanzas import marker, marker_of
+    sent = marker("received", "northumberland@shakespeare.lit/westminster", "message-1", type_=None,
+                  id_="message-2", store=False)
+    sent.set("from", "kingrichard@royalty.england.lit/throne")
+    # XEP-0333 (0.4) Example 2, the recipient's client saying it received message-1
+    assert canonical(serialize(sent)) == canonical(
+        "<message xmlns='jabber:client' from='kingrichard@royalty.england.lit/throne' id='message-2'"
+        " to='northumberland@shakespeare.lit/westminster'>"
+        "<received xmlns='urn:xmpp:chat-markers:0' id='message-1'/></message>")
+    for kind in ("received", "displayed", "acknowledged"):
+        xml = (f"<message xmlns='jabber:client' from='kingrichard@royalty.england.lit/throne' id='message-2' "
+               f"to='northumberland@shakespeare.lit/westminster'><{kind} xmlns='urn:xmpp:chat-markers:0' "
+               f"id='message-1'/></message>")
+        assert marker_of(parse(xml)) == (kind, "message-1")
+    assert marker_of(parse(chat(BOB, "x", None, "<received xmlns='urn:xmpp:chat-markers:0'/>"))) is None
+
+
+def test_a_live_markable_message_is_answered_with_received_unless_a_receipt_answers_it() -> None:
+    async def body() -> list[list[tuple[str, str]]]:
+        client = await logged_in()
+        client.transport.receive(chat(BOB, "m1", "one", MARKABLE))
+        client.transport.receive(chat(BOB, "m2", "two", MARKABLE + "<request xmlns='urn:xmpp:receipts'/>"))
+        client.transport.receive(carbon("received", chat(BOB, "m3", "carbon", MARKABLE)))
+        off = await logged_in({"send_chat_markers": ["displayed"]})
+        off.transport.receive(chat(BOB, "m1", "one", MARKABLE))
+        return [_sent_markers(client, "received"), _sent_markers(off, "received")]
+    assert arun(body()) == [[("bob@localhost", "m1")], []]
+
+
+def test_incoming_received_marks_delivered_and_acknowledged_marks_read() -> None:
+    async def body() -> list[tuple[str, bool, bool]]:
+        client = await logged_in()
+        delivered: list[str] = []
+        client.api.listen.on("messageDelivered", lambda box, m: delivered.append(m.body))
+        box = client.api.chats.open("bob@localhost")
+        one, two, three = box.send_message("one"), box.send_message("two"), box.send_message("three")
+        assert one and two and three
+        client.transport.receive(chat(BOB, "r1", None, f"<received xmlns='urn:xmpp:chat-markers:0' id='{one.id}'/>"))
+        client.transport.receive(chat(BOB, "a1", None,
+                                      f"<acknowledged xmlns='urn:xmpp:chat-markers:0' id='{two.id}'/>"))
+        assert delivered == ["one"]
+        return [(m.body, m.delivered, m.displayed) for m in box.messages]
+    assert arun(body()) == [("one", True, True), ("two", True, True), ("three", False, False)]
+
+
+def _archive_result(query_id: str, stanza_id: str, inner: str) -> str:
+    return (f"<message xmlns='jabber:client' from='alice@localhost' to='alice@localhost/web'>"
+            f"<result xmlns='urn:xmpp:mam:2' queryid='{query_id}' id='{stanza_id}'>"
+            f"<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T10:00:0{stanza_id[-1]}Z'/>"
+            f"{inner}</forwarded></result></message>")
+
+
+def test_markers_in_an_archive_page_restore_the_ticks_of_the_archived_messages() -> None:
+    from converse_py.plugins.mam.plugin import MamState
+    from converse_py.plugins.chats.plugin import ChatsState
+    from .conftest import settle
+
+    async def body() -> list[tuple[str, bool, bool]]:
+        client = await logged_in()
+        mam = client.converse.get(MamState)
+        mam.supported = lambda: _true()  # type: ignore[method-assign]
+        box = client.converse.get(ChatsState).open("bob@localhost")
+        await settle()
+        query = [x for x in client.sent("iq") if "urn:xmpp:mam:2" in x][-1]
+        query_id = parse(query).find("{urn:xmpp:mam:2}query").get("queryid")  # type: ignore[union-attr]
+        iq_id = parse(query).get("id")
+        own = "<message xmlns='jabber:client' from='alice@localhost/old' to='bob@localhost' type='chat' id='{0}'>" \
+              "<body>{0}</body></message>"
+        bob = "<message xmlns='jabber:client' from='bob@localhost/phone' to='alice@localhost/old' type='chat' " \
+              "id='{0}'>{1}</message>"
+        for stanza_id, inner in (("A1", own.format("o1")), ("A2", own.format("o2")), ("A3", own.format("o3")),
+                                 ("A4", bob.format("x1", "<received xmlns='urn:xmpp:receipts' id='o3'/>")),
+                                 ("A5", bob.format("x2", "<displayed xmlns='urn:xmpp:chat-markers:0' id='o2'/>"))):
+            client.transport.receive(_archive_result(query_id or "", stanza_id, inner))
+        client.transport.receive(f"<iq xmlns='jabber:client' type='result' id='{iq_id}' from='alice@localhost'>"
+                                 "<fin xmlns='urn:xmpp:mam:2' complete='true'/></iq>")
+        await settle()
+        return [(m.body, m.delivered, m.displayed) for m in box.messages]
+    assert arun(body()) == [("o1", True, True), ("o2", True, True), ("o3", True, False)]
+
+
+async def _true() -> bool:
+    return True

@@ -17,6 +17,7 @@ from ...core.converse import Converse
 from ...core.log import logger
 from ...i18n import _
 from ...plugins.chats.plugin import ChatsState
+from ...plugins.notifications.plugin import NotificationsState
 from ...plugins.roster.api import ContactsAPI
 from ...plugins.roster.plugin import RosterState
 from ...plugins.status.plugin import StatusAPI, StatusState
@@ -58,6 +59,7 @@ class ControlBoxView:
         listen.on("contactRequest", lambda *_: self.render_requests())
         listen.on("contactStatusChanged", self.contact_changed)
         listen.on("vcardUpdated", self.contact_changed)
+        listen.on("unreadCountChanged", self.unread_changed)
         for event in ("statusChanged", "statusMessageChanged"):
             listen.on(event, lambda *_: self.render_status())
         for kind, action, handler in (
@@ -145,8 +147,9 @@ class ControlBoxView:
         empty.hidden = bool(contacts)
         empty.textContent = _("No contacts match.") if self.filter_text else _("No contacts yet.")
         lookup = functools.partial(avatar_url, self.converse)
+        unread = self._unread()
         for index, chunk in enumerate(t.roster_chunks(contacts, grouped=bool(self.converse.settings.get(
-                "roster_groups")), avatars=lookup)):
+                "roster_groups")), avatars=lookup, unread=unread)):
             if index:
                 await asyncio.sleep(0)  # let the browser paint and handle input between chunks
             ul.insertAdjacentHTML("beforeend", chunk)
@@ -174,9 +177,21 @@ class ControlBoxView:
             return
         for jid, contact in dirty.items():
             rows = self.panel.querySelectorAll(f'li.cpy-contact[data-jid="{js.CSS.escape(jid)}"]')
-            html = t.contact_row(contact, avatar_url(self.converse, jid))
+            html = t.contact_row(contact, avatar_url(self.converse, jid), self._unread().get(jid, 0))
             for index in range(rows.length):
                 rows.item(index).outerHTML = html
+
+    def _unread(self) -> dict[str, int]:
+        """Unread messages per chat (plugins/notifications; {} without it)."""
+        notifications = self.converse.find(NotificationsState)
+        return notifications.unread() if notifications is not None else {}
+
+    def unread_changed(self, box: Any, _count: int) -> None:
+        """A chat's unread count changed: the contact's row shows it."""
+        roster = self._roster
+        contact = roster.contacts.get(box.get("jid")) if roster is not None else None
+        if contact is not None and box.get("type") != "chatroom":
+            self.contact_changed(contact)
 
     def _requeue(self, contacts: dict[str, Any]) -> None:
         for contact in contacts.values():

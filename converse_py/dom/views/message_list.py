@@ -234,3 +234,18 @@ class MessageListView:
     def _on_box_change(self, _box: Any, changed: dict[str, Any]) -> None:
         if "archive_loading" in changed and found(self.history_status):
             self.history_status.hidden = not changed["archive_loading"]
+        if changed.get("unread_divider"):
+            self.show_unread_divider(str(changed["unread_divider"]))
+
+    def show_unread_divider(self, key: str) -> None:
+        """The "new messages" line, above the row ``key`` (the first message the user had not
+        seen when the box was shown again; plugins/notifications sets ``unread_divider``). The
+        previous line goes; the attribute is reset so the same row can be marked again later."""
+        self.flush()  # the row may still wait for its batch
+        old = self.element.querySelector('[data-role="new-messages"]')
+        if found(old):
+            old.remove()
+        row = self.element.querySelector(f'li.cpy-msg[data-id="{js.CSS.escape(key)}"]')
+        if found(row):
+            row.insertAdjacentHTML("beforebegin", templates.unread_divider())
+        self.box.set("unread_divider", None)

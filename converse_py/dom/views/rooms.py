@@ -266,6 +266,9 @@ class RoomView:
             self.element.querySelector("textarea").focus()
         if changed.get("closed") is False:
             self.element.hidden = False
+        if "num_unread" in changed:
+            self.element.querySelector('[data-role="unread"]').outerHTML = templates.unread_badge(
+                changed["num_unread"] or 0)
 
     def show_error(self, text: str) -> None:
         line = self.element.querySelector('[data-role="room-error"]')

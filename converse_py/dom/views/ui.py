@@ -15,6 +15,7 @@ import js  # type: ignore[import-not-found]
 
 from ...core.log import logger
 from ...i18n import LANGUAGES, set_language
+from ...plugins.notifications.plugin import NotificationsState
 from ..ffi import ProxyKeeper, found
 from ..ui_declaration import UIDeclaration
 from ...browser.images import BrowserImages
@@ -24,6 +25,7 @@ from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
+from .notifications import NotificationsView
 from .otr import OtrView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
@@ -68,6 +70,9 @@ class UIPlugin(UIDeclaration):
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
         self.strangers = StrangerBanners(converse, self, self.chats)
         self.avatars = AvatarViews(converse, self, self.root)
+        notifications = converse.find(NotificationsState)
+        self.notifications = NotificationsView(converse, self.root, notifications) \
+            if notifications is not None else None
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

@@ -64,6 +64,7 @@ MESSAGES: dict[str, str] = {
     'Messages': '메시지',
     'Minimize': '접기',
     'Name (optional)': '이름 (선택)',
+    'New messages': '새 메시지',
     'Nickname': '대화명',
     'No contacts match.': '맞는 연락처가 없습니다.',
     'No contacts yet.': '아직 연락처가 없습니다.',
@@ -173,5 +174,6 @@ MESSAGES: dict[str, str] = {
     '{jid} reported an error: {reason}': '{jid}에서 오류를 알렸습니다: {reason}',
     '{name} has stopped typing': '{name} 님이 입력을 멈췄습니다',
     '{name} is typing…': '{name} 님이 입력 중…',
+    '{nick} in {room}': '{room}의 {nick}',
     '{who} invites you to {room}': '{who} 님이 {room}(으)로 초대했습니다',
 }

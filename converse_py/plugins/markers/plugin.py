@@ -1,5 +1,13 @@
 """XEP-0333 chat markers in one-to-one chats.
 
+A markable message from a contact is answered with a ``<received/>`` marker when it arrives live
+(setting ``send_chat_markers`` contains ``"received"``), unless it also asked for a XEP-0184 receipt
+that the receipts plugin answers. An incoming ``<received/>`` marks the user's message delivered
+(✓), an incoming ``<acknowledged/>`` as ``<displayed/>`` does (✓✓). Markers the contact sent that
+come back in an archive page (XEP-0313: Prosody and ejabberd keep markers sent with a store hint)
+restore the ticks of the archived messages after a fresh login, the newest displayed one
+covering the earlier messages.
+
 Outgoing chat messages are ``<markable/>``. When the newest markable message from a contact has been
 shown to the user — the view reports ``box.composer_activity("seen")`` after putting messages on
 screen, the box is open and not minimized, and the page is visible — one ``<displayed/>`` marker
@@ -15,6 +23,7 @@ Declares ``messageDisplayed`` and ``send_chat_markers`` in ``MarkersPlugin``.
 
 from __future__ import annotations
 
+import weakref
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Any
@@ -29,7 +38,9 @@ from ..chats.hooks import OutgoingMessage, ParsedMessage
 from ..chats.models import ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
 from ..receipts.tick_store import TickStore
-from .stanzas import add_markable, displayed, displayed_id, is_markable
+from ..mam.plugin import MamState
+from ..receipts.plugin import ReceiptsPlugin
+from .stanzas import add_markable, displayed, displayed_id, is_markable, marker, marker_of
 
 class MarkersState:
     """What each box still has to mark, and whether the page is visible."""
@@ -42,10 +53,12 @@ class MarkersState:
         self.waiting: set[str] = set()
         #: ids of the user's messages the contact has seen, for the page after a reload
         self.ticks = TickStore(converse.platform, "displayed")
+        self._watched: weakref.WeakSet[ChatBox] = weakref.WeakSet()
 
-    def enabled(self) -> bool:
+    def enabled(self, kind: str = "displayed") -> bool:
+        """Whether the ``kind`` marker is sent (setting ``send_chat_markers``)."""
         setting = self.converse.settings.get("send_chat_markers")
-        return isinstance(setting, list) and "displayed" in setting
+        return isinstance(setting, list) and kind in setting
 
     def on_visibility(self, hidden: bool) -> None:
         if not hidden:
@@ -81,6 +94,7 @@ class MarkersState:
         parsed.fields["markable"] = is_markable(msg) and parsed.type != "groupchat" \
             and find(msg, ns.CLIENT, "body") is not None
         parsed.fields["displayed_id"] = displayed_id(msg)
+        parsed.fields["marker"] = marker_of(msg)
 
     def on_message(self, parsed: ParsedMessage) -> None:
         marked = parsed.get("displayed_id")
@@ -95,8 +109,65 @@ class MarkersState:
             return
         if parsed.get("markable"):
             self.pending[sender] = parsed.id
-        if marked:
-            self.contact_displayed(sender, marked)
+            if parsed.kind == "direct" and self.enabled("received") and not self._receipt_answers(parsed):
+                self.converse.session.send_element(marker("received", sender, parsed.id))
+        found = parsed.get("marker")
+        if found and found[0] == "received":
+            self.contact_received(sender, found[1])
+        elif found:
+            self.contact_displayed(sender, found[1])
+
+    def _receipt_answers(self, parsed: ParsedMessage) -> bool:
+        """Whether a XEP-0184 receipt already answers this message (it asked for one, and the
+        receipts plugin sends them): no ``<received/>`` marker is sent then."""
+        return bool(parsed.get("receipt_request")) and self.converse.find(ReceiptsPlugin) is not None \
+            and bool(self.converse.settings.get("send_delivery_receipts"))
+
+    def contact_received(self, contact: str, msg_id: str) -> None:
+        """``contact``'s client received the user's message ``msg_id`` (a ``<received/>`` marker):
+        it shows ✓ as for a XEP-0184 receipt (``messageDelivered`` when the receipts plugin is on)."""
+        receipts = self.converse.find(ReceiptsPlugin)
+        if receipts is not None:
+            receipts.delivered(contact, msg_id)
+            return
+        box = self.converse.get(ChatsState).boxes.get(contact)
+        message = box.find_message(msg_id, own_bare(self.converse.session)) if box is not None else None
+        if box is not None and message is not None and message.outgoing:
+            box.update_message(message, delivered=True)
+
+    def archived(self, message: ET.Element, _result: ET.Element) -> None:
+        """Event ``archivedMessage``: a marker (or XEP-0184 receipt) the contact sent for one of the
+        user's messages, found in an archive page, gives that message its tick when it is shown."""
+        own = own_bare(self.converse.session)
+        sender = (message.get("from") or "").partition("/")[0].lower()
+        if not own or not sender or sender == own:
+            return
+        found = marker_of(message)
+        receipts = self.converse.find(ReceiptsPlugin)
+        if found is not None and found[0] != "received":
+            self.ticks.add(own, sender, [found[1]])
+        elif found is not None and receipts is not None:
+            receipts.ticks.add(own, sender, [found[1]])
+
+    def watch(self, box: ChatBox) -> None:
+        """Event ``chatBoxOpened``: follow the archive pages a chat box shows (once per box)."""
+        if box.get("type") != "chatroom" and box not in self._watched:
+            self._watched.add(box)
+            box.on_messages(self.apply_implied)
+
+    def apply_implied(self, box: ChatBox, fresh: list[ShownMessage], _where: str) -> None:
+        """After an archive page is shown: a message the contact displayed covers every earlier
+        outgoing message (markers name only the newest)."""
+        if not any(m.archived for m in fresh):
+            return
+        covered = False
+        for message in reversed(list(box.messages)):
+            if not message.outgoing:
+                continue
+            if message.displayed:
+                covered = True
+            elif covered:
+                box.update_message(message, displayed=True, delivered=True)
 
     @staticmethod
     def decorate(box: ChatBox, outgoing: OutgoingMessage) -> None:
@@ -156,11 +227,11 @@ class MarkersPlugin(Plugin):
     name = "converse-markers"
     dependencies = ("converse-chats",)
     settings = {
-        "send_chat_markers": Setting(["displayed"], (list,), "XEP-0333 markers sent for a contact's markable "
-                                     "messages: ['displayed'] tells them when their message was shown, [] "
-                                     "sends none. (Converse.js also lists 'received' and 'acknowledged'; "
-                                     "converse-py accepts and ignores them: delivery is confirmed with "
-                                     "XEP-0184 receipts.)"),
+        "send_chat_markers": Setting(["received", "displayed"], (list,), "XEP-0333 markers sent for a "
+                                     "contact's markable messages: 'received' when one arrives (not when a "
+                                     "XEP-0184 receipt already answers it), 'displayed' when it was shown; [] "
+                                     "sends none. ('acknowledged' is accepted, as in Converse.js, but never "
+                                     "sent: converse-py has no explicit acknowledge action.)"),
     }
     events = {
         "messageDisplayed": EventDoc("the chat box, the message", "the contact's client showed the user's message "
@@ -181,3 +252,6 @@ class MarkersPlugin(Plugin):
         listen.on("chatBoxActivity", self.state.on_activity)
         listen.on("beforeMessageShown", self.state.restore_tick)
         listen.on("logout", self.state.forget_ticks)
+        if converse.find(MamState) is not None:  # archive pages exist only with converse-mam
+            listen.on("archivedMessage", self.state.archived)
+        listen.on("chatBoxOpened", self.state.watch)

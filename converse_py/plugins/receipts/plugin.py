@@ -22,6 +22,7 @@ from ...core.settings import Setting
 from ..chats.hooks import OutgoingMessage, ParsedMessage
 from ..chats.models import ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
+from ..mam.plugin import MamState
 from .stanzas import add_request, receipt, received_id, wants_receipt
 from .tick_store import TickStore
 
@@ -50,6 +51,18 @@ class ReceiptsPlugin(Plugin):
         listen.on("incomingMessage", self.on_message)
         listen.on("beforeMessageShown", self.restore_tick)
         listen.on("logout", self.forget_ticks)
+        if converse.find(MamState) is not None:  # archive pages exist only with converse-mam
+            listen.on("archivedMessage", self.archived)
+        converse.provide(self)  # the markers plugin marks <received/> markers through it
+
+    def archived(self, message: ET.Element, _result: ET.Element) -> None:
+        """Event ``archivedMessage``: a receipt the contact sent, found in an archive page (Prosody
+        keeps receipts), gives the user's message its ✓ when that page is shown."""
+        own = own_bare(self._converse.session)
+        sender = (message.get("from") or "").partition("/")[0].lower()
+        confirmed = received_id(message)
+        if own and confirmed and sender and sender != own:
+            self.ticks.add(own, sender, [confirmed])
 
     @staticmethod
     def decorate(box: ChatBox, outgoing: OutgoingMessage) -> None:

@@ -1,10 +1,11 @@
 """Delivery and read ticks of the user's messages, kept in tab storage for the page after a reload.
 
 A receipt (XEP-0184) or a displayed marker (XEP-0333) arrives once, while the page is open; the
-messages the page after a reload shows come from the archive (XEP-0313), where the ticks cannot be
-relied on: Prosody's mod_mam stores a message without a body only for a few payloads (receipts
-and markers are not among them), ejabberd's policy differs by version and configuration, and a
-page of results that held them would be spent on them rather than on messages. So the receipts and markers plugins remember, per account and per chat,
+messages the page after a reload shows come from the archive (XEP-0313), where the ticks cannot
+always be relied on: Prosody's mod_mam keeps receipts and markers (and the plugins read them from
+archive pages: ``archivedMessage``), but ejabberd's policy differs by version and configuration
+(a marker sent without a ``<store/>`` hint may be dropped), and a marker for a message may be on a
+page not loaded yet. So the receipts and markers plugins also remember, per account and per chat,
 the ids of the user's messages that got the tick (the newest ``MAX_PER_BOX`` of each, in at most
 ``MAX_BOXES`` chats: ids only, never a body) and apply them to archived messages as they are shown.
 

@@ -1,0 +1,1 @@
+"""Desktop notifications and unread counts (issue 24)."""
