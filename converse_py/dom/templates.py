@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
+from ..plugins.emoji.text import EMOJI_ONLY_MAX_CHARS, is_emoji_only
 from ..plugins.me.action import me_action
 from ..xmpp.stanza import format_size
 from .html import Markup, escape_text, join, tag
@@ -143,7 +144,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     """One message line of a chat or (``room=True``) a room; the body is text (links made
     clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
     own messages say "me". ``body`` turns the text into HTML (default: ``linkify``; the styling
-    plugin's renderer when on). A XEP-0245 ``/me`` action shows as ``* name action``. An edited message (XEP-0308) says so; the user's messages show ✓ once
+    plugin's renderer when on). A XEP-0245 ``/me`` action shows as ``* name action``; a body of
+    one to three emoji only gets the class ``cpy-emoji-only`` (shown large). An edited message (XEP-0308) says so; the user's messages show ✓ once
     delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
     buttons plugins add to the row (hook ``getMessageActionButtons``). Written out rather than
     built with ``tag`` because it is the row a burst of messages renders hundreds of times
@@ -168,7 +170,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     if action is not None:
         return _action_item(message, action, room=room, actions=actions, body=body)
     parts = [
-        '<li class="cpy-msg cpy-out" data-id="' if outgoing else '<li class="cpy-msg cpy-in" data-id="',
+        '<li class="cpy-msg cpy-out' if outgoing else '<li class="cpy-msg cpy-in',
+        ' cpy-emoji-only" data-id="' if len(text) <= EMOJI_ONLY_MAX_CHARS and is_emoji_only(text) else '" data-id="',
         escape_text(message_key(message)),
         '"><time datetime="', escape_text(message.time.isoformat()), '" title="', shown.title, '">',
         shown.clock,

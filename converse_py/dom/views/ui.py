@@ -21,6 +21,8 @@ from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
+from .emoji import EmojiView
+from .message_tools import MessageTools
 from .otr import OtrView
 from .rooms import RoomsView
 
@@ -53,6 +55,9 @@ class UIPlugin(UIDeclaration):
         self._handlers: dict[tuple[str, str], ActionHandler] = {}
         for kind in ROUTED_EVENTS:
             self.root.addEventListener(kind, self.proxies.keep(lambda event, kind=kind: self._route(kind, event)))
+        # Before the boxes are made: their toolbars and rows ask these for buttons.
+        self.emoji = EmojiView(converse, self, self.root)
+        self.message_tools = MessageTools(converse, self, self.root)
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
