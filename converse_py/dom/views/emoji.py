@@ -41,6 +41,11 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def utf16_prefix(text: str, units: int) -> str:
+    """The first ``units`` UTF-16 code units of ``text`` (a textarea's caret counts those)."""
+    return text.encode("utf-16-le")[:2 * units].decode("utf-16-le", "ignore")
+
+
 def insert_at_caret(textarea: Any, text: str) -> None:
     """Put ``text`` at the caret of ``textarea`` (replacing a selection), move the caret after it,
     and report it as typing (an ``input`` event)."""
@@ -275,7 +280,7 @@ class EmojiView:
         if caret != int(textarea.selectionStart):
             self.close_complete()
             return
-        before = str(textarea.value.substring(0, caret))
+        before = utf16_prefix(str(textarea.value), caret)
         typing = shortcode_being_typed(before)
         done = shortcode_just_typed(before) if typing is None else None
         if typing is None and done is None:

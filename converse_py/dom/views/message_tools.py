@@ -75,6 +75,6 @@ class MessageTools:
                 continue
             textarea.value = with_quote(str(textarea.value), str(message.body))
             textarea.focus()
-            end = textarea.value.length
+            end = len(str(textarea.value).encode("utf-16-le")) // 2  # the caret counts UTF-16 units
             textarea.setSelectionRange(end, end)
             return
