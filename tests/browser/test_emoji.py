@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Iterator
 
+import json
+import uuid
+
 import pytest
 
-from .support import Account, ClientPage, auto_login_page, non_local_requests, unique_account
+from .support import BOOT_TIMEOUT_MS, Account, ClientPage, auto_login_page, non_local_requests, unique_account
+from .test_a11y import axe_violations
 
 DATA = "/static/emoji/emoji.json"
 
@@ -171,3 +175,20 @@ def test_copy_puts_the_text_on_the_clipboard_and_quote_adds_it_to_the_composer(
     info = page.page.locator(f"{section} li.cpy-info", has_text="Could not copy the message")
     info.wait_for(timeout=10_000)
     assert page.page_errors == []
+
+
+def test_a_room_has_the_picker_too_and_axe_finds_nothing_serious_in_it(page: ClientPage) -> None:
+    room = f"emoji-{uuid.uuid4().hex[:8]}@conference.localhost"
+    page.js(f"window.capi.rooms.open({json.dumps(room)}, {{nick: 'alice'}})")
+    page.wait_for(f"(r => r && r.model.get('connection_status') === 'entered')"
+                  f"(window.capi.rooms.get({json.dumps(room)}))", timeout=BOOT_TIMEOUT_MS)
+    section = f'#conversejs section.cpy-chatroom[data-jid="{room}"]'
+    page.page.locator(f"{section} [data-role=toolbar] button[data-name=emoji]").click()
+    picker = page.page.locator(f"{section} [data-role=emoji-picker]")
+    picker.locator(".cpy-emoji").first.wait_for()
+    assert axe_violations(page) == []
+    page.page.keyboard.type("tada")
+    picker.locator('.cpy-emoji[data-emoji="🎉"]').first.wait_for()
+    page.page.keyboard.press("Enter")  # from the search field: the first result
+    assert page.page.locator(f"{section} form.cpy-compose textarea").input_value() == "🎉"
+    assert picker.count() == 0

@@ -337,7 +337,6 @@ class EmojiView:
                          "items": items, "index": 0}
         textarea.setAttribute("aria-autocomplete", "list")
         textarea.setAttribute("aria-controls", list_id)
-        textarea.setAttribute("aria-expanded", "true")
         textarea.setAttribute("aria-activedescendant", f"{list_id}-0")
 
     def close_complete(self) -> None:
@@ -348,7 +347,6 @@ class EmojiView:
         if found(listbox):
             listbox.remove()
         textarea = current["textarea"]
-        textarea.setAttribute("aria-expanded", "false")
         textarea.removeAttribute("aria-activedescendant")
         textarea.removeAttribute("aria-controls")
 
