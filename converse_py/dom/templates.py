@@ -125,11 +125,20 @@ title="&lt;b&gt;Like&lt;/b&gt;" aria-label="&lt;b&gt;Like&lt;/b&gt;">👍</butto
 
 
 def message_actions(buttons: Sequence[Button]) -> Markup:
-    """The row's plugin buttons, shown on hover and when one of them has the keyboard focus."""
+    """The row's plugin buttons, shown on hover and when one of them has the keyboard focus
+    (rows asking for the same buttons share their HTML: made once, not once per row)."""
     if not buttons:
         return Markup("")
-    return tag("span", {"class": "cpy-msg-actions", "role": "group", "aria-label": _("Message actions")},
-               [plugin_button(b, action="message-action", css="cpy-msg-action") for b in buttons])
+    key = tuple((str(b["name"]), str(b.get("label") or b.get("name") or ""),
+                 str(b.get("icon") or b.get("text") or b.get("label") or b.get("name") or "")) for b in buttons)
+    return _message_actions(key, _("Message actions"))
+
+
+@lru_cache(maxsize=64)
+def _message_actions(buttons: tuple[tuple[str, str, str], ...], group_label: str) -> Markup:
+    return tag("span", {"class": "cpy-msg-actions", "role": "group", "aria-label": group_label},
+               [plugin_button({"name": name, "label": label, "text": shown}, action="message-action",
+                              css="cpy-msg-action") for name, label, shown in buttons])
 
 
 def toolbar(buttons: Sequence[Button]) -> Markup:
