@@ -133,6 +133,10 @@ def test_shortcode_autocomplete_with_the_keyboard_and_typed_and_sent_shortcodes_
     options.first.wait_for()
     page.page.keyboard.press("Escape")
     assert options.count() == 0 and textarea.input_value() == ":thumbs"
+    page.page.keyboard.type("u")  # typing again lists them again; moving the focus away closes them
+    options.first.wait_for()
+    page.page.locator(f"{section} [data-role=toolbar] button[data-name=emoji]").focus()
+    assert options.count() == 0
     textarea.fill("")
 
 

@@ -75,6 +75,7 @@ class EmojiView:
         root.addEventListener("keydown", self.proxies.keep(self.on_key), True)
         root.addEventListener("input", self.proxies.keep(self.on_input), True)
         root.addEventListener("submit", self.proxies.keep(lambda _event: self.close_complete()), True)
+        root.addEventListener("focusin", self.proxies.keep(self.on_focus), True)
 
     # -- the toolbar button ------------------------------------------------------------------
     def toolbar_buttons(self, box: Any, buttons: list[Any]) -> list[Any]:
@@ -272,6 +273,11 @@ class EmojiView:
             self._typed(target)
         except Exception:
             logger.exception("emoji: the autocomplete failed")
+
+    def on_focus(self, event: Any) -> None:
+        """The focus went elsewhere (another composer, a button): the suggestions are closed."""
+        if self.complete is not None and not event.target.isSameNode(self.complete["textarea"]):
+            self.close_complete()
 
     def _typed(self, textarea: Any) -> None:
         if self.state is None:
