@@ -130,7 +130,9 @@ def emoji_step() -> str:
     """The emoji picker's data file, derived from emojibase-data (tools/emoji_data.py)."""
     if str(ROOT) not in sys.path:  # run as a script: tools/ is on the path, not the repo
         sys.path.insert(0, str(ROOT))
-    from tools.emoji_data import derive_file
+    from tools.emoji_data import PACKAGE, derive_file
+    if not PACKAGE.is_dir():
+        raise SystemExit(f"build: missing {PACKAGE.relative_to(ROOT)}: run `npm ci`")
     return derive_file()
 
 
