@@ -104,6 +104,10 @@ def test_skin_tone_is_remembered_recent_emoji_come_first_and_escape_closes_the_p
     assert picker.count() == 0 and page.js("document.activeElement.tagName") == "TEXTAREA"
     assert page.page.locator(f"{section} [data-name=emoji]").get_attribute("aria-expanded") == "false"
     assert len(data_requests(page)) == 1  # loaded once
+    page.page.locator(f"{section} [data-role=toolbar] button[data-name=emoji]").click()
+    picker.wait_for()
+    page.page.locator(f"{section} ol.cpy-messages").click()  # a click elsewhere closes it
+    assert picker.count() == 0
 
 
 def test_shortcode_autocomplete_with_the_keyboard_and_typed_and_sent_shortcodes_become_emoji(

@@ -3,7 +3,8 @@
 - A toolbar button (hook ``getToolbarButtons``) opens a picker above the composer: a search
   field (names and shortcodes), skin tones (remembered), a tab per emojibase group and a
   "Recently used" one. The arrow keys move between the emoji, Enter (or a click) inserts one at the
-  composer's caret, Escape closes the picker and gives the composer the focus back.
+  composer's caret, Escape closes the picker and gives the composer the focus back; a click
+  elsewhere closes it too.
 - Typing ``:smi`` in a composer lists matching shortcodes: Up/Down choose, Enter/Tab (or a click)
   insert, Escape closes. A whole ``:smile:`` followed by a space becomes 😄 as it is typed.
 
@@ -76,6 +77,7 @@ class EmojiView:
         root.addEventListener("input", self.proxies.keep(self.on_input), True)
         root.addEventListener("submit", self.proxies.keep(lambda _event: self.close_complete()), True)
         root.addEventListener("focusin", self.proxies.keep(self.on_focus), True)
+        js.document.addEventListener("click", self.proxies.keep(self.on_page_click), True)
 
     # -- the toolbar button ------------------------------------------------------------------
     def toolbar_buttons(self, box: Any, buttons: list[Any]) -> list[Any]:
@@ -130,6 +132,16 @@ class EmojiView:
             button.setAttribute("aria-expanded", "false")
         if focus:
             section.querySelector(COMPOSER).focus()
+
+    def on_page_click(self, event: Any) -> None:
+        """A click outside an open picker (and its toolbar button) closes it."""
+        target = event.target
+        if not hasattr(target, "closest") or found(target.closest('[data-role="emoji-picker"], [data-name="emoji"]')):
+            return
+        for picker in self.root.querySelectorAll('[data-role="emoji-picker"]'):
+            section = picker.closest("section[data-jid]")
+            if found(section):
+                self.close_picker(section, focus=False)
 
     # -- what the picker shows ---------------------------------------------------------------
     def _tone(self) -> int:
