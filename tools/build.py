@@ -1,6 +1,7 @@
 """Copy browser assets from node_modules, pack converse_py into a zip, make the Pyodide snapshot.
 
     python tools/build.py          # static/vendor/... + static/converse_py.zip + static/snapshots/
+                                   # + static/emoji/emoji.json (tools/emoji_data.py)
     python tools/build.py --check  # exit 1 if node_modules is missing
 
 Copies are skipped when size and mtime already match; the zip is
@@ -118,10 +119,21 @@ def build() -> str:
     files = package_files()
     data = zip_bytes(files)
     zip_written = write_if_changed(ZIP_PATH, data)
+    emoji = emoji_step()
     snapshot = make_snapshot()
     return (f"build: vendor {len(plan)} files {vendor_bytes:,} bytes "
             f"({copied} copied); converse_py.zip {len(files)} files "
-            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'}); {snapshot}")
+            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'}); {emoji}; {snapshot}")
+
+
+def emoji_step() -> str:
+    """The emoji picker's data file, derived from emojibase-data (tools/emoji_data.py)."""
+    if str(ROOT) not in sys.path:  # run as a script: tools/ is on the path, not the repo
+        sys.path.insert(0, str(ROOT))
+    from tools.emoji_data import PACKAGE, derive_file
+    if not PACKAGE.is_dir():
+        raise SystemExit(f"build: missing {PACKAGE.relative_to(ROOT)}: run `npm ci`")
+    return derive_file()
 
 
 def make_snapshot() -> str:

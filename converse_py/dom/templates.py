@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
 from ..plugins.avatars.colors import css_color, initial
+from ..plugins.emoji.text import EMOJI_ONLY_MAX_CHARS, is_emoji_only
 from ..plugins.me.action import me_action
 from ..xmpp.stanza import format_size
 from .html import Markup, escape_text, join, tag
@@ -196,11 +197,20 @@ title="&lt;b&gt;Like&lt;/b&gt;" aria-label="&lt;b&gt;Like&lt;/b&gt;">👍</butto
 
 
 def message_actions(buttons: Sequence[Button]) -> Markup:
-    """The row's plugin buttons, shown on hover and when one of them has the keyboard focus."""
+    """The row's plugin buttons, shown on hover and when one of them has the keyboard focus
+    (rows asking for the same buttons share their HTML: made once, not once per row)."""
     if not buttons:
         return Markup("")
-    return tag("span", {"class": "cpy-msg-actions", "role": "group", "aria-label": _("Message actions")},
-               [plugin_button(b, action="message-action", css="cpy-msg-action") for b in buttons])
+    key = tuple((str(b["name"]), str(b.get("label") or b.get("name") or ""),
+                 str(b.get("icon") or b.get("text") or b.get("label") or b.get("name") or "")) for b in buttons)
+    return _message_actions(key, _("Message actions"))
+
+
+@lru_cache(maxsize=64)
+def _message_actions(buttons: tuple[tuple[str, str, str], ...], group_label: str) -> Markup:
+    return tag("span", {"class": "cpy-msg-actions", "role": "group", "aria-label": group_label},
+               [plugin_button({"name": name, "label": label, "text": shown}, action="message-action",
+                              css="cpy-msg-action") for name, label, shown in buttons])
 
 
 def toolbar(buttons: Sequence[Button]) -> Markup:
@@ -215,7 +225,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     """One message line of a chat or (``room=True``) a room; the body is text (links made
     clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
     own messages say "me". ``body`` turns the text into HTML (default: ``linkify``; the styling
-    plugin's renderer when on). A XEP-0245 ``/me`` action shows as ``* name action``. An edited message (XEP-0308) says so; the user's messages show ✓ once
+    plugin's renderer when on). A XEP-0245 ``/me`` action shows as ``* name action``; a body of
+    one to three emoji only gets the class ``cpy-emoji-only`` (shown large). An edited message (XEP-0308) says so; the user's messages show ✓ once
     delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
     buttons plugins add to the row (hook ``getMessageActionButtons``); ``parts`` what they add
     around or instead of the body (hook ``getMessageParts``: a reply's quote, media, reactions).
@@ -242,7 +253,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     if action is not None:
         return _action_item(message, action, room=room, actions=actions, body=body, parts=parts)
     html = [
-        '<li class="cpy-msg cpy-out" data-id="' if outgoing else '<li class="cpy-msg cpy-in" data-id="',
+        '<li class="cpy-msg cpy-out' if outgoing else '<li class="cpy-msg cpy-in',
+        ' cpy-emoji-only" data-id="' if len(text) <= EMOJI_ONLY_MAX_CHARS and is_emoji_only(text) else '" data-id="',
         escape_text(message_key(message)),
         '"><time datetime="', escape_text(message.time.isoformat()), '" title="', shown.title, '">',
         shown.clock,
@@ -349,10 +361,11 @@ def info_item(line: Any) -> Markup:
     >>> from converse_py.plugins.chats.models import ShownMessage
     >>> str(info_item(ShownMessage("info-1", "", "<b>6</b>", datetime(2026, 1, 1, tzinfo=timezone.utc),
     ...                            False, kind="info")))
-    '<li class="cpy-msg cpy-info" data-id="info-1" role="status"><span class="cpy-body">&lt;b&gt;6&lt;/b&gt;</span></li>'
+    '<li class="cpy-msg cpy-info" data-id="info-1"><span class="cpy-body" role="status">&lt;b&gt;6&lt;/b&gt;</span></li>'
     """
-    return tag("li", {"class": "cpy-msg cpy-info", "data-id": line.id, "role": "status"},
-               tag("span", {"class": "cpy-body"}, line.body))
+    # The status role is on the text: a list may only hold plain items (axe-core rule "list").
+    return tag("li", {"class": "cpy-msg cpy-info", "data-id": line.id},
+               tag("span", {"class": "cpy-body", "role": "status"}, line.body))
 
 
 def receipt_tick(message: Any) -> Markup:

@@ -10,6 +10,7 @@ from converse_py.dom import controlbox_templates, room_templates, templates
 from converse_py.dom.html import Markup, tag
 from converse_py.i18n import _
 from converse_py.plugins.chats.models import ShownMessage
+from converse_py.plugins.emoji.text import is_emoji_only
 from converse_py.plugins.roster.models import Contact
 from converse_py.plugins.roster.stanzas import RosterItem
 
@@ -88,7 +89,8 @@ def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) ->
 def reference_row(message: ShownMessage) -> Markup:
     """The row message_item writes out, built with ``tag`` (as it was before it was written out)."""
     when = message.time.astimezone()
-    return tag("li", {"class": "cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in",
+    large = " cpy-emoji-only" if is_emoji_only(message.body) else ""
+    return tag("li", {"class": ("cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in") + large,
                       "data-id": templates.message_key(message)},
                tag("time", {"datetime": message.time.isoformat(), "title": when.strftime("%Y-%m-%d %H:%M:%S")},
                    when.strftime("%H:%M")),
@@ -100,7 +102,8 @@ def reference_row(message: ShownMessage) -> Markup:
                templates.receipt_tick(message) if message.outgoing else "")
 
 
-@pytest.mark.parametrize("payload", PAYLOADS + ["plain", "see https://example.org/a?b=1&c=2 now", ""])
+@pytest.mark.parametrize("payload", PAYLOADS + ["plain", "see https://example.org/a?b=1&c=2 now", "", "👍",
+                                                "👩‍👩‍👧 🇫🇷", "ok 👍"])
 @pytest.mark.parametrize("outgoing", [False, True])
 def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> None:
     """message_item writes its row out for speed; it must stay the HTML the ``tag`` builder

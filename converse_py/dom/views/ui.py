@@ -26,6 +26,8 @@ from .chatbox import ChatsView
 from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
 from .notifications import NotificationsView
+from .emoji import EmojiView
+from .message_tools import MessageTools
 from .otr import OtrView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
@@ -62,6 +64,9 @@ class UIPlugin(UIDeclaration):
         avatars = converse.find(AvatarState)
         if avatars is not None:
             avatars.images = BrowserImages()  # decode checks and the canvas need the page
+        # Before the boxes are made: their toolbars and rows ask these for buttons.
+        self.emoji = EmojiView(converse, self, self.root)
+        self.message_tools = MessageTools(converse, self, self.root)
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes

@@ -1,0 +1,1 @@
+"""Emoji: the picker's data, ``:shortcode:`` conversion, emoji-only detection (``api.emojis``)."""
