@@ -15,6 +15,7 @@ from ...i18n import _
 from .. import templates
 from ..ffi import ProxyKeeper
 from ..hooks import toolbar_buttons
+from .composer_bar import ComposerBar
 from .message_list import MessageListView
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ class ChatBoxView:
                                         on_new=self._on_new)
         self.list = self.messages.element
         self.chat_state = self.element.querySelector('[data-role="chat-state"]')
+        self.composer_bar = ComposerBar(box, self.element.querySelector('[data-role="composer-bar"]'), self.proxies)
         box.on_change(self.on_change)
         self.on_change(box, {"minimized": box.get("minimized")})
         if box.messages:

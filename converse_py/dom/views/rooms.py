@@ -23,6 +23,7 @@ from .. import room_templates as t
 from .. import templates
 from ..ffi import ProxyKeeper, found
 from ..hooks import toolbar_buttons
+from .composer_bar import ComposerBar
 from .message_list import MessageListView
 
 if TYPE_CHECKING:
@@ -236,6 +237,7 @@ class RoomView:
                                         self.element.querySelector('[data-role="history"]'), self.proxies,
                                         room=True)
         self.list = self.messages.element
+        self.composer_bar = ComposerBar(room, self.element.querySelector('[data-role="composer-bar"]'), self.proxies)
         room.on_change(self.on_change)
         if room.messages:
             self.messages.render_all()
