@@ -427,6 +427,30 @@ def chatbox(box: Any, buttons: Sequence[Button] = ()) -> Markup:
                        tag("button", {"type": "submit"}, _("Send")))))
 
 
+def headlines_box(box: Any) -> Markup:
+    """The box of one sender's headline messages (announcements): a list of messages, no
+    composer (headlines are never answered).
+
+    >>> class Box(dict):
+    ...     def get(self, key, default=None): return dict.get(self, key, default)
+    >>> html = str(headlines_box(Box(jid="<b>localhost", id="headline:x")))
+    >>> "Announcements from &lt;b&gt;localhost" in html, "textarea" in html
+    (True, False)
+    """
+    jid = box.get("jid")
+    title = _("Announcements from {jid}", jid=jid)
+    return tag("section", {"class": "cpy-chatbox cpy-headlines", "data-headlines": jid, "aria-label": title},
+               tag("header", {},
+                   tag("span", {"class": "cpy-title", "data-role": "title"}, title),
+                   tag("button", {"type": "button", "data-action": "toggle-headlines", "data-jid": jid,
+                                  "aria-label": _("Minimize"), "aria-expanded": "true"}, "–"),
+                   tag("button", {"type": "button", "data-action": "close-headlines", "data-jid": jid,
+                                  "aria-label": _("Close")}, "×")),
+               tag("div", {"class": "cpy-chat-body", "data-role": "body"},
+                   tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages",
+                              "tabindex": "0", "aria-label": _("Messages")})))
+
+
 def composer_bar_slot() -> Markup:
     """Where the composer says what the next message will be (``composer_bar``), above it."""
     return tag("div", {"class": "cpy-composer-bar", "data-role": "composer-bar", "hidden": True})

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-version']
+['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-version']
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .commands.plugin import CommandsPlugin
 from .corrections.plugin import CorrectionsPlugin
 from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
+from .headlines.plugin import HeadlinesPlugin
 from .mam.plugin import MamPlugin
 from .markers.plugin import MarkersPlugin
 from .muc.plugin import MUCPlugin
@@ -34,6 +35,7 @@ FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
     BlockingPlugin, StylingPlugin, CommandsPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin,
+    HeadlinesPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

@@ -327,3 +327,35 @@ def test_rows_show_the_quote_as_text_the_tombstone_and_the_hidden_spoiler_and_bu
     assert "gone" not in rows[3]
     assert names[0] == "['reply']" and names[4] == "['retract', 'reply']" and names[3] == "[]"
     assert messages[-1].extras.get("retracted") and messages[2].extras["spoiler"]["shown"]
+
+
+def test_headlines_get_their_own_box_per_sender_never_answered_and_strangers_are_ignored() -> None:
+    from converse_py.core.errors import ConverseError
+
+    async def body() -> tuple[Any, Any, Any, list[Any]]:
+        client, _ = await _logged_in(())
+        opened: list[Any] = []
+        client.api.listen.on("headlinesBoxOpened", lambda box: opened.append(box.get("jid")))
+        client.transport.receive('<message xmlns="jabber:client" type="headline" from="localhost" '
+                                 'to="alice@localhost"><subject>Maintenance</subject>'
+                                 '<body>&lt;b&gt;at 10:00&lt;/b&gt;</body></message>')
+        client.transport.receive('<message xmlns="jabber:client" type="headline" from="spam@localhost/x" '
+                                 'to="alice@localhost"><body>buy now</body></message>')
+        client.transport.receive('<message xmlns="jabber:client" type="headline" from="localhost" '
+                                 'to="alice@localhost"><event xmlns="http://jabber.org/protocol/pubsub#event"/>'
+                                 '</message>')  # no body, no subject: nothing to show
+        client.transport.receive(chat("localhost", "c1", "<body>a chat from the server</body>"))
+        await settle()
+        return client.api.headlines.get("localhost"), client.api.headlines.get(), \
+            client.api.chats.get("localhost"), opened
+    box, every, chat_box, opened = arun(body())
+    assert box.get("type") == "headline" and [m.body for m in box.messages] == ["Maintenance\n<b>at 10:00</b>"]
+    assert every == [box] and opened == ["localhost"]
+    assert chat_box is not None and chat_box is not box and [m.body for m in chat_box.messages] == [
+        "a chat from the server"]
+    try:
+        box.send_message("reply")
+    except ConverseError as exc:
+        assert "cannot be answered" in str(exc)
+    else:
+        raise AssertionError("a headline box was answered")

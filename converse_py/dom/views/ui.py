@@ -21,6 +21,7 @@ from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
+from .headlines import HeadlinesView
 from .otr import OtrView
 from .rooms import RoomsView
 
@@ -59,6 +60,7 @@ class UIPlugin(UIDeclaration):
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
         self.strangers = StrangerBanners(converse, self, self.chats)
+        self.headlines = HeadlinesView(converse, self, self.root.querySelector('[data-role="chats"]'))
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

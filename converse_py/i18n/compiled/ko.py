@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
     'Add a contact': '연락처 추가',
     'Add contact': '연락처 추가',
     'An encrypted message could not be read.': '암호화된 메시지를 읽을 수 없습니다.',
+    'Announcements from {jid}': '{jid}의 공지',
     'Answer': '답하기',
     'Asking {service} for its rooms…': '{service}에 방 목록을 요청하는 중…',
     'Awaiting approval': '승인 대기 중',
