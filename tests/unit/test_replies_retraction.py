@@ -359,3 +359,28 @@ def test_headlines_get_their_own_box_per_sender_never_answered_and_strangers_are
         assert "cannot be answered" in str(exc)
     else:
         raise AssertionError("a headline box was answered")
+
+
+def test_carbons_of_the_user_s_other_client_reply_and_retract_as_live_messages_do() -> None:
+    from .conftest import carbon
+
+    def sent(msg_id: str, inner: str) -> str:
+        return carbon("sent", f"<message xmlns='jabber:client' from='alice@localhost/phone' to='bob@localhost' "
+                              f"type='chat' id='{msg_id}'>{inner}</message>")
+
+    async def body() -> list[Any]:
+        client, _ = await _logged_in(())
+        client.transport.receive(chat("bob@localhost/phone", "m1", "<body>cake?</body>"))
+        client.transport.receive(sent("p1", "<body>&gt; bob:\n&gt; cake?\nyes!</body>"
+                                            "<reply xmlns='urn:xmpp:reply:0' to='bob@localhost' id='m1'/>"
+                                            "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'>"
+                                            "<body start='0' end='15'/></fallback>"))
+        client.transport.receive(sent("p2", "<body>typo</body>"))
+        # the retraction from the phone: with its fallback body, and one without any body
+        client.transport.receive(sent("p3", RETRACT_BY.format(id="p2")))
+        client.transport.receive(sent("p4", '<retract id="p1" xmlns="urn:xmpp:message-retract:1"/>'))
+        await settle()
+        box = client.api.chats.get("bob@localhost")
+        return [(m.body, m.outgoing, m.extras.get("retracted", False), (m.extras.get("reply") or {}).get("text"))
+                for m in box.messages]
+    assert arun(body()) == [("cake?", False, False, None), ("", True, True, "cake?"), ("", True, True, None)]
