@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-import xml.etree.ElementTree as ET
 from typing import Any
 from collections.abc import Iterator
 
