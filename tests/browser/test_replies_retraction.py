@@ -99,6 +99,11 @@ def test_bob_s_reply_shows_its_quote_not_its_fallback_and_alice_s_reply_reaches_
     bar = page.page.locator(f'{box} [data-role="composer-bar"]')
     bar.locator('[data-role="replying"]').wait_for()
     assert "Replying to Bob: Great idea!" in bar.inner_text()
+    page.page.locator(f"{box} textarea").press("Escape")  # Escape drops the reply; Reply again
+    bar.wait_for(state="hidden")
+    reply.hover()
+    reply.locator('button.cpy-msg-action[data-name="reply"]').click()
+    bar.locator('[data-role="replying"]').wait_for()
     mark = len(bob.stanzas)
     page.page.locator(f"{box} textarea").fill("Chocolate?")
     page.page.locator(f"{box} textarea").press("Enter")

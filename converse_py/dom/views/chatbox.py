@@ -106,6 +106,11 @@ class ChatsView:
             event.preventDefault()
             textarea.value = ""
             self._end_correcting(form)
+        elif event.key == "Escape":
+            box = self._box_for(form)
+            if box is not None and (box.get("reply_to") is not None or box.get("spoiler") is not None):
+                event.preventDefault()  # Escape drops the "Replying to" / spoiler bar first
+                box.set({"reply_to": None, "spoiler": None})
 
     @staticmethod
     def _end_correcting(form: Any) -> None:

@@ -195,6 +195,11 @@ class RoomsView:
         if event.key == "Enter" and not event.shiftKey and event.target.tagName == "TEXTAREA":
             event.preventDefault()
             self.on_send(form, event)
+        elif event.key == "Escape":
+            room = self._room(form)
+            if room is not None and (room.get("reply_to") is not None or room.get("spoiler") is not None):
+                event.preventDefault()  # Escape drops the "Replying to" / spoiler bar
+                room.set({"reply_to": None, "spoiler": None})
 
     def on_close(self, element: Any, _event: Any) -> None:
         room = self._room(element)

@@ -90,7 +90,11 @@ class RepliesPlugin(Plugin):
     # -- sending ---------------------------------------------------------------------------------
     def reply_to(self, box: ChatBox, msg_id: Any) -> dict[str, str]:
         """Make the next message sent in ``box`` a reply to ``msg_id`` (its id, origin-id or
-        stanza-id): the composer says so (box attribute ``reply_to``; set it to None to cancel)."""
+        stanza-id): the composer says so (box attribute ``reply_to``; set it to None to cancel).
+
+        JS: ``box.model.replyTo(id)``
+        Python: ``box.reply_to(message.id)``
+        """
         if not isinstance(msg_id, str) or not msg_id:
             raise ConverseError("reply: expected the id of the message to answer")
         message = box.find_target(msg_id)
@@ -106,7 +110,11 @@ class RepliesPlugin(Plugin):
 
     def reply(self, box: ChatBox, msg_id: Any, text: Any) -> ShownMessage | None:
         """Send ``text`` as a reply to the message ``msg_id`` of ``box``. Returns the message
-        shown (None when a ``beforeMessageSend`` listener handled the text)."""
+        shown (None when a ``beforeMessageSend`` listener handled the text).
+
+        JS: ``_converse.api.chats.get('bob@localhost').model.reply(id, 'Sounds good')``
+        Python: ``api.chats.get("bob@localhost").reply(message.id, "Sounds good")``
+        """
         if not isinstance(text, str) or not text.strip():
             raise ConverseError("reply: a reply needs some text")
         before = box.get("reply_to")

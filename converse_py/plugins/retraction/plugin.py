@@ -150,7 +150,11 @@ class RetractionPlugin(Plugin):
         """Retract the user's message ``msg_id`` (its id, origin-id or stanza-id) in ``box``: send
         the retraction and show the tombstone. Returns the tombstone; raises ``ConverseError`` for
         a message that is not the user's, unknown, already retracted, or (in a room) not confirmed
-        by the room yet."""
+        by the room yet.
+
+        JS: ``_converse.api.chats.get('bob@localhost').model.retract(id)``
+        Python: ``api.chats.get("bob@localhost").retract(message.id)``
+        """
         if not isinstance(msg_id, str) or not msg_id:
             raise ConverseError("retract: expected the id of one of your messages")
         message = box.find_target(msg_id)

@@ -57,7 +57,11 @@ class SpoilersPlugin(Plugin):
 
     def send_spoiler(self, box: ChatBox, text: Any, hint: Any = "") -> ShownMessage | None:
         """Send ``text`` as a spoiler with ``hint`` (may be empty). Returns the message shown
-        (None when a ``beforeMessageSend`` listener handled the text)."""
+        (None when a ``beforeMessageSend`` listener handled the text).
+
+        JS: ``_converse.api.chats.get('bob@localhost').model.sendSpoiler('Both die.', 'Ending')``
+        Python: ``api.chats.get("bob@localhost").send_spoiler("Both die.", "Ending")``
+        """
         if not isinstance(hint, str):
             raise ConverseError("send_spoiler: the hint must be a string")
         before = box.get("spoiler")
