@@ -30,7 +30,7 @@ JS plugin::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.log import logger
@@ -59,6 +59,24 @@ UI_HOOKS: Mapping[str, EventDoc] = {
         "a chat box or room is opened: return the list with your toolbar buttons added, each "
         "`{name, label, icon or text, handler}` (text, never HTML); a click calls `handler(box)`"),
 }
+
+
+def listen_ui(converse: Converse, listeners: Mapping[str, Callable[..., Any]]) -> None:
+    """Listen to the UI's hooks and events (``name`` → listener) once every plugin has initialized,
+    and only when the UI plugin declares them (a client without the UI, e.g. on CPython, warns
+    about no listener of an undeclared name).
+
+    >>> from converse_py.core.converse import Converse
+    >>> converse = Converse(lambda: None)
+    >>> listen_ui(converse, {"getMessageParts": print})
+    >>> converse.trigger("pluginsInitialized"); converse.events.count("getMessageParts")
+    0
+    """
+    def attach(*_: Any) -> None:
+        for name, listener in listeners.items():
+            if name in converse.known_events:
+                converse.api.listen.on(name, listener)
+    converse.api.listen.once("pluginsInitialized", attach)
 
 
 def valid_buttons(value: Any, hook: str) -> list[dict[str, Any]]:

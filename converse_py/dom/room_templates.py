@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, join, tag
-from .templates import Button, avatar_image, nick_color, toolbar, unread_badge
+from .templates import Button, avatar_image, composer_bar_slot, nick_color, toolbar, unread_badge
 
 SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                "xa": N_("Extended away"), "offline": N_("Offline")}
@@ -80,6 +80,7 @@ def room_box(room: Any, buttons: Sequence[Button] = (), avatar_src: str | None =
                        tag("h3", {}, _("Occupants")),
                        tag("ul", {"role": "list", "data-role": "occupants"}))),
                toolbar(buttons),
+               composer_bar_slot(),
                tag("form", {"class": "cpy-compose", "data-action": "send-room", "data-jid": jid},
                    tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message to the room"),
                                     "placeholder": _("Message")}),

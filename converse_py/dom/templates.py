@@ -471,10 +471,80 @@ def chatbox(box: Any, buttons: Sequence[Button] = (), avatar_src: str | None = N
                    tag("div", {"class": "cpy-chat-state", "data-role": "chat-state", "role": "status"},
                        chat_state_text(box)),
                    toolbar(buttons),
+                   composer_bar_slot(),
                    tag("form", {"class": "cpy-compose", "data-action": "send", "data-jid": jid},
                        tag("textarea", {"name": "body", "rows": "2", "aria-label": _("Message"),
                                         "placeholder": _("Message")}),
                        tag("button", {"type": "submit"}, _("Send")))))
+
+
+def headlines_box(box: Any) -> Markup:
+    """The box of one sender's headline messages (announcements): a list of messages, no
+    composer (headlines are never answered).
+
+    >>> class Box(dict):
+    ...     def get(self, key, default=None): return dict.get(self, key, default)
+    >>> html = str(headlines_box(Box(jid="<b>localhost", id="headline:x")))
+    >>> "Announcements from &lt;b&gt;localhost" in html, "textarea" in html
+    (True, False)
+    """
+    jid = box.get("jid")
+    title = _("Announcements from {jid}", jid=jid)
+    return tag("section", {"class": "cpy-chatbox cpy-headlines", "data-headlines": jid, "aria-label": title},
+               tag("header", {},
+                   tag("span", {"class": "cpy-title", "data-role": "title"}, title),
+                   tag("button", {"type": "button", "data-action": "toggle-headlines", "data-jid": jid,
+                                  "aria-label": _("Minimize"), "aria-expanded": "true"}, "–"),
+                   tag("button", {"type": "button", "data-action": "close-headlines", "data-jid": jid,
+                                  "aria-label": _("Close")}, "×")),
+               tag("div", {"class": "cpy-chat-body", "data-role": "body"},
+                   tag("ol", {"class": "cpy-messages", "aria-live": "polite", "data-role": "messages",
+                              "tabindex": "0", "aria-label": _("Messages")})))
+
+
+def composer_bar_slot() -> Markup:
+    """Where the composer says what the next message will be (``composer_bar``), above it."""
+    return tag("div", {"class": "cpy-composer-bar", "data-role": "composer-bar", "hidden": True})
+
+
+#: How much of the message being answered the "Replying to" bar shows.
+REPLYING_PREVIEW = 80
+
+
+def composer_bar(box: Any) -> Markup:
+    """What the next message of ``box`` will be, from its attributes: ``reply_to`` (``{name,
+    text}``: "Replying to name: start of text", a cancel button) and ``spoiler`` (``{hint}``: the
+    hint's field, a cancel button). Network text stays text. Empty when neither is set.
+
+    >>> class Box(dict):
+    ...     def get(self, key, default=None): return dict.get(self, key, default)
+    >>> html = str(composer_bar(Box(reply_to={"name": "Bob", "text": "<b>hi</b>"})))
+    >>> "Replying to Bob: &lt;b&gt;hi&lt;/b&gt;" in html, 'data-action="cancel-reply"' in html
+    (True, True)
+    >>> str(composer_bar(Box()))
+    ''
+    """
+    parts: list[Any] = []
+    reply = box.get("reply_to")
+    if isinstance(reply, Mapping):
+        text = str(reply.get("text") or "")
+        if len(text) > REPLYING_PREVIEW:
+            text = text[:REPLYING_PREVIEW] + "…"
+        parts.append(tag("div", {"class": "cpy-replying", "data-role": "replying"},
+                         tag("span", {}, _("Replying to {name}: {text}", name=str(reply.get("name") or ""),
+                                           text=text)),
+                         tag("button", {"type": "button", "data-action": "cancel-reply",
+                                        "aria-label": _("Cancel the reply"), "title": _("Cancel the reply")}, "×")))
+    spoiler = box.get("spoiler")
+    if isinstance(spoiler, Mapping):
+        parts.append(tag("div", {"class": "cpy-spoiler-compose", "data-role": "spoiler-compose"},
+                         tag("label", {}, _("Spoiler hint"), " ",
+                             tag("input", {"type": "text", "data-role": "spoiler-hint", "maxlength": "200",
+                                           "value": str(spoiler.get("hint") or "")})),
+                         tag("button", {"type": "button", "data-action": "cancel-spoiler",
+                                        "aria-label": _("Send normally, not as a spoiler"),
+                                        "title": _("Send normally, not as a spoiler")}, "×")))
+    return join(parts)
 
 
 def block_toggle(jid: str, *, blocked: bool) -> Markup:

@@ -4,7 +4,7 @@ browser (the docs generator and unit tests read it on CPython).
 
 from __future__ import annotations
 
-from ..core.plugin import Plugin
+from ..core.plugin import EventDoc, Plugin
 from ..core.settings import Setting
 from .hooks import UI_HOOKS
 
@@ -14,6 +14,12 @@ class UIDeclaration(Plugin):
 
     name = "converse-ui"
     hooks = UI_HOOKS
+    events = {
+        "messagePartClicked": EventDoc(
+            "the chat box or room, the message, the button's name",
+            "a button a `getMessageParts` listener put in a row (`data-action=\"message-part\"` "
+            "`data-name=\"…\"`) was clicked: act on the message (e.g. show a spoiler)"),
+    }
     settings = {
         "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
         "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),

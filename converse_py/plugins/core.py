@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
+['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-version']
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .corrections.plugin import CorrectionsPlugin
 from .csi.plugin import CSIPlugin
 from .disco.plugin import DiscoPlugin
 from .emoji.plugin import EmojiPlugin
+from .headlines.plugin import HeadlinesPlugin
 from .mam.plugin import MamPlugin
 from .markers.plugin import MarkersPlugin
 from .media.plugin import MediaPlugin
@@ -26,7 +27,10 @@ from .notifications.plugin import NotificationsPlugin
 from .otr.plugin import OtrPlugin
 from .ping.plugin import PingPlugin
 from .receipts.plugin import ReceiptsPlugin
+from .replies.plugin import RepliesPlugin
+from .retraction.plugin import RetractionPlugin
 from .roster.plugin import RosterPlugin
+from .spoilers.plugin import SpoilersPlugin
 from .status.plugin import StatusPlugin
 from .styling.plugin import StylingPlugin
 from .version.plugin import VersionPlugin
@@ -35,7 +39,7 @@ from .version.plugin import VersionPlugin
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
-    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin,
+    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

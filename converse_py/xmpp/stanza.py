@@ -221,6 +221,22 @@ def find(el: ET.Element, namespace_uri: str, name: str) -> ET.Element | None:
     return el.find(qname(namespace_uri, name))
 
 
+def find_child(el: ET.Element, namespace_uri: str, name: str) -> ET.Element | None:
+    """The first direct child named ``name`` in ``namespace_uri``, parsed (``{ns}name``) or built
+    here (``name`` with an ``xmlns`` attribute, as ``element`` makes it; a built child with no
+    ``xmlns`` is in its parent's namespace, ``jabber:client`` for a message's body).
+
+    >>> msg = element("message", xmlns="jabber:client"); _ = sub(msg, "body", text="hi")
+    >>> find_child(msg, "jabber:client", "body").text, find_child(parse(serialize(msg)), "jabber:client", "body").text
+    ('hi', 'hi')
+    """
+    wanted = qname(namespace_uri, name)
+    for child in el:
+        if child.tag == wanted or (child.tag == name and (child.get("xmlns") or el.get("xmlns") or "") == namespace_uri):
+            return child
+    return None
+
+
 def find_all(el: ET.Element, namespace_uri: str, name: str) -> Iterator[ET.Element]:
     """All direct children named ``name`` in ``namespace_uri``."""
     return iter(el.findall(qname(namespace_uri, name)))

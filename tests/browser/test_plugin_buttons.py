@@ -71,6 +71,11 @@ def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterato
     handle.close()
 
 
+#: The test plugins' row buttons (not converse-py's own Reply and Retract actions).
+PLUGIN_ACTIONS = ("button.cpy-msg-action:not([data-name=reply]):not([data-name=retract]):not([data-name=copy])"
+                  ":not([data-name=quote])")
+
+
 def clicks(page: ClientPage) -> list[list[str]]:
     return list(page.js("window.out.clicks"))
 
@@ -80,8 +85,8 @@ def check_box(page: ClientPage, section: str, jid: str, body: str) -> None:
     as text, shown on hover and focus, clicks and Enter run the handlers."""
     row = page.page.locator(f"{section} li.cpy-msg", has_text=body)
     row.wait_for(timeout=15_000)
-    # converse-py's own Copy and Quote actions come through the same hook (views/message_tools.py).
-    actions = row.locator("button.cpy-msg-action:not([data-name=copy]):not([data-name=quote])")
+    # (converse-py's own Reply, Retract, Copy and Quote actions come through the same hook)
+    actions = row.locator(PLUGIN_ACTIONS)
     assert actions.count() == 2
     assert [actions.nth(i).get_attribute("aria-label") for i in (0, 1)] == [HOSTILE, "Like"]
     assert [actions.nth(i).text_content() for i in (0, 1)] == ["🐍", "👍"]
@@ -100,8 +105,8 @@ def check_box(page: ClientPage, section: str, jid: str, body: str) -> None:
     page.wait_for("window.out.clicks.length >= 3")
     assert clicks(page) == [["py", jid, body], ["js", jid, body], ["js", jid, body]]  # click, click, Enter
     # The toolbar: one button per plugin, in listener order, labels as text (a chat box also has
-    # converse-py's own Block button, XEP-0191, and emoji button, added through the same hook).
-    tools = page.page.locator(f"{section} [data-role=toolbar] button:not([data-name=block]):not([data-name=emoji])")
+    # converse-py's own Block button, XEP-0191, emoji button and spoiler toggle, XEP-0382, added through the same hook).
+    tools = page.page.locator(f"{section} [data-role=toolbar] button:not([data-name=block]):not([data-name=emoji]):not([data-name=spoiler])")
     assert tools.count() == 2 and page.page.locator(f"{section} [data-role=toolbar]").is_visible()
     assert [tools.nth(i).text_content() for i in (0, 1)] == [HOSTILE, "<b>JS</b> tool"]
     assert page.page.locator(f"{section} [data-role=toolbar] b, {section} [data-role=toolbar] img").count() == 0
@@ -144,9 +149,8 @@ def test_plugins_add_row_actions_and_toolbar_buttons_to_a_room_and_keep_them_on_
     page.wait_for(f"Array.from(document.querySelectorAll({json.dumps(section + ' li.cpy-msg .cpy-body')}))"
                   ".map(e => e.textContent).join('|') === 'room buttons, fixed'")
     row = page.page.locator(f"{section} li.cpy-msg", has_text="room buttons, fixed")
-    plugin_actions = row.locator("button.cpy-msg-action:not([data-name=copy]):not([data-name=quote])")
-    assert row.locator(".cpy-edited").count() == 1 and plugin_actions.count() == 2
+    assert row.locator(".cpy-edited").count() == 1 and row.locator(PLUGIN_ACTIONS).count() == 2
     row.hover()
-    plugin_actions.nth(0).click()
+    row.locator(PLUGIN_ACTIONS).nth(0).click()
     page.wait_for("window.out.clicks.length >= 6")
     assert clicks(page)[5] == ["py", room, "room buttons, fixed"]

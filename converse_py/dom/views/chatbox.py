@@ -16,6 +16,7 @@ from .. import templates
 from ..ffi import ProxyKeeper
 from ..hooks import toolbar_buttons
 from .avatars import avatar_url
+from .composer_bar import ComposerBar
 from .message_list import MessageListView
 
 if TYPE_CHECKING:
@@ -106,6 +107,11 @@ class ChatsView:
             event.preventDefault()
             textarea.value = ""
             self._end_correcting(form)
+        elif event.key == "Escape":
+            box = self._box_for(form)
+            if box is not None and (box.get("reply_to") is not None or box.get("spoiler") is not None):
+                event.preventDefault()  # Escape drops the "Replying to" / spoiler bar first
+                box.set({"reply_to": None, "spoiler": None})
 
     @staticmethod
     def _end_correcting(form: Any) -> None:
@@ -171,6 +177,7 @@ class ChatBoxView:
                                         on_new=self._on_new)
         self.list = self.messages.element
         self.chat_state = self.element.querySelector('[data-role="chat-state"]')
+        self.composer_bar = ComposerBar(box, self.element.querySelector('[data-role="composer-bar"]'), self.proxies)
         box.on_change(self.on_change)
         self.on_change(box, {"minimized": box.get("minimized")})
         if box.messages:

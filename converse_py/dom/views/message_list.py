@@ -8,7 +8,10 @@ pages are prepended in one write with the scroll position kept, the day divider 
 merged; while the history does not fill the list, the page before it is fetched ("fill"), and
 scrolling near the top asks for it too. A message changed in place (corrected, delivered, read,
 failed, expanded) replaces its one row. A long body's "Show more" and a failed message's "Resend"
-buttons are handled here (the model changes; the row follows). Rows are styled ``content-visibility: auto`` so the browser skips laying
+buttons are handled here (the model changes; the row follows), as are a reply's quote
+(``data-action="show-message"`` ``data-ref``: scroll to the message and highlight it) and the
+buttons plugins put in their row parts (``data-action="message-part"`` ``data-name``: event
+``messagePartClicked`` with the box, the message and the name). Rows are styled ``content-visibility: auto`` so the browser skips laying
 out and painting the thousands of rows out of view.
 
 Example (what ``ChatBoxView`` does)::
@@ -38,6 +41,9 @@ from .follow import BottomFollower
 LOAD_OLDER_AT = 80
 #: Pixels from the bottom within which the history follows new messages.
 STICK_TO_BOTTOM = 60
+
+#: How long a message a reply's quote led to stays highlighted.
+HIGHLIGHT_MS = 2000
 
 #: ``on_new(messages)``: a batch of live messages was added at the end (sounds, …).
 NewListener = Callable[[list[ShownMessage]], None]
@@ -86,6 +92,7 @@ class MessageListView:
         # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
         # let other callbacks run first: ~1.4 ms more per message).
         self._flush_soon = proxies.keep(self.flush)
+        self._unhighlight = proxies.keep(self._unhighlight_row)
         # Sticking to the newest rows happens in the next animation frame (no forced layout
         # between inserting rows and the end of the task); then the new rows count as seen.
         self.follower = BottomFollower(element, proxies, after=self._after_follow)
@@ -196,20 +203,40 @@ class MessageListView:
         if not found(button):
             return
         action = str(button.getAttribute("data-action"))
-        if action not in ("show-more", "resend"):
+        if action == "show-message":
+            self.show_message(str(button.getAttribute("data-ref") or ""))
+            return
+        if action not in ("show-more", "resend", "message-part"):
             return
         row = button.closest("li.cpy-msg")
         key = str(row.getAttribute("data-id")) if found(row) else ""
         message = next((m for m in reversed(self.box.messages) if templates.message_key(m) == key), None)
         if message is None:
             return
-        if action == "show-more":
+        if action == "message-part":  # a plugin's part of the row (hook getMessageParts)
+            self.converse.trigger("messagePartClicked", self.box, message, str(button.getAttribute("data-name")))
+        elif action == "show-more":
             self.box.update_message(message, expanded=True)  # its row is rendered again, in full
         elif message.error and not message.resent:
             try:
                 self.box.resend_message(message.id or message.origin_id)
             except Exception:  # e.g. a createMessageStanza listener refused: the row stays failed
                 logger.exception("resending a failed message")
+
+    def show_message(self, ref: str) -> None:
+        """Scroll to the message ``ref`` names (a reply's quote was clicked) and highlight it for a
+        moment; nothing when it is not loaded."""
+        target = self.box.find_target(ref)
+        row = self.row_element(target) if target is not None else None
+        if not found(row):
+            return
+        row.scrollIntoView(js.Object.fromEntries([["block", "center"]]))
+        row.classList.add("cpy-highlight")
+        js.setTimeout(self._unhighlight, HIGHLIGHT_MS, row)
+
+    @staticmethod
+    def _unhighlight_row(row: Any) -> None:
+        row.classList.remove("cpy-highlight")
 
     # -- scrolling ----------------------------------------------------------------------------
     def scroll_to_bottom(self) -> None:

@@ -24,6 +24,7 @@ from .. import templates
 from .avatars import avatar_url
 from ..ffi import ProxyKeeper, found
 from ..hooks import toolbar_buttons
+from .composer_bar import ComposerBar
 from .message_list import MessageListView
 
 if TYPE_CHECKING:
@@ -195,6 +196,11 @@ class RoomsView:
         if event.key == "Enter" and not event.shiftKey and event.target.tagName == "TEXTAREA":
             event.preventDefault()
             self.on_send(form, event)
+        elif event.key == "Escape":
+            room = self._room(form)
+            if room is not None and (room.get("reply_to") is not None or room.get("spoiler") is not None):
+                event.preventDefault()  # Escape drops the "Replying to" / spoiler bar
+                room.set({"reply_to": None, "spoiler": None})
 
     def on_close(self, element: Any, _event: Any) -> None:
         room = self._room(element)
@@ -238,6 +244,7 @@ class RoomView:
                                         self.element.querySelector('[data-role="history"]'), self.proxies,
                                         room=True)
         self.list = self.messages.element
+        self.composer_bar = ComposerBar(room, self.element.querySelector('[data-role="composer-bar"]'), self.proxies)
         room.on_change(self.on_change)
         if room.messages:
             self.messages.render_all()

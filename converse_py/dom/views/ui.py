@@ -28,6 +28,7 @@ from .controlbox import ControlBoxView
 from .notifications import NotificationsView
 from .emoji import EmojiView
 from .message_tools import MessageTools
+from .headlines import HeadlinesView
 from .otr import OtrView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
@@ -78,6 +79,7 @@ class UIPlugin(UIDeclaration):
         notifications = converse.find(NotificationsState)
         self.notifications = NotificationsView(converse, self.root, notifications) \
             if notifications is not None else None
+        self.headlines = HeadlinesView(converse, self, self.root.querySelector('[data-role="chats"]'))
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

@@ -43,7 +43,9 @@ class ChatsAPI(Grouping):
         ``send_message``; null when a ``beforeMessageSend`` listener or a chat command handled the
         text), ``correctMessage(text)`` (Python ``correct_message``: XEP-0308 correction of the
         user's last message there) and ``addInfo(text)`` (Python ``add_info``: a local info line,
-        never sent, shown as text).
+        never sent, shown as text); ``reply(id, text)`` / ``replyTo(id)`` (XEP-0461, Python ``reply``
+        / ``reply_to``), ``retract(id)`` (XEP-0424: one of the user's messages) and
+        ``sendSpoiler(text, hint)`` (XEP-0382, Python ``send_spoiler``) — see docs/features.md.
         Open boxes come back after a page reload (wait for ``chatBoxesFetched``); opening one shows
         the latest page of the archive, and scrolling up loads older pages.
 

@@ -372,6 +372,10 @@ class RoomsState:
                 through_hook(self.converse, self.context(room, stanza, "live", parsed), None)
             return
         if not room.remember(parsed.origin_id if own else "", parsed.id if own else "", parsed.stanza_id):
+            if own and parsed.stanza_id:  # our own message reflected: the room's id names it from now on
+                mine = room.find_message(parsed.origin_id or parsed.id, room.get("nick"))
+                if mine is not None and mine.outgoing and not mine.stanza_id:
+                    room.update_message(mine, stanza_id=parsed.stanza_id)
             return  # our own message reflected, or history we already show
         # A correction (XEP-0308) by the same nick changes the row of the message it names in place.
         shown: ShownMessage | None = ShownMessage(

@@ -1,0 +1,1 @@
+"""Headline messages (type="headline"): announcements in their own boxes."""

@@ -1,0 +1,1 @@
+"""XEP-0424 message retraction."""

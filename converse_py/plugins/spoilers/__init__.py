@@ -1,0 +1,1 @@
+"""XEP-0382 spoiler messages."""
