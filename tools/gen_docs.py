@@ -24,6 +24,7 @@ from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
 from converse_py.plugins.core import FEATURE_PLUGIN_CLASSES  # noqa: E402
 from converse_py.plugins.blocking.api import BlocklistAPI  # noqa: E402
 from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
+from converse_py.plugins.reactions.api import ReactionsAPI  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
 from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
@@ -119,6 +120,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.archive", ArchiveAPI, "_converse.api.archive"),
     ("api.blocklist", BlocklistAPI, "_converse.api.blocklist"),
     ("api.commands", CommandsAPI, "_converse.api.commands"),
+    ("api.reactions", ReactionsAPI, "_converse.api.reactions"),
     ("api.ping", PingAPI, "_converse.api"),
 ]
 

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
+['converse-blocking', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-mam', 'converse-markers', 'converse-muc', 'converse-otr', 'converse-ping', 'converse-reactions', 'converse-receipts', 'converse-roster', 'converse-status', 'converse-styling', 'converse-version']
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .markers.plugin import MarkersPlugin
 from .muc.plugin import MUCPlugin
 from .otr.plugin import OtrPlugin
 from .ping.plugin import PingPlugin
+from .reactions.plugin import ReactionsPlugin
 from .receipts.plugin import ReceiptsPlugin
 from .roster.plugin import RosterPlugin
 from .status.plugin import StatusPlugin
@@ -30,7 +31,7 @@ from .version.plugin import VersionPlugin
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
-    BlockingPlugin, StylingPlugin, CommandsPlugin,
+    BlockingPlugin, StylingPlugin, CommandsPlugin, ReactionsPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

@@ -22,6 +22,7 @@ from .chatbox import ChatsView
 from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
 from .otr import OtrView
+from .reactions import ReactionsView
 from .rooms import RoomsView
 
 #: DOM event types routed by ``data-action``.
@@ -59,6 +60,7 @@ class UIPlugin(UIDeclaration):
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
         self.strangers = StrangerBanners(converse, self, self.chats)
+        self.reactions = ReactionsView(converse, self, self.buttons)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

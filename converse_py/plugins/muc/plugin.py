@@ -368,6 +368,10 @@ class RoomsState:
                 through_hook(self.converse, self.context(room, stanza, "live", parsed), None)
             return
         if not room.remember(parsed.origin_id if own else "", parsed.id if own else "", parsed.stanza_id):
+            if own and parsed.stanza_id:  # the reflection tells the room's stanza-id (reactions, replies name it)
+                sent = room.find_message(parsed.origin_id or parsed.id, parsed.nick)
+                if sent is not None and not sent.stanza_id:
+                    room.update_message(sent, stanza_id=parsed.stanza_id)
             return  # our own message reflected, or history we already show
         # A correction (XEP-0308) by the same nick changes the row of the message it names in place.
         shown: ShownMessage | None = ShownMessage(
