@@ -92,10 +92,11 @@ def own_emojis(reactors: Reactors) -> tuple[str, ...]:
 
 
 def summary(reactors: Reactors) -> list[Summary]:
-    """One entry per emoji, in the order they were first given."""
+    """One entry per emoji, in the order they were first given (the reactors by when they sent
+    their set: the same order whether a set came live or from the archive)."""
     names: dict[str, list[str]] = {}
     mine: set[str] = set()
-    for reactor in reactors.values():
+    for reactor in sorted(reactors.values(), key=lambda r: r.time):
         for emoji in reactor.emojis:
             names.setdefault(emoji, []).append(reactor.name)
             if reactor.own:
