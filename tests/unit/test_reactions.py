@@ -300,3 +300,22 @@ def test_rows_get_a_react_button_and_chips_that_show_names_as_text() -> None:
     html = "".join(parts.after)
     assert 'title="&lt;b&gt;Bob&lt;/b&gt;"' in html and "<b>" not in html
     assert ">👍 1</button>" in html and ">🎉 1</button>" in html and 'aria-pressed="false"' in html
+
+
+def test_the_client_announces_reactions_and_a_reaction_made_offline_waits_in_the_outbox() -> None:
+    async def body() -> tuple[list[str], list[str], list[str]]:
+        client = await logged_in()
+        client.transport.receive(f"<iq xmlns='jabber:client' type='get' id='q1' from='{BOB}/phone'>"
+                                 "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
+        features = [f.get("var") or "" for f in parse(client.transport.sent[-1]).iter(
+            "{http://jabber.org/protocol/disco#info}feature")]
+        client.transport.receive(chat(f"{BOB}/phone", "m1", "hello"))
+        await settle()
+        client.transport.drop()
+        await settle()
+        client.api.reactions.toggle(BOB, "m1", "👍")
+        return features, list(client.converse.session.outbox), [e["emoji"] for e in client.api.reactions.get(BOB, "m1")]
+    features, outbox, shown = arun(body())
+    assert NS in features
+    assert len(outbox) == 1 and f'<reactions xmlns="{NS}" id="m1"><reaction>👍</reaction>' in outbox[0]
+    assert shown == ["👍"]

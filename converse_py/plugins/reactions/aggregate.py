@@ -41,7 +41,11 @@ class Reactor(NamedTuple):
     name: str
     emojis: tuple[str, ...]
     own: bool
-    time: datetime  # when they sent this set
+    time: float  # when they sent this set (POSIX seconds)
+
+    def js_facade(self, bridge: Any) -> Any:
+        """For JS (a message's ``extras.reactions``): ``{name, emojis, own, time}``."""
+        return bridge.to_js({"name": self.name, "emojis": list(self.emojis), "own": self.own, "time": self.time})
 
 
 @dataclass(frozen=True)
@@ -69,12 +73,13 @@ def with_reactor(reactors: Reactors, key: str, name: str, emojis: tuple[str, ...
     changes nothing (the same set, an older one than kept, or a new reactor beyond
     ``MAX_REACTORS``)."""
     old = reactors.get(key)
-    if old is not None and (old.emojis == emojis or old.time > at):
+    when = at.timestamp()
+    if old is not None and (old.emojis == emojis or old.time > when):
         return None
     if old is None and (not emojis or len(reactors) >= MAX_REACTORS):
         return None
     new = dict(reactors)
-    new[key] = Reactor(name, tuple(emojis), key == OWN, at)
+    new[key] = Reactor(name, tuple(emojis), key == OWN, when)
     return new
 
 
