@@ -105,10 +105,17 @@ def test_live_reactions_the_picker_and_toggling_off_reach_the_peer_as_standard_s
     page.wait_for(f"document.querySelector({json.dumps(row)})")
     page.js("() => { window.out.reactions = []; window.capi.listen.on('reactionsChanged', "
             "(box, message, reactions) => window.out.reactions.push([message.id, reactions.map(r => r.emoji)])); }")
+    # Hostile values first (HTML, text, a flood): nothing of them shows; then a real reaction.
+    flood = "".join(f"<reaction>{chr(0x1F600 + n % 60)}</reaction>" for n in range(1000))
+    bob_bot.send_raw(f"<message to='{alice.jid}' type='chat' id='live-r0'><reactions xmlns='{NS}' id='live-1'>"
+                     "<reaction>&lt;img src=x onerror=window.__xss=1&gt;</reaction><reaction>hello</reaction>"
+                     f"{flood}</reactions></message>")
+    page.wait_for(f"document.querySelectorAll({json.dumps(row + ' .cpy-reaction')}).length === 20")
+    assert page.js("window.__xss") is None and page.page.locator(row + " img").count() == 0
     bob_bot.send_raw(f"<message to='{alice.jid}' type='chat' id='live-r1'>{reactions_xml('live-1', '👍')}</message>")
     wait_chips(page, row, ["👍 1"])
     assert chips(page, row) == [["👍 1", bob.jid, "false"]]
-    assert page.js("window.out.reactions") == [["live-1", ["👍"]]]
+    assert [e[1] for e in page.js("window.out.reactions")][-1] == ["👍"]
     # The picker: hover, the React button, then 👍 (pointer), as a user would.
     after = len(bob_bot.stanzas)
     message = page.page.locator(row)
