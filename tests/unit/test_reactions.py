@@ -275,7 +275,7 @@ def test_a_rooms_advertised_restrictions_are_respected() -> None:
         client.api.reactions.toggle(ROOM, "S1", "❤️")  # one per user: it replaces 👍
         return str(info.value), [[r.text or "" for r in m.iter(f"{{{NS}}}reaction")] for m in sent_reactions(client)]
     error, sent = arun(body())
-    assert "👍 ❤️" in error
+    assert error.endswith("👍 ❤️")
     assert sent == [["👍"], ["❤️"]]
 
 
@@ -319,3 +319,29 @@ def test_the_client_announces_reactions_and_a_reaction_made_offline_waits_in_the
     assert NS in features
     assert len(outbox) == 1 and f'<reactions xmlns="{NS}" id="m1"><reaction>👍</reaction>' in outbox[0]
     assert shown == ["👍"]
+
+
+def test_a_contact_that_advertises_restrictions_is_asked_once_and_respected() -> None:
+    async def body() -> tuple[int, str, list[list[str]]]:
+        client = await logged_in()
+        client.transport.receive(chat(f"{BOB}/gateway", "m1", "hello"))
+        await settle()
+        state, box = client.converse.get(ReactionsState), client.api.chats.get(BOB)
+        asked = state.restrictions_of(box)
+        assert state.restrictions_of(box) is asked  # once per session
+        await settle()
+        request = [el for el in _sent_iqs(client, "{http://jabber.org/protocol/disco#info}query")
+                   if el.get("to") == BOB]
+        client.transport.receive(f'<iq xmlns="jabber:client" type="result" from="{BOB}" id="{request[-1].get("id")}">'
+                                 f'<query xmlns="http://jabber.org/protocol/disco#info"><feature var="{NS}"/>'
+                                 f'{RESTRICTIONS_FORM}</query></iq>')
+        await settle()
+        with pytest.raises(ConverseError) as info:
+            client.api.reactions.toggle(BOB, "m1", "🎉")
+        client.api.reactions.toggle(BOB, "m1", "👍")
+        client.api.reactions.toggle(BOB, "m1", "❤️")
+        return len(request), str(info.value), [[r.text or "" for r in m.iter(f"{{{NS}}}reaction")]
+                                               for m in sent_reactions(client)]
+    asked, error, sent = arun(body())
+    assert asked == 1 and error.endswith("👍 ❤️")
+    assert sent == [["👍"], ["❤️"]]

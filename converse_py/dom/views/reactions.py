@@ -67,6 +67,17 @@ class ReactionsView:
         first = row.querySelector(".cpy-reaction-picker button")
         if found(first):
             first.focus()
+        if restrictions is None:  # a contact that limits reactions (a gateway) says so once asked
+            self.state.restrictions_of(box).add_done_callback(lambda done: self._limited(box, message, done))
+
+    def _limited(self, box: ChatBox, message: ShownMessage, done: Any) -> None:
+        """The contact's restrictions arrived: an open picker of ``message`` offers only those."""
+        if done.cancelled() or done.exception() is not None or not done.result().allowlist:
+            return
+        picker = self.root.querySelector(".cpy-reaction-picker")
+        row = picker.closest("li.cpy-msg") if found(picker) else None
+        if found(row) and str(row.getAttribute("data-id")) == templates.message_key(message):
+            self.open(box, message)
 
     def close(self, *, refocus: bool = False) -> None:
         picker = self.root.querySelector(".cpy-reaction-picker")

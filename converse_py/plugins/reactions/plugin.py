@@ -11,7 +11,8 @@ target named by its id in a chat and by the room's stanza-id in a room, with a `
 The UI: a "React" button on each message (hover and keyboard focus) opens a small picker (common
 emoji and a field for any one emoji); the reactions show under the message as chips ``emoji
 count`` whose title names who reacted; clicking a chip toggles the user's own reaction. A room
-that advertises the XEP-0444 restrictions form (max reactions per user, allowlist) is respected.
+or contact (a gateway, asked when the user opens the picker) that advertises the XEP-0444
+restrictions form (max reactions per user, allowlist) is respected.
 
 Python plugin::
 
@@ -60,8 +61,10 @@ class ReactionsState:
 
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
-        #: room JID → what the room allows (only rooms that advertise the restrictions form)
+        #: room or contact JID → what it allows (only those that advertise the restrictions form)
         self.restrictions: dict[str, Restrictions] = {}
+        #: contacts whose disco#info was asked for their restrictions (once per session)
+        self._asked: dict[str, asyncio.Future[Restrictions]] = {}
         self.picker: PickerOpener | None = None
 
     # -- incoming ---------------------------------------------------------------------------
@@ -139,7 +142,7 @@ class ReactionsState:
             return self.send(box, message, tuple(e for e in current if e != emoji))
         restrictions = self.restrictions.get(box.get("jid"), Restrictions())
         if not restrictions.allows(emoji):
-            raise ConverseError(_("This room only allows these reactions: {}").format(
+            raise ConverseError(_("Only these reactions are allowed here: {}").format(
                 " ".join(restrictions.allowlist)))
         new = (*current, emoji)
         if restrictions.max_per_user is not None:
@@ -168,17 +171,32 @@ class ReactionsState:
 
     def _on_room_change(self, room: Any, changed: dict[str, Any]) -> None:
         if REACTIONS in (changed.get("features") or ()):
+            self._asked.pop(room.get("jid"), None)
             asyncio.ensure_future(self._fetch_restrictions(room.get("jid")))
 
-    async def _fetch_restrictions(self, jid: str) -> None:
+    def restrictions_of(self, box: ChatBox) -> asyncio.Future[Restrictions]:
+        """What a chat's contact allows (XEP-0444 §2.2: a gateway may limit reactions), asked once
+        with disco#info (when the user opens the picker); a room's come with its features."""
+        jid = box.get("jid")
+        asked = self._asked.get(jid)
+        if asked is None:
+            if is_room(box):
+                asked = asyncio.get_event_loop().create_future()
+                asked.set_result(self.restrictions.get(jid, Restrictions()))
+                return asked
+            asked = self._asked[jid] = asyncio.ensure_future(self._fetch_restrictions(jid))
+        return asked
+
+    async def _fetch_restrictions(self, jid: str) -> Restrictions:
         try:
             info = await self.converse.session.send_iq(disco_info_request(jid))
-        except Exception as exc:  # the room is still usable without knowing
-            logger.info("room %s: no reaction restrictions: %s", jid, exc)
-            return
+        except Exception as exc:  # reacting works without knowing
+            logger.info("%s: no reaction restrictions: %s", jid, exc)
+            return Restrictions()
         restrictions = parse_restrictions(info)
         if restrictions != Restrictions():
             self.restrictions[jid] = restrictions
+        return restrictions
 
     # -- the UI hooks (the browser's view, dom/views/reactions.py, listens with these) ------
     def action_buttons(self, context: Mapping[str, Any], buttons: list[Any]) -> list[Any] | None:
