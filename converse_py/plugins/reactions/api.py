@@ -22,8 +22,8 @@ class ReactionsAPI(Grouping):
         """The reactions to message ``msg_id`` (its id, origin-id or stanza-id) of the chat or
         room ``jid``: one entry per emoji, ``{emoji, count, reactors (names), mine}``.
 
-        JS: ``_converse.api.reactions.get('bob@localhost', msgId)  // [{emoji: '👍', count: 2, reactors: ['bob', 'you'], mine: true}]``
-        Python: ``api.reactions.get("room@muc.localhost", stanza_id)``
+        JS: ``_converse.api.reactions.get('bob@localhost', 'm1')  // [{emoji: '👍', count: 1, reactors: ['you'], mine: true}]``
+        Python: ``api.reactions.get("bob@localhost", "m1")``
         """
         state = self._state
         box = state.box(jid)
@@ -32,10 +32,10 @@ class ReactionsAPI(Grouping):
     def toggle(self, jid: str, msg_id: str, emoji: str) -> list[str]:
         """React to message ``msg_id`` of the chat or room ``jid`` with ``emoji`` (one emoji), or
         take that reaction back if the user gave it; sends the user's new set (XEP-0444) and
-        returns it. A room's restrictions (allowlist, max per user) apply.
+        returns it. The restrictions a room or contact advertises (allowlist, max per user) apply.
 
-        JS: ``_converse.api.reactions.toggle('bob@localhost', msgId, '👍')  // ['👍']``
-        Python: ``api.reactions.toggle("bob@localhost", msg_id, "🎉")``
+        JS: ``_converse.api.reactions.toggle('bob@localhost', 'm1', '👍')  // ['👍'] (again: [])``
+        Python: ``api.reactions.toggle("bob@localhost", "m1", "🎉")``
         """
         state = self._state
         box = state.box(jid)
@@ -45,8 +45,8 @@ class ReactionsAPI(Grouping):
         """Replace the user's reactions to message ``msg_id`` by ``emojis`` (a list of single
         emoji; an empty list removes them all) and send them; returns the set sent.
 
-        JS: ``_converse.api.reactions.set('bob@localhost', msgId, [])  // removes mine``
-        Python: ``api.reactions.set("bob@localhost", msg_id, ["👍", "🐢"])``
+        JS: ``_converse.api.reactions.set('bob@localhost', 'm1', [])  // removes mine``
+        Python: ``api.reactions.set("bob@localhost", "m1", ["👍", "🐢"])``
         """
         if isinstance(emojis, str) or not isinstance(emojis, Sequence):
             raise ConverseError("reactions.set: expected a list of emoji")

@@ -16,13 +16,13 @@ restrictions form (max reactions per user, allowlist) is respected.
 
 Python plugin::
 
-    await api.reactions.toggle("bob@localhost", message_id, "👍")   # react, or take it back
+    api.reactions.toggle("bob@localhost", message_id, "👍")   # react, or take it back
     api.reactions.get("bob@localhost", message_id)   # [{'emoji': '👍', 'count': 1, 'reactors': [...], 'mine': True}]
     api.listen.on("reactionsChanged", lambda box, message, reactions: print(reactions))
 
 JS plugin::
 
-    await _converse.api.reactions.toggle('bob@localhost', messageId, '👍');
+    _converse.api.reactions.toggle('bob@localhost', messageId, '👍');
     _converse.api.listen.on('reactionsChanged', (box, message, reactions) => console.log(reactions));
 """
 
