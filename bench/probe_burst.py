@@ -101,7 +101,7 @@ def heaviest_functions(profile: dict[str, Any], top: int) -> list[tuple[str, flo
     return sorted(spent.items(), key=lambda item: -item[1])[:top]
 
 
-def one_burst(h: Harness, prosody: ProsodyServer, count: int, profile: bool) -> list[str]:
+def one_burst(h: Harness, prosody: ProsodyServer, count: int, profile: bool, reactions_every: int = 0) -> list[str]:
     """One burst at a fresh page; the lines to print."""
     client = CLIENTS["py"]
     owner = seed.new_account(prosody, "probeowner")
@@ -124,7 +124,8 @@ def one_burst(h: Harness, prosody: ProsodyServer, count: int, profile: bool) -> 
         metrics_before, cpu_before = page_metrics(cdp), cpu_by_process()
         page.evaluate("window.__responses.length = 0")
         origin = float(page.evaluate("performance.timeOrigin"))
-        first = seed.send_burst(bot, owner.jid, [f"burst {i} bmp{i:04d}" for i in range(1, count + 1)])
+        first = seed.send_burst(bot, owner.jid, [f"burst {i} bmp{i:04d}" for i in range(1, count + 1)],
+                                reactions_every=reactions_every)
         done = page.evaluate(COUNT_MARKERS_JS, ["p", count, 60_000])
         cpu_after, metrics_after = cpu_by_process(), page_metrics(cdp)
         lines.extend(describe(page, origin, first, done, count))
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=4, help="bursts, each at a fresh page (default 4)")
     parser.add_argument("--count", type=int, default=1000, help="messages per burst (default 1000)")
     parser.add_argument("--profile", action="store_true", help="also take a CDP CPU profile of each burst")
+    parser.add_argument("--reactions-every", type=int, default=0,
+                        help="follow every Nth message with a XEP-0444 reaction to it (default 0: none)")
     args = parser.parse_args(argv)
     print(build(), flush=True)
     prosody = ProsodyServer().start()
@@ -168,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as pw:
             h = Harness(prosody, server, pw.chromium)
             for run in range(args.runs):
-                for line in [f"run {run + 1}:"] + one_burst(h, prosody, args.count, args.profile):
+                for line in [f"run {run + 1}:"] + one_burst(h, prosody, args.count, args.profile,
+                                                                     args.reactions_every):
                     print(line, flush=True)
             if h.outside:
                 print(f"requests off this machine (failed at the guard): {sorted(set(h.outside))}")

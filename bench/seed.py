@@ -102,8 +102,10 @@ def seed_archive(prosody: ProsodyServer, owner: BenchAccount, peer: BenchAccount
         receiver.stop()
 
 
-def send_burst(bot: Bot, to: str, bodies: list[str]) -> float:
-    """Queue every body on the bot's loop in one go; return the wall time of the first send (ms)."""
+def send_burst(bot: Bot, to: str, bodies: list[str], reactions_every: int = 0) -> float:
+    """Queue every body on the bot's loop in one go; return the wall time of the first send (ms).
+    With ``reactions_every`` = N, every Nth message is followed by a XEP-0444 reaction to it (a
+    bodiless stanza the client aggregates under that message: issue 24's mixed burst)."""
     import asyncio
 
     from slixmpp import JID
@@ -114,8 +116,14 @@ def send_burst(bot: Bot, to: str, bodies: list[str]) -> float:
         assert bot.xmpp is not None
         target = JID(to)
         started.append(time.time() * 1000)
-        for body in bodies:
-            bot.xmpp.send_message(mto=target, mbody=body, mtype="chat")  # type: ignore[arg-type]
+        for n, body in enumerate(bodies, 1):
+            message = bot.xmpp.make_message(mto=target, mbody=body, mtype="chat")  # type: ignore[arg-type]
+            message.send()
+            if reactions_every and n % reactions_every == 0:
+                bot.xmpp.send_raw(
+                    f"<message to='{to}' type='chat' id='react-{n}'><reactions xmlns='urn:xmpp:reactions:0' "
+                    f"id='{message['id']}'><reaction>👍</reaction></reactions>"
+                    "<store xmlns='urn:xmpp:hints'/></message>")
             await asyncio.sleep(0)
 
     bot._call(send_all(), timeout=120)

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-version']
+['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-reactions', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-version']
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .muc.plugin import MUCPlugin
 from .notifications.plugin import NotificationsPlugin
 from .otr.plugin import OtrPlugin
 from .ping.plugin import PingPlugin
+from .reactions.plugin import ReactionsPlugin
 from .receipts.plugin import ReceiptsPlugin
 from .replies.plugin import RepliesPlugin
 from .retraction.plugin import RetractionPlugin
@@ -39,7 +40,7 @@ from .version.plugin import VersionPlugin
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
-    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin,
+    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin, ReactionsPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

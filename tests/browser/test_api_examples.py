@@ -242,7 +242,20 @@ BEFORE: dict[str, Callable[[Runner], None]] = {
         "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
     "_converse.api.bookmarks.remove": lambda page: page.py(
         "await api.bookmarks.add({'jid': args['jid']})", jid=page.world.room("demo")),
+    "_converse.api.reactions.get": lambda page: _bobs_m1(page),
+    "_converse.api.reactions.set": lambda page: _bobs_m1(page),
+    "_converse.api.reactions.toggle": lambda page: _bobs_m1(page),
 }
+
+
+def _bobs_m1(page: Runner) -> None:
+    """bob's message ``m1`` is in alice's chat with him (the api.reactions examples name it)."""
+    shown = "box = api.chats.get(args['jid'])\nresult = box is not None and box.find_target('m1') is not None"
+    if page.py(shown, jid=page.world.bob.jid):
+        return
+    to = page.py("result = api.user.jid()")
+    page.world.bob_bot.send_raw(f'<message to="{to}" id="m1" type="chat"><body>react to me</body></message>')
+    page.wait(lambda: page.py(shown, jid=page.world.bob.jid), "bob's message m1")
 
 
 def _send_from_bob(page: Runner) -> str:
@@ -380,6 +393,9 @@ CHECKS: dict[str, Step] = {
     "_converse.api.bookmarks.remove": check_value(lambda page, ex, v: v is True),
     "_converse.api.archive.query": check_value(lambda page, ex, v: isinstance(v, dict) and "messages" in v),
     "_converse.api.ping": check_value(lambda page, ex, v: v is True),
+    "_converse.api.reactions.get": check_value(lambda page, ex, v: isinstance(v, list)),
+    "_converse.api.reactions.set": check_value(lambda page, ex, v: v in ([], ["👍", "🐢"])),
+    "_converse.api.reactions.toggle": check_value(lambda page, ex, v: isinstance(v, list) and len(v) <= 3),
 }
 
 

@@ -73,7 +73,7 @@ def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterato
 
 #: The test plugins' row buttons (not converse-py's own Reply and Retract actions).
 PLUGIN_ACTIONS = ("button.cpy-msg-action:not([data-name=reply]):not([data-name=retract]):not([data-name=copy])"
-                  ":not([data-name=quote])")
+                  ":not([data-name=quote]):not([data-name=react])")
 
 
 def clicks(page: ClientPage) -> list[list[str]]:
@@ -85,7 +85,7 @@ def check_box(page: ClientPage, section: str, jid: str, body: str) -> None:
     as text, shown on hover and focus, clicks and Enter run the handlers."""
     row = page.page.locator(f"{section} li.cpy-msg", has_text=body)
     row.wait_for(timeout=15_000)
-    # (converse-py's own Reply, Retract, Copy and Quote actions come through the same hook)
+    # (converse-py's own Reply, Retract, Copy, Quote and React actions come through the same hook)
     actions = row.locator(PLUGIN_ACTIONS)
     assert actions.count() == 2
     assert [actions.nth(i).get_attribute("aria-label") for i in (0, 1)] == [HOSTILE, "Like"]
