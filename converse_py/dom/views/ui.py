@@ -23,6 +23,7 @@ from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
 from .otr import OtrView
 from .rooms import RoomsView
+from .uploads import UploadsView
 
 #: DOM event types routed by ``data-action``.
 ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
@@ -53,6 +54,7 @@ class UIPlugin(UIDeclaration):
         self._handlers: dict[tuple[str, str], ActionHandler] = {}
         for kind in ROUTED_EVENTS:
             self.root.addEventListener(kind, self.proxies.keep(lambda event, kind=kind: self._route(kind, event)))
+        self.uploads = UploadsView(converse, self)  # first: its toolbar button is in every box
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes

@@ -16,7 +16,7 @@ import asyncio
 import xml.etree.ElementTree as ET
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -145,14 +145,16 @@ class RoomsState:
                 room.set("connection_status", "disconnected")
 
     # -- sending ---------------------------------------------------------------------------------
-    def send(self, room: Any, text: str) -> ShownMessage | None:
+    def send(self, room: Any, text: str, *, extra: Sequence[ET.Element] = ()) -> ShownMessage | None:
         """Send ``text`` to the room and show it; None when a ``beforeMessageSend`` listener (or a
-        chat command) handled it instead."""
+        chat command) handled it instead. ``extra`` elements go into the message (e.g. the upload
+        plugin's XEP-0066 ``<x/>``)."""
         outgoing = before_send(self.converse, room, text)
         if outgoing is None:
             return None
         text = outgoing.text
         stanza = groupchat_message(room.get("jid"), text)
+        stanza.extend(extra)
         self.converse.session.send_element(stanza)
         room.remember(stanza.get("id") or "")
         shown = ShownMessage(stanza.get("id") or "", room.get("nick"), text, datetime.now(UTC),
