@@ -161,7 +161,8 @@ def test_an_image_pasted_into_the_composer_is_sent_and_pasted_text_is_left_alone
     page.page.fill(f"{box(bob.jid)} textarea", "look:")
     page.js("""(sel) => {
         const textarea = document.querySelector(`${sel} textarea`);
-        const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), c => c.charCodeAt(0));
+        const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE'
+                                         + 'hQGAhKmMIQAAAABJRU5ErkJggg=='), c => c.charCodeAt(0));
         const data = new DataTransfer();
         data.items.add(new File([png], 'image.png', {type: 'image/png'}));
         const paste = new ClipboardEvent('paste', {bubbles: true, cancelable: true, clipboardData: data});

@@ -125,7 +125,7 @@ def test_without_converse_chats_its_dependents_are_reported_by_name_not_with_att
     why = "which is blacklisted (blacklisted_plugins)" if how == "blacklisted" else "which is not registered"
     failures = {f.name: f.reason for f in client.converse.plugin_failures}
     dependents = {"converse-otr", "converse-mam", "converse-receipts", "converse-markers", "converse-chatstates",
-                  "converse-corrections", "converse-commands"}
+                  "converse-corrections", "converse-commands", "converse-upload"}
     assert failures == {name: f"depends on 'converse-chats', {why}" for name in dependents}
     assert client.platform.errors == [f"plugin {name!r}: depends on 'converse-chats', {why}"
                                       for name in failures]

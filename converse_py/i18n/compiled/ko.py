@@ -175,5 +175,6 @@ MESSAGES: dict[str, str] = {
     '{name} was not sent: this client cannot upload files here.': '{name}을(를) 보내지 못했습니다: 이 클라이언트는 여기서 파일을 올릴 수 없습니다.',
     '{name} was not sent: you are offline.': '{name}을(를) 보내지 못했습니다: 오프라인 상태입니다.',
     '{name} was not sent: your server offers no file upload service.': '{name}을(를) 보내지 못했습니다: 서버에 파일 업로드 서비스가 없습니다.',
+    '{n} bytes': '{n}바이트',
     '{who} invites you to {room}': '{who} 님이 {room}(으)로 초대했습니다',
 }

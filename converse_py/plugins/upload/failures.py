@@ -35,8 +35,16 @@ class UploadFailed(ConverseError):
 
     @classmethod
     def too_large(cls, name: str, size: int, limit: int) -> UploadFailed:
+        """Sizes as people read them, in bytes where the rounded figures would look the same.
+
+        >>> str(UploadFailed.too_large("a.bin", 20_971_521, 20_971_520))
+        'a.bin was not sent: it is 20971521 bytes and the server accepts files up to 20971520 bytes.'
+        """
+        shown, most = format_size(size), format_size(limit)
+        if shown == most:
+            shown, most = _("{n} bytes", n=str(size)), _("{n} bytes", n=str(limit))
         return cls("too-large", _("{name} was not sent: it is {size} and the server accepts files up to {limit}.",
-                                  name=name, size=format_size(size), limit=format_size(limit)))
+                                  name=name, size=shown, limit=most))
 
     @classmethod
     def refused(cls, name: str, text: str) -> UploadFailed:

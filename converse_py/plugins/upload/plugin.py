@@ -160,7 +160,8 @@ class UploadState:
         file = upload.file
         transfer = asyncio.ensure_future(self._transfer(upload))
         try:
-            await asyncio.wait([transfer, upload.stop], return_when=asyncio.FIRST_COMPLETED)
+            waiting: list[asyncio.Future[Any]] = [transfer, upload.stop]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if not transfer.done():
                 transfer.cancel()
                 raise UploadFailed.cancelled(file.name)
