@@ -399,3 +399,19 @@ def test_a_file_sent_to_a_room_is_a_groupchat_message_with_oob() -> None:
     [message] = [parse(x) for x in sent_messages(client)]
     assert message.get("type") == "groupchat" and message.get("to") == "coven@conference.localhost"
     assert message.findtext("{jabber:x:oob}x/{jabber:x:oob}url") == message.findtext("{jabber:client}body")
+
+
+def test_a_server_without_items_that_offers_uploads_itself_is_the_service() -> None:
+    async def body() -> Any:
+        client, _, _ = await upload_client()
+        finding = client.api.upload.service()
+        await settle()
+        answer(client, last_iq(client, "disco#items"), "<error type='cancel'><feature-not-implemented "
+                                                       "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>", "error")
+        await settle()
+        info = last_iq(client, "disco#info")
+        assert info.get("to") == "localhost"
+        answer(client, info, "<query xmlns='http://jabber.org/protocol/disco#info'>"
+                             "<feature var='urn:xmpp:http:upload:0'/></query>")
+        return await finding
+    assert arun(body()) == {"jid": "localhost", "max_file_size": None}

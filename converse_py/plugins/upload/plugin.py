@@ -101,7 +101,9 @@ class UploadState:
 
     def service(self) -> asyncio.Future[UploadService | None]:
         """The upload service (found once per session; None when the server has none)."""
-        if self._service is None or (self._service.done() and self._service.exception() is not None):
+        stale = self._service is not None and self._service.done() and (
+            self._service.cancelled() or self._service.exception() is not None)
+        if self._service is None or stale:
             self._service = asyncio.ensure_future(self._discover())
         return self._service
 
@@ -115,7 +117,7 @@ class UploadState:
             items = parse_items(await session.send_iq(items_query(domain)))
         except IQDisconnectedError:
             raise
-        except IQError as exc:
+        except (IQError, TimeoutError) as exc:
             logger.info("disco#items of %s failed: %s", domain, exc)
             items = []
         # The server's items (upload.example.org), else the server itself.
