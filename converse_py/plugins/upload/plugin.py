@@ -168,14 +168,8 @@ class UploadState:
                 transfer.cancel()
                 raise UploadFailed.cancelled(file.name)
             url = transfer.result()
-        except (asyncio.CancelledError, UploadFailed, Exception) as exc:
-            failure = exc if isinstance(exc, UploadFailed) else \
-                UploadFailed.cancelled(file.name) if upload.cancelled or isinstance(exc, asyncio.CancelledError) \
-                else UploadFailed.network(file.name)
-            if not isinstance(exc, (UploadFailed, asyncio.CancelledError)):
-                logger.warning("upload of %s failed: %s", file.name, exc)
-            if upload.cancelled and failure.reason != "cancelled":
-                failure = UploadFailed.cancelled(file.name)
+        except (asyncio.CancelledError, Exception) as exc:
+            failure = _failure(upload, exc)
             upload.set({"status": "failed", "reason": failure.reason, "error": str(failure)})
             box.add_info(str(failure))
             self.converse.trigger("uploadFailed", upload)
@@ -240,6 +234,17 @@ class UploadState:
             self.converse.get(RoomsState).send(box, url, extra=[oob(url)])
         else:
             self.converse.get(ChatsState).send(box, url, extra=[oob(url)])
+
+
+def _failure(upload: Upload, exc: BaseException) -> UploadFailed:
+    """What to tell the user about an upload that ended with ``exc``."""
+    name = upload.file.name
+    if upload.cancelled or isinstance(exc, asyncio.CancelledError):
+        return UploadFailed.cancelled(name)
+    if isinstance(exc, UploadFailed):
+        return exc
+    logger.warning("upload of %s failed: %s", name, exc)  # a host PUT that broke unexpectedly
+    return UploadFailed.network(name)
 
 
 class UploadPlugin(Plugin):
