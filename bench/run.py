@@ -428,6 +428,54 @@ def scenario_room(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> R
         context.close()
 
 
+#: In the page: ``pairs`` times, a file of ``size`` bytes sent with ``api.upload.send`` (call →
+#: URL: slot request, PUT with progress events, message sent), and the same size PUT with a bare
+#: ``fetch`` to a fresh slot of the same service (the slot asked for untimed: a slot takes one PUT),
+#: in alternating order (the server's speed drifts with the machine's load).
+UPLOAD_JS = """async ([jid, size, pairs]) => {
+    const api = window.benchApi, $iq = converse.env.$iq;
+    const service = await api.upload.service();
+    const file = () => new File([new Uint8Array(size)], 'bench.bin', {type: 'application/octet-stream'});
+    const viaClient = async () => {
+        const body = file(), t = performance.now();
+        await api.upload.send(jid, body);
+        return performance.now() - t;
+    };
+    const viaFetch = async () => {
+        const slot = await api.sendIQ($iq({type: 'get', to: service.jid}).c('request', {
+            xmlns: 'urn:xmpp:http:upload:0', filename: 'bench.bin', size: String(size),
+            'content-type': 'application/octet-stream'}));
+        const put = slot.querySelector('put'), headers = {'Content-Type': 'application/octet-stream'};
+        for (const header of put.querySelectorAll('header')) headers[header.getAttribute('name')] = header.textContent;
+        const body = file(), t = performance.now();
+        const response = await fetch(put.getAttribute('url'), {method: 'PUT', headers: headers, body: body});
+        if (!response.ok) throw new Error('bare PUT: HTTP ' + response.status);
+        return performance.now() - t;
+    };
+    const cpy = [], bare = [];
+    for (let i = 0; i < pairs; i++) {  // ABBA: neither goes first every time
+        if (i % 2 === 0) { cpy.push(await viaClient()); bare.push(await viaFetch()); }
+        else { bare.push(await viaFetch()); cpy.push(await viaClient()); }
+    }
+    return {cpy: cpy, bare: bare};
+}"""
+
+
+def scenario_upload(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    """Upload a 10 MB file over loopback (XEP-0363, Prosody's http_file_share) with converse-py's
+    ``api.upload.send`` and with a bare ``fetch`` PUT to a slot of the same service (converse-py only:
+    the comparison is with the browser's own PUT, not with Converse.js)."""
+    if client.key != "py":
+        return {"upload.cpy": NA, "upload.fetch": NA}
+    context, page, _ = h.open(client, fx["upload_owner"])
+    try:
+        times = page.evaluate(UPLOAD_JS, [fx["upload_peer"].jid, fx["upload_size"], fx["upload_pairs"]])
+    finally:
+        context.close()
+    cpy, bare = median(times["cpy"]), median(times["bare"])
+    return {"upload.cpy": cpy, "upload.fetch": bare, "upload.ratio": cpy / bare}
+
+
 def burst_order_verdict(order: list[str], seen: int, n: int) -> str:
     """All ``n`` burst markers entered the DOM (``seen``) and the ones still in
     it at the end are the newest, consecutive and in order (a client may keep
@@ -451,6 +499,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
     "room": scenario_room,
     "media": media.scenario_media,
     "recovery": recovery.scenario_recovery,
+    "upload": scenario_upload,
 }
 
 
@@ -496,6 +545,12 @@ def make_fixtures(prosody: ProsodyServer, scenarios: list[str], quick: bool,
                                  crowd_account.jid.split("@")[0], crowd_account.password).start()
         fx["room_crowd"].join(fx["room_jid"], fx["room_occupants"], "bmo")
         log(f"  {fx['room_occupants']} occupants joined {fx['room_jid']} in {time.monotonic() - began:.1f}s")
+    if "upload" in scenarios:
+        fx["upload_size"] = 10 * 1000 * 1000
+        fx["upload_pairs"] = 2 if quick else 6
+        fx["upload_owner"] = seed.new_account(prosody, "uploader")
+        fx["upload_peer"] = seed.new_account(prosody, "uploadpeer")
+        seed.befriend(prosody, fx["upload_owner"], fx["upload_peer"])
     return fx
 
 
@@ -559,6 +614,9 @@ ROWS = [
     Row("recovery.ms", "10. network back after a 10 s cut → all 300 messages sent meanwhile shown", "ms"),
     Row("recovery.lost", "10. of those 300, never shown (lost)", "", "0", None, absolute=lambda v: v == 0),
     Row("recovery.dups", "10. shown twice (duplicates)", "", "0", None, absolute=lambda v: v == 0),
+    Row("upload.cpy", "9. upload 10 MB over loopback with api.upload.send (slot, PUT, message)", "ms"),
+    Row("upload.fetch", "9. the same size PUT with a bare fetch to a slot of the same service", "ms"),
+    Row("upload.ratio", "9. api.upload.send / bare fetch PUT", "×", "≤ 1.5×", None, absolute=lambda v: v <= 1.5),
     Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),
     Row("mem.mam.wasm", "6. WebAssembly memory after scenario 3", "MiB"),
     Row("mem.burst.heap", "6. JS heap after scenario 5 (4+5)", "MiB"),
@@ -586,6 +644,8 @@ def fmt(value: Any, unit: str) -> str:
             return f"{value:.2f} {unit}"
         if unit == "msg/s":
             return f"{value:.1f} {unit}"
+        if unit == "×":
+            return f"{value:.2f}×"
         if unit == "":
             return f"{value:.0f}"
         if unit == "ms" and value < 100:  # latencies: their tenths matter

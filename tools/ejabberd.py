@@ -59,9 +59,11 @@ def installed() -> bool:
 
 
 def render_config(template: str, c2s_port: int, http_port: int) -> str:
-    """The committed config with its C2S_PORT / HTTP_PORT macro values replaced."""
+    """The committed config with its C2S_PORT / HTTP_PORT macro values replaced (and the HTTP
+    upload's put_url given the HTTP port)."""
     out, n1 = re.subn(r"(?m)^(\s+C2S_PORT:\s*)\d+", rf"\g<1>{c2s_port}", template)
     out, n2 = re.subn(r"(?m)^(\s+HTTP_PORT:\s*)\d+", rf"\g<1>{http_port}", out)
+    out = re.sub(r"(put_url:\s*\"http://localhost:)\d+/", rf"\g<1>{http_port}/", out)  # HTTP upload's URL
     if (n1, n2) != (1, 1):
         raise EjabberdError(f"{CONFIG_PATH} must define C2S_PORT and HTTP_PORT macros once")
     return out

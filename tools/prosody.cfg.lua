@@ -68,10 +68,12 @@ archive_expires_after = "never"
 max_archive_query_results = 250
 mam_include_total = true
 
--- Web clients on other localhost ports need CORS.
+-- Web clients on other localhost ports need CORS (file_share: the HTTP upload below; an
+-- override replaces the module's own CORS settings, so the PUT's Authorization header is named).
 http_cors_override = {
 	bosh = { enabled = true; origins = { "*" } };
 	websocket = { enabled = true; origins = { "*" } };
+	file_share = { enabled = true; origins = { "*" }; headers = { Authorization = true } };
 }
 bosh_max_inactivity = 60
 bosh_max_wait = 120
@@ -92,3 +94,13 @@ Component "conference.localhost" "muc"
 	muc_log_all_rooms = true
 	muc_log_expires_after = "never"
 	max_history_messages = 50
+
+-- XEP-0363 HTTP File Upload (Prosody's built-in mod_http_file_share). Its URLs are on the
+-- same loopback HTTP port as BOSH (http_host: served as localhost, not upload.localhost), under
+-- /file_share/; files are kept in data_path. The limit is announced in disco#info
+-- (max-file-size) and checked by clients before they upload. See docs/troubleshooting.md.
+Component "upload.localhost" "http_file_share"
+	http_host = "localhost"
+	http_file_share_size_limit = 20 * 1024 * 1024  -- 20 MiB
+	http_file_share_daily_quota = 1024 * 1024 * 1024  -- tests and the bench upload many files
+	http_file_share_expires_after = 24 * 3600

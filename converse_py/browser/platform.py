@@ -9,11 +9,15 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
 from ..dom.ffi import found
+from .http_put import http_put
 from .random import random_bytes
 
 
 class BrowserPlatform:
     """Host services backed by the browser."""
+
+    #: The upload plugin's PUT (XMLHttpRequest, for upload progress): browser/http_put.py.
+    http_put = staticmethod(http_put)
 
     def __init__(self) -> None:
         self._visibility_proxies: list[Any] = []

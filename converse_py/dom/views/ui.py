@@ -33,6 +33,7 @@ from .otr import OtrView
 from .reactions import ReactionsView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
+from .uploads import UploadsView
 
 #: DOM event types routed by ``data-action``.
 ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
@@ -63,6 +64,7 @@ class UIPlugin(UIDeclaration):
         self._handlers: dict[tuple[str, str], ActionHandler] = {}
         for kind in ROUTED_EVENTS:
             self.root.addEventListener(kind, self.proxies.keep(lambda event, kind=kind: self._route(kind, event)))
+        self.uploads = UploadsView(converse, self)  # first: its toolbar button is in every box
         avatars = converse.find(AvatarState)
         if avatars is not None:
             avatars.images = BrowserImages()  # decode checks and the canvas need the page

@@ -13,6 +13,7 @@ back). Hooks (``HOOKS`` below; data types in hooks.py): ``beforeMessageSend``,
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 import xml.etree.ElementTree as ET
 from datetime import datetime, UTC
 from typing import Any
@@ -78,9 +79,11 @@ class ChatsState:
             self.converse.trigger("chatBoxClosed", box)
             self.save()
 
-    def send(self, box: ChatBox, text: str, replaces: ShownMessage | None = None) -> ShownMessage | None:
+    def send(self, box: ChatBox, text: str, replaces: ShownMessage | None = None, *,
+             extra: Sequence[ET.Element] = ()) -> ShownMessage | None:
         """Send ``text`` to ``box``'s contact and show it; with ``replaces`` (an outgoing message of
         the box) send it as that message's correction (XEP-0308) and update it in place instead.
+        ``extra`` elements go into the message (e.g. the upload plugin's XEP-0066 ``<x/>``).
 
         ``beforeMessageSend`` listeners may rewrite the text, cancel, or answer locally (None is
         returned then); ``createMessageStanza`` listeners decorate or replace the stanzas (and may
@@ -91,6 +94,7 @@ class ChatsState:
             return None
         text = outgoing.text
         outgoing.stanzas = [chat_message(box.get("jid"), text)]
+        outgoing.stanzas[0].extend(extra)
         outgoing = self.converse.hook("createMessageStanza", box, outgoing)
         if outgoing.refusal is not None:
             raise outgoing.refusal

@@ -16,7 +16,7 @@ import asyncio
 import xml.etree.ElementTree as ET
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -150,14 +150,17 @@ class RoomsState:
                 room.set("connection_status", "disconnected")
 
     # -- sending ---------------------------------------------------------------------------------
-    def send(self, room: Any, text: str) -> ShownMessage | None:
+    def send(self, room: Any, text: str, *, extra: Sequence[ET.Element] = ()) -> ShownMessage | None:
         """Send ``text`` to the room and show it; None when a ``beforeMessageSend`` listener (or a
-        chat command) handled it instead."""
+        chat command) handled it instead. ``extra`` elements go into the message (e.g. the upload
+        plugin's XEP-0066 ``<x/>``)."""
         outgoing = before_send(self.converse, room, text)
         if outgoing is None:
             return None
         text = outgoing.text
-        outgoing.stanzas = [groupchat_message(room.get("jid"), text)]
+        stanza = groupchat_message(room.get("jid"), text)
+        stanza.extend(extra)
+        outgoing.stanzas = [stanza]
         outgoing = self.converse.hook("createMessageStanza", room, outgoing)
         if outgoing.refusal is not None:
             raise outgoing.refusal
