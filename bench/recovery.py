@@ -89,7 +89,7 @@ def scenario_recovery(h: Any, client: Any, run: int, fx: dict[str, Any]) -> dict
         got = page.evaluate(CATCH_UP_JS, [prefix, COUNT, CATCH_UP_MS, t0])
         import os
         if os.environ.get("RECOVERY_DEBUG"):
-            h.log("    state: " + str(page.evaluate("() => ({connected: !!(window.benchApi.connection && window.benchApi.connection.connected && window.benchApi.connection.connected()), online: navigator.onLine})")))
+            h.log("    state: " + str(page.evaluate("() => ({online: navigator.onLine})")))
             for line in debug_lines[-60:]:
                 h.log("    | " + line[:300])
         out: dict[str, Any] = {"recovery.lost": float(COUNT - got["present"]), "recovery.dups": float(got["dups"])}

@@ -182,12 +182,18 @@ class StropheTransport:
         self.on_status(status, text)
 
     def _on_http_error(self, status: Any = None) -> None:
-        """A BOSH request failed; after a few in a row, give the connection up (CONNTIMEOUT)."""
+        """A BOSH request failed; after a few in a row, give the connection up (CONNTIMEOUT). The
+        same while the session is being created (the network is down, the server not there):
+        Strophe would retry with growing pauses (8 s, 27 s …) past the login timeout, when the
+        reconnection loop (and the browser's ``online`` event) can try again sooner."""
         errors = int(getattr(self._conn._proto, "errors", 0) or 0)
-        if self._disposed or self._lost or not self._conn.connected or errors < BOSH_ERRORS_BEFORE_LOST:
+        if self._disposed or self._lost or errors < BOSH_ERRORS_BEFORE_LOST:
             return
         self._lost = True
-        logger.info("BOSH: %d requests failed in a row (last status %s): connection lost", errors, status)
+        if self._conn.connected:
+            logger.info("BOSH: %d requests failed in a row (last status %s): connection lost", errors, status)
+        else:
+            logger.info("BOSH: %d requests failed while connecting (last status %s)", errors, status)
         # Not from inside Strophe's request callback: let it finish first.
         asyncio.get_event_loop().call_soon(self._give_up)
 

@@ -3,6 +3,7 @@ math, service discovery, and archive.query / chat history end to end on a FakeTr
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, UTC
 from typing import Any
@@ -15,6 +16,7 @@ from converse_py.core.errors import ConverseError
 from converse_py.plugins.disco.stanzas import info_query, parse_info
 from converse_py.plugins.mam.api import UNSUPPORTED, ArchiveNotSupportedError
 from converse_py.plugins.mam.models import RSM
+from converse_py.plugins.mam.plugin import MamState
 from converse_py.plugins.mam.stanzas import (
     QueryOptionError, RSMResult, archive_query, normalize_options, parse_fin, parse_result, prefs_set,
 )
@@ -391,6 +393,31 @@ def test_after_a_reconnection_open_boxes_catch_up_from_the_newest_archived_messa
     bodies, request = arun(body())
     assert bodies == ["five", "six", "seven"]
     assert "<after>a5</after>" in request
+
+
+def test_a_catch_up_reads_page_after_page_and_says_so_when_more_arrived_than_it_reads() -> None:
+    async def body() -> tuple[list[str], list[str]]:
+        client, _ = await _logged_in(settings={"archived_messages_page_size": 2})
+        client.transport.receive('<message xmlns="jabber:client" from="bob@localhost/phone" type="chat" id="m-a1">'
+                                 '<body>one</body><stanza-id xmlns="urn:xmpp:sid:0" by="alice@localhost" id="a1"/>'
+                                 '</message>')
+        box = client.api.chats.get("bob@localhost")
+        await settle()
+        _answer_query(client, [("a1", "bob@localhost/phone", "alice@localhost", "one")], complete=True)
+        await settle()
+        task = asyncio.ensure_future(client.converse.get(MamState).catch_up(box, pages=3))
+        afters = []
+        for n in range(3):  # three pages, none complete: the server has more
+            await settle()
+            afters.append(serialize(_sent_iqs(client, "{urn:xmpp:mam:2}query")[-1]).split("<after>")[1].split("<")[0])
+            _answer_query(client, [(f"a{2 + 2 * n}", "bob@localhost/x", "alice@localhost", f"m{2 + 2 * n}"),
+                                   (f"a{3 + 2 * n}", "bob@localhost/x", "alice@localhost", f"m{3 + 2 * n}")])
+        await task
+        return [m.body for m in box.messages], afters
+    bodies, afters = arun(body())
+    assert afters == ["a1", "a3", "a5"]
+    assert bodies == ["one", "m2", "m3", "m4", "m5", "m6", "m7",
+                      "More messages arrived while you were away than are shown here."]
 
 
 

@@ -84,6 +84,7 @@ MESSAGES: dict[str, str] = {
     'Message to the room': '방에 보낼 메시지',
     'Messages': '메시지',
     'Minimize': '접기',
+    'More messages arrived while you were away than are shown here.': '자리를 비운 동안 여기에 표시된 것보다 많은 메시지가 도착했습니다.',
     'Name (optional)': '이름 (선택)',
     'New messages': '새 메시지',
     'Nickname': '대화명',

@@ -14,6 +14,7 @@ from typing import Any
 from collections.abc import Callable
 
 from ...core.converse import Converse
+from ...i18n import _
 from ...core.plugin import EventDoc, Plugin
 from ...core.errors import IQError
 from ...core.log import logger
@@ -32,7 +33,7 @@ from .models import RSM
 from .stanzas import ArchiveResult, RSMResult, archive_query, is_result, parse_fin, parse_result, prefs_set
 
 #: Pages fetched forwards after a reconnection at most.
-CATCH_UP_PAGES = 4
+CATCH_UP_PAGES = 40
 #: Seconds a query may take (a page of 250 over BOSH on a loaded machine stays far below).
 QUERY_TIMEOUT = 60.0
 
@@ -155,18 +156,20 @@ class MamState:
 
     async def catch_up(self, box: ChatBox, pages: int = CATCH_UP_PAGES) -> None:
         """After a reconnection: what the archive got for ``box`` since the newest message it shows
-        with an archive id (a few pages at most; older gaps stay for scrolling)."""
+        with an archive id, page after page (at most ``pages``: 2,000 messages at the default page
+        size; past that an info line says that more arrived than are shown)."""
         newest = next((m.stanza_id for m in reversed(box.messages) if m.stanza_id), None)
         if newest is None or not await self.supported():
             return
         size = self.converse.settings.get("archived_messages_page_size")
         owner = own_bare(self.converse.session) or ""
-        for _ in range(pages):
+        for _page in range(pages):
             results, complete, rsm = await self.run({"with": box.get("jid"), "after": newest, "max": size})
             box.add_messages(self.shown(box, results, owner), newer=True)
             if complete or not results or not rsm.last:
                 return
             newest = rsm.last
+        box.add_info(_("More messages arrived while you were away than are shown here."))
 
 
     def shown(self, box: ChatBox, results: list[ArchiveResult], owner: str) -> list[ShownMessage]:
@@ -275,10 +278,10 @@ class MamPlugin(Plugin):
         if box.get("archive_first") is None and not box.get("archive_complete"):
             self.state.load_older(box)
 
-    def on_connected(self, *_: Any) -> None:
+    def on_connected(self, *_args: Any) -> None:
         asyncio.ensure_future(self.state.set_preferences())
 
-    def on_reconnected(self, *_: Any) -> None:
+    def on_reconnected(self, *_args: Any) -> None:
         for box in list(self._converse.get(ChatsState).boxes.values()):
             task = asyncio.ensure_future(self.state.catch_up(box))
             task.add_done_callback(functools.partial(_log_failure, label=f"catching up with {box.get('jid')}"))
