@@ -12,6 +12,8 @@ rewrite the roster under the benchmark).
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 import os
 import re
 import time
@@ -102,10 +104,12 @@ def seed_archive(prosody: ProsodyServer, owner: BenchAccount, peer: BenchAccount
         receiver.stop()
 
 
-def send_burst(bot: Bot, to: str, bodies: list[str], reactions_every: int = 0) -> float:
+def send_burst(bot: Bot, to: str, bodies: list[str], reactions_every: int = 0, replies_every: int = 0) -> float:
     """Queue every body on the bot's loop in one go; return the wall time of the first send (ms).
     With ``reactions_every`` = N, every Nth message is followed by a XEP-0444 reaction to it (a
-    bodiless stanza the client aggregates under that message: issue 24's mixed burst)."""
+    bodiless stanza the client aggregates under that message); with ``replies_every`` = M, every
+    Mth message (offset by half) is a XEP-0461 reply to the one before, with its XEP-0428 quoted
+    fallback: issue 24's mixed burst."""
     import asyncio
 
     from slixmpp import JID
@@ -116,9 +120,22 @@ def send_burst(bot: Bot, to: str, bodies: list[str], reactions_every: int = 0) -
         assert bot.xmpp is not None
         target = JID(to)
         started.append(time.time() * 1000)
+        previous = ""
         for n, body in enumerate(bodies, 1):
+            if replies_every and previous and n % replies_every == replies_every // 2:
+                quote = "> an earlier message\n"
+                reply_id = f"reply-{n}"
+                bot.xmpp.send_raw(
+                    f"<message to='{to}' type='chat' id='{reply_id}'><body>{escape(quote + body)}</body>"
+                    f"<reply xmlns='urn:xmpp:reply:0' to='{bot.xmpp.boundjid.full}' id='{previous}'/>"
+                    "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'>"
+                    f"<body start='0' end='{len(quote)}'/></fallback></message>")
+                previous = reply_id
+                await asyncio.sleep(0)
+                continue
             message = bot.xmpp.make_message(mto=target, mbody=body, mtype="chat")  # type: ignore[arg-type]
             message.send()
+            previous = message["id"]
             if reactions_every and n % reactions_every == 0:
                 bot.xmpp.send_raw(
                     f"<message to='{to}' type='chat' id='react-{n}'><reactions xmlns='urn:xmpp:reactions:0' "
