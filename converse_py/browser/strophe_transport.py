@@ -183,11 +183,14 @@ class StropheTransport:
 
     def _on_http_error(self, status: Any = None) -> None:
         """A BOSH request failed; after a few in a row, give the connection up (CONNTIMEOUT). The
-        same while the session is being created (the network is down, the server not there):
-        Strophe would retry with growing pauses (8 s, 27 s …) past the login timeout, when the
-        reconnection loop (and the browser's ``online`` event) can try again sooner."""
+        same while the session is being created if the browser says it is offline: Strophe would
+        retry with growing pauses (8 s, 27 s …) past the login timeout, when the reconnection loop
+        (and the browser's ``online`` event) can try again sooner. (Online, a session being created
+        is left to Strophe's retries: a server answering 503 for a moment is waited for.)"""
         errors = int(getattr(self._conn._proto, "errors", 0) or 0)
         if self._disposed or self._lost or errors < BOSH_ERRORS_BEFORE_LOST:
+            return
+        if not self._conn.connected and bool(getattr(js.navigator, "onLine", True)):
             return
         self._lost = True
         if self._conn.connected:

@@ -118,7 +118,7 @@ def test_without_reconnection_nothing_is_kept_not_even_scram_keys(
         browser: Any, web_server: Any, prosody: Any) -> None:
     account = unique_account(prosody, "forgetful")
     settings = {"bosh_service_url": prosody.bosh_url, "jid": account.jid, "password": account.password,
-                "auto_login": True}
+                "auto_login": True, "auto_reconnect": False}
     page = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
     try:
         page.wait_for("window.out.initialized && typeof window.runPython === 'function'", timeout=BOOT_TIMEOUT_MS)
