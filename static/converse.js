@@ -256,9 +256,10 @@
 
     // Pyodide starts loading now rather than when PyScript's module chain asks for it (~0.4 s
     // later): static/pyodide-snapshot.mjs (pyscript.toml's interpreter) hands PyScript this one.
-    // data-prebuilt-snapshot="off" on the script tag: no prebuilt Pyodide snapshot (a ~7 MB
-    // download that saves initialising Python on a first visit); see static/pyodide-snapshot.mjs.
-    const prebuilt = !(script && script.getAttribute('data-prebuilt-snapshot') === 'off');
+    // data-prebuilt-snapshot="on", "off" or "auto" (default) on the script tag: whether a first
+    // visit downloads the prebuilt Pyodide snapshot (~6 MB that save initialising Python; "auto"
+    // when the server is near); see static/pyodide-snapshot.mjs.
+    const prebuilt = (script && script.getAttribute('data-prebuilt-snapshot')) || 'auto';
     import(base + 'static/pyodide-snapshot.mjs').then(function (mod) {
         if (typeof mod.preload === 'function') mod.preload({ prebuilt: prebuilt });
     }).catch(function (err) { console.warn('converse-py: Pyodide preload not started:', err && err.message); });
