@@ -267,6 +267,9 @@ class StaticHandler(BaseHTTPRequestHandler):
         immutable = os.path.dirname(path) in self.server.content_named_dirs
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         self.send_header("Vary", "Accept-Encoding")
+        if path == self.server.service_worker:
+            # static/converse.js registers it for the whole site (data-offline="on")
+            self.send_header("Service-Worker-Allowed", "/")
 
     def _not_modified(self, etag: str, mtime: float) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -324,6 +327,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self.gzip_cache = GzipCache()
         #: CONTENT_NAMED_DIRS under this root (their files are served as immutable).
         self.content_named_dirs = {os.path.join(os.path.realpath(root), folder) for folder in CONTENT_NAMED_DIRS}
+        self.service_worker = os.path.join(self.root, "static", "service-worker.js")
         super().__init__(addr, StaticHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -301,7 +301,8 @@ def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -
 
 
 #: converse-py's start-up marks (static/converse.js, static/boot.py), cold visit.
-STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:prebuilt-skipped", "cpy:prebuilt-restored", "cpy:pyscript-asks", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
+STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:prebuilt-skipped", "cpy:prebuilt-restored",
+                 "cpy:pyscript-asks", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
 
 
 MARKS_JS = ("Object.fromEntries(performance.getEntriesByType('mark')"

@@ -251,8 +251,39 @@
         root.appendChild(loading);
         document.body.appendChild(root);
     }
-    if (document.body) mountRoot();
-    else document.addEventListener('DOMContentLoaded', mountRoot, { once: true });
+    // Offline: a banner says so (the page may have opened from the service worker's copies,
+    // below, or the network went away later); it goes when the network is back.
+    const OFFLINE_TEXT = 'You are offline. The chat connects again when the network is back.';
+    function showOffline() {
+        let banner = document.getElementById('cpy-offline');
+        if (navigator.onLine !== false) {
+            if (banner) banner.remove();
+            return;
+        }
+        if (banner || !document.body) return;
+        banner = document.createElement('div');
+        banner.id = 'cpy-offline';
+        banner.className = 'cpy-offline';
+        banner.setAttribute('role', 'status');
+        banner.textContent = OFFLINE_TEXT;
+        document.body.appendChild(banner);
+    }
+    window.addEventListener('offline', showOffline);
+    window.addEventListener('online', showOffline);
+
+    function onBody() {
+        mountRoot();
+        showOffline();
+    }
+    if (document.body) onBody();
+    else document.addEventListener('DOMContentLoaded', onBody, { once: true });
+
+    // data-offline="on": register static/service-worker.js (network first, its copies answer
+    // when the network fails), scoped to the folder converse-py is served from.
+    if (script && script.getAttribute('data-offline') === 'on' && navigator.serviceWorker) {
+        navigator.serviceWorker.register(base + 'static/service-worker.js', { scope: base })
+            .catch(function (err) { console.warn('converse-py: no offline copy:', err && err.message); });
+    }
 
     // Pyodide starts loading now rather than when PyScript's module chain asks for it (~0.4 s
     // later): static/pyodide-snapshot.mjs (pyscript.toml's interpreter) hands PyScript this one.

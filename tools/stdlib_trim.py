@@ -36,7 +36,7 @@ BOOT_ROOTS = ("pyodide", "_pyodide", "site", "_sitebuiltins", "sitecustomize", "
               "os", "stat", "posixpath", "genericpath", "_collections_abc", "zipimport",
               "_sysconfigdata__emscripten_wasm32-emscripten", "encodings", "warnings", "_py_warnings",
               "linecache", "traceback", "importlib", "importlib.abc", "importlib.machinery",
-              "importlib.util", "importlib.metadata", "importlib.resources", "asyncio", "__future__")
+              "importlib.util", "asyncio", "__future__")
 
 #: Developer tools, servers and codecs a browser chat client never runs, yet named by imports
 #: inside functions of modules it does use (``inspect``'s command line, ``pyodide.console`` →
@@ -61,10 +61,10 @@ ENCODINGS_KEPT = ("__init__", "aliases", "ascii", "latin_1", "utf_8", "utf_8_sig
                   "raw_unicode_escape", "base64_codec", "hex_codec", "charmap", "cp437", "mbcs")
 
 # `import a.b, c` / `from a.b import c` inside a Python source carried as a JS string literal.
-_JS_IMPORT = re.compile(r"(?:^|\\n|\n)[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., \t]+))")
+_JS_IMPORT = re.compile(r"(?:^|\\n|\n|[\"'`])[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., \t]+))")
 
 
-def _module_name(path: str) -> str | None:
+def module_name(path: str) -> str | None:
     """``a/b/__init__.py`` → ``a.b``; ``a/b.py`` → ``a.b``; anything else → None."""
     if not path.endswith(".py"):
         return None
@@ -79,8 +79,8 @@ def imported_names(source: str, module: str = "", is_package: bool = False,
     """Every module name ``source`` mentions in an import statement, anywhere in it (with the
     names of ``from x import y`` as ``x.y`` too: y may be a submodule). Relative imports are
     resolved against ``module``. A source in syntax newer than the running Python (the
-    stdlib is 3.14's; the build may run on 3.11) is read line by line instead (and all its
-    imports count as module-level). ``lazy=False``: only the imports made when the module is
+    stdlib is 3.14's; the build may run on 3.11) is read line by line instead (an import
+    indented under a ``def`` line counts as inside a function). ``lazy=False``: only the imports made when the module is
     imported, not those inside functions."""
     try:
         statements = _ast_imports(ast.parse(source))
@@ -130,17 +130,38 @@ def _is_main_guard(node: ast.AST) -> bool:
             and node.test.comparators[0].value == "__main__")
 
 
+def _in_function_at(source: str) -> list[bool]:
+    """Per line of ``source``: whether an enclosing block (by indentation) is a ``def``."""
+    flags: list[bool] = []
+    blocks: list[tuple[int, bool]] = []  # (indent of the header line, it is a def)
+    for line in source.split("\n"):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if stripped and not stripped.startswith("#"):
+            while blocks and blocks[-1][0] >= indent:
+                blocks.pop()
+        flags.append(any(is_def for _, is_def in blocks))
+        if stripped.rstrip().endswith(":") and not stripped.startswith("#"):
+            blocks.append((indent, stripped.startswith(("def ", "async def "))))
+    return flags
+
+
 def _line_imports(source: str) -> list[ImportStatement]:
     found: list[ImportStatement] = []
+    in_function = _in_function_at(source)
+
+    def line_of(match: re.Match[str]) -> bool:
+        return in_function[source.count("\n", 0, match.start(1))]
     for match in _LINE_IMPORT.finditer(source):
         for item in match.group(1).split("#")[0].split(","):
             words = item.split()
             if words and re.fullmatch(r"[\w.]+", words[0]):
-                found.append((0, words[0], [], False))
+                found.append((0, words[0], [], line_of(match)))
     for match in _LINE_FROM.finditer(source):
         members = match.group(3).split("#")[0].strip("()\\ \t")
         names = [item.split()[0] for item in re.split(r"[,\n]", members) if item.split()]
-        found.append((len(match.group(1)), match.group(2), [n for n in names if re.fullmatch(r"\w+|\*", n)], False))
+        found.append((len(match.group(1)), match.group(2), [n for n in names if re.fullmatch(r"\w+|\*", n)],
+                      line_of(match)))
     return found
 
 
@@ -171,7 +192,7 @@ def keep_set(stdlib: zipfile.ZipFile, roots: Iterable[str]) -> set[str]:
     """Archive paths to keep: the import closure of ``roots`` through the stdlib sources."""
     modules: dict[str, str] = {}
     for path in stdlib.namelist():
-        name = _module_name(path)
+        name = module_name(path)
         if name is not None:
             modules[name] = path
     keep: set[str] = set()
@@ -214,7 +235,7 @@ def package_roots(package_dir: Path) -> set[str]:
         if "__pycache__" in path.parts:
             continue
         rel = path.relative_to(package_dir.parent).as_posix()
-        module = _module_name(rel) or ""
+        module = module_name(rel) or ""
         names |= imported_names(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
     return names
 
