@@ -265,6 +265,11 @@
         banner.id = 'cpy-offline';
         banner.className = 'cpy-offline';
         banner.setAttribute('role', 'status');
+        // Styled inline: the stylesheet's rules all stay under #conversejs, which the client's
+        // own rendering owns; this sits outside it.
+        banner.style.cssText = 'all: initial; position: fixed; left: 50%; top: 8px; transform: translateX(-50%);' +
+            ' z-index: 2147483001; background: #fff4ce; color: #4a3b00; border: 1px solid #e0c45c;' +
+            ' border-radius: 6px; padding: 6px 12px; font: 14px/1.4 system-ui, sans-serif;';
         banner.textContent = OFFLINE_TEXT;
         document.body.appendChild(banner);
     }

@@ -123,12 +123,15 @@ def check() -> list[str]:
 
 
 def stdlib_roots() -> set[str]:
-    """Modules imported by converse_py, by the Python inside PyScript's bundle, and before a
-    snapshot is taken (PREIMPORT in static/pyodide-snapshot-prepare.mjs)."""
+    """Modules imported by converse_py, by the Python inside PyScript's bundle, and by our
+    loaders before a snapshot is taken (static/pyodide-snapshot-prepare.mjs)."""
     roots = stdlib_trim.package_roots(PACKAGE)
     prepare = (ROOT / "static" / "pyodide-snapshot-prepare.mjs").read_text(encoding="utf-8")
     listed = re.search(r"export const PREIMPORT = \[([^\]]*)\]", prepare)
     roots |= set(re.findall(r"'([\w.]+)'", listed.group(1) if listed else ""))
+    # the Python our loaders run (IMPORT_PACKAGE in static/pyodide-snapshot-prepare.mjs, ...)
+    for path in sorted((ROOT / "static").glob("*.mjs")):
+        roots |= stdlib_trim.js_embedded_imports(path.read_text(encoding="utf-8"))
     dist = VENDOR / "pyscript"
     for path in sorted(dist.glob("*.js")) if dist.is_dir() else []:
         roots |= stdlib_trim.js_embedded_imports(path.read_text(encoding="utf-8", errors="replace"))

@@ -72,7 +72,10 @@ const id = await snapshotId(version, await sha256Hex(packageZip));
 const target = path.join(OUT_DIR, id + '.snapshot');
 const inputsFile = path.join(ROOT, '.snapshot-inputs');
 const verified = pyscriptSources();
-const inputs = id + ' pyscript sources sha256 ' + crypto.createHash('sha256').update(JSON.stringify(verified)).digest('hex') + '\n';
+// (the trimmed standard library too: a snapshot is made again, so checked again, when it changes)
+const stdlibSha = crypto.createHash('sha256').update(fs.readFileSync(path.join(STATIC, 'vendor', 'pyodide', 'python_stdlib.zip'))).digest('hex');
+const inputs = id + ' pyscript sources sha256 ' + crypto.createHash('sha256').update(JSON.stringify(verified)).digest('hex') +
+    ' stdlib sha256 ' + stdlibSha + '\n';
 const held = Object.keys(verified).filter((name) => name.endsWith('.py')).length;
 
 fs.mkdirSync(OUT_DIR, { recursive: true });
