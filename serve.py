@@ -64,7 +64,8 @@ MIME_TYPES = {
     # the prebuilt Pyodide memory snapshot (tools/make_snapshot.mjs): 31 MB, 7 MB gzipped
     ".snapshot": "application/vnd.converse-py.pyodide-snapshot",
 }
-COMPRESSIBLE = ("text/", "application/json", "application/xml",
+# (zips too: tools/build.py stores their entries uncompressed, so the archive compresses as a whole)
+COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/zip",
                 "application/wasm", "image/svg+xml", "application/vnd.converse-py.")
 #: Big build outputs named by the hash of their contents (tools/make_snapshot.mjs): served as
 #: immutable (cached without revalidation) and gzipped when the server starts, on a thread,

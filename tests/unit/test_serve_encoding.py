@@ -102,6 +102,15 @@ def test_a_brotli_copy_of_another_version_of_the_file_is_never_sent(site: tuple[
     assert headers["content-encoding"] == "br" and brotli_decode(body) == changed
 
 
+def test_a_zip_of_stored_entries_is_sent_compressed(site: tuple[StaticServer, Path]) -> None:
+    server, root = site
+    (root / "static" / "stdlib.zip").write_bytes(TEXT * 2)  # (the bytes matter, not the format)
+    brotli(root / "static")
+    _, headers, body = fetch(server, "/static/stdlib.zip", {"Accept-Encoding": "gzip, br"})
+    assert headers["content-type"] == "application/zip" and headers["content-encoding"] == "br"
+    assert brotli_decode(body) == TEXT * 2
+
+
 def test_a_small_file_is_sent_as_it_is_even_to_br_browsers(site: tuple[StaticServer, Path]) -> None:
     server, root = site
     brotli(root / "static")
