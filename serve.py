@@ -5,8 +5,9 @@
     python serve.py --bosh-url URL  # use an existing XMPP server instead
 
 ``StaticServer`` is the importable part used by the tests: a threaded
-static file server with correct MIME types, gzip (cached in memory),
-ETag/Last-Modified revalidation, and extra in-process routes.
+static file server with correct MIME types, Brotli (the ``<file>.br`` copies tools/build.py
+makes) or gzip (cached in memory), ETag/Last-Modified revalidation, files named by their
+contents cached for good, and extra in-process routes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ MIME_TYPES = {
     # the prebuilt Pyodide memory snapshot (tools/make_snapshot.mjs): 31 MB, 7 MB gzipped
     ".snapshot": "application/vnd.converse-py.pyodide-snapshot",
 }
-COMPRESSIBLE = ("text/", "application/json", "application/xml",
+# (zips too: tools/build.py stores their entries uncompressed, so the archive compresses as a whole)
+COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/zip",
                 "application/wasm", "image/svg+xml", "application/vnd.converse-py.")
 #: Big build outputs named by the hash of their contents (tools/make_snapshot.mjs): served as
 #: immutable (cached without revalidation) and gzipped when the server starts, on a thread,
@@ -80,14 +82,37 @@ def content_type_for(path: str) -> str:
     return MIME_TYPES.get(ext, "application/octet-stream")
 
 
-def accepts_gzip(header: str | None) -> bool:
-    """True if an Accept-Encoding header allows gzip (q > 0)."""
+def accepts_encoding(header: str | None, coding: str) -> bool:
+    """True if an Accept-Encoding header allows ``coding`` (named, or ``*``, with q > 0)."""
+    wildcard = False
     for item in (header or "").split(","):
         name, _, params = item.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            q = params.strip().lower()
-            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
-    return False
+        name = name.strip().lower()
+        q = params.strip().lower()
+        try:
+            allowed = not (q.startswith("q=") and float(q[2:] or 0) == 0)
+        except ValueError:
+            allowed = False
+        if name == coding:
+            return allowed
+        if name == "*":
+            wildcard = allowed
+    return wildcard
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True if an Accept-Encoding header allows gzip (q > 0)."""
+    return accepts_encoding(header, "gzip")
+
+
+def brotli_copy(path: str, st: os.stat_result) -> str | None:
+    """``path + ".br"`` when tools/precompress.mjs made it from this version of ``path`` (it
+    carries its source's modification time), else None."""
+    try:
+        br = os.stat(path + ".br")
+    except OSError:
+        return None
+    return path + ".br" if abs(br.st_mtime - st.st_mtime) < 0.002 else None
 
 
 class GzipCache:
@@ -115,6 +140,9 @@ class StaticHandler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
     timeout = 120  # idle keep-alive connections end after this
+    # Headers and body leave in separate writes: with Nagle's algorithm the body of a small
+    # response waited for the client's delayed ACK (~40 ms per request on loopback).
+    disable_nagle_algorithm = True
 
     # ----- entry points -----------------------------------------------
     def do_GET(self) -> None:
@@ -202,11 +230,13 @@ class StaticHandler(BaseHTTPRequestHandler):
         st = os.stat(path)
         ctype = content_type_for(path)
         etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
-        use_gzip = (st.st_size >= MIN_GZIP_SIZE
-                    and ctype.startswith(COMPRESSIBLE)
-                    and accepts_gzip(self.headers.get("Accept-Encoding")))
-        if use_gzip:
-            etag = etag[:-1] + '-gz"'
+        accept = self.headers.get("Accept-Encoding")
+        compressible = st.st_size >= MIN_GZIP_SIZE and ctype.startswith(COMPRESSIBLE)
+        brotli = brotli_copy(path, st) if compressible and accepts_encoding(accept, "br") else None
+        use_gzip = brotli is None and compressible and accepts_gzip(accept)
+        encoding = "br" if brotli else "gzip" if use_gzip else None
+        if encoding:
+            etag = etag[:-1] + ('-br"' if brotli else '-gz"')
         if self._not_modified(etag, st.st_mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self._file_headers(etag, st.st_mtime, path)
@@ -214,20 +244,21 @@ class StaticHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = self.server.gzip_cache.get(path, st) if use_gzip else None
+        source = brotli or path
+        length = len(body) if body is not None else os.stat(source).st_size
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", ctype)
         self._file_headers(etag, st.st_mtime, path)
-        if body is not None:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length",
-                         str(len(body) if body is not None else st.st_size))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(length))
         self.end_headers()
         if not send_body:
             return
         if body is not None:
             self.wfile.write(body)
         else:
-            with open(path, "rb") as fh:
+            with open(source, "rb") as fh:
                 shutil.copyfileobj(fh, self.wfile, 1 << 20)
 
     def _file_headers(self, etag: str, mtime: float, path: str) -> None:
@@ -237,13 +268,16 @@ class StaticHandler(BaseHTTPRequestHandler):
         immutable = os.path.dirname(path) in self.server.content_named_dirs
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         self.send_header("Vary", "Accept-Encoding")
+        if path == self.server.service_worker:
+            # static/converse.js registers it for the whole site (data-offline="on")
+            self.send_header("Service-Worker-Allowed", "/")
 
     def _not_modified(self, etag: str, mtime: float) -> bool:
         inm = self.headers.get("If-None-Match")
         if inm is not None:
-            base = etag.replace('-gz"', '"')
+            base = etag.replace('-gz"', '"').replace('-br"', '"')
             tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-            return bool(tags & {etag, base, base[:-1] + '-gz"', "*"})
+            return bool(tags & {etag, base, base[:-1] + '-gz"', base[:-1] + '-br"', "*"})
         ims = self.headers.get("If-Modified-Since")
         if ims:
             try:
@@ -294,6 +328,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self.gzip_cache = GzipCache()
         #: CONTENT_NAMED_DIRS under this root (their files are served as immutable).
         self.content_named_dirs = {os.path.join(os.path.realpath(root), folder) for folder in CONTENT_NAMED_DIRS}
+        self.service_worker = os.path.join(self.root, "static", "service-worker.js")
         super().__init__(addr, StaticHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -360,6 +395,8 @@ class StaticServer:
         for folder in CONTENT_NAMED_DIRS:
             full = os.path.join(self.root, folder)
             for name in sorted(os.listdir(full)) if os.path.isdir(full) else []:
+                if name.endswith(".br"):
+                    continue  # already compressed (sent as it is to browsers accepting br)
                 path = os.path.join(full, name)
                 try:
                     self._httpd.gzip_cache.get(path, os.stat(path))

@@ -6,11 +6,18 @@ writes them into bench/RESULTS.md (between the generated-section markers).
     python -m bench.run --quick             # 1 run, start-up only (the smoke test)
     python -m bench.run --runs 3 --scenarios startup,roster --clients py
     python -m bench.run --server-cpu 0      # Prosody on CPU 0 alone, the rest on the others
+    python -m bench.run --scenarios network --runs 1   # Chrome's network emulation (NETWORKS)
+    python -m bench.run --scenarios startup --busy-core   # with one core kept busy by a spinning process
 
 Converse.js 14 is a benchmark-only dependency: ``bench/package.json`` (npm
 ``converse.js``), installed into bench/node_modules by this script when
 missing and copied to bench/vendor/conversejs/ so the same static server
-serves both clients. Every request a page makes to anything but this machine
+serves both clients. Bytes on the wire are Chrome's own count (CDP ``encodedDataLength``:
+headers plus the body as sent, compressed or not), XMPP traffic excluded. Targets (issue 27):
+start-up cold ≤ 1.0× and warm ≤ 0.8× (also with ``--busy-core``), a first visit ≤ 6 MB and a
+repeat visit ≤ 50 KB, over 8 Mbit/s with 150 ms a first visit ≤ 2× and a repeat ≤ 1.0×; the
+whole-path message latency target (0.5×) is retired, the client's own part stays ≤ 0.4×.
+Every request a page makes to anything but this machine
 fails at a closed local proxy port and is reported (there should be none).
 """
 
@@ -116,9 +123,12 @@ class Harness:
 
     def open(self, client: Client, account: seed.BenchAccount, *, rows: int = 1,
              context: BrowserContext | None = None, requests: list[str] | None = None,
-             timeout_ms: int = 60_000, websocket: bool = False) -> tuple[BrowserContext, Page, float]:
+             timeout_ms: int = 60_000, websocket: bool = False,
+             before_goto: Callable[[Page], None] | None = None) -> tuple[BrowserContext, Page, float]:
         """Load the client's bench page logged in as ``account`` (over BOSH, or WebSocket);
-        return once ``rows`` roster rows are in the DOM, with navigation → that moment (ms)."""
+        return once ``rows`` roster rows are in the DOM, with navigation → that moment (ms).
+        ``before_goto(page)`` runs on the new page before it navigates (network emulation,
+        a WireMeter)."""
         context = context or self.new_context()
         url = {"websocket_url": self.prosody.websocket_url} if websocket else {"bosh_service_url": self.prosody.bosh_url}
         settings = {**url, "jid": account.jid, "password": account.password}
@@ -134,6 +144,8 @@ class Harness:
         page.on("pageerror", lambda e: self.log(f"    [{client.key}] page error: {e}"))
         page.on("console", lambda m: self.log(f"    [{client.key}] console.{m.type}: {m.text[:3000]}")
                 if m.type in ("error", "warning") else None)
+        if before_goto is not None:
+            before_goto(page)
         page.goto(self.server.url + client.page)
         page.wait_for_function("window.__bench.marks.rows !== undefined", timeout=timeout_ms)
         return context, page, float(page.evaluate("window.__bench.marks.rows"))
@@ -149,6 +161,76 @@ class Harness:
             cdp.detach()
         wasm = float(page.evaluate("window.__bench.wasmBytes()"))
         return {"heap": metrics.get("JSHeapUsedSize", 0.0) / 2**20, "wasm": wasm / 2**20}
+
+
+class WireMeter:
+    """Bytes a page received on the wire (Chrome's encodedDataLength: headers and the body as
+    sent, compressed or not; 0 for what the HTTP cache or a service worker answered), static
+    files only: XMPP traffic (BOSH, WebSocket) is left out."""
+
+    def __init__(self, page: Page) -> None:
+        self.urls: dict[str, str] = {}
+        self.bytes = 0
+        self.requests = 0
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.on("Network.requestWillBeSent", self._sent)
+        self.cdp.on("Network.loadingFinished", self._finished)
+        self.cdp.send("Network.enable")
+
+    def _sent(self, event: dict[str, Any]) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        url = self.urls.get(event["requestId"], "")
+        if url.startswith("http") and "/http-bind" not in url and "/xmpp-websocket" not in url:
+            self.bytes += int(event.get("encodedDataLength") or 0)
+            self.requests += 1
+
+
+#: Chrome's network emulation profiles (scenario "network"): name → (bits/s down and up, latency ms).
+NETWORKS = {"20mbit": (20e6, 40), "8mbit": (8e6, 150)}
+
+
+def emulate(profile: str) -> Callable[[Page], None]:
+    """A before_goto hook: the page's network throttled to ``profile`` (NETWORKS)."""
+    bits, latency = NETWORKS[profile]
+
+    def apply(page: Page) -> None:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": latency,
+            "downloadThroughput": bits / 8, "uploadThroughput": bits / 8})
+    return apply
+
+
+def scenario_network(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
+    """Navigation → roster shown over emulated networks: a first visit (fresh profile), then a
+    repeat visit in the same profile (after the first one's idle-time snapshot, as a real
+    later visit would come), with the bytes each received."""
+    out: Result = {}
+    for profile in NETWORKS:
+        meters: list[WireMeter] = []
+
+        def hooks(page: Page, profile: str = profile, meters: list[WireMeter] = meters) -> None:
+            emulate(profile)(page)
+            meters.append(WireMeter(page))
+        context, page, cold = h.open(client, fx["startup"], before_goto=hooks, timeout_ms=180_000)
+        out[f"net.{profile}.cold"] = cold
+        out[f"net.{profile}.cold.bytes"] = meters[-1].bytes / 1e6
+        marks = page.evaluate(MARKS_JS)
+        if "cpy:snapshot-pending" in marks and fx["wait_snapshot"]:
+            page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0",
+                                   timeout=120_000)
+        page.close()
+        page2 = context.new_page()
+        hooks(page2)
+        page2.goto(h.server.url + client.page)
+        page2.wait_for_function("window.__bench.marks.rows !== undefined", timeout=180_000)
+        out[f"net.{profile}.warm"] = float(page2.evaluate("window.__bench.marks.rows"))
+        out[f"net.{profile}.warm.bytes"] = meters[-1].bytes / 1e3
+        context.close()
+    return out
 
 
 def median(values: list[float]) -> float:
@@ -197,8 +279,10 @@ Result = dict[str, Any]
 
 def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -> Result:
     requests: list[str] = []
-    context, page, cold = h.open(client, fx["startup"], requests=requests)
-    out: Result = {"startup.cold": cold}
+    meters: list[WireMeter] = []
+    context, page, cold = h.open(client, fx["startup"], requests=requests,
+                                 before_goto=lambda p: meters.append(WireMeter(p)))
+    out: Result = {"startup.cold": cold, "bytes.wire.cold": meters[0].bytes / 1e6}
     marks = page.evaluate(MARKS_JS)
     for name in STARTUP_MARKS:
         if name in marks:
@@ -208,9 +292,11 @@ def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -
                                timeout=60_000)
     page.close()
     page2 = context.new_page()
+    meters.append(WireMeter(page2))
     page2.goto(h.server.url + client.page)
     page2.wait_for_function("window.__bench.marks.rows !== undefined", timeout=60_000)
     out["startup.warm"] = float(page2.evaluate("window.__bench.marks.rows"))
+    out["bytes.wire.warm"] = meters[1].bytes / 1e3
     marks = page2.evaluate(MARKS_JS)
     for name in STARTUP_MARKS:
         if name in marks:
@@ -222,7 +308,8 @@ def scenario_startup(h: Harness, client: Client, run: int, fx: dict[str, Any]) -
 
 
 #: converse-py's start-up marks (static/converse.js, static/boot.py), cold visit.
-STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:pyscript-asks", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
+STARTUP_MARKS = ("cpy:shim", "cpy:pyodide-start", "cpy:prebuilt-skipped", "cpy:prebuilt-restored",
+                 "cpy:pyscript-asks", "cpy:pyodide-loaded", "cpy:py-ready", "cpy:boot-start", "cpy:imported", "cpy:attached")
 
 
 MARKS_JS = ("Object.fromEntries(performance.getEntriesByType('mark')"
@@ -493,6 +580,7 @@ def burst_order_verdict(order: list[str], seen: int, n: int) -> str:
 
 SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] = {
     "startup": scenario_startup,
+    "network": scenario_network,
     "roster": scenario_roster,
     "mam": scenario_mam,
     "messages": scenario_messages,
@@ -508,7 +596,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
 def make_fixtures(prosody: ProsodyServer, scenarios: list[str], quick: bool,
                   log: Callable[[str], None]) -> dict[str, Any]:
     fx: dict[str, Any] = {}
-    if "startup" in scenarios:
+    if "startup" in scenarios or "network" in scenarios:
         fx["startup"] = seed.new_account(prosody, "start")
         # A real second visit comes well after the first one's idle-time snapshot
         # (static/pyodide-snapshot.mjs); --quick skips that wait.
@@ -570,11 +658,26 @@ class Row:
 
 
 ROWS = [
-    Row("startup.cold", "1. navigation → roster rendered (1 contact), cold", "ms", "≤ 1.5×", 1.5),
-    Row("startup.warm", "1. navigation → roster rendered (1 contact), warm", "ms", "≤ 1.0×", 1.0),
+    Row("startup.cold", "1. navigation → roster rendered (1 contact), cold", "ms", "≤ 1.0×", 1.0),
+    Row("startup.warm", "1. navigation → roster rendered (1 contact), warm", "ms", "≤ 0.8×", 0.8),
+    Row("bytes.wire.cold", "1. first visit: bytes on the wire (XMPP excluded)", "MB", "≤ 6 MB", None,
+        absolute=lambda v: v <= 6.0),
+    Row("bytes.wire.warm", "1. repeat visit: bytes on the wire (XMPP excluded)", "KB", "≤ 50 KB", None,
+        absolute=lambda v: v <= 50.0),
+    *[Row(f"net.{name}.{key}", f"1n. {name[:-4]} Mbit/s, {NETWORKS[name][1]} ms: {label}", unit, target, bound,
+          absolute=absolute)
+      for name in NETWORKS
+      for key, label, unit, target, bound, absolute in (
+          ("cold", "navigation → roster shown, first visit", "ms",
+           "≤ 2×" if name == "8mbit" else "", 2.0 if name == "8mbit" else None, None),
+          ("cold.bytes", "first visit, bytes on the wire", "MB", "≤ 6 MB", None, lambda v: v <= 6.0),
+          ("warm", "navigation → roster shown, repeat visit", "ms", "≤ 1.0×", 1.0, None),
+          ("warm.bytes", "repeat visit, bytes on the wire", "KB", "≤ 50 KB", None, lambda v: v <= 50.0))],
     *[Row(f"startup.{kind}mark.{name}", f"1. {label}: navigation → {what}", "ms")
       for kind, label in (("", "cold"), ("warm.", "warm"))
       for name, what in (("cpy:shim", "shim running"), ("cpy:pyodide-start", "Pyodide starts loading (shim)"),
+                         ("cpy:prebuilt-skipped", "prebuilt snapshot skipped (server not near)"),
+                         ("cpy:prebuilt-restored", "prebuilt snapshot restored"),
                          ("cpy:pyscript-asks", "PyScript asks for Pyodide"),
                          ("cpy:pyodide-loaded", "Pyodide loaded"), ("cpy:py-ready", "PyScript ready"),
                          ("cpy:boot-start", "boot.py starts"), ("cpy:imported", "converse_py imported"),
@@ -587,10 +690,10 @@ ROWS = [
         absolute=lambda v: v <= 200),
     Row("mam.open", "3. open chat → latest page of 1,000 archived rendered", "ms", "≤ 0.25×", 0.25),
     Row("mam.back", "3. then page back to the first message", "ms"),
-    Row("latency.median", "4. bot send → in DOM, median of 50", "ms", "≤ 0.5×", 0.5),
+    Row("latency.median", "4. bot send → in DOM, median of 50 (the 0.5× target is retired: issue 27)", "ms"),
     Row("latency.p95", "4. bot send → in DOM, p95 of 50", "ms"),
     Row("latency.to_page", "4. of which bot send → BOSH response handed to the page (median)", "ms"),
-    Row("latency.in_page", "4. of which response → in DOM: the client's own part (median)", "ms"),
+    Row("latency.in_page", "4. of which response → in DOM: the client's own part (median)", "ms", "≤ 0.4×", 0.4),
     Row("burst.ms", "5. burst of 1,000 (100 of them replies, and 100 reactions): first send → last in DOM", "ms"),
     Row("burst.rate", "5. burst throughput", "msg/s", "≥ 25×", 25.0, higher_is_better=True),
     Row("burst.ordered", "5. all 1,000 present and in order", ""),
@@ -642,7 +745,7 @@ def summarize(values: list[Any]) -> Any:
 
 def fmt(value: Any, unit: str) -> str:
     if isinstance(value, float):
-        if unit in ("MiB", "MB"):
+        if unit in ("MiB", "MB", "KB"):
             return f"{value:.2f} {unit}"
         if unit == "msg/s":
             return f"{value:.1f} {unit}"
@@ -724,6 +827,16 @@ def pin_server(prosody: Any, cpu: int) -> str:
     return f"Prosody on CPU {cpu}; the browser, the bots and the harness on {sorted(cpus - {cpu})}"
 
 
+def start_spinner(cpu: int, log: Callable[[str], None]) -> subprocess.Popen[bytes]:
+    """A process spinning on one core (``cpu`` >= 0: pinned there) until killed: --busy-core."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    if cpu >= 0:
+        os.sched_setaffinity(spinner.pid, {cpu})
+    log(f"busy core: a spinning process (pid {spinner.pid}) on "
+        + (f"CPU {cpu}" if cpu >= 0 else "any CPU"))
+    return spinner
+
+
 def write_results(path: Path, text: str) -> None:
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     block = f"{BEGIN}\n{text}\n{END}"
@@ -770,6 +883,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-cpu", type=int, metavar="N",
                         help="run Prosody on CPU N only, and the browser, the bots and the harness on the "
                              "others (as when the server is another machine); default: all share every CPU")
+    parser.add_argument("--busy-core", type=int, nargs="?", const=-1, metavar="N",
+                        help="keep one core busy throughout (a spinning process, as another program working "
+                             "on the same machine): on CPU N, or wherever the scheduler puts it without N")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs = 1
@@ -796,6 +912,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     cpu_before = cpu_check()
+    spinner = start_spinner(args.busy_core, log) if args.busy_core is not None else None
     began = time.monotonic()
     results: dict[str, dict[str, list[Any]]] = {c.key: {} for c in clients}
     prosody = ProsodyServer().start()
@@ -825,6 +942,9 @@ def main(argv: list[str] | None = None) -> int:
                                           for k, v in figures.items())
                         log(f"  run {run + 1} {client.name} ({time.monotonic() - t:.1f}s): {shown}")
     finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
         if "room_crowd" in fx:
             fx["room_crowd"].stop()
         if "recovery_bot" in fx:

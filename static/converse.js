@@ -251,14 +251,51 @@
         root.appendChild(loading);
         document.body.appendChild(root);
     }
-    if (document.body) mountRoot();
-    else document.addEventListener('DOMContentLoaded', mountRoot, { once: true });
+    // Offline: a banner says so (the page may have opened from the service worker's copies,
+    // below, or the network went away later); it goes when the network is back.
+    const OFFLINE_TEXT = 'You are offline. The chat connects again when the network is back.';
+    function showOffline() {
+        let banner = document.getElementById('cpy-offline');
+        if (navigator.onLine !== false) {
+            if (banner) banner.remove();
+            return;
+        }
+        if (banner || !document.body) return;
+        banner = document.createElement('div');
+        banner.id = 'cpy-offline';
+        banner.className = 'cpy-offline';
+        banner.setAttribute('role', 'status');
+        // Styled inline: the stylesheet's rules all stay under #conversejs, which the client's
+        // own rendering owns; this sits outside it.
+        banner.style.cssText = 'all: initial; position: fixed; left: 50%; top: 8px; transform: translateX(-50%);' +
+            ' z-index: 2147483001; background: #fff4ce; color: #4a3b00; border: 1px solid #e0c45c;' +
+            ' border-radius: 6px; padding: 6px 12px; font: 14px/1.4 system-ui, sans-serif;';
+        banner.textContent = OFFLINE_TEXT;
+        document.body.appendChild(banner);
+    }
+    window.addEventListener('offline', showOffline);
+    window.addEventListener('online', showOffline);
+
+    function onBody() {
+        mountRoot();
+        showOffline();
+    }
+    if (document.body) onBody();
+    else document.addEventListener('DOMContentLoaded', onBody, { once: true });
+
+    // data-offline="on": register static/service-worker.js (network first, its copies answer
+    // when the network fails), scoped to the folder converse-py is served from.
+    if (script && script.getAttribute('data-offline') === 'on' && navigator.serviceWorker) {
+        navigator.serviceWorker.register(base + 'static/service-worker.js', { scope: base })
+            .catch(function (err) { console.warn('converse-py: no offline copy:', err && err.message); });
+    }
 
     // Pyodide starts loading now rather than when PyScript's module chain asks for it (~0.4 s
     // later): static/pyodide-snapshot.mjs (pyscript.toml's interpreter) hands PyScript this one.
-    // data-prebuilt-snapshot="off" on the script tag: no prebuilt Pyodide snapshot (a ~7 MB
-    // download that saves initialising Python on a first visit); see static/pyodide-snapshot.mjs.
-    const prebuilt = !(script && script.getAttribute('data-prebuilt-snapshot') === 'off');
+    // data-prebuilt-snapshot="on", "off" or "auto" (default) on the script tag: whether a first
+    // visit downloads the prebuilt Pyodide snapshot (~6 MB that save initialising Python; "auto"
+    // when the server is near); see static/pyodide-snapshot.mjs.
+    const prebuilt = (script && script.getAttribute('data-prebuilt-snapshot')) || 'auto';
     import(base + 'static/pyodide-snapshot.mjs').then(function (mod) {
         if (typeof mod.preload === 'function') mod.preload({ prebuilt: prebuilt });
     }).catch(function (err) { console.warn('converse-py: Pyodide preload not started:', err && err.message); });

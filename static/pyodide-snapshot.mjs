@@ -7,23 +7,30 @@
 // Where a snapshot comes from, first found wins:
 // 1. the Cache API: a copy an earlier visit stored (2. or 3.), read as it is (no decoding).
 // 2. prebuilt: tools/make_snapshot.mjs (run by tools/build.py) makes one at build time and
-//    the server serves it as static/snapshots/<id>.snapshot (~31 MB, ~7 MB gzipped), so
-//    even a first visit skips initialising Python (see bench/RESULTS.md). A page opts out
-//    with `<script src=".../converse.js" data-prebuilt-snapshot="off">` (smaller download,
-//    slower first visit). 5 s after a visit restored it, when idle, it is copied into the
-//    Cache API for later visits (its HTTP-cached copy is gzipped: reading it means decoding
-//    31 MB, on the start-up path).
+//    the server serves it as static/snapshots/<id>.snapshot (~31 MB, 5.9 MB with Brotli), so
+//    even a first visit skips initialising Python (~2 s of CPU here). It more than doubles a
+//    first visit's download (4.3 → 10 MB), which only pays on a fast network, so by default
+//    ("auto") it is used when the server is near: fetching static/build.json took at most
+//    NEAR_SERVER_MS, and the browser did not ask to save data. A page decides instead
+//    with `<script src=".../converse.js" data-prebuilt-snapshot="on">` (or "off"); see
+//    bench/RESULTS.md. 5 s after a visit restored it, when idle, it is copied into the
+//    Cache API for later visits (its HTTP-cached copy is compressed: reading it means
+//    decoding 31 MB, on the start-up path).
 // 3. none: the visit boots Pyodide normally; 5 s later, when idle, a worker
 //    (static/pyodide-snapshot-worker.mjs) boots a throw-away interpreter off the main thread,
 //    snapshots it and stores it in the Cache API for later visits.
 // A snapshot is looked up by the id of its contents (static/pyodide-snapshot-prepare.mjs:
 // Pyodide's version, the pre-imported modules, converse_py.zip's SHA-256), so new files never
-// meet an old snapshot; one that fails to load is dropped and Pyodide boots normally. (A
+// meet an old snapshot; one that fails to load is dropped and Pyodide boots normally. The
+// build writes the current id into static/build.json (revalidated on each visit, ~50 bytes):
+// a page that restores a snapshot does not download converse_py.zip at all (without
+// build.json, the id is worked out from the zip's bytes). (A
 // snapshot cannot be taken of the page's own interpreter: booting with `_makeSnapshot`
 // changes how `js` behaves in it.)
 //
 // Marks for bench/: cpy:pyodide-start, cpy:pyscript-asks, cpy:pyodide-loaded,
-// cpy:snapshot-restored (+ cpy:prebuilt-restored), cpy:snapshot-pending, cpy:snapshot-stored.
+// cpy:snapshot-restored (+ cpy:prebuilt-restored), cpy:prebuilt-skipped (auto chose not to
+// download it), cpy:snapshot-pending, cpy:snapshot-stored.
 import { loadPyodide as loadPlain, version } from './vendor/pyodide/pyodide.mjs';
 import { sha256Hex, snapshotId, unpackPackage } from './pyodide-snapshot-prepare.mjs';
 
@@ -33,7 +40,11 @@ const CACHE_NAME = 'converse-py-pyodide-snapshot';
 const INDEX_URL = new URL('./vendor/pyodide/', import.meta.url).href;
 const PACKAGE_URL = new URL('./converse_py.zip', import.meta.url).href;
 const PREBUILT_DIR = new URL('./snapshots/', import.meta.url).href;
+const MANIFEST_URL = new URL('./build.json', import.meta.url).href;
 const SNAPSHOT_DELAY_MS = 5000;
+// "auto": a server this near (request → last byte of static/build.json) is on this machine or
+// the local network, where 6 MB more arrive faster than Python initialises (~2 s here).
+const NEAR_SERVER_MS = 30;
 
 function mark(name) {
     if (globalThis.performance && performance.mark) performance.mark(name);
@@ -51,13 +62,38 @@ async function packageBytes() {
     }
 }
 
-// The id of the snapshot this page can use (null when the package cannot be hashed).
-async function currentSnapshotId(packageZip) {
+// The id of the snapshot this page can use, from static/build.json (null when it is missing:
+// then worked out from the package, see below).
+async function manifestSnapshotId() {
+    try {
+        const response = await fetch(MANIFEST_URL, { cache: 'no-cache' });
+        if (!response.ok) return null;
+        const manifest = await response.json();
+        return typeof manifest.snapshot === 'string' && /^[0-9a-f]{32}$/.test(manifest.snapshot) ? manifest.snapshot : null;
+    } catch (err) {
+        return null;
+    }
+}
+
+async function hashedSnapshotId(packageZip) {
     try {
         if (!packageZip || !globalThis.crypto || !crypto.subtle) return null;
         return await snapshotId(version, await sha256Hex(packageZip));
     } catch (err) {
         return null;
+    }
+}
+
+// "auto": whether the prebuilt snapshot is worth its download (see the top of this file).
+function serverIsNear() {
+    try {
+        if (globalThis.navigator && navigator.connection && navigator.connection.saveData) return false;
+        const entry = performance.getEntriesByName(MANIFEST_URL).pop();
+        if (!entry || !entry.responseStart || !entry.requestStart) return false;
+        // Its whole fetch: Chrome's network emulation delays the body, not the headers.
+        return entry.responseEnd - entry.startTime <= NEAR_SERVER_MS;
+    } catch (err) {
+        return false;
     }
 }
 
@@ -150,11 +186,16 @@ async function restore(settings, snapshot) {
     }
 }
 
-// ``prebuilt``: whether the build's snapshot may be used when the Cache API has none.
+// ``prebuilt``: whether the build's snapshot may be used when the Cache API has none ('on',
+// 'off' or 'auto').
 async function load(options, prebuilt) {
     const settings = Object.assign({}, options, { indexURL: INDEX_URL });
-    const packageZip = await packageBytes();
-    const id = await currentSnapshotId(packageZip);
+    let packageZip = null;
+    let id = await manifestSnapshotId();
+    if (!id) {
+        packageZip = await packageBytes();
+        id = await hashedSnapshotId(packageZip);
+    }
     const cache = id ? await openCache() : null;
     const key = cache ? INDEX_URL + 'snapshot/' + id : null;
     // The Cache API's copy first: kept as it is, it is read without the HTTP cache's gzip
@@ -165,7 +206,9 @@ async function load(options, prebuilt) {
         if (pyodide) return pyodide;
         if (snapshot) await cache.delete(key).catch(function () {});
     }
-    if (id && prebuilt) {
+    const usePrebuilt = prebuilt === 'on' || (prebuilt === 'auto' && serverIsNear());
+    if (id && prebuilt === 'auto' && !usePrebuilt) mark('cpy:prebuilt-skipped');
+    if (id && usePrebuilt) {
         const snapshot = await prebuiltSnapshot(id);
         const pyodide = snapshot && await restore(settings, snapshot);
         if (pyodide) {
@@ -174,7 +217,9 @@ async function load(options, prebuilt) {
             return pyodide;
         }
     }
-    const pyodide = await loadPlain(settings);
+    const plain = loadPlain(settings);
+    if (!packageZip) packageZip = await packageBytes();  // (downloaded while Pyodide starts)
+    const pyodide = await plain;
     if (!packageZip) throw new Error('converse-py: cannot fetch ' + PACKAGE_URL);
     unpackPackage(pyodide, packageZip);  // where PyScript's [files] used to put it
     if (cache && key) makeSnapshotLater(cache, key);
@@ -185,12 +230,14 @@ async function load(options, prebuilt) {
 // PyScript's own modules are still arriving; PyScript's loadPyodide() call then takes that
 // interpreter and gives it PyScript's stdout/stderr.
 let preloaded = null;
-let prebuiltWanted = true;
+let prebuiltWanted = 'auto';
 
-// ``choices.prebuilt === false``: skip the prebuilt snapshot (the page said so).
+// ``choices.prebuilt``: 'on', 'off' or 'auto' (the default; also true/false for on/off).
 export function preload(choices) {
     if (!preloaded) {
-        if (choices && choices.prebuilt === false) prebuiltWanted = false;
+        const asked = choices ? choices.prebuilt : undefined;
+        if (asked === false || asked === 'off') prebuiltWanted = 'off';
+        else if (asked === true || asked === 'on') prebuiltWanted = 'on';
         mark('cpy:pyodide-start');
         preloaded = load({}, prebuiltWanted);
         preloaded.catch(function () {});  // reported when PyScript asks for it

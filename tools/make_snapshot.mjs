@@ -1,7 +1,7 @@
 // Make the prebuilt Pyodide memory snapshot static/pyodide-snapshot.mjs restores (run by
 // tools/build.py after it has vendored Pyodide and zipped converse_py):
 //
-//     node tools/make_snapshot.mjs      # -> static/snapshots/<id>.snapshot
+//     node tools/make_snapshot.mjs      # -> static/snapshots/<id>.snapshot + static/build.json
 //
 // Boots the vendored Pyodide in Node with `_makeSnapshot`, prepares it as the browser
 // worker does (static/pyodide-snapshot-prepare.mjs) from static/converse_py.zip, and writes
@@ -72,13 +72,22 @@ const id = await snapshotId(version, await sha256Hex(packageZip));
 const target = path.join(OUT_DIR, id + '.snapshot');
 const inputsFile = path.join(ROOT, '.snapshot-inputs');
 const verified = pyscriptSources();
-const inputs = id + ' pyscript sources sha256 ' + crypto.createHash('sha256').update(JSON.stringify(verified)).digest('hex') + '\n';
+// (the trimmed standard library too: a snapshot is made again, so checked again, when it changes)
+const stdlibSha = crypto.createHash('sha256').update(fs.readFileSync(path.join(STATIC, 'vendor', 'pyodide', 'python_stdlib.zip'))).digest('hex');
+const inputs = id + ' pyscript sources sha256 ' + crypto.createHash('sha256').update(JSON.stringify(verified)).digest('hex') +
+    ' stdlib sha256 ' + stdlibSha + '\n';
 const held = Object.keys(verified).filter((name) => name.endsWith('.py')).length;
 
 fs.mkdirSync(OUT_DIR, { recursive: true });
 for (const name of fs.readdirSync(OUT_DIR)) {
-    if (name !== id + '.snapshot') fs.rmSync(path.join(OUT_DIR, name), { force: true });
+    // (its Brotli copy, made by tools/precompress.mjs, stays while it is current)
+    if (name !== id + '.snapshot' && name !== id + '.snapshot.br') fs.rmSync(path.join(OUT_DIR, name), { force: true });
 }
+// static/build.json names the current snapshot, so a page that restores it need not download
+// converse_py.zip to work its id out (static/pyodide-snapshot.mjs). Served with revalidation.
+const manifest = JSON.stringify({ snapshot: id }) + '\n';
+const manifestFile = path.join(STATIC, 'build.json');
+if (!fs.existsSync(manifestFile) || fs.readFileSync(manifestFile, 'utf8') !== manifest) fs.writeFileSync(manifestFile, manifest);
 if (fs.existsSync(target) && fs.existsSync(inputsFile) && fs.readFileSync(inputsFile, 'utf8') === inputs) {
     console.log(`snapshot: static/snapshots/${id}.snapshot (unchanged)`);
 } else {

@@ -5,6 +5,8 @@
 - A page that opts out (``data-prebuilt-snapshot="off"``), or a server without the prebuilt
   file, boots Pyodide normally and stores a snapshot in the Cache API (made in a worker once
   the page is idle); the next visit in the same profile restores that one.
+- By default ("auto") the prebuilt snapshot is only downloaded from a near server: over a
+  network with a long round trip the first visit boots Pyodide itself and downloads less.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ PAGE_HTML = (Path(__file__).resolve().parents[2] / "bench" / "pages" / "converse
 SHIM_TAG = '<script src="/static/converse.js"></script>'
 # Variants of the bench page, served by the test (see variant_pages):
 OPT_OUT_PAGE = "/tests/startup-no-prebuilt.html"  # data-prebuilt-snapshot="off" on the shim's tag
+OPT_IN_PAGE = "/tests/startup-prebuilt.html"  # data-prebuilt-snapshot="on": whatever the network
 HELD_PAGE = "/tests/startup-held.html"  # + a report of where its Python modules came from
 HELD_REPORT = """<script type="py">
 import json
@@ -45,7 +48,9 @@ def variant_pages() -> dict[str, str]:
     assert SHIM_TAG in PAGE_HTML and "</head>" in PAGE_HTML
     return {
         OPT_OUT_PAGE: PAGE_HTML.replace(SHIM_TAG, SHIM_TAG.replace("<script ", '<script data-prebuilt-snapshot="off" ')),
-        HELD_PAGE: PAGE_HTML.replace("</head>", HELD_REPORT + "</head>"),
+        OPT_IN_PAGE: PAGE_HTML.replace(SHIM_TAG, SHIM_TAG.replace("<script ", '<script data-prebuilt-snapshot="on" ')),
+        HELD_PAGE: PAGE_HTML.replace(SHIM_TAG, SHIM_TAG.replace("<script ", '<script data-prebuilt-snapshot="on" '))
+                            .replace("</head>", HELD_REPORT + "</head>"),
     }
 
 
@@ -87,18 +92,19 @@ def test_first_visit_restores_the_prebuilt_snapshot_and_later_visits_a_decoded_c
     snapshots: list[int] = []
     context.on("response", lambda r: snapshots.append(r.status) if "/static/snapshots/" in r.url else None)
     try:
-        page = visit(context, web_server.url + PAGE)
+        page = visit(context, web_server.url + OPT_IN_PAGE)
         marks = page.evaluate(MARKS)
         assert "cpy:prebuilt-restored" in marks, marks
         assert "cpy:snapshot-pending" in marks  # the copy for later visits, once idle
-        assert snapshots == [200]
+        # (a second 200, from the HTTP cache, when the idle-time copy ran already: a slow machine)
+        assert snapshots[:1] == [200] and set(snapshots) == {200}, snapshots
         assert_logged_in(page, account)
         page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0", timeout=60_000)
         page.close()
 
         # The next visit restores the Cache API's copy: no snapshot request, nothing left to copy.
         del snapshots[:]
-        second = visit(context, web_server.url + PAGE)
+        second = visit(context, web_server.url + OPT_IN_PAGE)
         marks = second.evaluate(MARKS)
         assert "cpy:snapshot-restored" in marks, marks
         assert "cpy:prebuilt-restored" not in marks
@@ -135,6 +141,39 @@ def test_opting_out_boots_normally_then_restores_the_cached_snapshot(browser: An
     try:
         check_local_snapshot_cycle(context, web_server.url + OPT_OUT_PAGE, account)
         assert asked == []  # the prebuilt file was never downloaded
+    finally:
+        context.close()
+
+
+def test_over_a_slow_network_auto_skips_the_prebuilt_snapshot_and_the_package_zip_too(
+        browser: Any, web_server: Any, prosody: Any, new_account: Any) -> None:
+    account = new_account("snapfar")
+    context = new_context(browser, prosody, account)
+    asked: list[str] = []
+    context.on("request", lambda r: asked.append(r.url))
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                                                      "downloadThroughput": 8e6 / 8, "uploadThroughput": 8e6 / 8})
+        page.goto(web_server.url + PAGE)
+        page.wait_for_function("window.benchApi && window.benchApi.connection.connected === true", timeout=120_000)
+        marks = page.evaluate(MARKS)
+        assert "cpy:prebuilt-skipped" in marks and "cpy:snapshot-restored" not in marks, marks
+        assert not [url for url in asked if "/static/snapshots/" in url]
+        assert_logged_in(page, account)
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                      "downloadThroughput": -1, "uploadThroughput": -1})
+        page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0", timeout=60_000)
+        page.close()
+        del asked[:]
+        # The later visit restores the snapshot its first visit made; the id comes from
+        # static/build.json, so converse_py.zip is not downloaded at all.
+        second = visit(context, web_server.url + PAGE)
+        assert "cpy:snapshot-restored" in second.evaluate(MARKS)
+        assert not [url for url in asked if url.endswith("/static/converse_py.zip")], asked
+        assert_logged_in(second, account)
     finally:
         context.close()
 

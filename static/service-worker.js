@@ -1,0 +1,64 @@
+// converse-py's optional service worker: lets a page that embeds converse-py open without a
+// network. A page asks for it on the shim's tag:
+//
+//     <script src="/static/converse.js" data-offline="on"></script>
+//
+// and the shim registers this file with the folder converse-py is served from as its scope
+// (the server says that is allowed: `Service-Worker-Allowed`, see docs/deploying.md).
+//
+// Network first: every GET of the page's own origin goes to the network as before (the HTTP
+// cache still answers or revalidates it), and a copy of each successful response is kept in
+// the Cache API, replaced only when its ETag changed. When the network fails, the kept copy
+// answers: the page, the shim, PyScript, Pyodide and converse_py start as they did online,
+// and the shim says the chat is offline. Not kept: responses marked no-store, the prebuilt
+// Pyodide snapshot (static/snapshots/: the page keeps its own copy in the Cache API, see
+// static/pyodide-snapshot.mjs) and anything not from this origin (XMPP goes to its server).
+'use strict';
+
+const CACHE_NAME = 'converse-py-offline-v1';
+
+self.addEventListener('install', function () {
+    self.skipWaiting();
+});
+
+self.addEventListener('activate', function (event) {
+    event.waitUntil(self.clients.claim());
+});
+
+function worthKeeping(response) {
+    if (!response.ok || response.type !== 'basic') return false;
+    return !/no-store/i.test(response.headers.get('Cache-Control') || '');
+}
+
+async function keep(cache, request, response) {
+    try {
+        const old = await cache.match(request);
+        const etag = response.headers.get('ETag');
+        if (old && etag && old.headers.get('ETag') === etag) return;
+        await cache.put(request, response);
+    } catch (err) {
+        // storage full or disabled: the page works as without this worker
+    }
+}
+
+async function networkFirst(event) {
+    const request = event.request;
+    const cache = await caches.open(CACHE_NAME);
+    try {
+        const response = await fetch(request);
+        if (worthKeeping(response)) event.waitUntil(keep(cache, request, response.clone()));
+        return response;
+    } catch (err) {
+        const kept = await cache.match(request);
+        if (kept) return kept;
+        throw err;
+    }
+}
+
+self.addEventListener('fetch', function (event) {
+    const request = event.request;
+    if (request.method !== 'GET') return;
+    const url = new URL(request.url);
+    if (url.origin !== self.location.origin || url.pathname.indexOf('/static/snapshots/') >= 0) return;
+    event.respondWith(networkFirst(event));
+});
