@@ -35,6 +35,8 @@ from .spoilers.plugin import SpoilersPlugin
 from .status.plugin import StatusPlugin
 from .styling.plugin import StylingPlugin
 from .upload.plugin import UploadPlugin
+from .register.plugin import RegisterPlugin
+from .profile.plugin import ProfilePlugin
 from .version.plugin import VersionPlugin
 
 #: The feature plugin classes, in initialize order.
@@ -42,6 +44,7 @@ FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
     BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin, ReactionsPlugin, UploadPlugin,
+    RegisterPlugin, ProfilePlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).
