@@ -268,3 +268,33 @@ def test_the_nickname_is_published_as_in_xep_0172_example_2() -> None:
         "<iq xmlns='jabber:client' type='set'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
         "<publish node='http://jabber.org/protocol/nick'><item>"
         "<nick xmlns='http://jabber.org/protocol/nick'>Ishmael</nick></item></publish></pubsub></iq>")
+
+
+def test_vcard_edits_wait_for_each_other_so_none_stores_a_stale_vcard() -> None:
+    async def body() -> list[int]:
+        from .conftest import logged_in
+        client = await logged_in()
+        counts = []
+
+        def vcard_iqs(kind: str) -> list[str]:
+            return [x for x in client.transport.sent if "vcard-temp" in x and f'type="{kind}"' in x]
+        first = asyncio.ensure_future(client.api.profile.set({"fullname": "First"}))
+        second = asyncio.ensure_future(client.api.profile.set({"nickname": "second"}))
+        await settle()
+        counts.append(len(vcard_iqs("get")))  # only the first edit fetched
+        _answer_id(client, vcard_iqs("get")[0], FETCHED_VCARD)
+        await settle()
+        counts.append(len(vcard_iqs("get")))  # the first stores; the second still waits
+        _answer_id(client, vcard_iqs("set")[0], "<iq xmlns='jabber:client' type='result'/>")
+        await settle()
+        counts.append(len(vcard_iqs("get")))  # now the second fetches (what the first stored)
+        first.cancel()
+        second.cancel()
+        return counts
+    assert arun(body()) == [1, 1, 2]
+
+
+def _answer_id(client: Client, request: str, reply: str) -> None:
+    el = parse(reply)
+    el.set("id", parse(request).get("id") or "")
+    client.transport.receive(serialize(el))
