@@ -298,3 +298,24 @@ def _answer_id(client: Client, request: str, reply: str) -> None:
     el = parse(reply)
     el.set("id", parse(request).get("id") or "")
     client.transport.receive(serialize(el))
+
+
+def test_the_form_shown_is_submitted_on_the_stream_that_fetched_it() -> None:
+    async def body() -> tuple[int, list[str], bool, str]:
+        from converse_py.plugins.register.plugin import RegistrationState
+        client = Client()
+        await client.converse.initialize({})
+        state = client.converse.get(RegistrationState)
+        form = asyncio.ensure_future(state.form("shakespeare.lit"))
+        await settle()
+        _answer(client.transport, DATA_FORM)
+        await form
+        done = asyncio.ensure_future(state.register("shakespeare.lit", {
+            "first": "Juliet", "last": "Capulet", "email": "juliet@capulet.com", "x-gender": "F"}))
+        await settle()
+        _answer(client.transport, "<iq xmlns='jabber:client' type='result'/>")
+        jid = await done
+        return client.transport.connects, client.transport.sent, client.transport.disposed, jid
+    connects, sent, disposed, jid = arun(body())
+    assert connects == 1 and len(sent) == 2 and disposed and jid == "shakespeare.lit"
+    assert "jabber:x:data" in sent[1] and 'type="submit"' in sent[1]

@@ -81,6 +81,9 @@ class AccountView:
 
     def on_show_login(self, _element: Any, _event: Any) -> None:
         self.step = None
+        state = self._registration
+        if state is not None:
+            state.close()
         self.box.render()
 
     def on_domain(self, form: Any, _event: Any) -> None:

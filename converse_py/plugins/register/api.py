@@ -30,7 +30,9 @@ class AccountAPI(Grouping):
         return asyncio.ensure_future(self._fields(domain))
 
     async def _fields(self, domain: str | None) -> dict[str, Any]:
-        return (await self._state.form(domain)).as_dict()
+        form = await self._state.form(domain)
+        self._state.close()  # a later register asks again on a stream of its own
+        return form.as_dict()
 
     def register(self, details: Any) -> asyncio.Future[str]:
         """Create an account: ``{domain, username, password, fields}`` (``fields``: other values the

@@ -17,7 +17,7 @@ from ...core.settings import Setting
 from ...xmpp.errors import StanzaError, parse_error
 from ...xmpp.jid import JID
 from .api import AccountAPI
-from .registration import fetch_form, register
+from .registration import RegistrationStream, open_form, register
 from .stanzas import RegistrationError, RegistrationForm, error_text, password_change
 
 
@@ -26,6 +26,8 @@ class RegistrationState:
 
     def __init__(self, converse: Converse) -> None:
         self.converse = converse
+        #: The stream whose form the UI shows (``form``), kept for the submission; None when none.
+        self._stream: RegistrationStream | None = None
 
     def domain(self, given: str | None = None) -> str:
         """``registration_domain`` when set (it wins), else ``given``; checked to be a domain."""
@@ -43,14 +45,31 @@ class RegistrationState:
             raise ConverseError("account.register: registration is turned off (allow_registration)")
 
     async def form(self, domain: str | None) -> RegistrationForm:
+        """The form ``domain`` asks to fill in; its stream stays open for ``register`` (the same
+        form is submitted) until ``register`` succeeds, ``close`` or another ``form``."""
         self._allowed()
-        return await fetch_form(self.converse.session.new_transport(), self.domain(domain))
+        self.close()
+        stream = self._stream = await open_form(self.converse.session.new_transport(), self.domain(domain))
+        assert stream.form is not None
+        return stream.form
+
+    def close(self) -> None:
+        """Close the stream kept by ``form`` (the user left the registration form)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()
 
     async def register(self, domain: str | None, values: Mapping[str, str]) -> str:
-        """Create the account; its bare JID."""
+        """Create the account (on the stream ``form`` opened, when it is still up); its bare JID."""
         self._allowed()
         where = self.domain(domain)
-        await register(self.converse.session.new_transport(), where, values)
+        stream = self._stream
+        if stream is not None and stream.alive and stream.domain == where and stream.form is not None:
+            await stream.submit(stream.form, values)  # an error leaves it open: the user may try again
+            self.close()
+        else:
+            self.close()
+            await register(self.converse.session.new_transport(), where, values)
         username = str(values.get("username") or "")
         jid = f"{username}@{where}" if username else where
         self.converse.trigger("registered", {"jid": jid})
@@ -90,6 +109,7 @@ class RegisterPlugin(Plugin):
 
     def initialize(self) -> None:
         self.state = RegistrationState(self._converse)
+        self._converse.api.listen.on("connected", lambda *_: self.state.close())
         self._converse.provide(self.state)
         self._converse.api.add_grouping("account", AccountAPI(self.state))
 

@@ -29,6 +29,8 @@ class RegistrationStream:
         self._opened: asyncio.Future[None] = new_future()
         self._waiting: dict[str, asyncio.Future[ET.Element]] = {}
         self._closed = False
+        self._lost = False
+        self.form: RegistrationForm | None = None  # the server's form, once asked for
         transport.on_status = self._on_status
         transport.on_stanza = self._on_stanza
 
@@ -46,6 +48,7 @@ class RegistrationStream:
                 self._opened.set_result(None)
             return
         if status in (Status.CONNFAIL, Status.CONNTIMEOUT, Status.ERROR, Status.DISCONNECTED, Status.AUTHFAIL):
+            self._lost = True
             error = RegistrationError(_("Could not connect to {domain} ({reason}).", domain=self.domain,
                                         reason=condition or status.value), condition or status.value)
             if not self._opened.done():
@@ -82,8 +85,14 @@ class RegistrationStream:
             raise RegistrationError(error_text(error), error.condition)
         return reply
 
+    @property
+    def alive(self) -> bool:
+        """Open, and not closed by the server (it ends idle unauthenticated streams)."""
+        return self._opened.done() and not self._lost and not self._closed
+
     async def fields(self) -> RegistrationForm:
-        return parse_form(await self.ask(fields_request()))
+        self.form = parse_form(await self.ask(fields_request()))
+        return self.form
 
     async def submit(self, form: RegistrationForm, values: Mapping[str, str]) -> None:
         await self.ask(submission(form, values))
@@ -107,11 +116,14 @@ async def register(transport: Transport, domain: str, values: Mapping[str, str])
         stream.close()
 
 
-async def fetch_form(transport: Transport, domain: str) -> RegistrationForm:
-    """Only the form ``domain`` asks to fill in (for a UI to show)."""
+async def open_form(transport: Transport, domain: str) -> RegistrationStream:
+    """A stream to ``domain`` with its registration form asked for (``stream.form``), left open so
+    that the same form (a CAPTCHA's challenge...) is the one submitted; ``close()`` it when done."""
     stream = RegistrationStream(transport, domain)
     try:
         await stream.open()
-        return await stream.fields()
-    finally:
+        await stream.fields()
+    except BaseException:
         stream.close()
+        raise
+    return stream
