@@ -193,6 +193,30 @@
                 return result;
             };
         },
+        // An unauthenticated stream (XEP-0077 in-band registration): Strophe opens the stream but
+        // does not start SASL (do_authentication = false); once the stream features arrived they
+        // are kept as conn.features and onOpen() is called (once). Stanzas then go out with
+        // conn.send and come back through system handlers (which Strophe runs before any login).
+        openStream: function (conn, onOpen) {
+            conn.do_authentication = false;
+            const connectCb = conn._connect_cb;
+            conn._connect_cb = function (req, callback, raw) {
+                connectCb.call(conn, req, callback, raw);
+                if (!conn.connected) return;
+                let body = req;
+                try {
+                    if (typeof conn._proto._reqToData === 'function') body = conn._proto._reqToData(req);
+                } catch (err) {
+                    return;
+                }
+                const features = body && body.getElementsByTagNameNS
+                    ? body.getElementsByTagNameNS('http://etherx.jabber.org/streams', 'features')[0] : null;
+                if (!features) return;
+                conn._connect_cb = connectCb;
+                conn.features = features;
+                onOpen();
+            };
+        },
         isStanzaLike: function (value) {
             return !!value && (typeof value.tree === 'function' || value.nodeType === 1);
         },

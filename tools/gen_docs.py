@@ -23,6 +23,8 @@ from converse_py.dom.ui_declaration import UIDeclaration  # noqa: E402
 from converse_py.plugins.chats.api import ChatsAPI  # noqa: E402
 from converse_py.plugins.core import FEATURE_PLUGIN_CLASSES  # noqa: E402
 from converse_py.plugins.avatars.api import AvatarsAPI  # noqa: E402
+from converse_py.plugins.profile.api import ProfileAPI  # noqa: E402
+from converse_py.plugins.register.api import AccountAPI  # noqa: E402
 from converse_py.plugins.blocking.api import BlocklistAPI  # noqa: E402
 from converse_py.plugins.bookmarks.api import BookmarksAPI  # noqa: E402
 from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
@@ -127,6 +129,8 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.blocklist", BlocklistAPI, "_converse.api.blocklist"),
     ("api.bookmarks", BookmarksAPI, "_converse.api.bookmarks"),
     ("api.avatars", AvatarsAPI, "_converse.api.avatars"),
+    ("api.profile", ProfileAPI, "_converse.api.profile"),
+    ("api.account", AccountAPI, "_converse.api.account"),
     ("api.commands", CommandsAPI, "_converse.api.commands"),
     ("api.notifications", NotificationsAPI, "_converse.api.notifications"),
     ("api.emojis", EmojisAPI, "_converse.api.emojis"),

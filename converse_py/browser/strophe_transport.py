@@ -58,6 +58,8 @@ class StropheTransport:
         self._disposed = False
         self._lost = False
         self._unsent: list[str] = []
+        self._pre_auth = False  # open_stream: no login on this stream
+        self._open_cb: Any = None
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
         self._release_held: Any = None
@@ -72,6 +74,8 @@ class StropheTransport:
 
     @property
     def bound_jid(self) -> str | None:
+        if self._pre_auth:
+            return None
         jid = self._conn.jid
         return str(jid) if jid else None
 
@@ -85,6 +89,22 @@ class StropheTransport:
         else:
             secret = password
         self._conn.connect(jid, secret, self._status_cb)
+
+    def open_stream(self, domain: str) -> None:
+        """Open a stream to ``domain`` without logging in (XEP-0077 in-band registration): once the
+        server's stream features arrived, ``CONNECTED`` is reported; ``send`` and ``on_stanza``
+        then work on the unauthenticated stream (``bound_jid`` stays None)."""
+        self._open_cb = self._proxies.keep(self._on_stream_open)
+        self._helpers.openStream(self._conn, self._open_cb)
+        self._pre_auth = True
+        self._conn.connect(domain, "", self._status_cb)
+
+    def _on_stream_open(self, *_: Any) -> None:
+        self._delivery.flush()
+        if self._disposed:
+            return
+        self._install_handler()
+        self.on_status(Status.CONNECTED, "")
 
     def forget_password(self) -> ScramKeys | None:
         """Clear Strophe's ``conn.pass`` (a script wrapping Strophe's prototypes could read it) and

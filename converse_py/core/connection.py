@@ -139,6 +139,13 @@ class Connection:
         """Keep ``password`` for a later ``login()`` without arguments (the ``password`` setting)."""
         self._secret = LoginSecret(jid, password)
 
+    def password_changed(self, password: str) -> None:
+        """The account's password was changed (XEP-0077 §3.3): what logs in again, if anything is
+        kept, becomes the new password (SCRAM keys of the old one no longer work; the next login
+        derives keys from the new one and drops it again, see ``on_authenticated``)."""
+        if self._secret is not None:
+            self._secret = LoginSecret(self._secret.jid, password)
+
     @property
     def can_log_in_again(self) -> bool:
         """True while a login secret is kept (a password, or SCRAM keys derived from it)."""

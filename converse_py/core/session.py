@@ -104,6 +104,11 @@ class Session:
             self._transport = transport
         return self._transport
 
+    def new_transport(self) -> Transport:
+        """A separate transport (same URL choice as the session's) for a stream that is not the
+        session's: XEP-0077 registration opens one before any login (``Transport.open_stream``)."""
+        return self._transport_factory()
+
     def _discard_transport(self) -> None:
         """Drop a transport whose login failed: Strophe keeps a half-open BOSH session after
         AUTHFAIL, so the next attempt starts on a fresh one. Late callbacks of this one are ignored."""

@@ -66,6 +66,11 @@ class Transport(Protocol):
         session may resume a XEP-0198 stream instead of binding (then calls ``bind`` or ``resumed``).
         """
 
+    def open_stream(self, domain: str) -> None:
+        """Open a stream to ``domain`` and stop before SASL (XEP-0077 in-band registration and
+        nothing else): ``CONNECTED`` is reported once the stream features are known; stanzas may
+        then be sent and arrive through ``on_stanza``; ``bound_jid`` stays None."""
+
     def forget_password(self) -> ScramKeys | None:
         """SASL is done: drop the transport's copy of the password (Strophe's ``conn.pass``) and
         return the SCRAM keys derived from it, if SCRAM was used (None otherwise)."""

@@ -50,6 +50,7 @@ class FakeTransport:
         self.connects = self.binds = 0
         self.refuse_connect = False  # True: connect() fails with CONNFAIL (a dead URL)
         self._jid = ""
+        self.opened_domain: str | None = None  # open_stream (registration): the domain, no login
         self.features: str | None = ('<features xmlns="http://etherx.jabber.org/streams">'
                                      '<ver xmlns="urn:xmpp:features:rosterver"/></features>')
 
@@ -82,6 +83,16 @@ class FakeTransport:
             self.on_status(Status.BINDREQUIRED, "")
             return
         self.bind()
+
+    def open_stream(self, domain: str) -> None:
+        self.connects += 1
+        self.on_status(Status.CONNECTING, "")
+        if self.refuse_connect:
+            self.on_status(Status.CONNFAIL, "refused")
+            return
+        self.opened_domain = domain
+        self.connected = True
+        self.on_status(Status.CONNECTED, "")
 
     def forget_password(self) -> ScramKeys | None:
         self.password = None

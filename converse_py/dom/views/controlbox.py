@@ -21,9 +21,12 @@ from ...plugins.notifications.plugin import NotificationsState
 from ...plugins.roster.api import ContactsAPI
 from ...plugins.roster.plugin import RosterState
 from ...plugins.status.plugin import StatusAPI, StatusState
+from .. import account_templates
 from .. import controlbox_templates as t
+from ..html import join
 from ..ffi import found
 from .. import templates
+from .account import AccountView
 from .avatars import avatar_url, own_avatar_markup
 
 if TYPE_CHECKING:
@@ -74,6 +77,7 @@ class ControlBoxView:
                 ("submit", "add-contact", self.on_add_contact),
                 ("input", "filter", self.on_filter)):
             ui.on_action(kind, action, handler)
+        self.account = AccountView(converse, ui, self)  # registration, profile and password
         self.render()
 
     # -- rendering -----------------------------------------------------------------------
@@ -95,14 +99,17 @@ class ControlBoxView:
                 jid=converse.session.jid or "", state=self.state,
                 status=status.status if status else "online", message=status.message if status else "",
                 filter_text=self.filter_text, avatar=own_avatar_markup(converse))
+            self.account.add_section(self.panel)
             self.render_lists()
         elif self.state in ("connecting", "authenticating"):
             self.panel.innerHTML = templates.loading(_("Connecting…"))
         elif converse.reconnecting:
             self.panel.innerHTML = templates.loading(_("Connection lost. Reconnecting…"))
         else:
-            self.panel.innerHTML = t.login_form(jid=self.typed_jid or converse.settings.get("jid") or "",
-                                                error=self.login_error)
+            registering = self.account.registration_html()
+            login = t.login_form(jid=self.typed_jid or converse.settings.get("jid") or "", error=self.login_error)
+            self.panel.innerHTML = registering if registering is not None else join([
+                login, account_templates.register_link() if self.account.offers_registration() else None])
             self._show(True)  # logging in needs the box, whatever show_controlbox_by_default says
 
     def render_status(self) -> None:

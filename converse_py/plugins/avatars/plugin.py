@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...core.converse import Converse
@@ -58,6 +59,7 @@ class AvatarState:
         self._vcard_hashes: dict[str, str] = {}  # JID → the photo hash whose vCard we fetched
         self.own_hash: str | None = None  # our XEP-0153 hash; None until our vCard is known
         self._own_card: ET.Element | None = None
+        self._vcard_lock = asyncio.Lock()  # edit_own_vcard: one fetch-change-store at a time
         self._own_changes = 0  # set/remove calls: a log-in fetch of our vCard older than one is stale
 
     # -- reading -----------------------------------------------------------------------------
@@ -253,12 +255,21 @@ class AvatarState:
         self._set_own_hash("")
 
     async def _store_vcard(self, data: bytes | None, type_: str) -> None:
-        session = self.converse.session
-        try:
-            self._own_card = await session.send_iq(vcard_get(), timeout=30)
-        except IQError:
-            self._own_card = None  # no vCard yet (item-not-found): a new one
-        await session.send_iq(vcard_with_photo(self._own_card, data, type_), timeout=30)
+        await self.edit_own_vcard(lambda card: vcard_with_photo(card, data, type_))
+
+    async def edit_own_vcard(self, change: Callable[[ET.Element | None], ET.Element]) -> ET.Element:
+        """Fetch our vCard, store ``change(fetched)`` (an ``<iq type='set'>`` keeping the fields it
+        does not change), one edit at a time: the avatar and the profile (plugins/profile) never
+        store a vCard fetched before the other's edit. Returns what was stored."""
+        async with self._vcard_lock:
+            session = self.converse.session
+            try:
+                self._own_card = await session.send_iq(vcard_get(), timeout=30)
+            except IQError:
+                self._own_card = None  # no vCard yet (item-not-found): a new one
+            stored = change(self._own_card)
+            await session.send_iq(stored, timeout=30)
+            return stored
 
 
 async def _publish(session: Any, build: Any) -> None:

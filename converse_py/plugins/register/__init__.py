@@ -1,0 +1,1 @@
+"""XEP-0077: in-band registration and password change (``api.account``)."""
