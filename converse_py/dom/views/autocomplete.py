@@ -56,7 +56,6 @@ class ComposerCompletion:
                         "index": 0, "accept": accept}
         textarea.setAttribute("aria-autocomplete", "list")
         textarea.setAttribute("aria-controls", list_id)
-        textarea.setAttribute("aria-expanded", "true")
         textarea.setAttribute("aria-activedescendant", f"{list_id}-0")
 
     def close(self, owner: str | None = None) -> None:
@@ -71,7 +70,6 @@ class ComposerCompletion:
         textarea = current["textarea"]
         textarea.removeAttribute("aria-activedescendant")
         textarea.removeAttribute("aria-controls")
-        textarea.setAttribute("aria-expanded", "false")
 
     def accept(self, index: int) -> None:
         """Accept suggestion ``index`` of the open list (its owner inserts it), and close the list."""
