@@ -397,7 +397,8 @@ CHECKS: dict[str, Step] = {
     "_converse.api.ping": check_value(lambda page, ex, v: v is True),
     "_converse.api.reactions.get": check_value(lambda page, ex, v: isinstance(v, list)),
     "_converse.api.mentions.find": check_value(
-        lambda page, ex, v: (v[0]["me"], v[0]["uri"]) == (True, f"xmpp:{page.world.room()}/alice")),
+        lambda page, ex, v: v == f"xmpp:{page.world.room()}/alice" if isinstance(v, str)  # Python: [0]["uri"]
+        else (v[0]["me"], v[0]["uri"]) == (True, f"xmpp:{page.world.room()}/alice")),
     "_converse.api.reactions.set": check_value(lambda page, ex, v: v in ([], ["👍", "🐢"])),
     "_converse.api.reactions.toggle": check_value(lambda page, ex, v: isinstance(v, list) and len(v) <= 3),
 }
