@@ -31,6 +31,7 @@ from converse_py.plugins.commands.api import CommandsAPI  # noqa: E402
 from converse_py.plugins.emoji.api import EmojisAPI  # noqa: E402
 from converse_py.plugins.headlines.plugin import HeadlinesAPI  # noqa: E402
 from converse_py.plugins.reactions.api import ReactionsAPI  # noqa: E402
+from converse_py.plugins.mentions.api import MentionsAPI  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
 from converse_py.plugins.notifications.api import NotificationsAPI  # noqa: E402
@@ -136,6 +137,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.emojis", EmojisAPI, "_converse.api.emojis"),
     ("api.headlines", HeadlinesAPI, "_converse.api.headlines"),
     ("api.reactions", ReactionsAPI, "_converse.api.reactions"),
+    ("api.mentions", MentionsAPI, "_converse.api.mentions"),
     ("api.upload", UploadAPI, "_converse.api.upload"),
     ("api.ping", PingAPI, "_converse.api"),
 ]

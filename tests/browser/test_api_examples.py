@@ -243,6 +243,8 @@ BEFORE: dict[str, Callable[[Runner], None]] = {
     "_converse.api.bookmarks.remove": lambda page: page.py(
         "await api.bookmarks.add({'jid': args['jid']})", jid=page.world.room("demo")),
     "_converse.api.reactions.get": lambda page: _bobs_m1(page),
+    "_converse.api.mentions.find": lambda page: page.py(
+        "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
     "_converse.api.reactions.set": lambda page: _bobs_m1(page),
     "_converse.api.reactions.toggle": lambda page: _bobs_m1(page),
 }
@@ -394,6 +396,9 @@ CHECKS: dict[str, Step] = {
     "_converse.api.archive.query": check_value(lambda page, ex, v: isinstance(v, dict) and "messages" in v),
     "_converse.api.ping": check_value(lambda page, ex, v: v is True),
     "_converse.api.reactions.get": check_value(lambda page, ex, v: isinstance(v, list)),
+    "_converse.api.mentions.find": check_value(
+        lambda page, ex, v: v == f"xmpp:{page.world.room()}/alice" if isinstance(v, str)  # Python: [0]["uri"]
+        else (v[0]["me"], v[0]["uri"]) == (True, f"xmpp:{page.world.room()}/alice")),
     "_converse.api.reactions.set": check_value(lambda page, ex, v: v in ([], ["👍", "🐢"])),
     "_converse.api.reactions.toggle": check_value(lambda page, ex, v: isinstance(v, list) and len(v) <= 3),
 }

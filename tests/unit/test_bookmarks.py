@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from converse_py.core.errors import ConverseError, SettingsError
-from converse_py.plugins.bookmarks.open_rooms import STORAGE_PREFIX, auto_join_list, mentions
+from converse_py.plugins.bookmarks.open_rooms import STORAGE_PREFIX, auto_join_list
+from converse_py.plugins.mentions.references import mentions_user as mentions
 from converse_py.plugins.bookmarks.stanzas import (
     COMPAT, NOTIFY, Bookmark, items_request, parse_event, parse_items, parse_private, private_request,
     private_store, publish_request, retract_request,

@@ -8,7 +8,8 @@ import asyncio
 from typing import Any
 
 from converse_py.plugins.notifications.decide import (
-    Candidate, badge_label, counts_as_unread, mentions, notification_body, notify_reason, title_text)
+    Candidate, badge_label, counts_as_unread, notification_body, notify_reason, title_text)
+from converse_py.plugins.mentions.references import mentions_user as mentions
 from converse_py.plugins.notifications.plugin import NotificationsState
 
 from .conftest import Client, arun, carbon, chat, logged_in

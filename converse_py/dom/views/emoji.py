@@ -16,7 +16,6 @@ while a picker or a list of suggestions is open.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from typing import TYPE_CHECKING, Any
 
 import js  # type: ignore[import-not-found]
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from .ui import UIPlugin
 
 COMPOSER = "form.cpy-compose textarea"
-_ids = itertools.count(1)
 
 
 def utf16_len(text: str) -> int:
@@ -64,7 +62,7 @@ class EmojiView:
         self.root = root
         self.state: EmojiState | None = converse.find(EmojiState)
         self.proxies = ProxyKeeper()
-        self.complete: dict[str, Any] | None = None  # the open list of suggestions
+        self.completion = ui.completion  # the list of suggestions, shared with the @nick one
         if self.state is None:
             return
         converse.api.listen.on("getToolbarButtons", self.toolbar_buttons)
@@ -75,8 +73,6 @@ class EmojiView:
         ui.on_action("click", "emoji-complete-pick", self.on_complete_click)
         root.addEventListener("keydown", self.proxies.keep(self.on_key), True)
         root.addEventListener("input", self.proxies.keep(self.on_input), True)
-        root.addEventListener("submit", self.proxies.keep(lambda _event: self.close_complete()), True)
-        root.addEventListener("focusin", self.proxies.keep(self.on_focus), True)
         js.document.addEventListener("click", self.proxies.keep(self.on_page_click), True)
 
     # -- the toolbar button ------------------------------------------------------------------
@@ -229,9 +225,6 @@ class EmojiView:
         if not hasattr(target, "closest"):
             return
         try:
-            if self.complete is not None and target.isSameNode(self.complete["textarea"]):
-                self._complete_key(event)
-                return
             picker = target.closest('[data-role="emoji-picker"]')
             if found(picker):
                 self._picker_key(picker, target, event)
@@ -286,11 +279,6 @@ class EmojiView:
         except Exception:
             logger.exception("emoji: the autocomplete failed")
 
-    def on_focus(self, event: Any) -> None:
-        """The focus went elsewhere (another composer, a button): the suggestions are closed."""
-        if self.complete is not None and not event.target.isSameNode(self.complete["textarea"]):
-            self.close_complete()
-
     def _typed(self, textarea: Any) -> None:
         if self.state is None:
             return
@@ -339,68 +327,19 @@ class EmojiView:
             self._typed(textarea)
 
     def show_complete(self, textarea: Any, start: int, end: int, items: list[tuple[str, str]]) -> None:
-        form = textarea.closest("form.cpy-compose")
-        previous = self.complete
-        list_id = previous["id"] if previous is not None and previous["textarea"].isSameNode(textarea) \
-            else f"cpy-emoji-complete-{next(_ids)}"
-        if previous is not None and not previous["textarea"].isSameNode(textarea):
-            self.close_complete()
-        old = form.parentElement.querySelector('[data-role="emoji-complete"]')
-        html = t.completions(list_id, items, 0)
-        if found(old):
-            old.outerHTML = html
-        else:
-            form.insertAdjacentHTML("beforebegin", html)
-        self.complete = {"textarea": textarea, "form": form, "id": list_id, "start": start, "end": end,
-                         "items": items, "index": 0}
-        textarea.setAttribute("aria-autocomplete", "list")
-        textarea.setAttribute("aria-controls", list_id)
-        textarea.setAttribute("aria-activedescendant", f"{list_id}-0")
+        self.completion.show("emoji", textarea, lambda list_id, selected: t.completions(list_id, items, selected),
+                             len(items), lambda index: self.insert(textarea, start, end, items[index][0]))
 
     def close_complete(self) -> None:
-        current, self.complete = self.complete, None
-        if current is None:
-            return
-        listbox = current["form"].parentElement.querySelector('[data-role="emoji-complete"]')
-        if found(listbox):
-            listbox.remove()
-        textarea = current["textarea"]
-        textarea.removeAttribute("aria-activedescendant")
-        textarea.removeAttribute("aria-controls")
-
-    def _complete_key(self, event: Any) -> None:
-        state = self.complete
-        assert state is not None
-        key = str(event.key)
-        if event.isComposing:
-            return
-        if key in ("ArrowDown", "ArrowUp"):
-            self._consume(event)
-            count = len(state["items"])
-            state["index"] = (state["index"] + (1 if key == "ArrowDown" else -1)) % count
-            for i, option in enumerate(state["form"].parentElement.querySelectorAll('[role="option"]')):
-                option.setAttribute("aria-selected", "true" if i == state["index"] else "false")
-            state["textarea"].setAttribute("aria-activedescendant", f"{state['id']}-{state['index']}")
-        elif key in ("Enter", "Tab") and not event.shiftKey:
-            self._consume(event)
-            self.accept(state["index"])
-        elif key == "Escape":
-            self._consume(event)
-            self.close_complete()
+        self.completion.close("emoji")
 
     def on_complete_click(self, element: Any, _event: Any) -> None:
-        if self.complete is not None:
-            self.accept(int(str(element.getAttribute("data-index"))))
+        if self.completion.is_open("emoji"):
+            self.completion.accept(int(str(element.getAttribute("data-index"))))
 
-    def accept(self, index: int) -> None:
-        """Replace the ``:name`` being typed with the chosen emoji (and a space)."""
-        state = self.complete
-        if state is None or not 0 <= index < len(state["items"]):
-            return
-        textarea = state["textarea"]
-        text = state["items"][index][0]
-        self.close_complete()
+    def insert(self, textarea: Any, start: int, end: int, text: str) -> None:
+        """Replace the ``:name`` being typed (``start``..``end``) with the chosen emoji (and a space)."""
         if self.state is not None:
             self.state.used(text)
-        textarea.setRangeText(text + " ", state["start"], state["end"], "end")
+        textarea.setRangeText(text + " ", start, end, "end")
         textarea.focus()

@@ -26,7 +26,9 @@ from .chatbox import ChatsView
 from .strangers import StrangerBanners
 from .controlbox import ControlBoxView
 from .notifications import NotificationsView
+from .autocomplete import ComposerCompletion
 from .emoji import EmojiView
+from .mentions import MentionsView
 from .message_tools import MessageTools
 from .headlines import HeadlinesView
 from .otr import OtrView
@@ -69,7 +71,9 @@ class UIPlugin(UIDeclaration):
         if avatars is not None:
             avatars.images = BrowserImages()  # decode checks and the canvas need the page
         # Before the boxes are made: their toolbars and rows ask these for buttons.
+        self.completion = ComposerCompletion(self.root)  # the :shortcode and @nick suggestions
         self.emoji = EmojiView(converse, self, self.root)
+        self.mentions = MentionsView(converse, self, self.root)
         self.message_tools = MessageTools(converse, self, self.root)
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))

@@ -117,6 +117,7 @@ MESSAGES: dict[str, str] = {
     'Not sent: {reason}.': '보내지 않았습니다: {reason}.',
     'Objects': '사물',
     'Occupants': '참여자',
+    'Occupants to mention': '언급할 참여자',
     'Offline': '오프라인',
     'Online': '온라인',
     'Only these reactions are allowed here: {}': '여기에서는 다음 반응만 허용됩니다: {}',

@@ -1,15 +1,12 @@
 """The open rooms of the tab: kept in tab storage so they come back after a reload (as chat boxes
 do; never a password or a message), the ``auto_join_rooms`` setting, and each room's count of
-unread messages that mention the user (``num_mentions``, beside the chat box's ``num_unread``).
-
->>> mentions("hi alice, look", "alice"), mentions("malice aforethought", "alice"), mentions("ALICE!", "alice")
-(True, False, True)
+unread messages that mention the user (``num_mentions``, beside the chat box's ``num_unread``;
+detected by ``mentions.references.message_mentions_user``, XEP-0372 references aware).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,18 +14,12 @@ from ...core.converse import Converse
 from ...core.errors import SettingsError
 from ...core.log import logger
 from ...core.session import own_bare
+from ..mentions.references import message_mentions_user
 from ..muc.models import Room
 from ..muc.plugin import RoomsState
 from .stanzas import room_jid
 
 STORAGE_PREFIX = "converse-py-rooms:"
-
-
-def mentions(body: str, nick: str) -> bool:
-    """Whether ``body`` names ``nick`` as a word (not inside another word), ignoring case."""
-    if not nick or not body:
-        return False
-    return re.search(rf"(?<!\w){re.escape(nick)}(?!\w)", body, re.IGNORECASE) is not None
 
 
 def auto_join_list(value: Any) -> list[tuple[str, str]]:
@@ -128,7 +119,7 @@ class OpenRooms:
         """A room message counted unread (the room is minimized) that names the user's nick."""
         if message.outgoing or not room.get("minimized") or getattr(message, "kind", "message") != "message":
             return
-        if mentions(message.body or "", room.get("nick")):
+        if message_mentions_user(message, room.get("nick")):
             room.set("num_mentions", (room.get("num_mentions") or 0) + 1)
 
     def on_room_change(self, room: Any, changed: dict[str, Any]) -> None:

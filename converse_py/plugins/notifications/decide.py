@@ -16,8 +16,11 @@ user's nick. The user's own messages, archive pages and old room history never n
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from ..mentions.references import mentions_user
 
 #: A room message older than this (seconds) is history replayed on entering: it never notifies.
 ROOM_HISTORY_AGE = 120
@@ -40,17 +43,8 @@ class Candidate:
     room: str = ""           # the room's JID (groupchat)
     own_nick: str = ""       # the user's nick in that room
     age: float = 0.0         # seconds since it was sent
-
-
-def mentions(body: str, nick: str) -> bool:
-    """Whether ``body`` names ``nick`` as a word (case-insensitive, an ``@`` before it allowed).
-
-    >>> mentions("@Alice: look", "alice"), mentions("malice", "alice"), mentions("hi", "")
-    (True, False, False)
-    """
-    if not nick:
-        return False
-    return re.search(r"(?<![\w])" + re.escape(nick) + r"(?![\w])", body, re.IGNORECASE) is not None
+    #: its XEP-0372 mentions (``message.extras["mentions"]``), None when not parsed
+    mentions: Sequence[Mapping[str, Any]] | None = None
 
 
 def room_wanted(all_rooms: bool | list[str], room: str) -> bool:
@@ -75,7 +69,7 @@ def notify_reason(c: Candidate, *, show: bool | str, all_rooms: bool | list[str]
     if c.type == "groupchat":
         if c.age > ROOM_HISTORY_AGE:
             return None
-        if mentions(c.body, c.own_nick):
+        if mentions_user(c.body, c.own_nick, c.mentions):
             return "mention"
         return "message" if room_wanted(all_rooms, c.room) else None
     return "message"

@@ -84,7 +84,8 @@ class NotificationsState:
                          box_visible=not box.get("closed") and not box.get("minimized"),
                          page_hidden=self.converse.platform.page_hidden(), outgoing=message.outgoing,
                          archived=message.archived, room=box.get("jid") if room else "",
-                         own_nick=box.get("nick") or "" if room else "", age=age)
+                         own_nick=box.get("nick") or "" if room else "", age=age,
+                         mentions=message.extras.get("mentions") if room and message.extras else None)
 
     def on_messages(self, box: ChatBox, fresh: list[ShownMessage], where: str) -> None:
         if where == PREPEND:
