@@ -22,6 +22,7 @@ from .headlines.plugin import HeadlinesPlugin
 from .mam.plugin import MamPlugin
 from .markers.plugin import MarkersPlugin
 from .media.plugin import MediaPlugin
+from .moderation.plugin import ModerationPlugin
 from .muc.plugin import MUCPlugin
 from .notifications.plugin import NotificationsPlugin
 from .otr.plugin import OtrPlugin
@@ -42,6 +43,7 @@ FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
     BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin, ReactionsPlugin, UploadPlugin,
+    ModerationPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).
