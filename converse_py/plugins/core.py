@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-reactions', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-upload', 'converse-version']
+['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-moderation', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-reactions', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-upload', 'converse-version']
 """
 
 from __future__ import annotations

@@ -311,3 +311,19 @@ def test_remove_for_everyone_is_offered_to_moderators_in_rooms_that_announce_it(
     assert moderate is not None and moderate.get("id") == "s1" and moderate.findtext(
         "{urn:xmpp:message-moderate:1}reason") == "spam"
     assert got["refused"] == "This room does not support removing messages (XEP-0425)."
+
+
+def test_the_occupant_menu_offers_only_what_the_users_role_allows() -> None:
+    async def body() -> tuple[str, str, Any]:
+        client, room = await in_room("moderator", "member")
+        state = client.converse.get(ModerationState)
+        moderator_menu = str(state.occupant_menu(room, room.occupants["firstwitch"]))
+        own = state.occupant_menu(room, room.own_occupant())
+        room.occupants["hag66"].set({"role": "moderator", "affiliation": "owner"})
+        owner_menu = str(state.occupant_menu(room, room.occupants["firstwitch"]))
+        return moderator_menu, owner_menu, own
+    moderator_menu, owner_menu, own = arun(body())
+    names = lambda html: [part.split('"')[0] for part in html.split('data-name="')[1:]]  # noqa: E731
+    assert names(moderator_menu) == ["mute", "kick"]  # a moderator who is only a member: no op, no ban
+    assert names(owner_menu) == ["mute", "op", "kick", "ban"]
+    assert own is None  # nothing to do to oneself

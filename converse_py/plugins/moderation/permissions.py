@@ -58,3 +58,30 @@ REFUSALS = {
     "list": N_("You need to be an admin or owner of the room to see affiliation lists."),
     "topic": N_("Visitors cannot change the topic."),
 }
+
+
+#: The occupant menu's actions: name → (permission, label, the target roles it applies to).
+OCCUPANT_ACTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "voice": ("voice", N_("Give voice"), ("visitor",)),
+    "mute": ("mute", N_("Mute"), ("participant",)),
+    "op": ("op", N_("Make moderator"), ("participant", "visitor")),
+    "deop": ("deop", N_("Remove moderator"), ("moderator",)),
+    "kick": ("kick", N_("Kick"), ("moderator", "participant", "visitor")),
+    "ban": ("ban", N_("Ban"), ("moderator", "participant", "visitor")),
+}
+
+
+def occupant_actions(role: str, affiliation: str, target_role: str, target_has_jid: bool) -> list[str]:
+    """What the user (``role``, ``affiliation``) may do to an occupant with ``target_role`` (a ban
+    needs the occupant's real JID).
+
+    >>> occupant_actions("moderator", "member", "participant", False)
+    ['mute', 'kick']
+    >>> occupant_actions("moderator", "owner", "visitor", True)
+    ['voice', 'op', 'kick', 'ban']
+    >>> occupant_actions("participant", "member", "participant", True)
+    []
+    """
+    return [name for name, (permission, _label, targets) in OCCUPANT_ACTIONS.items()
+            if target_role in targets and allowed(permission, role, affiliation)
+            and (name != "ban" or target_has_jid)]

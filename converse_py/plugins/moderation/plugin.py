@@ -47,7 +47,9 @@ from ..muc.models import Room
 from ..muc.plugin import RoomsState
 from ..muc.stanzas import MUC_USER
 from ..retraction.plugin import RETRACTED, is_retracted
-from .permissions import refusal
+from ...dom.html import Markup
+from .occupant_menu import occupant_menu
+from .permissions import occupant_actions, refusal
 from .stanzas import (
     MODERATE, MODERATE_0, OCCUPANT_ID, Moderation, affiliation_list_request, affiliation_request,
     moderate_request, parse_affiliation_list, parse_moderated_tombstone, parse_moderation, role_request,
@@ -176,6 +178,26 @@ class ModerationState:
         async def run() -> list[dict[str, str]]:
             return parse_affiliation_list(await request)
         return asyncio.ensure_future(run())
+
+    def occupant_menu(self, room: Room, occupant: Any) -> Markup | None:
+        """The occupant list's menu for ``occupant``: what the user may do to them (None: nothing)."""
+        own = room.own_occupant()
+        if own is None or occupant is own or not room.entered:
+            return None
+        actions = occupant_actions(str(own.get("role") or "none"), str(own.get("affiliation") or "none"),
+                                   str(occupant.get("role") or "none"), bool(occupant.get("jid")))
+        return occupant_menu(str(occupant.get("nick")), actions)
+
+    def run_action(self, room: Room, nick: str, action: str, reason: str | None = None) -> None:
+        """An occupant menu's action (after its confirmation for kick and ban); a refusal or the
+        room's error is an info line in the room."""
+        roles = {"voice": "participant", "mute": "visitor", "op": "moderator", "deop": "participant", "kick": "none"}
+        try:
+            pending = self.ban(room, nick, reason) if action == "ban" else self.set_role(room, nick, roles[action], reason)
+        except ConverseError as exc:
+            room.add_info(str(exc))
+            return
+        asyncio.ensure_future(_report_to(room, action, pending))
 
     # -- XEP-0425 ---------------------------------------------------------------------------------
     def supports_moderation(self, room: Any) -> bool:
@@ -461,7 +483,8 @@ class ModerationPlugin(Plugin):
     """Room moderation: XEP-0045 roles and affiliations, their commands, XEP-0425 message moderation."""
 
     name = "converse-moderation"
-    dependencies = ("converse-muc", "converse-retraction", "converse-commands")
+    # converse-muc is optional (without it there are no rooms to moderate: the commands say so)
+    dependencies = ("converse-chats", "converse-retraction", "converse-commands")
     events = {
         "roomModerated": EventDoc("the room, the message (now a tombstone: extras.moderated {by, reason})",
                                   "the room announced that a moderator removed a message (XEP-0425)"),
@@ -478,7 +501,8 @@ class ModerationPlugin(Plugin):
         converse.provide(self.state)
         converse.session.add_handler("presence", self.state.on_presence)
         converse.api.listen.on("messageStanza", self.state.on_stanza)
-        converse.api.listen.on("roomOpened", self.on_room)
+        if converse.find(RoomsState) is not None:
+            converse.api.listen.on("roomOpened", self.on_room)
         self.state.register_commands(converse.get(Commands))
         listen_ui(converse, {"getMessageActionButtons": self.state.action_buttons,
                              "getMessageParts": self.state.parts,
