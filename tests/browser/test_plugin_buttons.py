@@ -73,7 +73,7 @@ def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterato
 
 #: The test plugins' row buttons (not converse-py's own Reply and Retract actions).
 PLUGIN_ACTIONS = ("button.cpy-msg-action:not([data-name=reply]):not([data-name=retract]):not([data-name=copy])"
-                  ":not([data-name=quote]):not([data-name=react])")
+                  ":not([data-name=quote]):not([data-name=react]):not([data-name=moderate])")
 
 
 def clicks(page: ClientPage) -> list[list[str]]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...plugins.moderation.plugin import ModerationState
 from ...plugins.muc.api import RoomsAPI
 from ...plugins.muc.models import Room
 from ...plugins.muc.plugin import RoomsState
@@ -289,8 +290,10 @@ class RoomView:
 
     def render_occupants(self) -> None:
         self._occupants_dirty = False
-        self.occupant_list.innerHTML = t.occupants(list(self.room.occupants.values()), self.room.get("jid"),
-                                                  lambda jid: avatar_url(self.converse, jid))
+        moderation = self.converse.find(ModerationState)
+        self.occupant_list.innerHTML = t.occupants(
+            list(self.room.occupants.values()), self.room.get("jid"), lambda jid: avatar_url(self.converse, jid),
+            (lambda o: moderation.occupant_menu(self.room, o)) if moderation is not None else None)
 
     def render_invite_contacts(self) -> None:
         roster = self.converse.find(RosterState)

@@ -32,6 +32,7 @@ from .mentions import MentionsView
 from .message_tools import MessageTools
 from .headlines import HeadlinesView
 from .otr import OtrView
+from .moderation import ModerationView
 from .reactions import ReactionsView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
@@ -88,6 +89,7 @@ class UIPlugin(UIDeclaration):
             if notifications is not None else None
         self.headlines = HeadlinesView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.reactions = ReactionsView(converse, self, self.buttons)
+        self.moderation = ModerationView(converse, self)
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``
