@@ -9,6 +9,8 @@ Pure Python (tested on CPython); names and groups are always text.
 >>> html = str(manage_dialog(bob, ["Friends", "Work"], allow_removal=True))
 >>> 'value="&lt;Bob&gt;"' in html, 'value="Friends" checked' in html, 'data-action="remove-contact"' in html
 (True, True, True)
+>>> 'remove-contact' in str(manage_dialog(bob, [], allow_removal=False))  # allow_contact_removal off
+False
 """
 
 from __future__ import annotations
