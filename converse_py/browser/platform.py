@@ -51,6 +51,23 @@ class BrowserPlatform:
         js.window.addEventListener("online", self._visibility_proxies[-1])
         return True
 
+    def watch_activity(self, callback: Callable[[], None]) -> bool:
+        """Mouse, key, wheel, touch and focus events of the window (captured, passive), passed on
+        at most once a second (the listeners live as long as the page)."""
+        last = [-1.0]
+
+        def active(*_: Any) -> None:
+            now = float(js.performance.now())
+            if now - last[0] >= 1000:
+                last[0] = now
+                callback()
+        proxy = create_proxy(active)
+        self._visibility_proxies.append(proxy)
+        options = js.Object.fromEntries([["capture", True], ["passive", True]])
+        for kind in ("mousemove", "mousedown", "keydown", "wheel", "touchstart", "focus"):
+            js.window.addEventListener(kind, proxy, options)
+        return True
+
     def page_hidden(self) -> bool:
         return str(js.document.visibilityState) == "hidden"
 

@@ -27,6 +27,10 @@ class Platform(Protocol):
         """Call ``callback()`` whenever the host says its network is back (the browser's ``online``
         event); False when the host cannot tell."""
 
+    def watch_activity(self, callback: Callable[[], None]) -> bool:
+        """Call ``callback()`` when the user interacts with the page (mouse, keys, touch, focus;
+        at most about once a second); False when the host cannot tell (plugins/idle)."""
+
     def os_name(self) -> str:
         """The operating system's name as the host reports it ("" when unknown)."""
 
@@ -63,6 +67,7 @@ class NullPlatform:
         self.storage: dict[str, str] = {}
         self.visibility_watchers: list[Callable[[bool], None]] = []
         self.online_watchers: list[Callable[[], None]] = []
+        self.activity_watchers: list[Callable[[], None]] = []
         self.hidden = False
         self.persistent_storage: dict[str, str] = {}
 
@@ -100,6 +105,15 @@ class NullPlatform:
     def watch_online(self, callback: Callable[[], None]) -> bool:
         self.online_watchers.append(callback)
         return True
+
+    def watch_activity(self, callback: Callable[[], None]) -> bool:
+        self.activity_watchers.append(callback)
+        return True
+
+    def user_active(self) -> None:
+        """Test helper: the user moved the mouse or typed in the page."""
+        for callback in list(self.activity_watchers):
+            callback()
 
     def go_online(self) -> None:
         """Test helper: the network came back (the browser's ``online`` event)."""

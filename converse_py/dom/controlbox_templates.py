@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, escape_text, join, tag
+from .contact_templates import idle_label, manage_button
 from .templates import avatar_image
 
 STATUS_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
@@ -73,13 +74,18 @@ def contact_row(contact: Any, avatar_src: str | None = None, unread: int = 0) ->
     jid = escape_text(str(contact.get("jid")))
     note = contact.get("status") or (_("Awaiting approval") if contact.get("ask") == "subscribe" else "")
     picture = avatar(contact, avatar_src)
+    idle = idle_label(contact.get("idle_since"))
+    name = str(contact.get("fullname") or contact.get("jid"))
     return Markup("".join((
         '<li class="cpy-contact cpy-', escape_text(str(status)), '" data-jid="', jid,
         '"><button type="button" data-action="open-chat" data-jid="', jid, '" title="', jid, " (", label,
+        ", " + escape_text(idle) if idle else "",
         ')"><span class="cpy-dot" aria-label="', label, '" role="img"></span>', picture,
-        '<span class="cpy-name">', escape_text(str(contact.get("fullname") or contact.get("jid"))),
+        '<span class="cpy-name">', escape_text(name),
         '</span><span class="cpy-status-msg">', escape_text(str(note)), "</span>",
-        _unread_count(unread), "</button></li>")))
+        _unread_count(unread), "</button>",
+        manage_button(str(contact.get("jid")), name),
+        "</li>")))
 
 
 def _unread_count(unread: int) -> str:

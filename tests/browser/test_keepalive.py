@@ -52,7 +52,7 @@ def test_after_a_reload_contacts_are_still_online_and_earlier_ticks_still_shown(
             page = handle.page
             online = f'#conversejs li.cpy-contact.cpy-online[data-jid="{kate.jid}"]'
             page.wait_for_selector(online, timeout=BOOT_TIMEOUT_MS)
-            page.click(f'#conversejs li.cpy-contact[data-jid="{kate.jid}"] button')
+            page.click(f'#conversejs li.cpy-contact[data-jid="{kate.jid}"] button[data-action="open-chat"]')
             box = page.locator(f'section.cpy-chatbox[data-jid="{kate.jid}"]')
             box.locator("textarea").fill("read before the reload")
             box.locator("textarea").press("Enter")

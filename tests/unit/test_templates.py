@@ -6,7 +6,7 @@ from datetime import datetime, UTC
 
 import pytest
 
-from converse_py.dom import controlbox_templates, room_templates, templates
+from converse_py.dom import contact_templates, controlbox_templates, room_templates, templates
 from converse_py.dom.html import Markup, tag
 from converse_py.i18n import _
 from converse_py.plugins.chats.models import ShownMessage
@@ -139,13 +139,15 @@ def reference_contact_row(contact: Contact, avatar_src: str | None = None) -> Ma
     label = controlbox_templates.status_label(status)
     jid = contact.get("jid")
     note = contact.get("status") or (_("Awaiting approval") if contact.get("ask") == "subscribe" else "")
+    idle = contact_templates.idle_label(contact.get("idle_since"))
     return tag("li", {"class": f"cpy-contact cpy-{status}", "data-jid": jid},
                tag("button", {"type": "button", "data-action": "open-chat", "data-jid": jid,
-                              "title": f"{jid} ({label})"},
+                              "title": f"{jid} ({label}{', ' + idle if idle else ''})"},
                    tag("span", {"class": "cpy-dot", "aria-label": label, "role": "img"}),
                    templates.avatar_image(avatar_src, contact.get("fullname") or jid, jid, lookup=jid),
                    tag("span", {"class": "cpy-name"}, contact.get("fullname") or jid),
-                   tag("span", {"class": "cpy-status-msg"}, note)))
+                   tag("span", {"class": "cpy-status-msg"}, note)),
+               contact_templates.manage_button(jid, contact.get("fullname") or jid))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS + ["plain", ""])
@@ -161,7 +163,9 @@ def test_contact_rows_are_the_reference_html(payload: str) -> None:
         variants.append(contact)
     asking = Contact(RosterItem("bob@localhost", "", "none", "subscribe", ("g",)))
     pictured = Contact(RosterItem("pic@localhost", "Pic", "both", None, ()))
-    variants += [asking, pictured]
+    idle = Contact(RosterItem("idle@localhost", payload, "both", None, ()))
+    idle.set("idle_since", "2020-01-01T00:00:00+00:00")
+    variants += [asking, pictured, idle]
     for contact in variants:
         assert controlbox_templates.contact_row(contact) == reference_contact_row(contact)
     picture = f"data:image/png;base64,{payload}"

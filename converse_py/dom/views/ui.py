@@ -24,6 +24,7 @@ from .avatars import AvatarViews
 from .buttons import PluginButtons
 from .chatbox import ChatsView
 from .strangers import StrangerBanners
+from .contacts import ContactManageView
 from .controlbox import ControlBoxView
 from .notifications import NotificationsView
 from .autocomplete import ComposerCompletion
@@ -78,6 +79,7 @@ class UIPlugin(UIDeclaration):
         self.message_tools = MessageTools(converse, self, self.root)
         self.controlbox = ControlBoxView(converse, self, self.root.querySelector('[data-role="controlbox-slot"]'))
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
+        self.contacts = ContactManageView(converse, self, self.root)  # after self.chats: decorates its headers
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
         self.open_rooms = OpenRoomsView(converse, self, self.rooms, self.controlbox.panel)

@@ -47,12 +47,44 @@ class ContactsAPI(Grouping):
         return asyncio.ensure_future(self._state.add(_bare(jid), fullname, groups))
 
     def remove(self, jid: str) -> Any:
-        """Remove a contact from the roster (subscriptions are cancelled both ways).
+        """Remove a contact from the roster (RFC 6121 §2.5: the server cancels the subscriptions
+        both ways; its roster push removes the contact here). Also ``contact.remove()``.
 
         JS: ``await _converse.api.contacts.remove('carol@localhost')``
         Python: ``await api.contacts.remove("carol@localhost")``
         """
         return asyncio.ensure_future(self._state.remove(_bare(jid)))
+
+    def rename(self, jid: str, name: str) -> Any:
+        """Change a contact's name in the roster (an empty name drops it: the JID or vCard name is
+        shown). Resolves to the contact once the server accepted it; the server's roster push
+        updates it here and in the account's other sessions. Also ``contact.rename(name)``.
+
+        JS: ``await _converse.api.contacts.rename('bob@localhost', 'Bobby');``
+        Python: ``await api.contacts.rename("bob@localhost", "Bobby")``
+        """
+        if not isinstance(name, str):
+            raise ConverseError(f"contacts.rename: the name must be a string, got {type(name).__name__}")
+        return asyncio.ensure_future(self._state.update(self._in_roster(jid), name=name))
+
+    def set_groups(self, jid: str, groups: list[str]) -> Any:
+        """Put a contact in exactly these roster groups (a new name creates the group, an empty
+        list leaves it in none). Resolves to the contact once the server accepted it. Also
+        ``contact.setGroups([...])`` (Python ``contact.set_groups``).
+
+        JS: ``await _converse.api.contacts.setGroups('bob@localhost', ['Friends', 'Work']);``
+        Python: ``await api.contacts.set_groups("bob@localhost", ["Friends", "Work"])``
+        """
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, str) for g in groups):
+            raise ConverseError("contacts.setGroups: groups must be a list of strings")
+        return asyncio.ensure_future(self._state.update(self._in_roster(jid), groups=list(groups)))
+
+    def _in_roster(self, jid: Any) -> str:
+        bare = _bare(jid)
+        contact = self._state.contacts.get(bare)
+        if contact is None or not contact.in_roster:
+            raise ConverseError(f"contacts: {bare} is not in the roster")
+        return bare
 
 
 def _bare(jid: Any) -> str:

@@ -41,6 +41,20 @@ class Contact(Model):
         """Decline this contact's subscription request."""
         self.roster.decline(self)
 
+    def rename(self, name: str) -> Any:
+        """Change the contact's name in the roster (an empty name drops it); a future that resolves
+        to the contact once the server accepted the roster set (see ``api.contacts.rename``)."""
+        return self.roster.converse.api.contacts.rename(self.get("jid"), name)
+
+    def set_groups(self, groups: list[str]) -> Any:
+        """Put the contact in exactly these roster groups (new names create groups); a future
+        (see ``api.contacts.set_groups``)."""
+        return self.roster.converse.api.contacts.set_groups(self.get("jid"), groups)
+
+    def remove(self) -> Any:
+        """Remove the contact from the roster (subscriptions are cancelled both ways); a future."""
+        return self.roster.converse.api.contacts.remove(self.get("jid"))
+
     def update_from_item(self, item: RosterItem) -> None:
         """Apply a roster push for this contact."""
         self.item_name, self.in_roster = item.name, True
@@ -97,5 +111,11 @@ class Contact(Model):
         return min(self._presences.values(), key=lambda p: (-p.priority, _AVAILABILITY.get(p.show, 9)))
 
     def js_facade(self, bridge: Any) -> Any:
-        """``{get, set, jid, ...}`` for JS callers (see converse_py.browser.jsbridge)."""
-        return bridge.model(self)
+        """``{get, set, rename, setGroups, remove, authorize, unauthorize}`` for JS callers (see
+        converse_py.browser.jsbridge)."""
+        facade = bridge.model(self)
+        if getattr(facade, "setGroups", None) is None:
+            for js_name, method in (("rename", self.rename), ("setGroups", self.set_groups), ("remove", self.remove),
+                                    ("authorize", self.authorize), ("unauthorize", self.unauthorize)):
+                setattr(facade, js_name, bridge.method(method))
+        return facade

@@ -19,6 +19,7 @@ from typing import Any
 
 from ...core.clock import Timer
 from ...core.converse import Converse
+from ...core.errors import ConverseError
 from ...core.log import logger
 from ...core.plugin import EventDoc, Plugin
 from ...core.settings import Setting
@@ -30,7 +31,7 @@ from .api import ContactsAPI
 from .models import Contact
 from .presence_cache import PresenceCache
 from .stanzas import (
-    Presence, RosterItem, is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get,
+    Presence, RosterItem, clean_groups, is_roster_push, parse_presence, parse_roster, push_is_trusted, push_result, roster_get,
     roster_items, roster_remove, roster_set, subscription,
 )
 
@@ -218,6 +219,18 @@ class RosterState:
         """Remove from the roster (and cancel subscriptions both ways)."""
         await self.converse.session.send_iq(roster_remove(jid))
 
+    async def update(self, jid: str, *, name: str | None = None, groups: list[str] | None = None) -> Contact:
+        """Roster set (RFC 6121 §2.3.2) changing a contact's name and/or groups; what is not given
+        stays as it is (an empty name drops the name). Resolves once the server accepted it (its
+        push updates the contact, and the other sessions of the account)."""
+        contact = self.contacts.get(jid)
+        if contact is None or not contact.in_roster:
+            raise ConverseError(f"contacts: {jid} is not in the roster")
+        new_name = contact.item_name if name is None else name.strip()[:500]
+        new_groups = list(contact.get("groups") or []) if groups is None else clean_groups(groups)
+        await self.converse.session.send_iq(roster_set(jid, new_name, new_groups))
+        return contact
+
     def accept(self, contact: Contact) -> None:
         """Approve a subscription request and ask to subscribe back unless already subscribed."""
         jid = contact.get("jid")
@@ -307,6 +320,8 @@ class RosterPlugin(Plugin):
     name = "converse-roster"
     settings = {
         "auto_subscribe": Setting(False, (bool,), "Accept contact requests automatically and subscribe back."),
+        "allow_contact_removal": Setting(True, (bool,), "Let the user remove contacts from the roster in the UI "
+                                         "(the contact menu of a roster row and of a chat box)."),
     }
     events = {
         "roster": EventDoc("the list of contacts", "the roster was fetched from the server", promise=True),

@@ -62,6 +62,15 @@ def roster_set(jid: str, name: str | None = None, groups: tuple[str, ...] | list
     return stanza
 
 
+def clean_groups(groups: list[str] | tuple[str, ...]) -> list[str]:
+    """Group names for a roster set: trimmed, no empty names, no duplicates, in the given order.
+
+    >>> clean_groups([" Friends ", "", "Work", "Friends"])
+    ['Friends', 'Work']
+    """
+    return list(dict.fromkeys(name for name in (str(g).strip()[:200] for g in groups) if name))
+
+
 def roster_remove(jid: str) -> ET.Element:
     """Remove a roster item (RFC 6121 §2.5.2); the server also cancels subscriptions."""
     stanza = iq("set")

@@ -9,9 +9,10 @@ import json
 from typing import Any
 
 from ...core.converse import Converse
-from ...core.errors import ConverseError
+from ...core.errors import ConverseError, SettingsError
 from ...core.grouping import Grouping
 from ...core.plugin import EventDoc, Plugin
+from ...core.settings import Setting
 from ...xmpp.jid import JID
 from .stanzas import STATUS_VALUES, status_presence
 
@@ -45,10 +46,13 @@ class StatusState:
             self.converse.platform.storage_set(key, json.dumps({"status": self.status, "message": self.message}))
 
     def announce(self) -> None:
-        """Broadcast the current status (queued if offline)."""
-        self.converse.session.send_element(status_presence(self.status, self.message))
+        """Broadcast the current status (queued if offline), with the ``priority`` setting."""
+        priority = int(self.converse.settings.get("priority"))
+        self.converse.session.send_element(status_presence(self.status, self.message, priority or None))
 
-    def change(self, status: str | None = None, message: str | None = None) -> None:
+    def change(self, status: str | None = None, message: str | None = None, *, persist: bool = True) -> None:
+        """Set and broadcast; ``persist=False`` (an automatic change, plugins/idle) leaves the saved
+        status as it was, so a reload does not keep an automatic away."""
         old_status, old_message = self.status, self.message
         if status is not None:
             self.status = status
@@ -56,7 +60,8 @@ class StatusState:
             self.message = message
         if (self.status, self.message) == (old_status, old_message):
             return
-        self.save()
+        if persist:
+            self.save()
         if self.converse.session.connected:
             self.announce()
         if self.status != old_status:
@@ -125,6 +130,10 @@ class StatusPlugin(Plugin):
 
     name = "converse-status"
     dependencies = ("converse-roster",)
+    settings = {
+        "priority": Setting(0, (int,), "The priority of the user's presence (RFC 6121 §4.7.2.3, -128 to 127): "
+                            "servers deliver messages to a bare JID to the highest-priority resource."),
+    }
     events = {
         "statusInitialized": EventDoc("the status", "initial presence was sent", promise=True),
         "statusChanged": EventDoc("the status", "api.user.status.set changed the user's availability"),
@@ -133,6 +142,8 @@ class StatusPlugin(Plugin):
 
     def initialize(self) -> None:
         converse = self._converse
+        if not -128 <= int(converse.settings.get("priority")) <= 127:
+            raise SettingsError(f"priority must be between -128 and 127, got {converse.settings.get('priority')!r}")
         self.state = StatusState(converse)
         converse.provide(self.state)
         converse.api.add_grouping("user.status", StatusAPI(self.state))
