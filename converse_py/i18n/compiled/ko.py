@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     'Avatar saved.': '아바타를 저장했습니다.',
     'Awaiting approval': '승인 대기 중',
     'Away': '자리 비움',
+    'Back to contacts': '연락처로 돌아가기',
     'Block': '차단',
     'Block {jid}': '{jid} 차단',
     'Bookmark this room': '이 방을 북마크에 추가',
