@@ -204,3 +204,20 @@ def test_dragging_a_box_edge_resizes_it_and_the_size_is_kept(page: ClientPage, p
     saved = page.js("() => Object.keys(sessionStorage).concat(Object.keys(localStorage)).map("
                     "k => sessionStorage.getItem(k) || localStorage.getItem(k)).filter(v => v && v.includes('\"width\"'))")
     assert any(f'"width": {model[0]}' in value or f'"width":{model[0]}' in value for value in saved)
+
+
+def test_the_theme_setting_overrides_the_system_preference_at_once(page: ClientPage) -> None:
+    page.page.emulate_media(color_scheme="light")
+    root = "document.querySelector('#conversejs').classList"
+    page.wait_for(f"{root}.contains('cpy-theme-light')", timeout=5_000)
+    try:
+        page.js("() => window.capi.settings.set({theme: 'dark'})")
+        page.wait_for(f"{root}.contains('cpy-theme-dark') && !{root}.contains('cpy-theme-light')", timeout=5_000)
+        background = page.js("getComputedStyle(document.querySelector('#conversejs .cpy-controlbox')).backgroundColor")
+        assert background == "rgb(27, 31, 36)"
+        page.page.emulate_media(color_scheme="dark")  # dark_theme: 'dark' too
+        page.js("() => window.capi.settings.set({dark_theme: 'light'})")
+        page.wait_for(f"{root}.contains('cpy-theme-light')", timeout=5_000)
+    finally:
+        page.js("() => window.capi.settings.set({theme: 'light', dark_theme: 'dark'})")
+        page.page.emulate_media(color_scheme="light")

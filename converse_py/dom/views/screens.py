@@ -2,7 +2,8 @@
 
 - Theme: the root gets ``cpy-theme-light`` or ``cpy-theme-dark``: the ``dark_theme`` setting while
   the system prefers a dark colour scheme, else ``theme`` (Converse.js's rule and names); it follows
-  the system when its preference changes. Every colour in converse.css is a custom property of the
+  the system when its preference changes, and the settings when they change
+  (``api.settings.set('theme', 'dark')``). Every colour in converse.css is a custom property of the
   root, so the one class switches them all.
 - Small screens (CSS, ``max-width: 600px``): the contacts, or one chat or room (the box marked
   ``cpy-active``: the last one opened, focused or shown) full screen with a "Back to contacts"
@@ -78,6 +79,7 @@ class ScreensView:
         self.dark_query = js.window.matchMedia("(prefers-color-scheme: dark)")
         self.apply_theme()
         self.dark_query.addEventListener("change", self.proxies.keep(lambda *_: self.apply_theme()))
+        converse.settings.watch(lambda name, _old, _new: self.apply_theme() if name in ("theme", "dark_theme") else None)
         # The visual viewport's height: the on-screen keyboard shrinks it, the layout follows.
         viewport = getattr(js.window, "visualViewport", None)
         if found(viewport):
