@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ..i18n import N_, _
 from .html import Markup, join, tag
-from .templates import Button, avatar_image, composer_bar_slot, nick_color, toolbar, unread_badge
+from .templates import Button, avatar_image, composer_bar_slot, nick_style, toolbar, unread_badge
 
 SHOW_LABELS = {"online": N_("Online"), "chat": N_("Online"), "away": N_("Away"), "dnd": N_("Busy"),
                "xa": N_("Extended away"), "offline": N_("Offline")}
@@ -38,7 +38,7 @@ def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | Non
                tag("span", {"class": "cpy-dot", "role": "img", "aria-label": _(SHOW_LABELS.get(show, show))}),
                avatar_image(avatar_src, str(occupant.get("nick") or ""), str(occupant.get("nick") or ""),
                             "cpy-avatar cpy-avatar-small", lookup),
-               tag("span", {"class": "cpy-nick", "style": f"color: {nick_color(occupant.get('nick'))}"},
+               tag("span", {"class": "cpy-nick", "style": nick_style(occupant.get('nick'))},
                    occupant.get("nick")),
                tag("span", {"class": "cpy-badge"}, badge) if badge else None,
                menu)

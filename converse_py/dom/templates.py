@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..i18n import _, format_day
-from ..plugins.avatars.colors import css_color, initial
+from ..plugins.avatars.colors import css_color, hsluv_to_rgb, hue_angle, initial
 from ..plugins.emoji.text import EMOJI_ONLY_MAX_CHARS, is_emoji_only
 from ..plugins.me.action import me_action
 from ..xmpp.stanza import format_size
@@ -220,8 +220,57 @@ def toolbar(buttons: Sequence[Button]) -> Markup:
                [plugin_button(b, action="toolbar-button", css="cpy-toolbar-button") for b in buttons])
 
 
+#: Consecutive messages of one sender less than this many seconds apart are grouped.
+FOLLOWUP_SECONDS = 300
+
+
+def is_followup(message: Any, previous: Any) -> bool:
+    """Whether ``message`` continues ``previous``'s group (shown without the name; the time on
+    hover): same sender and direction, ordinary messages (not info lines, ``/me`` actions or
+    retracted ones), less than FOLLOWUP_SECONDS later, the same local day.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from converse_py.plugins.chats.models import ShownMessage
+    >>> t = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    >>> a = ShownMessage("1", "bob@x", "hi", t, False)
+    >>> is_followup(ShownMessage("2", "bob@x", "there", t + timedelta(minutes=1), False), a)
+    True
+    >>> is_followup(ShownMessage("3", "bob@x", "later", t + timedelta(minutes=6), False), a)
+    False
+    """
+    if previous is None or message.sender != previous.sender or message.outgoing != previous.outgoing:
+        return False
+    if getattr(message, "kind", "message") != "message" or getattr(previous, "kind", "message") != "message":
+        return False
+    if message.body.startswith("/me ") or previous.body.startswith("/me "):
+        return False
+    if "retracted" in getattr(message, "extras", {}) or "retracted" in getattr(previous, "extras", {}):
+        return False
+    gap = (message.time - previous.time).total_seconds()
+    return 0 <= gap < FOLLOWUP_SECONDS and day_of(message) == day_of(previous)
+
+
+def nick_style(nick: str) -> str:
+    """A room nick's colours as custom properties: its XEP-0392 hue at HSLuv lightness 45 (light
+    theme) and 75 (dark theme), both readable (at least 4.5:1) on the theme's background.
+
+    >>> nick_style("Romeo")
+    '--cpy-nick: #c7009d; --cpy-nick-dark: #ff96dc'
+    """
+    return _nick_style(nick)
+
+
+@lru_cache(maxsize=4096)
+def _nick_style(nick: str) -> str:
+    hue = hue_angle(nick)
+    light, dark = (hsluv_to_rgb(hue, 100, lightness) for lightness in (45, 75))
+    return "--cpy-nick: {}; --cpy-nick-dark: {}".format(*(
+        "#" + "".join(f"{round(c * 255):02x}" for c in rgb) for rgb in (light, dark)))
+
+
 def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] = (),
-                 body: Callable[[str], str] = linkify, parts: MessageParts | None = None) -> Markup:
+                 body: Callable[[str], str] = linkify, parts: MessageParts | None = None,
+                 followup: bool = False) -> Markup:
     """One message line of a chat or (``room=True``) a room; the body is text (links made
     clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
     own messages say "me". ``body`` turns the text into HTML (default: ``linkify``; the styling
@@ -230,6 +279,7 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
     buttons plugins add to the row (hook ``getMessageActionButtons``); ``parts`` what they add
     around or instead of the body (hook ``getMessageParts``: a reply's quote, media, reactions).
+    A ``followup`` row (``is_followup``) gets the class ``cpy-followup``.
     Written out rather than
     built with ``tag`` because it is the row a burst of messages renders hundreds of times
     (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
@@ -253,15 +303,16 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     if action is not None:
         return _action_item(message, action, room=room, actions=actions, body=body, parts=parts)
     html = [
-        '<li class="cpy-msg cpy-out' if outgoing else '<li class="cpy-msg cpy-in',
+        ('<li class="cpy-msg cpy-out' if outgoing else '<li class="cpy-msg cpy-in')
+        + (' cpy-followup' if followup else ''),
         ' cpy-emoji-only" data-id="' if len(text) <= EMOJI_ONLY_MAX_CHARS and is_emoji_only(text) else '" data-id="',
         escape_text(message_key(message)),
         '"><time datetime="', escape_text(message.time.isoformat()), '" title="', shown.title, '">',
         shown.clock,
     ]
     if room:
-        html += ['</time><span class="cpy-from" title="', escape_text(sender), '" style="color: ',
-                 nick_color(sender), '">', escape_text(message.sender_name or sender)]
+        html += ['</time><span class="cpy-from" title="', escape_text(sender), '" style="',
+                 nick_style(sender), '">', escape_text(message.sender_name or sender)]
     else:
         html += ['</time><span class="cpy-from" title="', escape_text(sender), '">',
                  "me" if outgoing else escape_text(message.sender_name or sender)]
@@ -417,10 +468,11 @@ def unread_divider() -> Markup:
 def message_items(messages: Iterable[Any], last_day: str | None = None, *, room: bool = False,
                   actions_for: ActionsFor | None = None,
                   body: Callable[[str], str] = linkify,
-                  parts_for: PartsFor | None = None) -> tuple[Markup, str | None]:
+                  parts_for: PartsFor | None = None, previous: Any = None) -> tuple[Markup, str | None]:
     """A batch of messages with day separators; returns the HTML and the last day shown.
     ``actions_for(message)`` gives each row's plugin buttons (None: no plugin adds any);
-    ``parts_for(message)`` what plugins add around its body (None: nothing)."""
+    ``parts_for(message)`` what plugins add around its body (None: nothing); ``previous`` the
+    message shown just before the batch (its group may continue: ``is_followup``)."""
     parts: list[Markup] = []
     for message in messages:
         day = day_of(message)
@@ -428,7 +480,9 @@ def message_items(messages: Iterable[Any], last_day: str | None = None, *, room:
             parts.append(day_separator(message.time))
             last_day = day
         parts.append(message_item(message, room=room, actions=actions_for(message) if actions_for else (),
-                                  body=body, parts=parts_for(message) if parts_for else None))
+                                  body=body, parts=parts_for(message) if parts_for else None,
+                                  followup=is_followup(message, previous)))
+        previous = message
     return join(parts), last_day
 
 

@@ -21,6 +21,14 @@ class UIDeclaration(Plugin):
             "`data-name=\"…\"`) was clicked: act on the message (e.g. show a spoiler)"),
     }
     settings = {
+        "allow_dragresize": Setting(True, (bool,), "Chat boxes and rooms can be resized by dragging their top "
+                                    "and left edges (desktop); the size is remembered."),
+        "theme": Setting("light", (str,), "The colour theme while the system does not prefer a dark one "
+                         "(Converse.js's names `classic`, `dracula`, `cyberpunk` are understood).",
+                         choices=("light", "dark", "classic", "dracula", "cyberpunk")),
+        "dark_theme": Setting("dark", (str,), "The colour theme while the system prefers a dark one "
+                              "(`prefers-color-scheme: dark`); set it to `light` to always use `theme`.",
+                              choices=("light", "dark", "classic", "dracula", "cyberpunk")),
         "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
         "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
         "roster_groups": Setting(False, (bool,), "Group contacts in the roster view by roster group."),

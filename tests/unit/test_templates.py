@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -213,7 +213,7 @@ def test_room_rows_are_chat_rows_with_the_nick_in_its_colour(payload: str) -> No
         msg = ShownMessage("m1", payload, f"hi {payload}", datetime(2026, 1, 2, tzinfo=UTC), outgoing,
                            sender_name=payload, edited=True)
         chat_row, room_row = templates.message_item(msg), templates.message_item(msg, room=True)
-        nick = tag("span", {"class": "cpy-from", "title": payload, "style": f"color: {templates.nick_color(payload)}"},
+        nick = tag("span", {"class": "cpy-from", "title": payload, "style": templates.nick_style(payload)},
                    payload)
         chat_sender = tag("span", {"class": "cpy-from", "title": payload}, "me" if outgoing else payload)
         assert chat_sender in chat_row and room_row == chat_row.replace(chat_sender, nick)
@@ -233,3 +233,39 @@ def test_each_row_gets_the_buttons_its_message_asks_for() -> None:
     html, _last = templates.message_items([one, two], actions_for=lambda m: [
         {"name": f"act-{m.id}", "label": "Act", "handler": print}] if not m.outgoing else [])
     assert html.count('data-action="message-action"') == 1 and 'data-name="act-1"' in html
+
+
+def _said(ident: str, sender: str, minute: float, body: str = "hi", outgoing: bool = False,
+          **extra: object) -> ShownMessage:
+    return ShownMessage(ident, sender, body, datetime(2026, 1, 2, 12, tzinfo=UTC) + timedelta(minutes=minute),
+                        outgoing, **extra)  # type: ignore[arg-type]
+
+
+def test_consecutive_messages_of_one_sender_within_five_minutes_are_grouped() -> None:
+    rows = [_said("1", "bob@x", 0), _said("2", "bob@x", 1), _said("3", "bob@x", 4.9),
+            _said("4", "bob@x", 10),                      # a pause: a new group
+            _said("5", "amy@x", 10.5),                    # another sender
+            _said("6", "amy@x", 11, outgoing=True),       # the same bare JID but the user's own
+            _said("7", "amy@x", 11.5, body="/me waves", outgoing=True),  # /me actions stand alone
+            _said("8", "amy@x", 12, outgoing=True),
+            _said("9", "amy@x", 12.5, outgoing=True, kind="info"),
+            _said("10", "amy@x", 13, outgoing=True, extras={"retracted": True}),
+            _said("11", "amy@x", 13.5, outgoing=True)]
+    html, _day = templates.message_items(rows)
+    grouped = [m.id for m in rows if f'cpy-followup" data-id="{m.id}"' in html or
+               f'cpy-followup cpy-emoji-only" data-id="{m.id}"' in html]
+    assert grouped == ["2", "3"]
+    # The rule by itself, and a batch continuing the group of the row shown before it.
+    assert [templates.is_followup(b, a) for a, b in zip(rows, rows[1:], strict=False)] == \
+        [True, True, False, False, False, False, False, False, False, False]
+    more, _day = templates.message_items([_said("12", "amy@x", 14, outgoing=True)], _day, previous=rows[-1])
+    assert 'class="cpy-msg cpy-out cpy-followup"' in more
+
+
+def test_a_grouped_row_differs_only_by_its_class_and_midnight_breaks_a_group() -> None:
+    first, second = _said("1", "bob@x", 0), _said("2", "bob@x", 1)
+    assert templates.message_item(second, followup=True) == \
+        templates.message_item(second).replace('class="cpy-msg cpy-in"', 'class="cpy-msg cpy-in cpy-followup"')
+    late = ShownMessage("a", "bob@x", "hi", datetime(2026, 1, 2, 23, 59, 30).astimezone(), False)
+    early = ShownMessage("b", "bob@x", "hi", datetime(2026, 1, 3, 0, 0, 30).astimezone(), False)
+    assert templates.is_followup(second, first) and not templates.is_followup(early, late)

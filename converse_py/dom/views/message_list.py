@@ -82,6 +82,7 @@ class MessageListView:
         self._on_new = on_new
         self.pending: list[ShownMessage] = []
         self.last_day: str | None = None
+        self.last_shown: ShownMessage | None = None  # the newest row: a new batch may continue its group
         self._follow = True
         element.addEventListener("scroll", proxies.keep(self.on_scroll), js.Object.fromEntries(
             [["passive", True]]))
@@ -102,16 +103,19 @@ class MessageListView:
         box.on_change(self._on_box_change)
 
     # -- rows -----------------------------------------------------------------------------------
-    def _rows(self, messages: list[ShownMessage], last_day: str | None = None) -> tuple[str, str | None]:
+    def _rows(self, messages: list[ShownMessage], last_day: str | None = None,
+              previous: ShownMessage | None = None) -> tuple[str, str | None]:
         return templates.message_items(messages, last_day, room=self.room,
                                        actions_for=message_actions_for(self.converse, self.box),
-                                       body=self._body(), parts_for=message_parts_for(self.converse, self.box))
+                                       body=self._body(), parts_for=message_parts_for(self.converse, self.box),
+                                       previous=previous)
 
-    def _row(self, message: ShownMessage) -> str:
+    def _row(self, message: ShownMessage, followup: bool = False) -> str:
         actions_for = message_actions_for(self.converse, self.box)
         parts_for = message_parts_for(self.converse, self.box)
         return templates.message_item(message, room=self.room, actions=actions_for(message) if actions_for else (),
-                                      body=self._body(), parts=parts_for(message) if parts_for else None)
+                                      body=self._body(), parts=parts_for(message) if parts_for else None,
+                                      followup=followup)
 
     def _body(self) -> Callable[[str], str]:
         """Message bodies as HTML: styled (XEP-0393) while the styling plugin is on, else linkified."""
@@ -142,7 +146,8 @@ class MessageListView:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        html, self.last_day = self._rows(batch, self.last_day)
+        html, self.last_day = self._rows(batch, self.last_day, self.last_shown)
+        self.last_shown = batch[-1]
         self.element.insertAdjacentHTML("beforeend", html)
         if self._follow or any(m.outgoing for m in batch):
             # Rows added while the user reads older ones (not following) are not on screen.
@@ -164,7 +169,7 @@ class MessageListView:
                 return
         row = self.row_element(message)
         if found(row):
-            row.outerHTML = self._row(message)
+            row.outerHTML = self._row(message, followup=bool(row.classList.contains("cpy-followup")))
 
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
@@ -179,8 +184,21 @@ class MessageListView:
         element.insertAdjacentHTML("afterbegin", html)
         if self.last_day is None:
             self.last_day = batch_last_day
+        if messages:
+            self._continue_group(messages[-1])
         element.scrollTop = top + (element.scrollHeight - before)
         asyncio.get_event_loop().call_soon(self.fill)  # once the fetch that brought this page is done
+
+    def _continue_group(self, last_of_page: ShownMessage) -> None:
+        """After an older page: the row that was first may now continue the page's last group."""
+        messages = self.box.messages
+        for index, message in enumerate(messages):
+            if message is last_of_page:
+                if index + 1 < len(messages) and templates.is_followup(messages[index + 1], last_of_page):
+                    row = self.row_element(messages[index + 1])
+                    if found(row):
+                        row.classList.add("cpy-followup")
+                return
 
     def fill(self) -> None:
         """While the history does not fill the visible list yet, fetch the page before it (there is
@@ -193,6 +211,7 @@ class MessageListView:
         """Re-render the whole history (the first time, or messages arrived out of order)."""
         self.pending = []
         html, self.last_day = self._rows(self.box.messages)
+        self.last_shown = self.box.messages[-1] if self.box.messages else None
         self.element.innerHTML = html
         self.scroll_to_bottom()
 

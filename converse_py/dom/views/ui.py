@@ -38,6 +38,7 @@ from .reactions import ReactionsView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
 from .uploads import UploadsView
+from .screens import ScreensView
 
 #: DOM event types routed by ``data-action``.
 ROUTED_EVENTS = ("submit", "click", "change", "input", "keydown", "focusin")
@@ -92,6 +93,7 @@ class UIPlugin(UIDeclaration):
         self.headlines = HeadlinesView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.reactions = ReactionsView(converse, self, self.buttons)
         self.moderation = ModerationView(converse, self)
+        self.screens = ScreensView(converse, self, self.root)  # last: it decorates the boxes the others made
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``

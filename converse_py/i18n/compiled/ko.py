@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     'Avatar saved.': '아바타를 저장했습니다.',
     'Awaiting approval': '승인 대기 중',
     'Away': '자리 비움',
+    'Back to contacts': '연락처로 돌아가기',
     'Back to log in': '로그인으로 돌아가기',
     'Ban': '차단',
     'Ban {nick}?': '{nick}을(를) 차단할까요?',

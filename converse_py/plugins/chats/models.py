@@ -80,11 +80,11 @@ ActivityListener = Callable[["ChatBox", str], None]
 
 
 class ChatBox(Model):
-    """One open one-to-one chat. Attributes: jid, type, height, url, minimized, num_unread, fullname,
+    """One open one-to-one chat. Attributes: jid, type, height, width (pixels, drag-resized), url, minimized, num_unread, fullname,
     closed, plus ``archive_first`` / ``archive_complete`` (how far back the archive was read)."""
 
     def __init__(self, jid: str, fullname: str = "") -> None:
-        super().__init__({"jid": jid, "id": jid, "type": "chatbox", "height": None, "url": "",
+        super().__init__({"jid": jid, "id": jid, "type": "chatbox", "height": None, "width": None, "url": "",
                           "minimized": False, "num_unread": 0, "fullname": fullname or jid,
                           "closed": False})
         self.messages: list[ShownMessage] = []

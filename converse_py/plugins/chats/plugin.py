@@ -37,7 +37,7 @@ from .models import ChatBox, ShownMessage
 from .stanzas import CARBONS, ChatMessage, carbons_enable, chat_message, stanza_id
 
 #: Box attributes kept across reloads (nothing else: no message is stored).
-PERSISTED = ("jid", "minimized", "height", "url")
+PERSISTED = ("jid", "minimized", "height", "width", "url")
 STORAGE_PREFIX = "converse-py-chatboxes:"
 
 
@@ -269,7 +269,7 @@ class ChatsState:
                 if jid in self.boxes and not self.boxes[jid].get("closed"):
                     continue
                 box = self.open(jid)
-                box.set({k: row[k] for k in ("height", "url") if row.get(k) is not None})
+                box.set({k: row[k] for k in ("height", "width", "url") if row.get(k) is not None})
                 if row.get("minimized"):
                     box.minimize()
         finally:
