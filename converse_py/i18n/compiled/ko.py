@@ -225,13 +225,9 @@ MESSAGES: dict[str, str] = {
     'room name': '방 이름',
     'visitor': '방문자',
     'you': '나',
-    '{count} mention(s)': '언급 {count}건',
-    '{count} public room(s) on {service}.': '{service}에 공개 방 {count}개.',
-    '{count} unread': '읽지 않은 메시지 {count}개',
     '{jid} is blocked.': '{jid} 님은 차단되었습니다.',
     '{jid} is not in your contacts.': '{jid} 님은 연락처에 없습니다.',
     '{jid} reported an error: {reason}': '{jid}에서 오류를 알렸습니다: {reason}',
-    '{names} and {count} more': '{names} 외 {count}명',
     '{name} has stopped typing': '{name} 님이 입력을 멈췄습니다',
     '{name} is typing…': '{name} 님이 입력 중…',
     '{name} removed a message': '{name}님이 메시지를 삭제했습니다',
@@ -246,6 +242,13 @@ MESSAGES: dict[str, str] = {
     '{name} was not sent: you are offline.': '{name}을(를) 보내지 못했습니다: 오프라인 상태입니다.',
     '{name} was not sent: your server offers no file upload service.': '{name}을(를) 보내지 못했습니다: 서버에 파일 업로드 서비스가 없습니다.',
     '{nick} in {room}': '{room}의 {nick}',
-    '{n} bytes': '{n}바이트',
     '{who} invites you to {room}': '{who} 님이 {room}(으)로 초대했습니다',
+}
+
+PLURALS: dict[str, tuple[str, ...]] = {
+    '{count} byte': ('{count}바이트',),
+    '{count} mention': ('언급 {count}건',),
+    '{count} public room on {service}.': ('{service}에 공개 방 {count}개.',),
+    '{count} unread': ('읽지 않은 메시지 {count}개',),
+    '{names} and {count} more': ('{names} 외 {count}명',),
 }
