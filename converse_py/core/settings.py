@@ -75,7 +75,11 @@ CORE_SETTINGS: dict[str, Setting] = {
     "debug": Setting(False, (bool,), "Log stanzas (passwords and SASL redacted) and internals to the console."),
     "enable_smacks": Setting(False, (bool,), "Use XEP-0198 stream management: acks, and resuming the "
                              "session after a network drop without losing or repeating stanzas."),
-    "i18n": Setting("en", (str, dict), "UI language code ('en', 'ko') or a catalog object."),
+    "i18n": Setting("", (str, dict), "UI language: a code of `locales` ('de', 'pt-BR'; 'pt-PT' picks 'pt-BR') or a "
+                    "catalog object; empty (the default): the browser's preferred language (navigator.languages) "
+                    "best matching `locales`, else English."),
+    "locales": Setting(["en", "de", "fr", "es", "pt-BR", "ru", "zh-CN", "ja", "ar", "ko"], (list,),
+                       "The UI languages the client may use (English is always allowed)."),
     "jid": Setting(None, _OPT_STR, "The user's JID, for auto_login or prebind."),
     "keepalive": Setting(True, (bool,), "Resume the session after a page reload: BOSH through Strophe's "
                          "cache, WebSocket through XEP-0198 when enable_smacks is on."),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .html import Markup, join, tag
 from .templates import unread_badge
 
@@ -35,7 +35,7 @@ def minimize_toggle(jid: str, minimized: bool) -> Markup:
 
 def mention_badge(count: int) -> Markup:
     return tag("span", {"class": "cpy-mentions", "data-role": "mentions", "hidden": not count,
-                        "aria-label": _("{count} mention(s)", count=count)}, f"@{count}" if count else "")
+                        "aria-label": ngettext("{count} mention", "{count} mentions", count)}, f"@{count}" if count else "")
 
 
 def open_room_row(room: Any, bookmarked: bool) -> Markup:

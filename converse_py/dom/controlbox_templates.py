@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .html import Markup, escape_text, join, tag
 from .contact_templates import idle_label, manage_button
 from .templates import avatar_image
@@ -96,7 +96,7 @@ def _unread_count(unread: int) -> str:
     """
     if not unread:
         return ""
-    return f'<span class="cpy-unread" data-role="unread" aria-label="{escape_text(_("{count} unread", count=unread))}">{int(unread)}</span>'
+    return f'<span class="cpy-unread" data-role="unread" aria-label="{escape_text(ngettext("{count} unread", "{count} unread", unread))}">{int(unread)}</span>'
 
 
 def _sort_key(contact: Any) -> str:

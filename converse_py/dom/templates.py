@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from ..i18n import _, format_day
+from ..i18n import _, format_day, language, ngettext
+from ..i18n.dates import long_day
 from ..plugins.avatars.colors import css_color, hsluv_to_rgb, hue_angle, initial
 from ..plugins.emoji.text import EMOJI_ONLY_MAX_CHARS, is_emoji_only
 from ..plugins.me.action import me_action
@@ -74,23 +75,23 @@ def message_key(message: Any) -> str:
 
 
 class LocalTime(NamedTuple):
-    """How a message's time shows, in the page's time zone."""
-    title: str  # 2026-01-01 10:00:00
+    """How a message's time shows, in the page's time zone and the UI language."""
+    title: str  # Thursday, January 1, 2026 10:00:00
     clock: str  # 10:00
-    day: str  # 2026-01-01
+    day: str  # 2026-01-01 (the separators' key)
 
 
 @lru_cache(maxsize=512)
-def _local_time(seconds: datetime) -> LocalTime:
+def _local_time(seconds: datetime, code: str) -> LocalTime:
     when = seconds.astimezone()
-    title = when.strftime("%Y-%m-%d %H:%M:%S")
-    return LocalTime(title, title[11:16], title[:10])
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S")
+    return LocalTime(f"{long_day(when.date(), code)} {stamp[11:]}", stamp[11:16], stamp[:10])
 
 
 def local_time(time: datetime) -> LocalTime:
-    """The shown forms of ``time`` (worked out once per second of time: a burst of messages
-    shares them)."""
-    return _local_time(time.replace(microsecond=0))
+    """The shown forms of ``time`` (worked out once per second of time and language: a burst of
+    messages shares them)."""
+    return _local_time(time.replace(microsecond=0), language())
 
 
 def nick_color(nick: str) -> str:
@@ -497,7 +498,7 @@ def chat_title(box: Any) -> Markup:
 
 def unread_badge(count: int) -> Markup:
     return tag("span", {"class": "cpy-unread", "data-role": "unread", "hidden": not count,
-                        "aria-label": _("{count} unread", count=count)}, str(count) if count else "")
+                        "aria-label": ngettext("{count} unread", "{count} unread", count)}, str(count) if count else "")
 
 
 def chatbox(box: Any, buttons: Sequence[Button] = (), avatar_src: str | None = None) -> Markup:

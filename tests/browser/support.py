@@ -65,9 +65,11 @@ def with_test_plugins(settings: dict[str, Any]) -> dict[str, Any]:
     return {**settings, "whitelisted_plugins": [*settings.get("whitelisted_plugins", []), *TEST_PLUGINS]}
 
 
-def open_client_page(browser: Any, base_url: str, path: str, settings: dict[str, Any] | None = None) -> ClientPage:
-    """Open ``path`` in a fresh context with ``window.TEST_SETTINGS`` set before any page script runs."""
-    context = browser.new_context()
+def open_client_page(browser: Any, base_url: str, path: str, settings: dict[str, Any] | None = None,
+                     locale: str | None = None) -> ClientPage:
+    """Open ``path`` in a fresh context with ``window.TEST_SETTINGS`` set before any page script runs
+    (``locale``: the browser's language, ``navigator.language``, e.g. "de-DE")."""
+    context = browser.new_context(**({"locale": locale} if locale else {}))
     page = context.new_page()
     handle = ClientPage(context, page)
     page.on("request", lambda request: handle.requests.append(request.url))

@@ -88,7 +88,7 @@ def test_switching_language_translates_templates_and_dates() -> None:
         assert set_language("ko-KR") == "ko"
         form = controlbox_templates.login_form()
         assert "로그인" in form and "비밀번호" in form and "Log in" not in form
-        assert format_day(datetime(2026, 11, 25, 12, tzinfo=UTC)) == "2026년 11월 25일"
+        assert format_day(datetime(2026, 11, 25, 12, tzinfo=UTC)) == "2026년 11월 25일 수요일"
         assert set_language({"Log in": "Sign in", "_language": "x-custom"}) == "x-custom"
         assert "Sign in" in controlbox_templates.login_form()
         assert set_language("xx") == "en"

@@ -92,7 +92,7 @@ def reference_row(message: ShownMessage) -> Markup:
     large = " cpy-emoji-only" if is_emoji_only(message.body) else ""
     return tag("li", {"class": ("cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in") + large,
                       "data-id": templates.message_key(message)},
-               tag("time", {"datetime": message.time.isoformat(), "title": when.strftime("%Y-%m-%d %H:%M:%S")},
+               tag("time", {"datetime": message.time.isoformat(), "title": when.strftime("%A, %B %-d, %Y %H:%M:%S")},
                    when.strftime("%H:%M")),
                tag("span", {"class": "cpy-from", "title": message.sender},
                    "me" if message.outgoing else (message.sender_name or message.sender)),
@@ -127,7 +127,7 @@ def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:
     third = ShownMessage("c", "bob@localhost", "x", datetime(2026, 3, 4, 5, 6, 8, tzinfo=UTC), False)
     local = [m.time.astimezone() for m in (first, second, third)]
     shown = [templates.local_time(m.time) for m in (first, second, third)]
-    assert [s.title for s in shown] == [t.strftime("%Y-%m-%d %H:%M:%S") for t in local]
+    assert [s.title for s in shown] == [t.strftime("%A, %B %-d, %Y %H:%M:%S") for t in local]  # English
     assert [s.clock for s in shown] == [t.strftime("%H:%M") for t in local]
     assert [templates.day_of(m) for m in (first, second, third)] == [t.strftime("%Y-%m-%d") for t in local]
     assert 'datetime="2026-03-04T05:06:07.999999+00:00"' in templates.message_item(second)

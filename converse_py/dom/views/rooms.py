@@ -19,7 +19,7 @@ from ...plugins.muc.models import Room
 from ...plugins.muc.plugin import RoomsState
 from ...plugins.roster.plugin import RosterState
 from ...xmpp.jid import JID
-from ...i18n import _
+from ...i18n import _, ngettext
 from .. import room_templates as t
 from .. import templates
 from .avatars import avatar_url
@@ -111,7 +111,8 @@ class RoomsView:
                 self._feedback(_("Could not list the rooms of {service}: {reason}", service=service, reason=exc), error=True)
                 return
             target.innerHTML = t.room_list([{"jid": r.jid, "name": r.name} for r in listing])
-            self._feedback(_("{count} public room(s) on {service}.", count=len(listing), service=service))
+            self._feedback(ngettext("{count} public room on {service}.", "{count} public rooms on {service}.",
+                                     len(listing), service=service))
         asyncio.ensure_future(run())
 
     def on_list_rooms(self, _element: Any, _event: Any) -> None:

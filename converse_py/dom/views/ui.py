@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 import js  # type: ignore[import-not-found]
 
+from ...browser.languages import browser_languages
 from ...core.log import logger
-from ...i18n import LANGUAGES, set_language
+from ...i18n import LANGUAGES, choose_language, direction
 from ...plugins.notifications.plugin import NotificationsState
 from ..ffi import ProxyKeeper, found
 from ..ui_declaration import UIDeclaration
@@ -53,7 +54,7 @@ class UIPlugin(UIDeclaration):
 
     def initialize(self) -> None:
         converse = self._converse
-        code = set_language(converse.settings.get("i18n"))
+        code = choose_language(converse.settings.get("i18n"), browser_languages(), converse.settings.get("locales"))
         self.proxies = ProxyKeeper()
         self.root = js.document.getElementById("conversejs")
         if not found(self.root):
@@ -63,6 +64,7 @@ class UIPlugin(UIDeclaration):
         self.root.className = f"converse-py cpy-{converse.settings.get('view_mode')}"
         if code in LANGUAGES:
             self.root.setAttribute("lang", code)
+        self.root.setAttribute("dir", direction())  # Arabic: right to left
         self.root.innerHTML = (
             '<div class="cpy-controlbox-slot" data-role="controlbox-slot"></div>'
             '<div class="cpy-chats" data-role="chats"></div>')

@@ -337,13 +337,9 @@ MESSAGES: dict[str, str] = {
     "text — set the room's topic": '텍스트 — 대화방의 주제를 정합니다',
     'visitor': '방문자',
     'you': '나',
-    '{count} mention(s)': '언급 {count}건',
-    '{count} public room(s) on {service}.': '{service}에 공개 방 {count}개.',
-    '{count} unread': '읽지 않은 메시지 {count}개',
     '{jid} is blocked.': '{jid} 님은 차단되었습니다.',
     '{jid} is not in your contacts.': '{jid} 님은 연락처에 없습니다.',
     '{jid} reported an error: {reason}': '{jid}에서 오류를 알렸습니다: {reason}',
-    '{names} and {count} more': '{names} 외 {count}명',
     '{name} has stopped typing': '{name} 님이 입력을 멈췄습니다',
     '{name} is typing…': '{name} 님이 입력 중…',
     '{name} removed a message': '{name}님이 메시지를 삭제했습니다',
@@ -368,4 +364,12 @@ MESSAGES: dict[str, str] = {
     '{n} bytes': '{n}바이트',
     '{who} invites you to {room}': '{who} 님이 {room}(으)로 초대했습니다',
     '{who} is not a valid JID: {reason}': '{who}은(는) 올바른 JID가 아닙니다: {reason}',
+}
+
+PLURALS: dict[str, tuple[str, ...]] = {
+    '{count} byte': ('{count}바이트',),
+    '{count} mention': ('언급 {count}건',),
+    '{count} public room on {service}.': ('{service}에 공개 방 {count}개.',),
+    '{count} unread': ('읽지 않은 메시지 {count}개',),
+    '{names} and {count} more': ('{names} 외 {count}명',),
 }

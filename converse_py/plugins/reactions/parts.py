@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...dom.html import tag
-from ...i18n import _
+from ...i18n import _, ngettext
 from .aggregate import Summary
 
 #: Names listed in a chip's title at most (then "and N more").
@@ -31,7 +31,7 @@ def names_title(names: Sequence[str]) -> str:
     """
     shown = ", ".join(names[:MAX_NAMES])
     if len(names) > MAX_NAMES:
-        return _("{names} and {count} more").format(names=shown, count=len(names) - MAX_NAMES)
+        return ngettext("{names} and {count} more", "{names} and {count} more", len(names) - MAX_NAMES, names=shown)
     return shown
 
 

@@ -10,7 +10,7 @@ and given to ``api.upload.send`` callers as the error's message).
 from __future__ import annotations
 
 from ...core.errors import ConverseError
-from ...i18n import _
+from ...i18n import _, ngettext
 from ...xmpp.stanza import format_size
 
 #: Every ``reason`` an upload can fail with (``upload.reason`` in the ``uploadFailed`` event).
@@ -42,7 +42,7 @@ class UploadFailed(ConverseError):
         """
         shown, most = format_size(size), format_size(limit)
         if shown == most:
-            shown, most = _("{n} bytes", n=str(size)), _("{n} bytes", n=str(limit))
+            shown, most = ngettext("{count} byte", "{count} bytes", size), ngettext("{count} byte", "{count} bytes", limit)
         return cls("too-large", _("{name} was not sent: it is {size} and the server accepts files up to {limit}.",
                                   name=name, size=shown, limit=most))
 
