@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-reactions', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-upload', 'converse-version']
+['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-mam', 'converse-markers', 'converse-media', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-reactions', 'converse-receipts', 'converse-replies', 'converse-retraction', 'converse-room-life', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-upload', 'converse-version']
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from .spoilers.plugin import SpoilersPlugin
 from .status.plugin import StatusPlugin
 from .styling.plugin import StylingPlugin
 from .upload.plugin import UploadPlugin
+from .room_life.plugin import RoomLifePlugin
 from .version.plugin import VersionPlugin
 
 #: The feature plugin classes, in initialize order.
@@ -42,6 +43,7 @@ FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
     BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin, ReactionsPlugin, UploadPlugin,
+    RoomLifePlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).
