@@ -27,7 +27,8 @@ def occupant_avatar_jid(room_jid: str, occupant: Any) -> str:
     return str(real).partition("/")[0] if real else f"{room_jid}/{occupant.get('nick')}"
 
 
-def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | None = None) -> Markup:
+def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | None = None,
+                 actions: Markup | None = None) -> Markup:
     show = occupant.get("show") or "online"
     role, affiliation = occupant.get("role") or "none", occupant.get("affiliation") or "none"
     badge = " · ".join(_(x) for x in (role if role not in ("none", "participant") else "",
@@ -39,18 +40,22 @@ def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | Non
                             "cpy-avatar cpy-avatar-small", lookup),
                tag("span", {"class": "cpy-nick", "style": f"color: {nick_color(occupant.get('nick'))}"},
                    occupant.get("nick")),
-               tag("span", {"class": "cpy-badge"}, badge) if badge else None)
+               tag("span", {"class": "cpy-badge"}, badge) if badge else None,
+               actions)
 
 
 def occupants(items: Sequence[Any], room_jid: str = "",
-              avatars: Callable[[str], str | None] | None = None) -> Markup:
-    """Moderators first, then by nick; ``avatars`` gives a JID's picture (see ``occupant_avatar_jid``)."""
+              avatars: Callable[[str], str | None] | None = None,
+              actions: Callable[[Any], Markup | None] | None = None) -> Markup:
+    """Moderators first, then by nick; ``avatars`` gives a JID's picture (see ``occupant_avatar_jid``),
+    ``actions`` an occupant's buttons (e.g. "Message privately")."""
     order = {"moderator": 0, "participant": 1, "visitor": 2, "none": 3}
     ranked = sorted(items, key=lambda o: (order.get(o.get("role"), 3), str(o.get("nick")).casefold()))
     rows = []
     for occupant in ranked:
         lookup = occupant_avatar_jid(room_jid, occupant) if room_jid else None
-        rows.append(occupant_row(occupant, avatars(lookup) if avatars is not None and lookup else None, lookup))
+        rows.append(occupant_row(occupant, avatars(lookup) if avatars is not None and lookup else None, lookup,
+                                 actions(occupant) if actions is not None else None))
     return join(rows)
 
 

@@ -149,7 +149,7 @@ def test_commands_answer_locally_help_lists_them_unknown_ones_and_escapes_are_ha
     assert lines[2] == ("info", "Unknown command /nope. Type /help for the list of commands.")
     assert lines[3:6] == [("message", "/etc/hosts is a file"), ("message", "/me waves"), ("message", "HELLO")]
     assert lines[6] == ("info", "Unknown command /roll. Type /help for the list of commands.")
-    assert names == ["help", "shout"]
+    assert names == ["clear", "destroy", "help", "me", "nick", "shout"]  # with the room commands
 
 
 def test_commands_work_in_rooms_and_bad_names_are_refused() -> None:

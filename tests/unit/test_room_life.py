@@ -313,3 +313,32 @@ def test_self_ping_is_off_with_an_interval_of_zero_and_stops_when_leaving() -> N
         await advance(client2, 600)
         assert not room_pings(client2)
     arun(run())
+
+
+def test_private_messages_go_both_ways_in_their_own_box_as_xep0045_section_7_5() -> None:
+    async def run() -> None:
+        client, room = await in_room()
+        # Example 47/48: a private message from an occupant arrives from its occupant JID
+        client.transport.receive(f'<message xmlns="jabber:client" from="{ROOM}/firstwitch" to="alice@localhost/web" '
+                                 'type="chat" id="pm1"><body>I\'ll give thee a wind.</body>'
+                                 f'<x xmlns="{MUC_USER}"/></message>')
+        await settle()
+        chats = client.api.chats.get()
+        private = [b for b in chats if b.get("jid") == f"{ROOM}/firstwitch"]
+        assert len(private) == 1 and private[0].get("fullname") == "firstwitch (in coven)"
+        assert [m.body for m in private[0].messages] == ["I'll give thee a wind."]
+        assert not [b for b in chats if b.get("jid") == ROOM]  # not mixed with a chat with the room
+        assert not [m for m in room.messages if m.kind == "message"]
+        box = client.api.room_life.open_private(ROOM, "firstwitch")
+        assert box is private[0]
+        box.send_message("Thou'rt kind.")
+        sent = parse(client.sent("message")[-1])  # Example 49
+        assert (sent.get("to"), sent.get("type")) == (f"{ROOM}/firstwitch", "chat")
+        assert sent.findtext("{jabber:client}body") == "Thou'rt kind."
+        assert sent.find(f"{{{MUC_USER}}}x") is not None
+        with pytest.raises(ConverseError, match="yourself"):
+            client.api.room_life.open_private(ROOM, "alice")
+        # a chat from someone who is no room keeps going to a bare-JID box, without the MUC <x/>
+        client.api.chats.open("bob@localhost").send_message("hi")
+        assert parse(client.sent("message")[-1]).find(f"{{{MUC_USER}}}x") is None
+    arun(run())

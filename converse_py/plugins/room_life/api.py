@@ -1,4 +1,4 @@
-"""``api.roomLife`` (Python ``api.room_life``): nick change, room info, configuration, destroying,
+"""``api.roomLife`` (Python ``api.room_life``): private messages, nick change, room info, configuration, destroying,
 clearing and self-ping of the rooms the user is in. Rooms are named by JID (or passed as models)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from ...core.errors import ConverseError
 from ...core.grouping import Grouping
 
 if TYPE_CHECKING:
+    from .private import PrivateChats
     from .selfping import SelfPing
     from .state import RoomLife
 
@@ -17,9 +18,19 @@ if TYPE_CHECKING:
 class RoomLifeAPI(Grouping):
     """``_converse.api.roomLife``"""
 
-    def __init__(self, life: RoomLife, pinger: SelfPing) -> None:
+    def __init__(self, life: RoomLife, pinger: SelfPing, private: PrivateChats) -> None:
         self._life = life
         self._pinger = pinger
+        self._private = private
+
+    def open_private(self, room: Any, nick: str) -> Any:
+        """Open the private chat with an occupant (XEP-0045 §7.5): a chat box whose JID is the
+        occupant JID ``room@service/nick``; messages sent there go to that occupant only.
+
+        JS: ``const box = _converse.api.roomLife.openPrivate('room@conference.localhost', 'bob'); box.sendMessage('psst')``
+        Python: ``box = api.room_life.open_private("room@conference.localhost", "bob"); box.send_message("psst")``
+        """
+        return self._private.open(self._life.room(room, "roomLife.openPrivate"), nick)
 
     def set_nick(self, room: Any, nick: str) -> None:
         """Change the user's nickname in a room (XEP-0045 §7.6); the room answers with the change

@@ -1,5 +1,5 @@
 """The ``converse-room-life`` plugin: nick changes, room info, the configuration form, destroying
-rooms, ``/nick /destroy /clear``, and XEP-0410 self-ping (setting ``muc_self_ping_interval``)."""
+rooms, private messages with occupants, ``/nick /destroy /clear``, and XEP-0410 self-ping (setting ``muc_self_ping_interval``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any
 from ...core.plugin import EventDoc, Plugin
 from ...core.settings import Setting
 from ..commands.plugin import Commands
+from ..chats.plugin import ChatsState
+from ..muc.plugin import RoomsState
 from .api import RoomLifeAPI
 from .commands import add_room_commands
+from .private import PrivateChats
 from .selfping import SelfPing
 from .state import RoomLife
 
@@ -18,7 +21,7 @@ class RoomLifePlugin(Plugin):
     """Room life on top of converse-muc."""
 
     name = "converse-room-life"
-    dependencies = ("converse-muc", "converse-commands")
+    dependencies = ("converse-chats", "converse-commands")  # rooms (converse-muc): without them, nothing to do
     settings = {
         "muc_self_ping_interval": Setting(300, (int, float), "Seconds without traffic from a room after which "
                                           "we ping our own occupant JID (XEP-0410) and join again when we were "
@@ -35,17 +38,24 @@ class RoomLifePlugin(Plugin):
 
     def initialize(self) -> None:
         converse = self._converse
+        if converse.find(RoomsState) is None:
+            return  # converse-muc is not loaded: no rooms, so no room life
         self.life = RoomLife(converse)
         self.pinger = SelfPing(converse, self._interval)
         converse.provide(self.life)
         converse.provide(self.pinger)
-        converse.api.add_grouping("room_life", RoomLifeAPI(self.life, self.pinger))
         converse.session.add_handler("presence", self.life.on_presence)
         converse.session.add_handler("presence", self.pinger.traffic)
         converse.session.add_handler("message", self.pinger.traffic)
         add_room_commands(converse.get(Commands), self.life)
+        self.private = PrivateChats(converse)
+        converse.provide(self.private)
+        converse.get(ChatsState).box_jid_finders.append(self.private.occupant_box_jid)
+        converse.api.add_grouping("room_life", RoomLifeAPI(self.life, self.pinger, self.private))
         listen = converse.api.listen
         listen.on("roomEntered", self.pinger.start)
+        listen.on("chatBoxOpened", self.private.titled)
+        listen.on("createMessageStanza", self.private.mark_outgoing)
         listen.on("leaveRoom", lambda room, *_: self.pinger.stop(room.get("jid")))
         listen.on("disconnected", lambda *_: self.pinger.stop_all())
         listen.on("logout", lambda *_: self.pinger.stop_all())
