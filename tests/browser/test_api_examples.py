@@ -242,10 +242,20 @@ BEFORE: dict[str, Callable[[Runner], None]] = {
         "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
     "_converse.api.bookmarks.remove": lambda page: page.py(
         "await api.bookmarks.add({'jid': args['jid']})", jid=page.world.room("demo")),
+    **{f"_converse.api.roomLife.{name}": lambda page: _alice_in_room(page)
+       for name in ("cancelConfig", "clear", "destroy", "getConfig", "info", "openPrivate", "selfPing", "setNick",
+                    "submitConfig")},
     "_converse.api.reactions.get": lambda page: _bobs_m1(page),
     "_converse.api.reactions.set": lambda page: _bobs_m1(page),
     "_converse.api.reactions.toggle": lambda page: _bobs_m1(page),
 }
+
+
+def _alice_in_room(page: Runner) -> None:
+    """alice is in the examples' room (its owner: she made it; again after the destroy example)."""
+    page.py("api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room())
+    page.wait(lambda: page.py("result = api.rooms.get(args['jid']).get('connection_status') == 'entered'",
+                              jid=page.world.room()), "alice to be in the room")
 
 
 def _bobs_m1(page: Runner) -> None:

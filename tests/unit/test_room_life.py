@@ -342,3 +342,21 @@ def test_private_messages_go_both_ways_in_their_own_box_as_xep0045_section_7_5()
         client.api.chats.open("bob@localhost").send_message("hi")
         assert parse(client.sent("message")[-1]).find(f"{{{MUC_USER}}}x") is None
     arun(run())
+
+
+def test_the_config_form_renders_every_field_type_as_escaped_text() -> None:
+    from converse_py.dom.room_life_templates import config_form, room_info
+    hostile = FORM.format(id="c1").replace("Natural-Language Room Name", "&lt;img src=x onerror=alert(1)&gt;") \
+        .replace("A Dark Cave", "&lt;script&gt;bad()&lt;/script&gt;").replace("Keep it", "&lt;b&gt;keep&lt;/b&gt;")
+    html = config_form(ROOM, config_form_of(parse(hostile)))
+    assert "<img" not in html and "<script" not in html and "<b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;keep&lt;/b&gt;" in html
+    assert 'value="&lt;script&gt;bad()&lt;/script&gt;"' in html
+    for kind in ("boolean", "jid-multi", "jid-single", "list-multi", "list-single", "text-multi", "text-private",
+                 "text-single"):
+        assert f'data-type="{kind}"' in html
+    assert 'type="password"' in html and "<select" in html and " multiple" in html and "<textarea" in html
+    assert 'type="checkbox"' in html and "You may set a password" in html  # the fixed field, as text
+    assert "http://jabber.org/protocol/muc#roomconfig" not in html  # hidden fields are not shown
+    info = room_info(ROOM, {"name": "<i>x</i>", "description": "", "features": ["moderated"], "occupants": 3})
+    assert "<i>" not in info and "&lt;i&gt;x&lt;/i&gt;" in info and "<li>moderated</li>" in info

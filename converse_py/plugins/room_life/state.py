@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from ...core.converse import Converse
 from ...core.errors import ConverseError, IQError
+from ...core.log import logger
 from ...i18n import N_, _
 from ..muc.models import Room
 from ..muc.plugin import RoomsState
@@ -130,8 +131,13 @@ class RoomLife:
         self.converse.trigger("roomConfigured", room)
 
     async def cancel_config(self, room: Room) -> None:
+        """Send the cancel form; a room that answers it with an error (nothing was being
+        configured) leaves things as they were, which is what cancelling asks for."""
         self.forms.pop(room.get("jid"), None)
-        await self.converse.session.send_iq(cancel_config(room.get("jid")))
+        try:
+            await self.converse.session.send_iq(cancel_config(room.get("jid")))
+        except IQError as exc:
+            logger.info("room %s: cancelling the configuration: %s", room.get("jid"), _condition(exc))
 
     # -- destroying --------------------------------------------------------------------------
     async def destroy(self, room: Room, reason: str | None = None, alternate: str | None = None) -> None:
