@@ -27,7 +27,7 @@ class RoomLifeAPI(Grouping):
         """Open the private chat with an occupant (XEP-0045 §7.5): a chat box whose JID is the
         occupant JID ``room@service/nick``; messages sent there go to that occupant only.
 
-        JS: ``const box = _converse.api.roomLife.openPrivate('room@conference.localhost', 'bob'); box.sendMessage('psst')``
+        JS: ``const box = _converse.api.roomLife.openPrivate('room@conference.localhost', 'bob'); box.model.sendMessage('psst')``
         Python: ``box = api.room_life.open_private("room@conference.localhost", "bob"); box.send_message("psst")``
         """
         return self._private.open(self._life.room(room, "roomLife.openPrivate"), nick)
@@ -83,8 +83,8 @@ class RoomLifeAPI(Grouping):
         """Destroy the room (owners), with an optional reason and alternate room JID; the occupants
         are told (event ``roomDestroyed``).
 
-        JS: ``await _converse.api.roomLife.destroy('room@conference.localhost', 'Moved', 'new@conference.localhost')``
-        Python: ``await api.room_life.destroy("room@conference.localhost", "Moved")``
+        JS: ``await _converse.api.roomLife.destroy('old@conference.localhost', 'Moved', 'new@conference.localhost')``
+        Python: ``await api.room_life.destroy("older@conference.localhost", "Moved")``
         """
         return asyncio.ensure_future(self._life.destroy(self._life.room(room, "roomLife.destroy"), reason, alternate))
 
