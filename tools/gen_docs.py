@@ -34,6 +34,7 @@ from converse_py.plugins.reactions.api import ReactionsAPI  # noqa: E402
 from converse_py.plugins.mentions.api import MentionsAPI  # noqa: E402
 from converse_py.plugins.mam.api import ArchiveAPI  # noqa: E402
 from converse_py.plugins.muc.api import RoomsAPI  # noqa: E402
+from converse_py.plugins.room_life.api import RoomLifeAPI  # noqa: E402
 from converse_py.plugins.notifications.api import NotificationsAPI  # noqa: E402
 from converse_py.plugins.ping.plugin import PingAPI  # noqa: E402
 from converse_py.plugins.roster.api import ContactsAPI  # noqa: E402
@@ -126,6 +127,7 @@ SECTIONS: list[tuple[str, type, str]] = [
     ("api.contacts", ContactsAPI, "_converse.api.contacts"),
     ("api.chats", ChatsAPI, "_converse.api.chats"),
     ("api.rooms", RoomsAPI, "_converse.api.rooms"),
+    ("api.roomLife", RoomLifeAPI, "_converse.api.roomLife"),
     ("api.archive", ArchiveAPI, "_converse.api.archive"),
     ("api.blocklist", BlocklistAPI, "_converse.api.blocklist"),
     ("api.bookmarks", BookmarksAPI, "_converse.api.bookmarks"),

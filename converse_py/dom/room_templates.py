@@ -28,7 +28,7 @@ def occupant_avatar_jid(room_jid: str, occupant: Any) -> str:
 
 
 def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | None = None,
-                 menu: Markup | None = None) -> Markup:
+                 menu: Markup | None = None, actions: Markup | None = None) -> Markup:
     show = occupant.get("show") or "online"
     role, affiliation = occupant.get("role") or "none", occupant.get("affiliation") or "none"
     badge = " · ".join(_(x) for x in (role if role not in ("none", "participant") else "",
@@ -41,21 +41,24 @@ def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | Non
                tag("span", {"class": "cpy-nick", "style": nick_style(occupant.get('nick'))},
                    occupant.get("nick")),
                tag("span", {"class": "cpy-badge"}, badge) if badge else None,
-               menu)
+               actions, menu)
 
 
 def occupants(items: Sequence[Any], room_jid: str = "",
               avatars: Callable[[str], str | None] | None = None,
-              menus: Callable[[Any], Markup | None] | None = None) -> Markup:
+              menus: Callable[[Any], Markup | None] | None = None,
+              actions: Callable[[Any], Markup | None] | None = None) -> Markup:
     """Moderators first, then by nick; ``avatars`` gives a JID's picture (see ``occupant_avatar_jid``);
-    ``menus`` an occupant's moderation menu (the moderation plugin's)."""
+    ``menus`` an occupant's moderation menu (the moderation plugin's), ``actions`` an occupant's
+    buttons (e.g. "Message privately")."""
     order = {"moderator": 0, "participant": 1, "visitor": 2, "none": 3}
     ranked = sorted(items, key=lambda o: (order.get(o.get("role"), 3), str(o.get("nick")).casefold()))
     rows = []
     for occupant in ranked:
         lookup = occupant_avatar_jid(room_jid, occupant) if room_jid else None
         rows.append(occupant_row(occupant, avatars(lookup) if avatars is not None and lookup else None, lookup,
-                                 menus(occupant) if menus is not None else None))
+                                 menus(occupant) if menus is not None else None,
+                                 actions(occupant) if actions is not None else None))
     return join(rows)
 
 

@@ -242,12 +242,27 @@ BEFORE: dict[str, Callable[[Runner], None]] = {
         "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
     "_converse.api.bookmarks.remove": lambda page: page.py(
         "await api.bookmarks.add({'jid': args['jid']})", jid=page.world.room("demo")),
+    **{f"_converse.api.roomLife.{name}": lambda page: _alice_in_room(page)
+       for name in ("cancelConfig", "clear", "getConfig", "info", "openPrivate", "selfPing", "setNick",
+                    "submitConfig")},
+    # a destroyed room may not come back (Prosody keeps a tombstone): each example destroys its own
+    "_converse.api.roomLife.destroy": lambda page: [_alice_in_room(page, name) for name in ("old", "older")
+                                                    if page.py("result = api.rooms.get(args['jid']) is None",
+                                                               jid=page.world.room(name))],
     "_converse.api.reactions.get": lambda page: _bobs_m1(page),
     "_converse.api.mentions.find": lambda page: page.py(
         "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
     "_converse.api.reactions.set": lambda page: _bobs_m1(page),
     "_converse.api.reactions.toggle": lambda page: _bobs_m1(page),
 }
+
+
+def _alice_in_room(page: Runner, name: str = "room") -> None:
+    """alice is in one of the examples' rooms (its owner: she made it)."""
+    jid = page.world.room(name)
+    page.py("api.rooms.open(args['jid'], {'nick': 'alice'})", jid=jid)
+    page.wait(lambda: page.py("result = api.rooms.get(args['jid']).get('connection_status') == 'entered'", jid=jid),
+              "alice to be in the room")
 
 
 def _bobs_m1(page: Runner) -> None:

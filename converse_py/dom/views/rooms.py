@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from ...core.converse import Converse
 from ...core.log import logger
@@ -22,6 +23,7 @@ from ...xmpp.jid import JID
 from ...i18n import _, ngettext
 from .. import room_templates as t
 from .. import templates
+from ..html import Markup
 from .avatars import avatar_url
 from ..ffi import ProxyKeeper, found
 from ..hooks import toolbar_buttons
@@ -241,6 +243,8 @@ class RoomView:
         self.element = container.lastElementChild
         self.occupant_list = self.element.querySelector('[data-role="occupants"]')
         self._occupants_dirty = False
+        #: Buttons of an occupant's row (set by the room life view: "Message privately").
+        self.occupant_actions: Callable[[Any], Markup | None] | None = None
         self.proxies = ProxyKeeper()
         self.messages = MessageListView(converse, room, self.element.querySelector('[data-role="messages"]'),
                                         self.element.querySelector('[data-role="history"]'), self.proxies,
@@ -294,7 +298,8 @@ class RoomView:
         moderation = self.converse.find(ModerationState)
         self.occupant_list.innerHTML = t.occupants(
             list(self.room.occupants.values()), self.room.get("jid"), lambda jid: avatar_url(self.converse, jid),
-            (lambda o: moderation.occupant_menu(self.room, o)) if moderation is not None else None)
+            (lambda o: moderation.occupant_menu(self.room, o)) if moderation is not None else None,
+            self.occupant_actions)
 
     def render_invite_contacts(self) -> None:
         roster = self.converse.find(RosterState)

@@ -42,8 +42,8 @@ class StrangerBanners:
     def is_stranger(self, jid: str) -> bool:
         """Not in the roster (once the roster is known)."""
         roster = self.converse.find(RosterState)
-        if roster is None or not self.converse.promises.is_resolved("rosterContactsFetched"):
-            return False
+        if roster is None or not self.converse.promises.is_resolved("rosterContactsFetched") or "/" in jid:
+            return False  # a full JID: a private chat with a room occupant (no roster contact)
         return jid not in roster.contacts
 
     def refresh(self) -> None:

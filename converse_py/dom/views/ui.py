@@ -38,6 +38,8 @@ from .moderation import ModerationView
 from .reactions import ReactionsView
 from .rooms import RoomsView
 from .bookmarks import OpenRoomsView
+from .room_life import RoomLifeView
+from ...plugins.room_life.state import RoomLife
 from .uploads import UploadsView
 from .screens import ScreensView
 
@@ -86,6 +88,7 @@ class UIPlugin(UIDeclaration):
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
         self.open_rooms = OpenRoomsView(converse, self, self.rooms, self.controlbox.panel)
+        self.room_life = RoomLifeView(converse, self, self.rooms) if converse.find(RoomLife) is not None else None
         self.buttons = PluginButtons(converse, self, self.chats, self.rooms)
         self.strangers = StrangerBanners(converse, self, self.chats)
         self.avatars = AvatarViews(converse, self, self.root)

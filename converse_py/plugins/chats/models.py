@@ -346,6 +346,17 @@ class ChatBox(Model):
         self.add_messages([line], newer=True)
         return line
 
+    def clear_messages(self) -> None:
+        """Stop showing the messages shown so far (local only: nothing is deleted anywhere);
+        listeners get a ``reset``. Messages seen before are still recognised as duplicates.
+
+        >>> box = ChatBox("bob@localhost"); _ = box.add_info("one"); box.clear_messages(); box.messages
+        []
+        """
+        self.messages = []
+        for listener in list(self._message_listeners):
+            listener(self, [], RESET)
+
     def resend_message(self, msg_id: str) -> ShownMessage | None:
         """Send the text of the user's failed message ``msg_id`` again, as a new message; the failed
         one is marked resent. Returns the new message (None when a ``beforeMessageSend`` listener

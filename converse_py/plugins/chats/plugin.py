@@ -13,7 +13,7 @@ back). Hooks (``HOOKS`` below; data types in hooks.py): ``beforeMessageSend``,
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import xml.etree.ElementTree as ET
 from datetime import datetime, UTC
 from typing import Any
@@ -49,13 +49,24 @@ class ChatsState:
         self.boxes: dict[str, ChatBox] = {}
         self.owner: str | None = None  # whose boxes these are
         self._restoring = False
+        #: Plugins that key some boxes by full JID (e.g. private chats with room occupants):
+        #: each returns the box JID for a sender's JID, or None (the bare JID is used then).
+        self.box_jid_finders: list[Callable[[JID], str | None]] = []
 
-    def open(self, jid: str) -> ChatBox:
-        """The box for ``jid``, created or re-opened as needed."""
+    def box_jid(self, jid: JID) -> str:
+        """The JID of the box for messages with ``jid``: its bare JID unless a finder says otherwise."""
+        for finder in self.box_jid_finders:
+            found = finder(jid)
+            if found:
+                return found
+        return jid.bare
+
+    def open(self, jid: str, fullname: str = "") -> ChatBox:
+        """The box for ``jid``, created or re-opened as needed (``fullname``: its title when the
+        roster has none)."""
         box = self.boxes.get(jid)
         if box is None:
             roster = self.converse.find(RosterState)
-            fullname = ""
             if roster is not None and jid in roster.contacts:
                 fullname = roster.contacts[jid].get("fullname")
             box = self.boxes[jid] = ChatBox(jid, fullname)
@@ -125,7 +136,7 @@ class ChatsState:
         """An incoming chat message (from any resource of the contact) goes to the contact's box
         (``messageStanza`` listeners see ``stanza`` first; ``beforeMessageShown`` listeners may
         change it, e.g. decrypt, or drop it)."""
-        box = self.open(parsed.sender.bare)
+        box = self.open(self.box_jid(parsed.sender))
         message: ShownMessage | None = ShownMessage(
             parsed.id, parsed.sender.bare, parsed.body, parsed.time, outgoing=False,
             sender_name=box.get("fullname"), stanza_id=parsed.stanza_id, origin_id=parsed.origin_id,
@@ -143,7 +154,7 @@ class ChatsState:
     def sent_elsewhere(self, parsed: ChatMessage, stanza: ET.Element | None = None) -> None:
         """A message one of the user's other clients sent (a sent carbon) goes to the recipient's box."""
         try:
-            peer = JID.parse(parsed.to).bare
+            peer = self.box_jid(JID.parse(parsed.to))
         except ValueError:
             return
         box = self.open(peer)
@@ -181,8 +192,7 @@ class ChatsState:
         """An error answered a message: the user's message with its id (in the box of whoever
         answered, or in any box when the user's or the contact's server answered) is marked
         failed; an error for no message shown here is an info line in the answering contact's box."""
-        bare = error.sender.bare
-        box = self.boxes.get(bare)
+        box = self.boxes.get(self.box_jid(error.sender))
         boxes = [box] if box is not None else ([] if error.sender.local else list(self.boxes.values()))
         for candidate in boxes:
             message = candidate.find_message(error.id)
@@ -237,8 +247,8 @@ class ChatsState:
         key = self._key()
         if key is None or self._restoring:
             return
-        rows = [{name: box.get(name) for name in PERSISTED}
-                for box in self.boxes.values() if not box.get("closed")]
+        rows = [{name: box.get(name) for name in PERSISTED}  # boxes keyed by full JID are not kept
+                for box in self.boxes.values() if not box.get("closed") and "/" not in box.get("jid")]
         self.converse.platform.storage_set(key, json.dumps(rows))
 
     def restore(self, owner: str) -> None:

@@ -210,7 +210,7 @@ class RoomsState:
             self._occupant_presence(room, presence)
 
     def _join_failed(self, room: Room, presence: OccupantPresence) -> None:
-        if room.entered and presence.error != "conflict":
+        if room.entered:  # e.g. a refused nick change (the room_life plugin reports it)
             logger.info("room %s: presence error %s", room.get("jid"), presence.error)
             return
         if presence.error == "conflict" and room.join_attempts < NICK_RETRIES:
