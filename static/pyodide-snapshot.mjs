@@ -174,10 +174,33 @@ function copyPrebuiltLater(cache, key, id) {
     });
 }
 
+// Pyodide 314.0.7 copies a snapshot's memory into the heap the wasm module starts with, without
+// growing it first: a snapshot of a heap larger than that (converse_py and its plugins took it
+// from 30 to 36 MiB) fails with "offset is out of bounds". Its module factory is wrapped so the
+// heap grows to the snapshot's size before the copy (Emscripten's own resize, exported).
+async function growingFactory(indexURL) {
+    const factory = (await import(indexURL + 'pyodide.asm.mjs')).default;
+    return async function (moduleSettings) {
+        const module = await factory(moduleSettings);
+        const restoreSnapshot = module.API.restoreSnapshot;
+        module.API.restoreSnapshot = function (bytes) {
+            const header = new Uint32Array(bytes.buffer, bytes.byteOffset, 4);
+            const needed = bytes.byteLength - header[1];
+            if (module.HEAP8.length < needed && !module._emscripten_resize_heap(needed)) {
+                throw new Error('the snapshot needs ' + needed + ' bytes of memory; the heap cannot grow so far');
+            }
+            return restoreSnapshot.call(this, bytes);
+        };
+        return module;
+    };
+}
+
 // ``snapshot``: from snapshotBytes (its bytes may still be arriving).
 async function restore(settings, snapshot) {
     try {
-        const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot.bytes }));
+        const createPyodideModule = await growingFactory(settings.indexURL);
+        const pyodide = await loadPlain(Object.assign({}, settings, { _loadSnapshot: snapshot.bytes,
+                                                                      createPyodideModule: createPyodideModule }));
         mark('cpy:snapshot-restored');
         return pyodide;
     } catch (err) {
