@@ -250,8 +250,7 @@ BEFORE: dict[str, Callable[[Runner], None]] = {
                                                     if page.py("result = api.rooms.get(args['jid']) is None",
                                                                jid=page.world.room(name))],
     "_converse.api.reactions.get": lambda page: _bobs_m1(page),
-    "_converse.api.mentions.find": lambda page: page.py(
-        "api.rooms.open(args['jid'], {'nick': 'alice'})", jid=page.world.room()),
+    "_converse.api.mentions.find": lambda page: _alice_named_alice(page),
     "_converse.api.reactions.set": lambda page: _bobs_m1(page),
     "_converse.api.reactions.toggle": lambda page: _bobs_m1(page),
 }
@@ -263,6 +262,16 @@ def _alice_in_room(page: Runner, name: str = "room") -> None:
     page.py("api.rooms.open(args['jid'], {'nick': 'alice'})", jid=jid)
     page.wait(lambda: page.py("result = api.rooms.get(args['jid']).get('connection_status') == 'entered'", jid=jid),
               "alice to be in the room")
+
+
+def _alice_named_alice(page: Runner) -> None:
+    """alice is in the examples' room as "alice" (the roomLife.setNick example renames her)."""
+    _alice_in_room(page)
+    jid = page.world.room()
+    if page.py("result = api.rooms.get(args['jid']).get('nick')", jid=jid) != "alice":
+        page.py("api.room_life.set_nick(args['jid'], 'alice')", jid=jid)
+        page.wait(lambda: page.py("result = api.rooms.get(args['jid']).get('nick') == 'alice'", jid=jid),
+                  "alice to be called alice again")
 
 
 def _bobs_m1(page: Runner) -> None:

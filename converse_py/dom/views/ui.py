@@ -102,10 +102,20 @@ class UIPlugin(UIDeclaration):
 
     def on_action(self, kind: str, action: str, handler: ActionHandler) -> None:
         """Call ``handler(element, event)`` for ``kind`` events on elements with ``data-action=action``
-        (``kind`` is one of ROUTED_EVENTS; submit events are prevented from navigating)."""
+        (``kind`` is one of ROUTED_EVENTS; submit events are prevented from navigating). A second
+        handler for the same action runs after the first (the open rooms list maximizes a room,
+        the small-screen view then shows it), never in its place."""
         if kind not in ROUTED_EVENTS:
             raise ValueError(f"not a routed DOM event: {kind!r}")
-        self._handlers[(kind, action)] = handler
+        earlier = self._handlers.get((kind, action))
+        if earlier is None:
+            self._handlers[(kind, action)] = handler
+            return
+
+        def both(element: Any, event: Any) -> None:
+            earlier(element, event)
+            handler(element, event)
+        self._handlers[(kind, action)] = both
 
     def _route(self, kind: str, event: Any) -> None:
         target = event.target
