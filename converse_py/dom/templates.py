@@ -179,6 +179,21 @@ class MessageParts:
         self.body = body if isinstance(body, str) else None
 
 
+def confirm_group(label: str, question: str, action: str, name: str) -> Markup:
+    """An in-row confirmation (retract, remove for everyone): ``question`` and two buttons that
+    fire ``messagePartClicked`` with ``{name}-confirm`` (labelled ``action``) or ``{name}-cancel``.
+
+    >>> html = str(confirm_group("Sure?", "Really sure?", "Go", "x"))
+    >>> 'aria-label="Sure?"' in html, 'data-name="x-confirm">Go<' in html, 'data-name="x-cancel"' in html
+    (True, True, True)
+    """
+    return tag("span", {"class": "cpy-confirm", "role": "group", "aria-label": label}, question, " ",
+               tag("button", {"type": "button", "data-action": "message-part", "data-name": f"{name}-confirm"},
+                   action), " ",
+               tag("button", {"type": "button", "data-action": "message-part", "data-name": f"{name}-cancel"},
+                   _("Cancel")))
+
+
 #: The parts plugins add to one row (None: none).
 PartsFor = Callable[[Any], "MessageParts | None"]
 

@@ -36,7 +36,7 @@ from ...core.errors import ConverseError, IQError
 from ...core.plugin import EventDoc, Plugin
 from ...dom.hooks import listen_ui
 from ...dom.html import tag
-from ...dom.templates import MessageParts
+from ...dom.templates import MessageParts, confirm_group
 from ...i18n import N_, _
 from ...xmpp.jid import JID
 from ...xmpp.stanza import find, find_all
@@ -390,13 +390,8 @@ class ModerationState:
             if "cpy-retracted" not in parts.classes:
                 parts.classes.append("cpy-retracted")
         elif extras.get(CONFIRMING):
-            parts.after.append(tag(
-                "span", {"class": "cpy-confirm", "role": "group", "aria-label": _("Remove this message for everyone?")},
-                _("Remove this message for everyone?"), " ",
-                tag("button", {"type": "button", "data-action": "message-part", "data-name": "moderate-confirm"},
-                    _("Remove")), " ",
-                tag("button", {"type": "button", "data-action": "message-part", "data-name": "moderate-cancel"},
-                    _("Cancel"))))
+            question = _("Remove this message for everyone?")
+            parts.after.append(confirm_group(question, question, _("Remove"), "moderate"))
         return parts
 
     def on_part_clicked(self, box: Any, message: ShownMessage, name: str) -> None:

@@ -34,7 +34,7 @@ from ...core.errors import ConverseError
 from ...core.plugin import EventDoc, Plugin
 from ...dom.hooks import listen_ui
 from ...dom.html import tag
-from ...dom.templates import MessageParts
+from ...dom.templates import MessageParts, confirm_group
 from ...i18n import _
 from ...xmpp import ns
 from ...xmpp.stanza import find
@@ -193,13 +193,8 @@ class RetractionPlugin(Plugin):
             parts.body = tag("span", {"class": "cpy-tombstone"}, tombstone_text(message))
             parts.classes.append("cpy-retracted")
         elif extras.get(CONFIRMING):
-            parts.after.append(tag(
-                "span", {"class": "cpy-confirm", "role": "group", "aria-label": _("Retract this message?")},
-                _("Retract this message for everyone?"), " ",
-                tag("button", {"type": "button", "data-action": "message-part", "data-name": "retract-confirm"},
-                    _("Retract")), " ",
-                tag("button", {"type": "button", "data-action": "message-part", "data-name": "retract-cancel"},
-                    _("Cancel"))))
+            parts.after.append(confirm_group(_("Retract this message?"), _("Retract this message for everyone?"),
+                                             _("Retract"), "retract"))
         return parts
 
     def on_part_clicked(self, box: ChatBox, message: ShownMessage, name: str) -> None:
