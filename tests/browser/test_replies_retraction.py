@@ -24,7 +24,8 @@ GRAB = """() => new Promise((resolve) => converse.plugins.add('grab-replies-' + 
     window.capi = this._converse.api;
     window.out.retracted = [];
     window.capi.listen.on('messageRetracted', (box, message) => window.out.retracted.push(message.id));
-    window.capi.waitUntil('chatBoxesFetched').then(resolve);
+    // once alice is available (initial presence sent), bob's chat messages reach her page live
+    Promise.all([window.capi.waitUntil('chatBoxesFetched'), window.capi.waitUntil('statusInitialized')]).then(resolve);
 }}))"""
 
 

@@ -183,10 +183,8 @@ def test_a_phone_shows_one_pane_and_the_back_button_returns_to_the_contacts(
         page.page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_dragging_a_box_edge_resizes_it_and_the_size_is_kept(page: ClientPage, people: tuple[Account, Account]) -> None:
-    _, pal = people
-    show(page, pal.jid)
-    box = f'#conversejs section.cpy-chatbox[data-jid="{pal.jid}"]'
+def drag_top_left(page: ClientPage, box: str) -> dict[str, float]:
+    """Drag ``box``'s top-left grip 60 px left and 80 px up; its new bounding box."""
     grip = page.page.locator(f"{box} .cpy-dragresize-topleft")
     before = page.page.locator(box).bounding_box()
     start = grip.bounding_box()
@@ -198,12 +196,31 @@ def test_dragging_a_box_edge_resizes_it_and_the_size_is_kept(page: ClientPage, p
     after = page.page.locator(box).bounding_box()
     assert after is not None
     assert abs(after["width"] - (before["width"] + 63)) <= 2 and abs(after["height"] - (before["height"] + 83)) <= 2
+    return after
+
+
+def saved_with_width(page: ClientPage) -> list[str]:
+    """What tab (or lasting) storage holds that names a width."""
+    return list(page.js("() => Object.keys(sessionStorage).concat(Object.keys(localStorage)).map("
+                        "k => sessionStorage.getItem(k) || localStorage.getItem(k)).filter(v => v && v.includes('\"width\"'))"))
+
+
+def test_dragging_a_box_edge_resizes_it_and_the_size_is_kept(page: ClientPage, people: tuple[Account, Account]) -> None:
+    _, pal = people
+    show(page, pal.jid)
+    after = drag_top_left(page, f'#conversejs section.cpy-chatbox[data-jid="{pal.jid}"]')
     model = page.js("jid => [window.capi.chats.get(jid).model.get('width'), "
                     "window.capi.chats.get(jid).model.get('height')]", pal.jid)
     assert model == [round(after["width"]), round(after["height"])]
-    saved = page.js("() => Object.keys(sessionStorage).concat(Object.keys(localStorage)).map("
-                    "k => sessionStorage.getItem(k) || localStorage.getItem(k)).filter(v => v && v.includes('\"width\"'))")
-    assert any(f'"width": {model[0]}' in value or f'"width":{model[0]}' in value for value in saved)
+    assert any(f'"width": {model[0]}' in value or f'"width":{model[0]}' in value for value in saved_with_width(page))
+    # a room's box too: its size is kept with the open rooms (they come back after a reload)
+    show(page, ROOM)
+    after = drag_top_left(page, f'#conversejs section.cpy-chatroom[data-jid="{ROOM}"]')
+    room = page.js("jid => [window.capi.rooms.get(jid).model.get('width'), window.capi.rooms.get(jid).model.get('height')]", ROOM)
+    assert room == [round(after["width"]), round(after["height"])]
+    rows = [row for value in saved_with_width(page) if value.startswith("[")
+            for row in json.loads(value) if isinstance(row, dict) and row.get("jid") == ROOM]
+    assert rows and (rows[0]["width"], rows[0]["height"]) == tuple(room)
 
 
 def test_the_theme_setting_overrides_the_system_preference_at_once(page: ClientPage) -> None:

@@ -357,13 +357,19 @@ def test_saved_rooms_are_reopened_by_the_next_page() -> None:
     async def body() -> None:
         client = Client()
         client.platform.storage_set(STORAGE_PREFIX + "alice@localhost", json.dumps(
-            [{"jid": "kept@conference.localhost", "nick": "ally", "minimized": True}, {"jid": 5}, "junk"]))
+            [{"jid": "kept@conference.localhost", "nick": "ally", "minimized": True, "width": 512, "height": True},
+             {"jid": 5}, "junk"]))
         await client.converse.initialize({})
         await client.api.user.login({"jid": "alice@localhost", "password": "secret"})
         await settle()
         room = client.converse.get(RoomsState).rooms["kept@conference.localhost"]
         assert room.get("nick") == "ally" and room.get("minimized")
+        assert (room.get("width"), room.get("height")) == (512, None)  # a size that is no number is dropped
         assert "kept@conference.localhost/ally" in joins(client)
+        room.set({"width": 400, "height": 300})  # the user dragged the room's box (allow_dragresize)
+        saved = json.loads(client.platform.storage_get(STORAGE_PREFIX + "alice@localhost") or "[]")
+        assert saved == [{"jid": "kept@conference.localhost", "nick": "ally", "minimized": True,
+                          "width": 400, "height": 300}]
     arun(body())
 
 

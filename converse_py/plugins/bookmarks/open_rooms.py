@@ -1,5 +1,5 @@
 """The open rooms of the tab: kept in tab storage so they come back after a reload (as chat boxes
-do; never a password or a message), the ``auto_join_rooms`` setting, and each room's count of
+do, with the size the user dragged them to; never a password or a message), the ``auto_join_rooms`` setting, and each room's count of
 unread messages that mention the user (``num_mentions``, beside the chat box's ``num_unread``;
 detected by ``mentions.references.message_mentions_user``, XEP-0372 references aware).
 """
@@ -20,6 +20,18 @@ from ..muc.plugin import RoomsState
 from .stanzas import room_jid
 
 STORAGE_PREFIX = "converse-py-rooms:"
+#: A room's attributes kept with it besides its JID: the nick, minimized, and the dragged size.
+SIZE_ATTRIBUTES = ("width", "height")
+
+
+def saved_size(row: Mapping[str, Any]) -> dict[str, int]:
+    """The dragged size (``allow_dragresize``) kept in a saved row: positive whole pixels only.
+
+    >>> saved_size({"width": 420.6, "height": "x", "jid": "r@conference.localhost"})
+    {'width': 420}
+    """
+    return {name: int(row[name]) for name in SIZE_ATTRIBUTES
+            if isinstance(row.get(name), (int, float)) and not isinstance(row.get(name), bool) and row[name] > 0}
 
 
 def auto_join_list(value: Any) -> list[tuple[str, str]]:
@@ -40,7 +52,7 @@ def auto_join_list(value: Any) -> list[tuple[str, str]]:
 
 
 class OpenRooms:
-    """Saves which rooms are open (jid, nick, minimized) for the page after a reload, and opens them
+    """Saves which rooms are open (jid, nick, minimized, dragged size) for the page after a reload, and opens them
     (and the ``auto_join_rooms``) after log-in; counts mentions of the user in unread messages."""
 
     def __init__(self, converse: Converse) -> None:
@@ -58,7 +70,8 @@ class OpenRooms:
         key = self._key()
         if rooms is None or key is None or self._restoring:
             return
-        rows = [{"jid": r.get("jid"), "nick": r.get("nick"), "minimized": bool(r.get("minimized"))}
+        rows = [{"jid": r.get("jid"), "nick": r.get("nick"), "minimized": bool(r.get("minimized")),
+                 **saved_size({name: r.get(name) for name in SIZE_ATTRIBUTES})}
                 for r in rooms.rooms.values() if not r.get("closed")]
         self.converse.platform.storage_set(key, json.dumps(rows))
 
@@ -71,9 +84,11 @@ class OpenRooms:
         self.owner = owner
         self._restoring = True
         try:
-            for jid, nick, minimized in self._saved():
+            for jid, nick, minimized, size in self._saved():
                 self.restored.add(jid)
                 room = self._open(rooms, jid, nick)
+                if room is not None and size:
+                    room.set(size)
                 if minimized and room is not None:
                     room.minimize()
             for jid, nick in auto_join_list(self.converse.settings.get("auto_join_rooms")):
@@ -88,7 +103,7 @@ class OpenRooms:
             return room
         return rooms.open(jid, {"nick": nick} if nick else {})
 
-    def _saved(self) -> list[tuple[str, str, bool]]:
+    def _saved(self) -> list[tuple[str, str, bool, dict[str, int]]]:
         key = self._key()
         raw = self.converse.platform.storage_get(key) if key else None
         if not raw:
@@ -105,7 +120,7 @@ class OpenRooms:
             jid = room_jid(row["jid"])
             nick = row["nick"] if isinstance(row.get("nick"), str) else ""
             if jid:
-                out.append((jid, nick, bool(row.get("minimized"))))
+                out.append((jid, nick, bool(row.get("minimized")), saved_size(row)))
         return out
 
     def on_logout(self, *_: Any) -> None:
@@ -125,5 +140,5 @@ class OpenRooms:
     def on_room_change(self, room: Any, changed: dict[str, Any]) -> None:
         if changed.get("num_unread") == 0 and room.get("num_mentions"):
             room.set("num_mentions", 0)
-        if any(key in changed for key in ("minimized", "nick", "closed")):
+        if any(key in changed for key in ("minimized", "nick", "closed", *SIZE_ATTRIBUTES)):
             self.save()
