@@ -72,6 +72,9 @@ class Session:
         self._login_future: asyncio.Future[str] | None = None
         self._login_timer: Timer | None = None  # CONNECT_TIMEOUT of the login in progress
         self._was_connected = False
+        #: A login the user (or auto_login) asked for while no stream was up: if it fails, the
+        #: caller hears why; the reconnection loop does not take it over (it is no lost stream).
+        self._fresh_login = False
         self._closing = False
         self.stanzas_received = 0  # since the last (re)connection
         #: XEP-0198 state; used when the ``enable_smacks`` setting is on and the server offers it.
@@ -180,6 +183,7 @@ class Session:
             raise ConverseError("login: a password is required")
         self._leave_closing_transport()
         future = self._new_login_future()
+        self._fresh_login = not reconnect and self.state.down
         self._closing = False
         if not reconnect:
             self.failed_kinds = set()
@@ -294,6 +298,7 @@ class Session:
     def _on_up(self) -> None:
         """The stream is up: bound afresh (enable XEP-0198, flush the outbox) or resumed."""
         self.jid = self.transport.bound_jid
+        self._fresh_login = False
         self.stanzas_received = 0
         self._connected_kinds.add(self.transport.kind)
         self._attempt = None
@@ -364,7 +369,8 @@ class Session:
 
     def _fail_attempt(self) -> None:
         self._attempt = None
-        was_up = self._was_connected and not self.state.down
+        was_up = self._was_connected and not self.state.down and not self._fresh_login
+        self._fresh_login = False
         retrying = self.state.reconnecting
         self._salvage_unsent()
         self._discard_transport()

@@ -123,6 +123,25 @@ def test_a_refused_password_ends_in_disconnected() -> None:
     assert arun(body()) == ["connecting", "authenticating", "disconnected"]
 
 
+def test_a_refused_password_after_a_logout_is_reported_not_retried() -> None:
+    async def body() -> tuple[list[str], bool, int]:
+        client = Client(core_plugins=False, accept_password="right")
+        await client.converse.initialize({"auto_reconnect": True})
+        await client.api.user.login({"jid": "alice@localhost", "password": "right"})
+        client.api.user.logout()
+        await settle()
+        states = record(client)
+        retries: list[Any] = []
+        client.api.listen.on("will-reconnect", lambda *_: retries.append(True))
+        with pytest.raises(Exception, match="Authentication failed"):
+            await client.api.user.login({"jid": "alice@localhost", "password": "wrong"})
+        await advance(client, RECONNECT_DELAYS[0] * 2)
+        return states, client.converse.reconnecting, len(retries)
+    states, reconnecting, retries = arun(body())
+    assert states == ["connecting", "authenticating", "disconnected"]
+    assert not reconnecting and retries == 0
+
+
 def test_a_loss_with_auto_reconnect_waits_then_connects_again() -> None:
     async def body() -> tuple[list[str], list[bool]]:
         client = Client(core_plugins=False)
