@@ -84,8 +84,10 @@ c2s_stanza_size_limit = 4 * 1024 * 1024
 
 VirtualHost "localhost"
 
+-- muc_moderation: XEP-0425 (urn:xmpp:message-moderate:0), from Debian's prosody-modules
+-- (scripts/setup installs it; Prosody 0.12 has no moderation of its own).
 Component "conference.localhost" "muc"
-	modules_enabled = { "muc_mam" }
+	modules_enabled = { "muc_mam", "muc_moderation" }
 	restrict_room_creation = false
 	muc_room_locking = false
 	muc_room_default_persistent = true
