@@ -11,7 +11,8 @@ failed, expanded) replaces its one row. A long body's "Show more" and a failed m
 buttons are handled here (the model changes; the row follows), as are a reply's quote
 (``data-action="show-message"`` ``data-ref``: scroll to the message and highlight it) and the
 buttons plugins put in their row parts (``data-action="message-part"`` ``data-name``: event
-``messagePartClicked`` with the box, the message and the name). Rows are styled ``content-visibility: auto`` so the browser skips laying
+``messagePartClicked`` with the box, the message and the name). The first row of each group of
+consecutive messages shows its sender's avatar (setting ``show_message_avatar``). Rows are styled ``content-visibility: auto`` so the browser skips laying
 out and painting the thousands of rows out of view.
 
 Example (what ``ChatBoxView`` does)::
