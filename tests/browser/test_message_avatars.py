@@ -65,8 +65,11 @@ def test_a_contacts_group_shows_one_avatar_that_becomes_the_picture_he_publishes
     page, bob = world.page, world.bob
     page.js(f"window.capi.chats.open({json.dumps(bob.jid)})")
     section = f'#conversejs section.cpy-chatbox[data-jid="{bob.jid}"]'
+    # The (empty) history is fetched first: bob's messages then arrive live, not with the archive.
+    page.wait_for("(jid) => window.capi.chats.get(jid).model.get('archive_complete') === true", arg=bob.jid)
     world.bob_bot.send_message(world.alice.jid, "first of two")
     world.bob_bot.send_message(world.alice.jid, "second of two")
+    page.page.wait_for_selector(f'{section} li.cpy-msg .cpy-body:text-is("first of two")')
     page.page.wait_for_selector(f'{section} li.cpy-msg .cpy-body:text-is("second of two")')
     rows = avatars_of(page, section)
     assert [r["followup"] for r in rows] == [False, True]
