@@ -284,9 +284,24 @@ def _nick_style(nick: str) -> str:
         "#" + "".join(f"{round(c * 255):02x}" for c in rgb) for rgb in (light, dark)))
 
 
+#: The avatar a group's first row shows (None: rows show none; setting ``show_message_avatar``).
+AvatarFor = Callable[[Any], Markup]
+
+
+def message_avatar(src: str | None, name: str, key: str, lookup: str | None) -> Markup:
+    """The avatar at the start of a group of messages: ``avatar_image`` sized for a row (redrawn
+    with every avatar of ``lookup`` when it changes).
+
+    >>> str(message_avatar(None, "bob", "bob@localhost", "bob@localhost")).startswith(
+    ...     '<span class="cpy-avatar cpy-msg-avatar cpy-avatar-default" data-avatar-for="bob@localhost"')
+    True
+    """
+    return avatar_image(src, name, key, "cpy-avatar cpy-msg-avatar", lookup)
+
+
 def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] = (),
                  body: Callable[[str], str] = linkify, parts: MessageParts | None = None,
-                 followup: bool = False) -> Markup:
+                 followup: bool = False, avatar: AvatarFor | None = None) -> Markup:
     """One message line of a chat or (``room=True``) a room; the body is text (links made
     clickable), never HTML. In a room the sender is the nick, in its colour; in a chat the user's
     own messages say "me". ``body`` turns the text into HTML (default: ``linkify``; the styling
@@ -295,7 +310,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     delivered (XEP-0184) and ✓✓ once read (XEP-0333), with a spoken label; ``actions`` are the
     buttons plugins add to the row (hook ``getMessageActionButtons``); ``parts`` what they add
     around or instead of the body (hook ``getMessageParts``: a reply's quote, media, reactions).
-    A ``followup`` row (``is_followup``) gets the class ``cpy-followup``.
+    A ``followup`` row (``is_followup``) gets the class ``cpy-followup``; any other row (a
+    group's first) starts with ``avatar(message)`` when given (info lines never).
     Written out rather than
     built with ``tag`` because it is the row a burst of messages renders hundreds of times
     (tests/unit/test_templates.py holds it to the ``tag``-built HTML).
@@ -317,7 +333,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
     collapsed = len(text) > SOFT_BODY and not getattr(message, "expanded", False)
     action = me_action(text) if text.startswith("/me ") and not collapsed else None
     if action is not None:
-        return _action_item(message, action, room=room, actions=actions, body=body, parts=parts)
+        return _action_item(message, action, room=room, actions=actions, body=body, parts=parts,
+                            avatar=None if followup else avatar)
     html = [
         ('<li class="cpy-msg cpy-out' if outgoing else '<li class="cpy-msg cpy-in')
         + (' cpy-followup' if followup else ''),
@@ -326,6 +343,8 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
         '"><time datetime="', escape_text(message.time.isoformat()), '" title="', shown.title, '">',
         shown.clock,
     ]
+    if avatar is not None and not followup:
+        html[3] = '">' + avatar(message) + '<time datetime="'
     if room:
         html += ['</time><span class="cpy-from" title="', escape_text(sender), '" style="',
                  nick_style(sender), '">', escape_text(message.sender_name or sender)]
@@ -357,8 +376,10 @@ def message_item(message: Any, *, room: bool = False, actions: Sequence[Button] 
 
 
 def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[Button],
-                 body: Callable[[str], str], parts: MessageParts | None = None) -> Markup:
-    """A ``/me`` row (XEP-0245): ``* name action``, in the sender's colour in rooms.
+                 body: Callable[[str], str], parts: MessageParts | None = None,
+                 avatar: AvatarFor | None = None) -> Markup:
+    """A ``/me`` row (XEP-0245): ``* name action``, in the sender's colour in rooms (never a
+    followup: it starts with ``avatar(message)`` when given).
 
     >>> from datetime import datetime, timezone
     >>> from converse_py.plugins.chats.models import ShownMessage
@@ -373,6 +394,7 @@ def _action_item(message: Any, action: str, *, room: bool, actions: Sequence[But
     extra_classes = "".join(" " + c for c in parts.classes) if parts is not None else ""
     return tag("li", {"class": f"cpy-msg {'cpy-out' if message.outgoing else 'cpy-in'} cpy-action{extra_classes}",
                       "data-id": message_key(message)},
+               avatar(message) if avatar is not None else "",
                tag("time", {"datetime": message.time.isoformat(), "title": local_time(message.time).title},
                    local_time(message.time).clock),
                tag("span", {"class": "cpy-from", "title": sender, **style}, f"* {name}"),
@@ -484,11 +506,14 @@ def unread_divider() -> Markup:
 def message_items(messages: Iterable[Any], last_day: str | None = None, *, room: bool = False,
                   actions_for: ActionsFor | None = None,
                   body: Callable[[str], str] = linkify,
-                  parts_for: PartsFor | None = None, previous: Any = None) -> tuple[Markup, str | None]:
+                  parts_for: PartsFor | None = None, previous: Any = None,
+                  avatar: AvatarFor | None = None) -> tuple[Markup, str | None]:
     """A batch of messages with day separators; returns the HTML and the last day shown.
     ``actions_for(message)`` gives each row's plugin buttons (None: no plugin adds any);
     ``parts_for(message)`` what plugins add around its body (None: nothing); ``previous`` the
-    message shown just before the batch (its group may continue: ``is_followup``)."""
+    message shown just before the batch (its group may continue: ``is_followup``);
+    ``avatar(message)`` the avatar of each group's first row (None: no avatars; asked once per
+    group, never for followups)."""
     parts: list[Markup] = []
     for message in messages:
         day = day_of(message)
@@ -497,7 +522,7 @@ def message_items(messages: Iterable[Any], last_day: str | None = None, *, room:
             last_day = day
         parts.append(message_item(message, room=room, actions=actions_for(message) if actions_for else (),
                                   body=body, parts=parts_for(message) if parts_for else None,
-                                  followup=is_followup(message, previous)))
+                                  followup=is_followup(message, previous), avatar=avatar))
         previous = message
     return join(parts), last_day
 

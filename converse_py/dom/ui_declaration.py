@@ -32,6 +32,9 @@ class UIDeclaration(Plugin):
         "hide_offline_users": Setting(False, (bool,), "Leave offline contacts out of the roster view."),
         "play_sounds": Setting(False, (bool,), "Play a sound on incoming messages when the page is not focused."),
         "roster_groups": Setting(False, (bool,), "Group contacts in the roster view by roster group."),
+        "show_message_avatar": Setting(True, (bool,), "Whether chat messages should also render the author's "
+                                       "avatar (beside the first message of each group of consecutive "
+                                       "messages; initials on the author's XEP-0392 colour without a picture)."),
         "show_controlbox_by_default": Setting(False, (bool,), "Open the control box at start-up."),
         "sounds_path": Setting("/static/sounds/", (str,), "Where the notification sounds are served."),
         "view_mode": Setting("overlayed", (str,), "Placement of the client in the page.",

@@ -86,12 +86,14 @@ def test_room_nicks_subjects_bodies_and_invitations_are_escaped(payload: str) ->
     assert "' onmouseover='" not in html
 
 
-def reference_row(message: ShownMessage) -> Markup:
-    """The row message_item writes out, built with ``tag`` (as it was before it was written out)."""
+def reference_row(message: ShownMessage, avatar: templates.AvatarFor | None = None) -> Markup:
+    """The row message_item writes out, built with ``tag`` (as it was before it was written out);
+    ``avatar``: the group's avatar first in the row."""
     when = message.time.astimezone()
     large = " cpy-emoji-only" if is_emoji_only(message.body) else ""
     return tag("li", {"class": ("cpy-msg cpy-out" if message.outgoing else "cpy-msg cpy-in") + large,
                       "data-id": templates.message_key(message)},
+               avatar(message) if avatar is not None else "",
                tag("time", {"datetime": message.time.isoformat(), "title": when.strftime("%A, %B %-d, %Y %H:%M:%S")},
                    when.strftime("%H:%M")),
                tag("span", {"class": "cpy-from", "title": message.sender},
@@ -117,8 +119,13 @@ def test_message_rows_are_the_reference_html(payload: str, outgoing: bool) -> No
         ShownMessage("m3", payload or "x", payload, datetime(2026, 12, 31, 23, 59, 59), outgoing,
                      displayed=True, delivered=True),
     ]
+    def avatar(message: ShownMessage) -> Markup:
+        return templates.message_avatar(None, message.sender_name or message.sender, message.sender, message.sender)
     for message in variants:
         assert templates.message_item(message) == reference_row(message), message
+        assert templates.message_item(message, avatar=avatar) == reference_row(message, avatar), message
+        assert templates.message_item(message, avatar=avatar, followup=True) == \
+            templates.message_item(message, followup=True), message
 
 
 def test_message_row_times_are_the_page_local_ones_to_the_second() -> None:

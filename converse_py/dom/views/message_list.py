@@ -11,7 +11,8 @@ failed, expanded) replaces its one row. A long body's "Show more" and a failed m
 buttons are handled here (the model changes; the row follows), as are a reply's quote
 (``data-action="show-message"`` ``data-ref``: scroll to the message and highlight it) and the
 buttons plugins put in their row parts (``data-action="message-part"`` ``data-name``: event
-``messagePartClicked`` with the box, the message and the name). Rows are styled ``content-visibility: auto`` so the browser skips laying
+``messagePartClicked`` with the box, the message and the name). The first row of each group of
+consecutive messages shows its sender's avatar (setting ``show_message_avatar``). Rows are styled ``content-visibility: auto`` so the browser skips laying
 out and painting the thousands of rows out of view.
 
 Example (what ``ChatBoxView`` does)::
@@ -30,11 +31,15 @@ import js  # type: ignore[import-not-found]
 
 from ...core.converse import Converse
 from ...core.log import logger
+from ...core.session import own_bare
 from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
 from ...plugins.styling.plugin import MessageStyling
 from .. import templates
 from ..ffi import ProxyKeeper, found
 from ..hooks import message_actions_for, message_parts_for
+from ..html import Markup
+from ..room_templates import occupant_avatar_jid
+from .avatars import avatar_url
 from .follow import BottomFollower
 
 #: Pixels from the top of the history at which the previous archive page is requested.
@@ -108,14 +113,46 @@ class MessageListView:
         return templates.message_items(messages, last_day, room=self.room,
                                        actions_for=message_actions_for(self.converse, self.box),
                                        body=self._body(), parts_for=message_parts_for(self.converse, self.box),
-                                       previous=previous)
+                                       previous=previous, avatar=self._avatar_for())
 
     def _row(self, message: ShownMessage, followup: bool = False) -> str:
         actions_for = message_actions_for(self.converse, self.box)
         parts_for = message_parts_for(self.converse, self.box)
         return templates.message_item(message, room=self.room, actions=actions_for(message) if actions_for else (),
                                       body=self._body(), parts=parts_for(message) if parts_for else None,
-                                      followup=followup)
+                                      followup=followup, avatar=self._avatar_for())
+
+    def _avatar_for(self) -> templates.AvatarFor | None:
+        """The avatar of a group's first row (setting ``show_message_avatar``; None: no avatars).
+        The list gets the class ``cpy-msg-avatars`` (rows indented, followups aligned). Pictures
+        are looked up per group (``avatar_url``: a dict lookup); rows already shown follow
+        ``avatarChanged`` (views/avatars.py redraws every ``data-avatar-for`` element)."""
+        shown = bool(self.converse.settings.get("show_message_avatar"))
+        self.element.classList.toggle("cpy-msg-avatars", shown)
+        if not shown:
+            return None
+        converse = self.converse
+        box_jid = str(self.box.get("jid") or "")
+        if self.room:
+            occupants = getattr(self.box, "occupants", {})
+
+            def occupant_avatar(message: ShownMessage) -> Markup:
+                # As the occupants list: the nick's initial and colour; the occupant's real bare JID
+                # when the room discloses it, else its occupant JID (room@service/nick).
+                nick = message.sender
+                occupant = occupants.get(nick)
+                lookup = occupant_avatar_jid(box_jid, occupant) if occupant is not None else f"{box_jid}/{nick}"
+                return templates.message_avatar(avatar_url(converse, lookup), nick, nick, lookup)
+            return occupant_avatar
+        own = own_bare(converse.session) or ""
+        fullname = str(self.box.get("fullname") or "")
+
+        def chat_avatar(message: ShownMessage) -> Markup:
+            jid = own if message.outgoing else (message.sender or box_jid)
+            name = jid.partition("@")[0] if message.outgoing \
+                else message.sender_name or (fullname if fullname != jid else "") or jid.partition("@")[0]
+            return templates.message_avatar(avatar_url(converse, jid), name, jid, jid or None)
+        return chat_avatar
 
     def _body(self) -> Callable[[str], str]:
         """Message bodies as HTML: styled (XEP-0393) while the styling plugin is on, else linkified."""
@@ -198,6 +235,9 @@ class MessageListView:
                     row = self.row_element(messages[index + 1])
                     if found(row):
                         row.classList.add("cpy-followup")
+                        avatar = row.querySelector(":scope > .cpy-msg-avatar")
+                        if found(avatar):
+                            avatar.remove()  # the group's avatar is the older page's first row's
                 return
 
     def fill(self) -> None:
