@@ -58,6 +58,8 @@
     }, { once: true });
 
     // Preloaded as soon as the shim runs (preloadHints below), paths under the shim's base.
+    // Not static/build.json: pyodide-snapshot.mjs times its fetch to tell whether the server is
+    // near, and fetched among the page's first requests that time is not the server's.
     const PRELOAD_MODULES = ['static/pyodide-snapshot-prepare.mjs', 'static/vendor/pyodide/pyodide.mjs',
                              'static/vendor/pyodide/pyodide.asm.mjs'];
     const PRELOAD_FETCHES = ['static/vendor/pyodide/pyodide.asm.wasm', 'static/vendor/pyodide/python_stdlib.zip',
@@ -247,7 +249,7 @@
     // 27). A repeat visit revalidates them in parallel too. The fetches are Pyodide's and
     // PyScript's own (plain fetch(): CORS mode, same-origin credentials), which `crossorigin`
     // matches, so the browser hands them the preloaded response.
-    function preloadHints() {
+    function preloadHints(fetches, modules) {
         const head = document.head || document.documentElement;
         const hint = function (rel, path, as) {
             const link = document.createElement('link');
@@ -259,8 +261,8 @@
             }
             head.appendChild(link);
         };
-        PRELOAD_MODULES.forEach(function (path) { hint('modulepreload', path); });
-        PRELOAD_FETCHES.forEach(function (path) { hint('preload', path, 'fetch'); });
+        modules.forEach(function (path) { hint('modulepreload', path); });
+        fetches.forEach(function (path) { hint('preload', path, 'fetch'); });
     }
 
     const env = {};
@@ -381,5 +383,5 @@
     document.head.appendChild(css);
     // After the requests that start chains of their own (the loader, PyScript), so those go
     // out first over the browser's six connections to the server.
-    preloadHints();
+    preloadHints(PRELOAD_FETCHES, PRELOAD_MODULES);
 })();
