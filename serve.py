@@ -17,6 +17,7 @@ import email.utils
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import socketserver
@@ -71,9 +72,30 @@ COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/zip
 #: immutable (cached without revalidation) and gzipped when the server starts, on a thread,
 #: rather than on the first request (~0.7 s for the 31 MB snapshot).
 CONTENT_NAMED_DIRS = ("static/snapshots",)
+#: PyScript's chunks, as its build (Rollup) names them: ``<name>-<8 characters of the hash of
+#: the contents>.js`` (core-C9KDLldu.js, codemirror_lang-python-r-dBg-Wd.js). A hash has an
+#: upper-case letter or a digit, which keeps unhashed names (service-worker.js) out; the rare
+#: hash without one is only revalidated. Entry points without a hash (core.js) are revalidated.
+HASH_NAMED_DIR = "static/vendor/pyscript"
+HASH_NAMED_FILE = re.compile(r"^[\w.-]+-(?=[A-Za-z0-9_-]{0,7}[A-Z0-9])[A-Za-z0-9_-]{8}\.(?:js|css)$")
 MIN_GZIP_SIZE = 256
 # Path segments never served: dot-names (.git, .venv, ...) and npm's tree.
 BLOCKED_NAMES = {"node_modules", "__pycache__"}
+
+
+def cached_for_good(relpath: str) -> bool:
+    """True when the file at ``relpath`` (relative to the served root, ``/``-separated) is named
+    by its contents, so a browser may keep it without revalidating (``immutable``): the prebuilt
+    snapshots and PyScript's hash-named chunks. Everything else, the page, the shim and Pyodide's
+    files included, is revalidated on every visit, so a new build is always picked up.
+
+    >>> cached_for_good("static/vendor/pyscript/core-C9KDLldu.js"), cached_for_good("static/vendor/pyscript/core.js")
+    (True, False)
+    """
+    folder, _, name = relpath.strip("/").rpartition("/")
+    if folder in CONTENT_NAMED_DIRS:
+        return bool(name)
+    return folder == HASH_NAMED_DIR and HASH_NAMED_FILE.match(name) is not None
 
 
 def content_type_for(path: str) -> str:
@@ -265,7 +287,7 @@ class StaticHandler(BaseHTTPRequestHandler):
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", email.utils.formatdate(mtime, usegmt=True))
         # A file named by the hash of its contents never changes: no revalidation.
-        immutable = os.path.dirname(path) in self.server.content_named_dirs
+        immutable = cached_for_good(os.path.relpath(path, self.server.root).replace(os.sep, "/"))
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         self.send_header("Vary", "Accept-Encoding")
         if path == self.server.service_worker:
@@ -326,8 +348,6 @@ class _HTTPServer(ThreadingHTTPServer):
         self.routes = routes
         self.verbose = verbose
         self.gzip_cache = GzipCache()
-        #: CONTENT_NAMED_DIRS under this root (their files are served as immutable).
-        self.content_named_dirs = {os.path.join(os.path.realpath(root), folder) for folder in CONTENT_NAMED_DIRS}
         self.service_worker = os.path.join(self.root, "static", "service-worker.js")
         super().__init__(addr, StaticHandler)
 

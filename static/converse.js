@@ -10,7 +10,7 @@
  * page has run (so Python plugins are registered before initialize runs).
  *
  * It also injects PyScript (vendored under static/vendor, never a CDN), the boot
- * script, the stylesheet and a loading indicator. Nothing sensitive lives here:
+ * script (BOOT_PY), the stylesheet and a loading indicator. Nothing sensitive lives here:
  * the connection, the password and _converse stay inside Python.
  */
 (function () {
@@ -18,7 +18,7 @@
     if (window.converse && window.converse.__shim === true) return;
     // Start-up marks (performance.getEntriesByType('mark'), read by bench/):
     // cpy:shim, cpy:py-ready (PyScript's interpreter ready), then static/pyodide-snapshot.mjs's
-    // and static/boot.py's (cpy:boot-start, cpy:imported, cpy:attached).
+    // and BOOT_PY's (cpy:boot-start, cpy:imported, cpy:attached).
     const mark = function (name) { if (window.performance && performance.mark) performance.mark(name); };
     mark('cpy:shim');
     window.addEventListener('py:ready', function () { mark('cpy:py-ready'); }, { once: true });
@@ -56,6 +56,26 @@
         pageScriptsDone = true;
         replay();
     }, { once: true });
+
+    // Preloaded as soon as the shim runs (preloadHints below), paths under the shim's base.
+    // Not static/build.json: pyodide-snapshot.mjs times its fetch to tell whether the server is
+    // near, and fetched among the page's first requests that time is not the server's.
+    const PRELOAD_MODULES = ['static/pyodide-snapshot-prepare.mjs', 'static/vendor/pyodide/pyodide.mjs',
+                             'static/vendor/pyodide/pyodide.asm.mjs'];
+    const PRELOAD_FETCHES = ['static/vendor/pyodide/pyodide.asm.wasm', 'static/vendor/pyodide/python_stdlib.zip',
+                             'static/vendor/pyodide/pyodide-lock.json', 'pyscript.toml'];
+
+    // PyScript's entry point of converse-py (the first <script type="py"> of the page, so page
+    // blocks that follow can `from converse_py import converse` and register plugins): attaches
+    // the Python implementation to this shim. Top-level await: PyScript runs it as async code.
+    const BOOT_PY = [
+        'import js',
+        'js.performance.mark("cpy:boot-start")',
+        'from converse_py.browser.main import boot',
+        'js.performance.mark("cpy:imported")',
+        'await boot()',
+        'js.performance.mark("cpy:attached")',
+    ].join('\n');
 
     // promptBosh: how long after a response with stanzas the next poll leaves.
     const POLL_AFTER_DATA_MS = 15;
@@ -222,6 +242,29 @@
         },
     });
 
+    // Files every start needs, asked for when the shim runs: without these hints each one waits
+    // for the file that names it (shim → pyodide-snapshot.mjs → build.json → pyodide.mjs →
+    // pyodide.asm.mjs, the wasm, the standard library and the lock file; PyScript's core →
+    // pyscript.toml), a round trip each (150 ms on a slow network; bench/RESULTS.md, issue
+    // 27). A repeat visit revalidates them in parallel too. The fetches are Pyodide's and
+    // PyScript's own (plain fetch(): CORS mode, same-origin credentials), which `crossorigin`
+    // matches, so the browser hands them the preloaded response.
+    function preloadHints(fetches, modules) {
+        const head = document.head || document.documentElement;
+        const hint = function (rel, path, as) {
+            const link = document.createElement('link');
+            link.rel = rel;
+            link.href = base + path;
+            if (as) {
+                link.as = as;
+                link.crossOrigin = 'anonymous';
+            }
+            head.appendChild(link);
+        };
+        modules.forEach(function (path) { hint('modulepreload', path); });
+        fetches.forEach(function (path) { hint('preload', path, 'fetch'); });
+    }
+
     const env = {};
     const strophe = import(base + 'static/vendor/strophe/strophe.esm.js').then(function (mod) {
         env.Strophe = mod.Strophe;
@@ -245,7 +288,7 @@
     Object.defineProperty(converse, '__shim', { value: true });
     window.converse = Object.freeze(converse);
 
-    // One-shot hand-over to Python (static/boot.py deletes it after use).
+    // One-shot hand-over to Python (BOOT_PY's boot() deletes it after use).
     let attached = false;
     Object.defineProperty(window, '__converse_py_boot', {
         configurable: true,
@@ -333,9 +376,12 @@
     const boot = document.createElement('script');
     boot.type = 'py';
     boot.setAttribute('config', base + 'pyscript.toml');
-    boot.src = base + 'static/boot.py';
+    boot.textContent = BOOT_PY;  // inline: one request (a round trip after Python is up) fewer
     const anchor = script && script.parentNode ? script : document.head.lastChild;
     anchor.parentNode.insertBefore(boot, anchor.nextSibling);
     anchor.parentNode.insertBefore(core, anchor.nextSibling);
     document.head.appendChild(css);
+    // After the requests that start chains of their own (the loader, PyScript), so those go
+    // out first over the browser's six connections to the server.
+    preloadHints(PRELOAD_FETCHES, PRELOAD_MODULES);
 })();

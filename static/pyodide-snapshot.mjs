@@ -10,8 +10,8 @@
 //    the server serves it as static/snapshots/<id>.snapshot (~31 MB, 5.9 MB with Brotli), so
 //    even a first visit skips initialising Python (~2 s of CPU here). It more than doubles a
 //    first visit's download (4.3 → 10 MB), which only pays on a fast network, so by default
-//    ("auto") it is used when the server is near: fetching static/build.json took at most
-//    NEAR_SERVER_MS, and the browser did not ask to save data. A page decides instead
+//    ("auto") it is used when the server is near: fetching static/build.json or the shim took
+//    at most NEAR_SERVER_MS, and the browser did not ask to save data. A page decides instead
 //    with `<script src=".../converse.js" data-prebuilt-snapshot="on">` (or "off"); see
 //    bench/RESULTS.md. 5 s after a visit restored it, when idle, it is copied into the
 //    Cache API for later visits (its HTTP-cached copy is compressed: reading it means
@@ -41,6 +41,7 @@ const INDEX_URL = new URL('./vendor/pyodide/', import.meta.url).href;
 const PACKAGE_URL = new URL('./converse_py.zip', import.meta.url).href;
 const PREBUILT_DIR = new URL('./snapshots/', import.meta.url).href;
 const MANIFEST_URL = new URL('./build.json', import.meta.url).href;
+const SHIM_URL = new URL('./converse.js', import.meta.url).href;
 const SNAPSHOT_DELAY_MS = 5000;
 // "auto": a server this near (request → last byte of static/build.json) is on this machine or
 // the local network, where 6 MB more arrive faster than Python initialises (~2 s here).
@@ -85,13 +86,19 @@ async function hashedSnapshotId(packageZip) {
 }
 
 // "auto": whether the prebuilt snapshot is worth its download (see the top of this file).
+// Timed: static/build.json and the shim (static/converse.js), two small files of the same
+// server; either one coming within NEAR_SERVER_MS will do. The shim's came first of all, on an
+// idle server: build.json's alone misjudged a local server as far when the shim's preloads
+// (the wasm, ...) were being sent at the same moment (191 ms on the first visit of a profile).
 function serverIsNear() {
     try {
         if (globalThis.navigator && navigator.connection && navigator.connection.saveData) return false;
-        const entry = performance.getEntriesByName(MANIFEST_URL).pop();
-        if (!entry || !entry.responseStart || !entry.requestStart) return false;
-        // Its whole fetch: Chrome's network emulation delays the body, not the headers.
-        return entry.responseEnd - entry.startTime <= NEAR_SERVER_MS;
+        return [MANIFEST_URL, SHIM_URL].some(function (url) {
+            const entry = performance.getEntriesByName(url).pop();
+            if (!entry || !entry.responseEnd) return false;
+            // Its whole fetch: Chrome's network emulation delays the body, not the headers.
+            return entry.responseEnd - entry.startTime <= NEAR_SERVER_MS;
+        });
     } catch (err) {
         return false;
     }

@@ -48,7 +48,7 @@ def connection_url(instance: Converse) -> str:
 
 
 async def boot() -> None:
-    """Called once by static/boot.py."""
+    """Called once by the shim's boot script (BOOT_PY in static/converse.js)."""
     channel = js.window.__converse_py_boot
     js.Reflect.deleteProperty(js.window, "__converse_py_boot")
     handler = ConsoleHandler()

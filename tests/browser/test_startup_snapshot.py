@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ import sys
 
 from js import document
 
-import converse_py.browser.main  # noqa: F401  (imported by boot.py already)
+import converse_py.browser.main  # noqa: F401  (imported by the boot script already)
 
 names = ("pyscript", "pyscript.context", "converse_py.browser.main", "converse_py.dom.views.chatbox")
 document.body.dataset.held = json.dumps({
@@ -42,6 +43,9 @@ document.body.dataset.held = json.dumps({
 </script>
 """
 MARKS = "performance.getEntriesByType('mark').map((m) => m.name)"
+#: Files the shim asks for as soon as it runs (static/converse.js, preloadHints).
+PRELOADED = ("pyodide-snapshot-prepare.mjs", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm",
+             "python_stdlib.zip", "pyodide-lock.json", "pyscript.toml")
 
 
 def variant_pages() -> dict[str, str]:
@@ -163,16 +167,36 @@ def test_over_a_slow_network_auto_skips_the_prebuilt_snapshot_and_the_package_zi
         assert "cpy:prebuilt-skipped" in marks and "cpy:snapshot-restored" not in marks, marks
         assert not [url for url in asked if "/static/snapshots/" in url]
         assert_logged_in(page, account)
+        # The shim's preload hints were used: each file fetched once (a hint the loader's own
+        # request did not match would fetch it twice); the boot script is inline.
+        hinted = page.evaluate("Array.from(document.querySelectorAll('link[rel=preload], link[rel=modulepreload]'),"
+                               " (l) => l.href)")
+        assert {url.rsplit("/", 1)[-1] for url in hinted} >= set(PRELOADED), hinted
+        assert all(asked.count(url) == 1 for url in hinted), sorted(asked)
+        assert not [url for url in asked if url.endswith("/boot.py")]
         cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
                                                       "downloadThroughput": -1, "uploadThroughput": -1})
         page.wait_for_function("performance.getEntriesByName('cpy:snapshot-stored').length > 0", timeout=60_000)
         page.close()
         del asked[:]
         # The later visit restores the snapshot its first visit made; the id comes from
-        # static/build.json, so converse_py.zip is not downloaded at all.
-        second = visit(context, web_server.url + PAGE)
+        # static/build.json, so converse_py.zip is not downloaded at all. PyScript's chunks,
+        # named by their contents, come from the HTTP cache without a round trip (immutable);
+        # its entry point and the shim are revalidated, so a new build is seen.
+        second = context.new_page()
+        cdp = context.new_cdp_session(second)
+        from_cache: dict[str, bool] = {}
+        cdp.on("Network.responseReceived",
+               lambda e: from_cache.setdefault(e["response"]["url"], bool(e["response"].get("fromDiskCache"))))
+        cdp.send("Network.enable")
+        second.goto(web_server.url + PAGE)
+        second.wait_for_function("window.benchApi && window.benchApi.connection.connected === true", timeout=60_000)
         assert "cpy:snapshot-restored" in second.evaluate(MARKS)
         assert not [url for url in asked if url.endswith("/static/converse_py.zip")], asked
+        chunks = {url: hit for url, hit in from_cache.items() if re.search(r"/vendor/pyscript/core-\w+\.js$", url)}
+        assert chunks and all(chunks.values()), from_cache
+        assert from_cache[web_server.url + "/static/vendor/pyscript/core.js"] is False, from_cache
+        assert from_cache[web_server.url + "/static/converse.js"] is False, from_cache
         assert_logged_in(second, account)
     finally:
         context.close()

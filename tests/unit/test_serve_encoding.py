@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import os
+import re
 import subprocess
 import zlib
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from serve import StaticServer, accepts_encoding
+from serve import StaticServer, accepts_encoding, cached_for_good
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = ("converse-py says hello, " * 400).encode()
@@ -135,6 +136,52 @@ def test_content_named_files_are_cached_for_good_and_others_revalidated(site: tu
     assert headers["content-encoding"] == "br" and brotli_decode(body) == TEXT * 3
     _, headers, _ = fetch(server, "/static/app.js", {"Accept-Encoding": "br"})
     assert headers["cache-control"] == "no-cache"
+
+
+def test_hash_named_pyscript_chunks_are_cached_for_good_and_their_entry_point_revalidated(tmp_path: Path) -> None:
+    chunks = tmp_path / "static" / "vendor" / "pyscript"
+    chunks.mkdir(parents=True)
+    (chunks / "core-C9KDLldu.js").write_bytes(TEXT)
+    (chunks / "core.js").write_bytes(b'export * from "./core-C9KDLldu.js";')
+    (tmp_path / "static" / "converse.js").write_bytes(TEXT)
+    with StaticServer(str(tmp_path)) as server:
+        _, chunk, _ = fetch(server, "/static/vendor/pyscript/core-C9KDLldu.js")
+        _, entry, _ = fetch(server, "/static/vendor/pyscript/core.js")
+        _, shim, _ = fetch(server, "/static/converse.js")
+    assert chunk["cache-control"] == "public, max-age=31536000, immutable"
+    assert entry["cache-control"] == "no-cache" and shim["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize(("path", "for_good"), [
+    ("static/snapshots/a89aa8b661a2c1d312c64e6c81bd56ba.snapshot", True),
+    ("/static/vendor/pyscript/codemirror_lang-python-r-dBg-Wd.js", True),
+    ("static/vendor/pyscript/py-editor-C4XsZtn7.js", True),
+    ("static/vendor/pyscript/service-worker.js", False),   # no hash in the name
+    ("static/vendor/pyscript/deprecations-managers.js", False),  # 8 lower-case letters: a word
+    ("static/vendor/pyscript/core.js", False),
+    ("static/vendor/pyscript/core-C9KDLldu.js.map", False),
+    ("static/vendor/pyodide/pyodide.asm.wasm", False),  # same name in every Pyodide version
+    ("static/vendor/pyodide/python_stdlib.zip", False),
+    ("static/converse.js", False),
+    ("static/build.json", False),
+    ("static/core-C9KDLldu.js", False),                  # only PyScript's folder
+    ("index.html", False),
+])
+def test_only_files_named_by_their_contents_are_cached_for_good(path: str, for_good: bool) -> None:
+    assert cached_for_good(path) is for_good
+
+
+def test_every_chunk_pyscript_imports_by_a_hashed_name_is_cached_for_good() -> None:
+    dist = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
+    if not dist.is_dir():
+        pytest.skip("node_modules/@pyscript/core is not installed")
+    named = {p.name for p in dist.glob("*.js")}
+    imported = set()
+    for path in dist.glob("*.js"):
+        imported |= set(re.findall(r'"\./([\w.-]+\.js)"', path.read_text(encoding="utf-8", errors="replace")))
+    hashed = {name for name in imported & named if name not in ("core.js", "storage.js", "service-worker.js")}
+    assert hashed and all(cached_for_good("static/vendor/pyscript/" + name) for name in hashed)
+    assert not cached_for_good("static/vendor/pyscript/core.js")
 
 
 def test_precompress_removes_copies_whose_source_is_gone(tmp_path: Path) -> None:
