@@ -117,11 +117,21 @@
         B.watchers.push({ name: name, fn: fn });
         check(performance.now());
     };
+    // Each text node on its own: an element's textContent runs its children's texts together
+    // ("B" + "bmo0001" of an avatar's initial and a nick; a quote's last word and the body's
+    // first), which would hide markers or invent ones like "b0004burst".
+    function scanNode(node, now) {
+        if (node.nodeType === Node.TEXT_NODE) { scan(node.data, now); return; }
+        if (!node.textContent || node.textContent.indexOf('bm') < 0) return;
+        const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+        let text;
+        while ((text = walker.nextNode())) scan(text.data, now);
+    }
     const observer = new MutationObserver(function (records) {
         const now = performance.now();
         for (const r of records) {
             if (r.type === 'characterData') { scan(r.target.data, now); continue; }
-            for (const n of r.addedNodes) scan(n.textContent, now);
+            for (const n of r.addedNodes) scanNode(n, now);
         }
         check(now);
     });
