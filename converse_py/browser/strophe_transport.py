@@ -26,6 +26,7 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
 from ..transport.base import ScramKeys, StanzaCallback, Status, StatusCallback
+from ..transport.inbox import Inbox
 from ..xmpp.stanza import parse, serialize
 from .jsbridge import jsnull
 
@@ -52,6 +53,7 @@ class StropheTransport:
         self._conn = strophe.Strophe.Connection.new(url, options)
         self._proxies = ProxyKeeper()
         self._status_cb = self._proxies.keep(self._on_status)
+        self._inbox = Inbox(self._deliver, lambda drain: asyncio.get_event_loop().call_soon(drain))
         self._delivery = self._helpers.stanzaDelivery(self._proxies.keep(self._on_stanzas))
         self._stanza_cb = self._delivery.handler
         self._handler_ref: Any = None
@@ -260,9 +262,9 @@ class StropheTransport:
         self._handler_ref = self._conn._addSysHandler(self._stanza_cb, None, None, None, None)
 
     def _on_stanzas(self, joined: str) -> None:
-        """The stanzas of one BOSH response (or one WebSocket frame), NUL-separated, in order."""
-        for xml in joined.split("\x00"):
-            try:
-                self.on_stanza(xml)
-            except Exception:  # the session's receive never raises; the rest must not be lost if it did
-                logger.exception("stanza callback raised")
+        """The stanzas of one BOSH response (or one WebSocket frame), NUL-separated, in order
+        (a large batch is handled over several tasks: transport/inbox.py)."""
+        self._inbox.push(joined.split("\x00"))
+
+    def _deliver(self, xml: str) -> None:
+        self.on_stanza(xml)

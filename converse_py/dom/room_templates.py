@@ -44,6 +44,20 @@ def occupant_row(occupant: Any, avatar_src: str | None = None, lookup: str | Non
                actions, menu)
 
 
+#: Where a role puts an occupant in the list.
+ROLE_RANK = {"moderator": 0, "participant": 1, "visitor": 2, "none": 3}
+
+
+def rank_occupants(items: Sequence[Any]) -> list[Any]:
+    """Occupants in the list's order: moderators first, then by nick (case-insensitive).
+
+    >>> [o["nick"] for o in rank_occupants([{"nick": "b", "role": "participant"},
+    ...                                     {"nick": "Z", "role": "moderator"}, {"nick": "A", "role": "participant"}])]
+    ['Z', 'A', 'b']
+    """
+    return sorted(items, key=lambda o: (ROLE_RANK.get(o.get("role"), 3), str(o.get("nick")).casefold()))
+
+
 def occupants(items: Sequence[Any], room_jid: str = "",
               avatars: Callable[[str], str | None] | None = None,
               menus: Callable[[Any], Markup | None] | None = None,
@@ -51,10 +65,8 @@ def occupants(items: Sequence[Any], room_jid: str = "",
     """Moderators first, then by nick; ``avatars`` gives a JID's picture (see ``occupant_avatar_jid``);
     ``menus`` an occupant's moderation menu (the moderation plugin's), ``actions`` an occupant's
     buttons (e.g. "Message privately")."""
-    order = {"moderator": 0, "participant": 1, "visitor": 2, "none": 3}
-    ranked = sorted(items, key=lambda o: (order.get(o.get("role"), 3), str(o.get("nick")).casefold()))
     rows = []
-    for occupant in ranked:
+    for occupant in rank_occupants(items):
         lookup = occupant_avatar_jid(room_jid, occupant) if room_jid else None
         rows.append(occupant_row(occupant, avatars(lookup) if avatars is not None and lookup else None, lookup,
                                  menus(occupant) if menus is not None else None,
