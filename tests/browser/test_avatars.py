@@ -40,6 +40,19 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def publish_avatar_data(peer: Bot, image: bytes, size: int) -> tuple[str, str]:
+    """XEP-0084 Example 1: ``peer`` publishes the data of ``image`` (a ``size``-pixel square PNG);
+    returns its item id and the Example 2 metadata ``<pubsub>`` to publish next."""
+    item_id = hashlib.sha1(image).hexdigest()
+    peer.send_raw(f"<iq type='set' id='pub-data'><pubsub xmlns='{PUBSUB}'><publish node='urn:xmpp:avatar:data'>"
+                  f"<item id='{item_id}'><data xmlns='urn:xmpp:avatar:data'>{base64.b64encode(image).decode()}"
+                  "</data></item></publish></pubsub></iq>")
+    assert 'type="result"' in peer.wait_for_iq_result("pub-data")
+    return item_id, (f"<pubsub xmlns='{PUBSUB}'><publish node='urn:xmpp:avatar:metadata'><item id='{item_id}'>"
+                     f"<metadata xmlns='urn:xmpp:avatar:metadata'><info bytes='{len(image)}' id='{item_id}' "
+                     f"height='{size}' type='image/png' width='{size}'/></metadata></item></publish></pubsub>")
+
+
 @dataclass
 class World:
     page: ClientPage
@@ -51,6 +64,11 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(browser: Any, web_server: Any, prosody: Any, bot: Any) -> Iterator[World]:
+    yield from alice_and_bob(browser, web_server, prosody, bot)
+
+
+def alice_and_bob(browser: Any, web_server: Any, prosody: Any, bot: Any) -> Iterator[World]:
+    """Alice logged in on a page, bob (a slixmpp peer) her contact; the page closed at the end."""
     alice, bob = unique_account(prosody, "alice"), unique_account(prosody, "bob")
     alice_bot, bob_bot = bot(alice, "setup"), bot(bob)
     befriend({"alice": alice_bot, "bob": bob_bot})
@@ -76,15 +94,8 @@ def img_loaded(page: ClientPage, selector: str, timeout: int = 20_000) -> None:
 
 def test_a_contacts_pep_avatar_is_fetched_and_shown_in_the_roster(world: World) -> None:
     image = png(64, 64, (20, 120, 220))
-    item_id = hashlib.sha1(image).hexdigest()
     # XEP-0084 Examples 1 and 2: data, then metadata (alice learns of it through caps +notify).
-    world.bob_bot.send_raw(f"<iq type='set' id='pub-data'><pubsub xmlns='{PUBSUB}'><publish node='urn:xmpp:avatar:data'>"
-                           f"<item id='{item_id}'><data xmlns='urn:xmpp:avatar:data'>{base64.b64encode(image).decode()}"
-                           "</data></item></publish></pubsub></iq>")
-    assert 'type="result"' in world.bob_bot.wait_for_iq_result("pub-data")
-    metadata = (f"<pubsub xmlns='{PUBSUB}'><publish node='urn:xmpp:avatar:metadata'><item id='{item_id}'>"
-                f"<metadata xmlns='urn:xmpp:avatar:metadata'><info bytes='{len(image)}' id='{item_id}' height='64' "
-                "type='image/png' width='64'/></metadata></item></publish></pubsub>")
+    item_id, metadata = publish_avatar_data(world.bob_bot, image, 64)
     world.bob_bot.send_raw(f"<iq type='set' id='pub-meta'>{metadata}</iq>")
     assert 'type="result"' in world.bob_bot.wait_for_iq_result("pub-meta")
     row = f'#conversejs li.cpy-contact[data-jid="{world.bob.jid}"] img.cpy-avatar'

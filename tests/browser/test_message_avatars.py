@@ -10,44 +10,22 @@ archive page continues loses its avatar.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from converse_py.plugins.avatars.colors import css_color
-from tools.bot import Bot
-from tools.demo_bot import befriend
 
-from .support import BOOT_TIMEOUT_MS, Account, ClientPage, auto_login_page, grab_api, unique_account
-from .test_avatars import PUBSUB, img_loaded, png
-
-
-@dataclass
-class World:
-    page: ClientPage
-    alice: Account
-    bob: Account
-    bob_bot: Bot
-    server: Any
+from .support import BOOT_TIMEOUT_MS, ClientPage, unique_account
+from .test_avatars import World, alice_and_bob, img_loaded, png, publish_avatar_data
 
 
 @pytest.fixture(scope="module")
 def world(browser: Any, web_server: Any, prosody: Any, bot: Any) -> Iterator[World]:
-    alice, bob = unique_account(prosody, "alice"), unique_account(prosody, "bob")
-    alice_bot, bob_bot = bot(alice, "setup"), bot(bob)
-    befriend({"alice": alice_bot, "bob": bob_bot})
-    alice_bot.stop()
-    page = auto_login_page(browser, web_server.url, prosody, alice)
-    grab_api(page)
-    try:
-        yield World(page, alice, bob, bob_bot, prosody)
-    finally:
-        page.close()
+    yield from alice_and_bob(browser, web_server, prosody, bot)
 
 
 def avatars_of(page: ClientPage, section: str) -> list[dict[str, Any]]:
@@ -82,14 +60,7 @@ def test_a_contacts_group_shows_one_avatar_that_becomes_the_picture_he_publishes
 
     # XEP-0084 Examples 1 and 2: data, then metadata; the row already shown is redrawn.
     image = png(32, 32, (200, 40, 90))
-    item_id = hashlib.sha1(image).hexdigest()
-    world.bob_bot.send_raw(f"<iq type='set' id='pub-data'><pubsub xmlns='{PUBSUB}'><publish node='urn:xmpp:avatar:data'>"
-                           f"<item id='{item_id}'><data xmlns='urn:xmpp:avatar:data'>{base64.b64encode(image).decode()}"
-                           "</data></item></publish></pubsub></iq>")
-    assert 'type="result"' in world.bob_bot.wait_for_iq_result("pub-data")
-    metadata = (f"<pubsub xmlns='{PUBSUB}'><publish node='urn:xmpp:avatar:metadata'><item id='{item_id}'>"
-                f"<metadata xmlns='urn:xmpp:avatar:metadata'><info bytes='{len(image)}' id='{item_id}' height='32' "
-                "type='image/png' width='32'/></metadata></item></publish></pubsub>")
+    _, metadata = publish_avatar_data(world.bob_bot, image, 32)
     row_avatar = f'{section} li.cpy-msg[data-id="{first["id"]}"] > .cpy-msg-avatar'
     for attempt in range(4):
         # ejabberd notifies only once it has our caps (+notify) from its disco#info query, which
