@@ -81,8 +81,22 @@ def texts(page: ClientPage, selector: str) -> list[str]:
 def test_bob_s_reply_shows_its_quote_not_its_fallback_and_alice_s_reply_reaches_bob_as_xep_0461(
         page: ClientPage, alice: Account, bob: Any, bob_account: Account) -> None:
     box = chat_box(bob_account.jid)
+    # A ping of the page's own session, answered: the server has handled everything the page sent
+    # before (its initial presence too), so a message to alice's bare JID now reaches the page
+    # (without this, a message racing that presence went to the closing seed session only).
+    page_jid = page.js("() => window.capi.user.jid()")
+    bob.send_raw(f"<iq type='get' to='{page_jid}' id='ping-page'><ping xmlns='urn:xmpp:ping'/></iq>")
+    assert 'type="result"' in bob.wait_for_iq_result("ping-page")
     send(bob, alice.jid, "cake-1", "<body>We should bake a cake</body>")
-    row(page, box, "cake-1").wait_for()
+    try:
+        row(page, box, "cake-1").wait_for()
+    except Exception as exc:
+        state = page.js(f"""() => {{ const b = window.capi.chats.get({json.dumps(bob_account.jid)});
+            const boxes = Array.from(document.querySelectorAll('#conversejs section.cpy-chatbox')).map(
+                e => [e.getAttribute('data-jid'), e.className, e.hidden, e.getBoundingClientRect().height,
+                      Array.from(e.querySelectorAll('li.cpy-msg')).map(li => li.getAttribute('data-id') + ':' + li.className)]);
+            return {{box: !!b, boxes: boxes, connected: window.capi.connection.connected()}}; }}""")
+        raise AssertionError(f"cake-1 not shown; page state: {state}; bob received: {bob.received[-5:]}") from exc
     # XEP-0461 Example 1, as written (the fallback covers "> Anna wrote:\n> We should bake a cake\n")
     send(bob, alice.jid, "cake-2", "<body>&gt; Anna wrote:\n&gt; We should bake a cake\nGreat idea!</body>"
          f"<reply to='{alice.jid}' id='cake-1' xmlns='{REPLY}'/>"
