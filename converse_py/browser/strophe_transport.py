@@ -159,6 +159,7 @@ class StropheTransport:
 
     def dispose(self) -> None:
         """Terminate the stream; the proxies go once Strophe reports DISCONNECTED (or after a minute)."""
+        self._inbox.drain_all()  # what this stream brought is handled before it goes
         self._disposed = True
         if self._handler_ref is not None:
             self._conn.deleteHandler(self._handler_ref)
@@ -191,6 +192,7 @@ class StropheTransport:
 
     def _on_status(self, code: int, condition: Any = None, *_: Any) -> None:
         self._delivery.flush()  # stanzas Strophe handled before this change come first
+        self._inbox.drain_all()
         status = _STATUS.get(int(code))
         if status is None:
             return

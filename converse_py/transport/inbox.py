@@ -44,10 +44,31 @@ class Inbox:
         if not self._scheduled:
             self.drain()
 
+    def drain_all(self) -> None:
+        """Handle every waiting stanza now (before a status change or the end of the transport:
+        stanzas the server sent before it come first, as they did).
+
+        >>> seen = []
+        >>> inbox = Inbox(seen.append, lambda fn: None, per_task=1)
+        >>> inbox.push(["a", "b", "c"]); inbox.drain_all(); seen
+        ['a', 'b', 'c']
+        """
+        while self.waiting:
+            per_task, self.per_task = self.per_task, len(self.waiting)
+            try:
+                self.drain()
+            finally:
+                self.per_task = per_task
+        self._scheduled = False
+
     def drain(self) -> None:
         """Handle up to ``per_task`` waiting stanzas; schedule the rest for the next task."""
         self._scheduled = False
-        for _ in range(min(self.per_task, len(self.waiting))):
+        if not self.waiting:
+            return  # drained meanwhile (drain_all)
+        for _ in range(self.per_task):
+            if not self.waiting:
+                break  # a stanza's handling drained the rest (a status change: drain_all)
             xml = self.waiting.popleft()
             try:
                 self.deliver(xml)

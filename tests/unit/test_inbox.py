@@ -32,3 +32,22 @@ def test_a_small_batch_is_handled_at_once_and_one_raising_stanza_loses_none_of_t
     inbox = Inbox(deliver, tasks.append)
     inbox.push(["a", "bad", "b"])
     assert handled == ["a", "b"] and not tasks
+
+
+def test_a_status_change_while_a_slice_is_handled_handles_the_rest_first_in_order() -> None:
+    handled: list[str] = []
+    tasks: list[Callable[[], None]] = []
+    inbox: Inbox
+
+    def deliver(xml: str) -> None:
+        handled.append(xml)
+        if xml == "s1":  # this stanza ends the stream: the transport reports it, draining first
+            inbox.drain_all()
+            handled.append("status")
+
+    inbox = Inbox(deliver, tasks.append, per_task=2)
+    inbox.push(["s0", "s1", "s2", "s3", "s4"])
+    assert handled == ["s0", "s1", "s2", "s3", "s4", "status"]
+    for task in tasks:
+        task()  # a slice scheduled before the drain finds nothing left
+    assert handled == ["s0", "s1", "s2", "s3", "s4", "status"]
