@@ -54,11 +54,7 @@ class Inbox:
         ['a', 'b', 'c']
         """
         while self.waiting:
-            per_task, self.per_task = self.per_task, len(self.waiting)
-            try:
-                self.drain()
-            finally:
-                self.per_task = per_task
+            self._handle(self.waiting.popleft())
         self._scheduled = False
 
     def drain(self) -> None:
@@ -69,14 +65,16 @@ class Inbox:
         for _ in range(self.per_task):
             if not self.waiting:
                 break  # a stanza's handling drained the rest (a status change: drain_all)
-            xml = self.waiting.popleft()
-            try:
-                self.deliver(xml)
-            except Exception:  # the session's receive never raises; the rest must not be lost if it did
-                logger.exception("stanza callback raised")
+            self._handle(self.waiting.popleft())
         if self.waiting:
             self._scheduled = True
             self.schedule(self.drain)
+
+    def _handle(self, xml: str) -> None:
+        try:
+            self.deliver(xml)
+        except Exception:  # the session's receive never raises; the rest must not be lost if it did
+            logger.exception("stanza callback raised")
 
 
 __all__ = ["STANZAS_PER_TASK", "Inbox"]

@@ -140,8 +140,7 @@ class MessageListView:
                 # As the occupants list: the nick's initial and colour; the occupant's real bare JID
                 # when the room discloses it, else its occupant JID (room@service/nick).
                 nick = message.sender
-                occupant = occupants.get(nick)
-                lookup = occupant_avatar_jid(box_jid, occupant) if occupant is not None else f"{box_jid}/{nick}"
+                lookup = occupant_avatar_jid(box_jid, occupants.get(nick) or {"nick": nick})
                 return templates.message_avatar(avatar_url(converse, lookup), nick, nick, lookup)
             return occupant_avatar
         own = own_bare(converse.session) or ""
