@@ -3,6 +3,7 @@ package python-omemo uses): the same signatures, each verifying the other's, and
 
 from __future__ import annotations
 
+import base64
 import os
 
 import pytest
@@ -84,3 +85,27 @@ def test_keys_without_a_form_on_the_other_curve_raise_a_clear_error() -> None:
         xeddsa.ed25519_to_curve25519((1).to_bytes(32, "little"))
     with pytest.raises(WireFormatError, match="32 bytes"):
         xeddsa.ed25519_to_curve25519(b"short")
+
+
+def test_a_signed_pre_key_signature_from_a_conversations_bundle_verifies_as_libsignal_checks_it() -> None:
+    # From a bundle Conversations published (its debug log, pastebin.com/tVGWw0Y4): the signature's top
+    # bit carries the sign of the identity key's Edwards form, as libsignal's curve25519_sign writes it.
+    signed_pre_key = base64.b64decode("Bfu6Waf34N4aYrhsb5Xn80fT/SAbU7RN32RHAZZGYqAE")
+    signature = base64.b64decode("InqlxuYru3Aczxi7+rt0pAEyMrdgvAP4yYOQl5q0hHfTAg51E/E7TgYRqoOh/2he173qQpiBCifswNUVghW9gA==")
+    identity = base64.b64decode("BRkxS1ukmc8NuL+uWkObyoDeP9BqlEdVzk1+L/zKF9cu")[1:]
+    assert signature[63] >> 7 == 1
+    assert xeddsa.verify_libsignal(identity, signed_pre_key, signature)
+    assert not xeddsa.verify(identity, signed_pre_key, signature)  # strict XEdDSA refuses the flagged form
+    assert not xeddsa.verify_libsignal(identity, signed_pre_key[:-1] + b"\x00", signature)
+    assert not xeddsa.verify_libsignal(identity, signed_pre_key, signature[:63] + bytes([signature[63] & 0x7F]))
+
+
+@settings(max_examples=10, deadline=None)
+@given(private_keys, st.binary(max_size=40))
+def test_libsignal_style_checking_accepts_xeddsa_signatures_and_signatures_by_either_edwards_sign(private: bytes, message: bytes) -> None:
+    public = libxeddsa.priv_to_curve25519_pub(private)
+    assert xeddsa.verify_libsignal(public, message, xeddsa.sign(private, message, os.urandom(64)))
+    edwards = libxeddsa.priv_to_ed25519_pub(private)  # the unforced key: its sign may be 1
+    flagged = bytearray(libxeddsa.ed25519_priv_sign(private, message))
+    flagged[63] |= edwards[31] & 0x80
+    assert xeddsa.verify_libsignal(public, message, bytes(flagged))

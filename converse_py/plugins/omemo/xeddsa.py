@@ -116,3 +116,18 @@ def verify(public: bytes, message: bytes, signature: bytes) -> bool:
     except WireFormatError:
         return False
     return verify_ed25519(edwards, message, signature)
+
+
+def verify_libsignal(public: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is valid for this Curve25519 key as libsignal (OMEMO 0.3, Conversations)
+    checks it: the top bit of the last byte carries the sign of the Ed25519 key, so that a signature
+    made with the key's own Edwards form (either sign) verifies; XEdDSA signatures have that bit 0."""
+    if len(signature) != 64 or len(public) != 32 or int.from_bytes(public, "little") >= curve.P:
+        return False
+    sign_bit = signature[63] >> 7
+    try:
+        edwards = bytearray(curve25519_to_ed25519(public))
+    except WireFormatError:
+        return False
+    edwards[31] |= sign_bit << 7
+    return verify_ed25519(bytes(edwards), message, signature[:63] + bytes([signature[63] & 0x7F]))
