@@ -4,6 +4,7 @@ and ``OurDevice``: converse-py's OMEMO core driven the way the plugin will drive
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,7 +113,8 @@ class OurDevice:
 
     @classmethod
     async def create(cls, bare_jid: str, device_id: int) -> OurDevice:
-        return cls(bare_jid, device_id, await DeviceKeys.generate(CryptographyBackend(), pre_key_count=10))
+        keys = await DeviceKeys.generate(CryptographyBackend(), pre_key_count=10)
+        return cls(bare_jid, device_id, DeviceKeys.from_json(json.loads(json.dumps(keys.to_json()))))
 
     def publish(self, network: Network, version: Version) -> None:
         network.bundles[(version.namespace, self.bare_jid, self.device_id)] = reparse(elements.bundle_element(self.keys.bundle(version)))
@@ -128,7 +130,7 @@ class OurDevice:
         version = encrypted.version
         [key] = encrypted.keys_for(self.device_id, self.bare_jid if version is OMEMO_2 else None)
         result = await decrypt_key(self.crypto, version, self.keys, self.session(version, sender, encrypted.sid), key.data, key.key_exchange)
-        self.sessions[(version.namespace, sender, encrypted.sid)] = result.session.to_json()
+        self.sessions[(version.namespace, sender, encrypted.sid)] = json.loads(json.dumps(result.session.to_json()))
         if result.used_pre_key_id is not None:
             del self.keys.pre_keys[result.used_pre_key_id]
         if encrypted.payload is None:
@@ -147,7 +149,7 @@ class OurDevice:
                 bundle = elements.parse_bundle(network.bundles[(version.namespace, recipient, device_id)])
                 session = await start_session(self.crypto, self.keys, bundle)
             data, key_exchange = await session.encrypt(self.crypto, sealed.key_material)
-            self.sessions[(version.namespace, recipient, device_id)] = session.to_json()
+            self.sessions[(version.namespace, recipient, device_id)] = json.loads(json.dumps(session.to_json()))
             keys.append(elements.EncryptedKey(device_id, data, key_exchange, recipient if version is OMEMO_2 else None))
         return elements.encrypted_element(elements.Encrypted(version, self.device_id, tuple(keys), sealed.payload, sealed.iv))
 
