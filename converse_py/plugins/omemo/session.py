@@ -14,7 +14,7 @@ from .crypto import OmemoCrypto
 from .errors import DecryptionError, KeyExchangeError, WireFormatError
 from .ratchet import RatchetSession
 from .versions import OMEMO_03, Version, decode_03_key
-from .x3dh import Bundle, DeviceKeys, agree_active, agree_passive, identity_wire_form
+from .x3dh import Bundle, DeviceKeys, agree_active, agree_passive
 
 
 async def start_session(crypto: OmemoCrypto, own: DeviceKeys, bundle: Bundle) -> RatchetSession:
@@ -22,7 +22,7 @@ async def start_session(crypto: OmemoCrypto, own: DeviceKeys, bundle: Bundle) ->
     its signature does not verify). Its messages carry the key exchange until the peer answers."""
     agreement, _ephemeral = await agree_active(crypto, own, bundle)
     return await RatchetSession.active(crypto, bundle.version, agreement, bundle.signed_pre_key,
-                                       identity_wire_form(bundle.version, own.identity.private))
+                                       own.identity_key(bundle.version))
 
 
 @dataclass(frozen=True)

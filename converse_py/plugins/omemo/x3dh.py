@@ -42,11 +42,9 @@ def unb64(value: Any, length: int | None = None) -> bytes:
     return data
 
 
-def identity_wire_form(version: Version, identity_private: bytes) -> bytes:
+def identity_wire_form(version: Version, identity: KeyPair) -> bytes:
     """This device's identity key as a bundle of ``version`` carries it (without 0.3's 0x05)."""
-    if version is OMEMO_2:
-        return xeddsa.ed25519_public(identity_private)
-    return xeddsa.curve25519_public(identity_private)
+    return xeddsa.ed25519_public(identity.private) if version is OMEMO_2 else identity.public
 
 
 def identity_ad_form(version: Version, identity: bytes) -> bytes:
@@ -92,6 +90,15 @@ class DeviceKeys:
     signed_pre_key: KeyPair
     signatures: dict[str, bytes]
     pre_keys: dict[int, KeyPair] = field(default_factory=dict)
+    _ed25519_identity: bytes = field(default=b"", repr=False, compare=False)
+
+    def identity_key(self, version: Version) -> bytes:
+        """This device's identity key in ``version``'s wire form (the Ed25519 form is computed once)."""
+        if version is OMEMO_2:
+            if not self._ed25519_identity:
+                self._ed25519_identity = identity_wire_form(version, self.identity)
+            return self._ed25519_identity
+        return self.identity.public
 
     def __repr__(self) -> str:
         return (f"DeviceKeys(identity={self.identity.public.hex()}, signed_pre_key_id={self.signed_pre_key_id}, "
@@ -123,7 +130,7 @@ class DeviceKeys:
 
     def bundle(self, version: Version) -> Bundle:
         """The public part to publish for ``version``."""
-        return Bundle(version, identity_wire_form(version, self.identity.private), self.signed_pre_key_id,
+        return Bundle(version, self.identity_key(version), self.signed_pre_key_id,
                       self.signed_pre_key.public, self.signatures[version.namespace],
                       {key_id: pair.public for key_id, pair in self.pre_keys.items()})
 
@@ -187,7 +194,7 @@ async def agree_active(crypto: OmemoCrypto, own: DeviceKeys, bundle: Bundle) -> 
                await crypto.x25519(ephemeral.private, their_identity),
                await crypto.x25519(ephemeral.private, bundle.signed_pre_key),
                await crypto.x25519(ephemeral.private, bundle.pre_keys[pre_key_id])]
-    associated = identity_ad_form(version, identity_wire_form(version, own.identity.private)) + identity_ad_form(version, bundle.identity_key)
+    associated = identity_ad_form(version, own.identity_key(version)) + identity_ad_form(version, bundle.identity_key)
     agreement = Agreement(await _shared_secret(crypto, version, secrets), associated, ephemeral.public, pre_key_id,
                           bundle.signed_pre_key_id)
     return agreement, ephemeral
@@ -206,5 +213,5 @@ async def agree_passive(crypto: OmemoCrypto, version: Version, own: DeviceKeys, 
                await crypto.x25519(own.identity.private, ephemeral_key),
                await crypto.x25519(own.signed_pre_key.private, ephemeral_key),
                await crypto.x25519(pre_key.private, ephemeral_key)]
-    associated = identity_ad_form(version, their_identity) + identity_ad_form(version, identity_wire_form(version, own.identity.private))
+    associated = identity_ad_form(version, their_identity) + identity_ad_form(version, own.identity_key(version))
     return Agreement(await _shared_secret(crypto, version, secrets), associated, ephemeral_key, pre_key_id, signed_pre_key_id)
