@@ -17,7 +17,7 @@ from converse_py.plugins.omemo.errors import DecryptionError, KeyExchangeError, 
 from converse_py.plugins.omemo.ratchet import RatchetSession
 from converse_py.plugins.omemo.session import decrypt_key, start_session
 from converse_py.plugins.omemo.versions import OMEMO_03, OMEMO_2, Version
-from converse_py.plugins.omemo.x3dh import Bundle, DeviceKeys
+from converse_py.plugins.omemo.x3dh import Bundle, DeviceKeys, new_device_id
 
 from .conftest import arun
 from .omemo_crypto import CryptographyBackend
@@ -236,3 +236,32 @@ def test_damaged_stored_state_raises_the_wire_format_error(damage: object) -> No
         RatchetSession.from_json(data)
     with pytest.raises(WireFormatError):
         DeviceKeys.from_json({"identity": ["x", "y"], "signed_pre_key_id": 1, "signed_pre_key": [], "signatures": {}, "pre_keys": {}})
+
+
+@VERSIONS
+def test_a_key_exchange_from_a_bundle_fetched_before_one_rotation_still_works_but_not_two(version: Version) -> None:
+    async def scenario() -> None:
+        network, alice, bob = await pair(version)
+        first = await alice.send(version, b"built on the old bundle", network, BOB)
+        await bob.keys.rotate_signed_pre_key(crypto)
+        bob.keys = DeviceKeys.from_json(json.loads(json.dumps(bob.keys.to_json())))
+        assert await bob.receive(first, ALICE) == b"built on the old bundle"
+        carol = await OurDevice.create("carol@example.org", 3)
+        late = await carol.send(version, b"too late", network, BOB)
+        await bob.keys.rotate_signed_pre_key(crypto)
+        await bob.keys.rotate_signed_pre_key(crypto)
+        with pytest.raises(KeyExchangeError, match="signed pre-key"):
+            await bob.receive(late, "carol@example.org")
+
+    arun(scenario())
+
+
+def test_a_new_device_id_is_in_range_and_not_taken() -> None:
+    class FewValues(CryptographyBackend):
+        values = [b"\x00\x00\x00\x00", b"\x80\x00\x00\x07", b"\xff\xff\xff\xff"]
+
+        async def random_bytes(self, length: int) -> bytes:
+            return self.values.pop(0)
+
+    assert arun(new_device_id(FewValues(), taken={7})) == 2 ** 31 - 1  # 0 is no id, 7 is taken
+    assert 1 <= arun(new_device_id(crypto)) < 2 ** 31

@@ -76,7 +76,9 @@ async def decrypt_key(crypto: OmemoCrypto, version: Version, own: DeviceKeys, se
         return Decrypted(await session.decrypt(crypto, exchange.message), session)
     agreement = await agree_passive(crypto, version, own, exchange.identity_key, exchange.ephemeral_key,
                                     exchange.pre_key_id, exchange.signed_pre_key_id)
-    fresh = RatchetSession.passive(version, agreement, own.signed_pre_key)
+    signed_pre_key = own.signed_pre_key_pair(exchange.signed_pre_key_id)
+    assert signed_pre_key is not None  # agree_passive checked it
+    fresh = RatchetSession.passive(version, agreement, signed_pre_key)
     try:
         key_material = await fresh.decrypt(crypto, exchange.message)
     except KeyExchangeError as error:

@@ -11,7 +11,7 @@ Keys serialize to a JSON-able dict (base64) for IndexedDB; reprs never show priv
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +90,9 @@ class DeviceKeys:
     signed_pre_key: KeyPair
     signatures: dict[str, bytes]
     pre_keys: dict[int, KeyPair] = field(default_factory=dict)
+    #: The signed pre-key before the last rotation (id, pair): key exchanges built from a bundle
+    #: fetched before the rotation still work until the next one.
+    previous_signed_pre_key: tuple[int, KeyPair] | None = None
     _ed25519_identity: bytes = field(default=b"", repr=False, compare=False)
 
     def identity_key(self, version: Version) -> bytes:
@@ -118,8 +121,17 @@ class DeviceKeys:
         signatures = {version.namespace: xeddsa.sign(self.identity.private, signed_text(version, pair.public),
                                                      await crypto.random_bytes(64))
                       for version in (OMEMO_03, OMEMO_2)}
+        if self.signed_pre_key.private:
+            self.previous_signed_pre_key = (self.signed_pre_key_id, self.signed_pre_key)
         self.signed_pre_key_id = self.signed_pre_key_id % MAX_ID + 1
         self.signed_pre_key, self.signatures = pair, signatures
+
+    def signed_pre_key_pair(self, key_id: int) -> KeyPair | None:
+        """The signed pre-key (current or previous) with this id."""
+        if key_id == self.signed_pre_key_id:
+            return self.signed_pre_key
+        previous = self.previous_signed_pre_key
+        return previous[1] if previous is not None and previous[0] == key_id else None
 
     async def add_pre_keys(self, crypto: OmemoCrypto, count: int) -> None:
         """``count`` more pre-keys with ids after the highest one."""
@@ -140,7 +152,9 @@ class DeviceKeys:
                 "signed_pre_key_id": self.signed_pre_key_id,
                 "signed_pre_key": [b64(self.signed_pre_key.private), b64(self.signed_pre_key.public)],
                 "signatures": {namespace: b64(signature) for namespace, signature in self.signatures.items()},
-                "pre_keys": {str(key_id): [b64(pair.private), b64(pair.public)] for key_id, pair in self.pre_keys.items()}}
+                "pre_keys": {str(key_id): [b64(pair.private), b64(pair.public)] for key_id, pair in self.pre_keys.items()},
+                "previous_signed_pre_key": None if self.previous_signed_pre_key is None else [
+                    self.previous_signed_pre_key[0], b64(self.previous_signed_pre_key[1].private), b64(self.previous_signed_pre_key[1].public)]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeviceKeys:
@@ -151,9 +165,19 @@ class DeviceKeys:
             spk_id = data["signed_pre_key_id"]
             if not isinstance(spk_id, int):
                 raise WireFormatError("stored OMEMO keys: the signed pre-key id is not a number")
-            return cls(_pair(data["identity"]), spk_id, _pair(data["signed_pre_key"]), signatures, pre_keys)
-        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raw = data.get("previous_signed_pre_key")
+            previous = None if raw is None else (int(raw[0]), _pair(raw[1:]))
+            return cls(_pair(data["identity"]), spk_id, _pair(data["signed_pre_key"]), signatures, pre_keys, previous)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as error:
             raise WireFormatError("stored OMEMO keys are damaged") from error
+
+
+async def new_device_id(crypto: OmemoCrypto, taken: Collection[int] = ()) -> int:
+    """A random device id in 1..2**31-1 that is not in ``taken`` (the account's device lists)."""
+    while True:
+        device_id = int.from_bytes(await crypto.random_bytes(4), "big") & MAX_ID
+        if device_id and device_id not in taken:
+            return device_id
 
 
 def _pair(value: Any) -> KeyPair:
@@ -203,15 +227,16 @@ async def agree_active(crypto: OmemoCrypto, own: DeviceKeys, bundle: Bundle) -> 
 async def agree_passive(crypto: OmemoCrypto, version: Version, own: DeviceKeys, their_identity: bytes, ephemeral_key: bytes,
                         pre_key_id: int, signed_pre_key_id: int) -> Agreement:
     """X3DH from a peer's key exchange (their identity in ``version``'s wire form)."""
-    if signed_pre_key_id != own.signed_pre_key_id:
+    signed_pre_key = own.signed_pre_key_pair(signed_pre_key_id)
+    if signed_pre_key is None:
         raise KeyExchangeError("the key exchange names a signed pre-key this device does not have")
     pre_key = own.pre_keys.get(pre_key_id)
     if pre_key is None:
         raise KeyExchangeError("the key exchange names a pre-key this device does not have (used already?)")
     their_dh = identity_dh_key(version, their_identity)
-    secrets = [await crypto.x25519(own.signed_pre_key.private, their_dh),
+    secrets = [await crypto.x25519(signed_pre_key.private, their_dh),
                await crypto.x25519(own.identity.private, ephemeral_key),
-               await crypto.x25519(own.signed_pre_key.private, ephemeral_key),
+               await crypto.x25519(signed_pre_key.private, ephemeral_key),
                await crypto.x25519(pre_key.private, ephemeral_key)]
     associated = identity_ad_form(version, their_identity) + identity_ad_form(version, own.identity_key(version))
     return Agreement(await _shared_secret(crypto, version, secrets), associated, ephemeral_key, pre_key_id, signed_pre_key_id)
