@@ -20,6 +20,7 @@ key32 = st.binary(min_size=32, max_size=32)
 blob = st.binary(max_size=300)
 
 
+@settings(deadline=None)  # the machine is shared: time is no property here
 @given(key33, uint32, uint32, blob, st.binary(min_size=8, max_size=8))
 def test_a_whisper_message_is_byte_for_byte_what_oldmemos_protobuf_writes_and_reads(
         ratchet_key: bytes, n: int, pn: int, ciphertext: bytes, mac: bytes) -> None:
@@ -31,6 +32,7 @@ def test_a_whisper_message_is_byte_for_byte_what_oldmemos_protobuf_writes_and_re
     assert (covered, parsed_mac) == (theirs[:-8], mac)
 
 
+@settings(deadline=None)  # the machine is shared: time is no property here
 @given(uint32, uint32, key33, key33, blob, st.none() | uint32)
 def test_a_pre_key_whisper_message_round_trips_through_oldmemos_protobuf(
         pk_id: int, spk_id: int, base_key: bytes, identity_key: bytes, message: bytes, registration: int | None) -> None:
@@ -44,6 +46,7 @@ def test_a_pre_key_whisper_message_round_trips_through_oldmemos_protobuf(
     assert (parsed.pk_id, parsed.spk_id, parsed.ek, parsed.ik, parsed.message) == (pk_id, spk_id, base_key, identity_key, message)
 
 
+@settings(deadline=None)  # the machine is shared: time is no property here
 @given(uint32, uint32, key32, blob, st.binary(min_size=16, max_size=16))
 def test_omemo_2_messages_round_trip_through_twomemos_protobuf(n: int, pn: int, dh_pub: bytes, ciphertext: bytes, mac: bytes) -> None:
     theirs = twomemo_pb2.OMEMOMessage(n=n, pn=pn, dh_pub=dh_pub, ciphertext=ciphertext).SerializeToString()
@@ -54,6 +57,7 @@ def test_omemo_2_messages_round_trip_through_twomemos_protobuf(n: int, pn: int, 
     assert pb.decode_authenticated_message(authenticated) == (mac, theirs)
 
 
+@settings(deadline=None)  # the machine is shared: time is no property here
 @given(uint32, uint32, key32, key32, blob)
 def test_an_omemo_2_key_exchange_round_trips_through_twomemos_protobuf(pk_id: int, spk_id: int, ik: bytes, ek: bytes, inner: bytes) -> None:
     authenticated = twomemo_pb2.OMEMOAuthenticatedMessage(mac=bytes(16), message=inner)
@@ -96,7 +100,7 @@ DECODERS = [pb.decode_omemo_message, pb.decode_authenticated_message, pb.decode_
             pb.decode_whisper_message, pb.decode_pre_key_whisper_message]
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200) | st.builds(lambda tail: b"\x33" + tail, st.binary(max_size=200)))
 def test_hostile_bytes_only_ever_raise_the_wire_format_error(data: bytes) -> None:
     for decode in DECODERS:

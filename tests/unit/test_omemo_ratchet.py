@@ -3,6 +3,7 @@ failures that leave a session as it was, JSON state, and no key material in repr
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 
@@ -265,3 +266,31 @@ def test_a_new_device_id_is_in_range_and_not_taken() -> None:
 
     assert arun(new_device_id(FewValues(), taken={7})) == 2 ** 31 - 1  # 0 is no id, 7 is taken
     assert 1 <= arun(new_device_id(crypto)) < 2 ** 31
+
+
+class YieldingBackend(CryptographyBackend):
+    """Gives the event loop a turn in every HMAC, as WebCrypto's promises do."""
+
+    async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        await asyncio.sleep(0)
+        return await super().hmac_sha256(key, data)
+
+
+@VERSIONS
+def test_overlapping_calls_on_one_session_never_share_a_message_key(version: Version) -> None:
+    async def scenario() -> None:
+        yielding = YieldingBackend()
+        alice, bob = await DeviceKeys.generate(yielding, 2), await DeviceKeys.generate(yielding, 2)
+        session = await start_session(yielding, alice, bob.bundle(version))
+        first, _ = await session.encrypt(yielding, b"k" * 32)
+        received = await decrypt_key(yielding, version, bob, None, first, True)
+        answer, _ = await received.session.encrypt(yielding, b"a" * 32)
+        sent = await asyncio.gather(*(session.encrypt(yielding, bytes([n]) * 32) for n in range(5)),
+                                    session.decrypt(yielding, answer))
+        outgoing = sent[:5]
+        assert len({data for data, _ in outgoing}) == 5  # type: ignore[misc]
+        for n, (data, key_exchange) in enumerate(outgoing):  # type: ignore[misc]
+            decrypted = await decrypt_key(yielding, version, bob, received.session, data, key_exchange)
+            assert decrypted.key_material == bytes([n]) * 32 and decrypted.session is received.session
+
+    arun(scenario())

@@ -18,7 +18,8 @@ repr shows no key.
 
 from __future__ import annotations
 
-import copy
+import asyncio
+import dataclasses
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,9 @@ class RatchetSession:
         self.initiator = initiator
         self._state = state
         self.pending = pending
+        #: Calls overlap in the browser (every crypto step awaits): one at a time per session, or two
+        #: messages could take the same message key, or a decryption could undo an encryption.
+        self._busy = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"RatchetSession({self.version.namespace}, initiator={self.initiator}, sent={self._state.sent}, received={self._state.received})"
@@ -106,6 +110,10 @@ class RatchetSession:
 
     async def encrypt(self, crypto: OmemoCrypto, plaintext: bytes) -> tuple[bytes, bool]:
         """The bytes for this device's ``<key>`` and whether they are a key exchange (``prekey``/``kex``)."""
+        async with self._busy:
+            return await self._encrypt(crypto, plaintext)
+
+    async def _encrypt(self, crypto: OmemoCrypto, plaintext: bytes) -> tuple[bytes, bool]:
         state = self._state
         if state.sending_chain is None:
             raise OmemoError("this session cannot send before it has received a message")
@@ -144,6 +152,10 @@ class RatchetSession:
     async def decrypt(self, crypto: OmemoCrypto, data: bytes) -> bytes:
         """The plaintext of a message (not a key exchange: unwrap that first). Raises
         ``DecryptionError`` and leaves the session unchanged when the message does not authenticate."""
+        async with self._busy:
+            return await self._decrypt(crypto, data)
+
+    async def _decrypt(self, crypto: OmemoCrypto, data: bytes) -> bytes:
         try:
             if self.version is OMEMO_03:
                 whisper, covered, mac = pb.decode_whisper_message(data)
@@ -158,7 +170,7 @@ class RatchetSession:
                 ciphertext = message.ciphertext
         except WireFormatError as error:
             raise DecryptionError(f"malformed message: {error}") from error
-        state = copy.deepcopy(self._state)
+        state = dataclasses.replace(self._state, skipped=dict(self._state.skipped))  # the rest is immutable
         try:
             message_key = await self._message_key(crypto, state, *header)
         except KeyExchangeError as error:  # a low-order ratchet key
