@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from converse_py.plugins.omemo.elements import parse_device_list, parse_encrypted
+from converse_py.plugins.omemo.elements import parse_bundle, parse_device_list, parse_encrypted
 from converse_py.plugins.omemo.errors import DecryptionError
 from converse_py.plugins.omemo.versions import OMEMO_03, OMEMO_2, Version
 
@@ -29,6 +29,10 @@ def test_a_python_omemo_peer_starts_a_session_from_our_bundle_and_we_talk_both_w
             pre_keys = set(alice.keys.pre_keys)
             assert await alice.receive(first, BOB) == b"Hello, Alice"
             assert len(pre_keys - set(alice.keys.pre_keys)) == 1, "the used pre-key is gone"
+            [bob_device] = parse_device_list(network.device_lists[(version.namespace, BOB)])
+            session = alice.session(version, BOB, bob_device)
+            assert session is not None
+            assert session.their_identity == parse_bundle(network.bundles[(version.namespace, BOB, bob_device)]).identity_key
             # Bob goes on before hearing back (his messages still carry the key exchange); they arrive
             # out of order, and one of them never does.
             later = [await peer_sends(bob, version.namespace, f"message {n}".encode(), ALICE) for n in range(4)]

@@ -55,6 +55,8 @@ def test_two_of_our_devices_talk_with_state_through_json_at_every_step(version: 
             assert await alice.receive(await bob.send(version, f"b{turn}".encode(), network, ALICE), BOB) == f"b{turn}".encode()
         stored = alice.sessions[(version.namespace, BOB, 2)]
         assert json.loads(json.dumps(stored)) == stored
+        assert RatchetSession.from_json(stored).their_identity == bob.keys.identity_key(version) == bob.keys.bundle(version).identity_key
+        assert bob.session(version, ALICE, 1).their_identity == alice.keys.identity_key(version)  # type: ignore[union-attr]
         assert RatchetSession.from_json(stored).to_json() == stored
 
     arun(scenario())

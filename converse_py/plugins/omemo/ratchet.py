@@ -83,6 +83,13 @@ class RatchetSession:
         return f"RatchetSession({self.version.namespace}, initiator={self.initiator}, sent={self._state.sent}, received={self._state.received})"
 
     @property
+    def their_identity(self) -> bytes:
+        """The peer's identity key in the version's wire form (what trust decisions are about)."""
+        size = len(self.associated_data) // 2
+        theirs = self.associated_data[size:] if self.initiator else self.associated_data[:size]
+        return decode_03_key(theirs) if self.version is OMEMO_03 else theirs
+
+    @property
     def skipped_key_count(self) -> int:
         """How many skipped message keys the session holds."""
         return len(self._state.skipped)
