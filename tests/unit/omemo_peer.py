@@ -99,7 +99,9 @@ async def python_omemo_peer(network: Network, bare_jid: str, namespaces: list[st
     backends: list[omemo.Backend] = []
     for namespace in namespaces:
         backends.append(oldmemo.Oldmemo(storage) if namespace == oldmemo.oldmemo.NAMESPACE else twomemo.Twomemo(storage))
-    return await Peer.create(backends, storage, bare_jid, None, "undecided")
+    peer = await Peer.create(backends, storage, bare_jid, None, "undecided")
+    await peer.after_history_sync()  # caught up with the archive, as slixmpp-omemo reports it: empty messages go out at once
+    return peer
 
 
 class OurDevice:

@@ -4,6 +4,8 @@ and messages travel as the XML each side writes (python-omemo's own etree module
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from converse_py.plugins.omemo.elements import parse_bundle, parse_device_list, parse_encrypted
@@ -11,7 +13,7 @@ from converse_py.plugins.omemo.errors import DecryptionError
 from converse_py.plugins.omemo.versions import OMEMO_03, OMEMO_2, Version
 
 from .conftest import arun
-from .omemo_peer import Network, OurDevice, peer_receives, peer_sends, python_omemo_peer
+from .omemo_peer import Network, OurDevice, etree_of, peer_receives, peer_sends, python_omemo_peer
 
 ALICE, BOB = "alice@example.org", "bob@example.net"
 VERSIONS = pytest.mark.parametrize("version", [OMEMO_03, OMEMO_2], ids=["0.3", "omemo2"])
@@ -79,6 +81,43 @@ def test_we_start_a_session_from_a_python_omemo_bundle_and_it_answers(version: V
             assert not any(key.key_exchange for key in parse_encrypted(element).keys)
             assert await peer_receives(bob, element, ALICE, BOB) == b"no key exchange now"
             assert await alice.receive(answers[2], BOB) == b"answer 2"
+        finally:
+            await bob.shutdown()
+
+    arun(scenario())
+
+
+@VERSIONS
+def test_python_omemos_empty_messages_confirm_our_key_exchange_and_turn_our_ratchet(version: Version) -> None:
+    async def scenario() -> None:
+        network = Network()
+        bob = await python_omemo_peer(network, BOB, [version.namespace])
+        alice = await OurDevice.create(ALICE, 3003)
+        alice.publish(network, version)
+        [bob_device] = parse_device_list(network.device_lists[(version.namespace, BOB)])
+
+        async def empty_message_from_bob() -> ET.Element:
+            [(message, to)] = network.sent
+            network.sent.clear()
+            assert to == ALICE
+            element = etree_of(version.namespace).serialize_message(message)
+            assert parse_encrypted(element).payload is None
+            return element
+
+        try:
+            assert await peer_receives(bob, await alice.send(version, b"hello", network, BOB), ALICE, BOB) == b"hello"
+            assert await alice.receive(await empty_message_from_bob(), BOB) is None  # python-omemo completes the handshake
+            assert alice.session(version, BOB, bob_device).pending is None  # type: ignore[union-attr]
+            sent = 0
+            while not network.sent:  # a long one-sided run: python-omemo sends an empty message against staleness
+                assert await peer_receives(bob, await alice.send(version, f"{sent}".encode(), network, BOB), ALICE, BOB) == f"{sent}".encode()
+                sent += 1
+                assert sent <= 60
+            assert sent > 50
+            before = alice.sessions[(version.namespace, BOB, bob_device)]["their_ratchet"]
+            assert await alice.receive(await empty_message_from_bob(), BOB) is None
+            assert alice.sessions[(version.namespace, BOB, bob_device)]["their_ratchet"] != before
+            assert await peer_receives(bob, await alice.send(version, b"after", network, BOB), ALICE, BOB) == b"after"
         finally:
             await bob.shutdown()
 
