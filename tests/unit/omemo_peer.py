@@ -16,10 +16,10 @@ import twomemo
 import twomemo.etree
 from omemo.storage import Just, Maybe, Nothing
 
-from converse_py.plugins.omemo import elements, payload
+from converse_py.plugins.omemo import elements
+from converse_py.plugins.omemo.messages import Recipient, decrypt_message, encrypt_message
 from converse_py.plugins.omemo.ratchet import RatchetSession
-from converse_py.plugins.omemo.session import decrypt_key, start_session
-from converse_py.plugins.omemo.versions import OMEMO_03, OMEMO_2, Version
+from converse_py.plugins.omemo.versions import Version
 from converse_py.plugins.omemo.x3dh import DeviceKeys
 from converse_py.xmpp.stanza import parse, serialize
 
@@ -130,30 +130,25 @@ class OurDevice:
         """The plaintext of an ``<encrypted/>`` (None for one without payload)."""
         encrypted = elements.parse_encrypted(reparse(element))
         version = encrypted.version
-        [key] = encrypted.keys_for(self.device_id, self.bare_jid if version is OMEMO_2 else None)
-        result = await decrypt_key(self.crypto, version, self.keys, self.session(version, sender, encrypted.sid), key.data, key.key_exchange)
-        self.sessions[(version.namespace, sender, encrypted.sid)] = json.loads(json.dumps(result.session.to_json()))
-        if result.used_pre_key_id is not None:
-            del self.keys.pre_keys[result.used_pre_key_id]
-        if encrypted.payload is None:
-            return None
-        if version is OMEMO_03:
-            return await payload.decrypt_03(self.crypto, result.key_material, encrypted.iv, encrypted.payload)
-        return await payload.decrypt_2(self.crypto, result.key_material, encrypted.payload)
+        incoming = await decrypt_message(self.crypto, self.keys, self.bare_jid, self.device_id, encrypted,
+                                         self.session(version, sender, encrypted.sid))
+        self.sessions[(version.namespace, sender, encrypted.sid)] = json.loads(json.dumps(incoming.session.to_json()))
+        if incoming.used_pre_key_id is not None:
+            del self.keys.pre_keys[incoming.used_pre_key_id]
+        return incoming.plaintext
 
-    async def send(self, version: Version, plaintext: bytes, network: Network, recipient: str) -> ET.Element:
+    async def send(self, version: Version, plaintext: bytes | None, network: Network, recipient: str) -> ET.Element:
         """An ``<encrypted/>`` for every device in ``recipient``'s published device list."""
-        sealed = await (payload.encrypt_03(self.crypto, plaintext) if version is OMEMO_03 else payload.encrypt_2(self.crypto, plaintext))
-        keys = []
+        recipients = []
         for device_id in elements.parse_device_list(network.device_lists[(version.namespace, recipient)]):
             session = self.session(version, recipient, device_id)
-            if session is None:
-                bundle = elements.parse_bundle(network.bundles[(version.namespace, recipient, device_id)])
-                session = await start_session(self.crypto, self.keys, bundle)
-            data, key_exchange = await session.encrypt(self.crypto, sealed.key_material)
-            self.sessions[(version.namespace, recipient, device_id)] = json.loads(json.dumps(session.to_json()))
-            keys.append(elements.EncryptedKey(device_id, data, key_exchange, recipient if version is OMEMO_2 else None))
-        return elements.encrypted_element(elements.Encrypted(version, self.device_id, tuple(keys), sealed.payload, sealed.iv))
+            bundle = None if session else elements.parse_bundle(network.bundles[(version.namespace, recipient, device_id)])
+            recipients.append(Recipient(recipient, device_id, session, bundle))
+        outgoing = await encrypt_message(self.crypto, version, self.keys, self.device_id, plaintext, recipients)
+        assert not outgoing.failures, outgoing.failures
+        for (jid, device_id), session in outgoing.sessions.items():
+            self.sessions[(version.namespace, jid, device_id)] = json.loads(json.dumps(session.to_json()))
+        return elements.encrypted_element(outgoing.encrypted)
 
 
 async def peer_receives(peer: omemo.SessionManager, element: ET.Element, sender: str, own: str) -> bytes | None:

@@ -81,6 +81,8 @@ def test_we_start_a_session_from_a_python_omemo_bundle_and_it_answers(version: V
             assert not any(key.key_exchange for key in parse_encrypted(element).keys)
             assert await peer_receives(bob, element, ALICE, BOB) == b"no key exchange now"
             assert await alice.receive(answers[2], BOB) == b"answer 2"
+            assert await peer_receives(bob, await alice.send(version, None, network, BOB), ALICE, BOB) is None  # our empty message
+            assert await peer_receives(bob, await alice.send(version, b"still fine", network, BOB), ALICE, BOB) == b"still fine"
         finally:
             await bob.shutdown()
 
