@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import omemo
 import pytest
 
 from converse_py.plugins.omemo.elements import encrypted_element, parse_encrypted
 from converse_py.plugins.omemo.errors import DecryptionError, KeyExchangeError
 from converse_py.plugins.omemo.messages import Recipient, decrypt_message, encrypt_message
 from converse_py.plugins.omemo.versions import OMEMO_03, OMEMO_2, Version
-from converse_py.plugins.omemo.x3dh import Bundle, DeviceKeys
+from converse_py.plugins.omemo.x3dh import Bundle, DeviceKeys, fingerprint
 
 from .conftest import arun
 from .omemo_crypto import CryptographyBackend
@@ -71,3 +72,11 @@ def test_an_empty_message_has_no_payload_and_still_advances_the_session(version:
         assert incoming.plaintext is None and incoming.session.pending is None
 
     arun(scenario())
+
+
+@VERSIONS
+def test_fingerprints_are_the_ones_python_omemo_shows_for_the_same_identity(version: Version) -> None:
+    keys = arun(DeviceKeys.generate(crypto, 1))
+    ed25519 = keys.identity_key(OMEMO_2)
+    assert fingerprint(version, keys.identity_key(version)) == omemo.SessionManager.format_identity_key(ed25519)
+    assert len(fingerprint(version, keys.identity_key(version))) == 8

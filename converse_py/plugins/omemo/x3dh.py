@@ -57,6 +57,17 @@ def identity_dh_key(version: Version, identity: bytes) -> bytes:
     return xeddsa.ed25519_to_curve25519(identity) if version is OMEMO_2 else identity
 
 
+def fingerprint(version: Version, identity: bytes) -> list[str]:
+    """The identity key as users compare it: the hex of its Curve25519 form in groups of 8 (as
+    Conversations shows 0.3 keys and python-omemo shows both versions' keys).
+
+    >>> fingerprint(OMEMO_03, bytes(range(32)))[:2]
+    ['00010203', '04050607']
+    """
+    text = identity_dh_key(version, identity).hex()
+    return [text[i:i + 8] for i in range(0, len(text), 8)]
+
+
 def signed_text(version: Version, signed_pre_key: bytes) -> bytes:
     """What the signed pre-key signature covers."""
     return encode_03_key(signed_pre_key) if version is OMEMO_03 else signed_pre_key
