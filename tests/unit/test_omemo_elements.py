@@ -8,13 +8,15 @@ import base64
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from converse_py.plugins.omemo import elements, sce
 from converse_py.plugins.omemo.elements import Encrypted, EncryptedKey
 from converse_py.plugins.omemo.errors import WireFormatError
 from converse_py.plugins.omemo.versions import OMEMO_03, OMEMO_2
 from converse_py.plugins.omemo.x3dh import Bundle
-from converse_py.xmpp.stanza import canonical, element, parse, serialize
+from converse_py.xmpp.stanza import canonical, element, parse, serialize, sub
 
 from .conftest import arun
 from .omemo_crypto import CryptographyBackend
@@ -153,6 +155,9 @@ wNUVghW9gA==
 @pytest.mark.parametrize("xml, reason", [
     ("<encrypted xmlns='eu.siacs.conversations.axolotl'><payload>AAAA</payload></encrypted>", "<header/> is missing"),
     ("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='x'><iv>AAAA</iv></header></encrypted>", "sender device id: not a number"),
+    ("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='²'><iv>AAAA</iv></header></encrypted>", "sender device id: not a number"),
+    ("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'><key rid='٣'>AAAA</key><iv>AAAA</iv></header></encrypted>",
+     "recipient device id: not a number"),
     ("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'><key rid='2'>%%%</key><iv>AAAA</iv></header></encrypted>", "key: not base64"),
     ("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'><key rid='2'>AAAA</key></header></encrypted>", "<iv/> is missing"),
     ("<encrypted xmlns='urn:xmpp:omemo:2'><header sid='1'><keys><key rid='2'>AAAA</key></keys></header></encrypted>", "without a jid"),
@@ -206,3 +211,33 @@ def test_random_padding_is_0_to_200_letters_and_varies() -> None:
     paddings = [arun(sce.random_padding(CryptographyBackend())) for _ in range(40)]
     assert all(len(p) <= 200 and p.isalnum() or p == "" for p in paddings)
     assert len({len(p) for p in paddings}) > 5
+
+
+xml_text = st.characters(blacklist_categories=("Cs", "Cc"))  # what XML can carry at all
+ids = st.text(xml_text, max_size=12) | st.integers(-5, 2 ** 33).map(str)
+texts = st.text(xml_text, max_size=40) | st.binary(max_size=40).map(b64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["eu.siacs.conversations.axolotl", "urn:xmpp:omemo:2"]), ids, ids, texts, texts, st.booleans())
+def test_hostile_values_in_well_shaped_elements_only_raise_the_wire_format_error(
+        namespace: str, sid: str, rid: str, key: str, other: str, kex: bool) -> None:
+    header = element("header", {"sid": sid})
+    holder = header if namespace.startswith("eu.") else sub(header, "keys", {"jid": other or None})
+    sub(holder, "key", {"rid": rid, "prekey" if namespace.startswith("eu.") else "kex": other if kex else None}, text=key)
+    sub(header, "iv", text=other)
+    root = element("encrypted", xmlns=namespace)
+    root.append(header)
+    sub(root, "payload", text=key)
+    bundle = element("bundle", xmlns=namespace)
+    for name, attrs in (("signedPreKeyPublic", {"signedPreKeyId": sid}), ("spk", {"id": sid}), ("signedPreKeySignature", {}),
+                        ("spks", {}), ("identityKey", {}), ("ik", {})):
+        sub(bundle, name, attrs, text=key)
+    sub(sub(bundle, "prekeys"), "pk", {"id": rid}, text=other)
+    devices = element("list", xmlns=namespace)
+    sub(devices, "device", {"id": rid})
+    for parse_one, built in ((elements.parse_encrypted, root), (elements.parse_bundle, bundle), (elements.parse_device_list, devices)):
+        try:
+            parse_one(parse(serialize(built)))
+        except WireFormatError:
+            pass

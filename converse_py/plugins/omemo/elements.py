@@ -81,9 +81,10 @@ def _unb64(text: str | None, what: str) -> bytes:
 
 
 def _id(value: str | None, what: str, low: int = 1) -> int:
-    if value is None or not value.strip().isdigit():
+    digits = (value or "").strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10:  # "²".isdigit() is True
         raise WireFormatError(f"{what}: not a number")
-    number = int(value)
+    number = int(digits)
     if not low <= number <= MAX_DEVICE_ID:
         raise WireFormatError(f"{what}: out of range")
     return number
