@@ -84,12 +84,18 @@ def prune_vendor(keep: set[Path]) -> int:
     return removed
 
 
+#: Parts of converse_py/ the page does not load: OMEMO's protocol core (issue 28) is not wired
+#: into a plugin yet, and its ~80 kB must not weigh on every first visit meanwhile.
+NOT_SHIPPED = (PACKAGE / "plugins" / "omemo",)
+
+
 def package_files() -> list[Path]:
-    """Every .py file of converse_py/ (no __pycache__), sorted."""
+    """Every .py file of converse_py/ the page loads (no __pycache__, nothing NOT_SHIPPED), sorted."""
     if not PACKAGE.is_dir():
         return []
     return sorted(p for p in PACKAGE.rglob("*.py")
-                  if "__pycache__" not in p.relative_to(ROOT).parts)
+                  if "__pycache__" not in p.relative_to(ROOT).parts
+                  and not any(p.is_relative_to(part) for part in NOT_SHIPPED))
 
 
 def zip_bytes(files: list[Path]) -> bytes:
