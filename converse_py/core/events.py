@@ -50,9 +50,12 @@ class _Listener:
     arity: tuple[int, int] | None = field(default=None)  # (required, most) positional args; None: all
 
     def call(self, args: tuple[Any, ...]) -> Any:
-        if self.arity is None:
+        arity = self.arity
+        if arity is None:
             return self.callback(*args)
-        required, most = self.arity
+        required, most = arity
+        if required <= len(args) <= most:  # the usual case: the arguments fit as they are
+            return self.callback(*args)
         fitted = args[:most]
         if len(fitted) < required:
             fitted += (None,) * (required - len(fitted))

@@ -94,6 +94,9 @@ class ChatBox(Model):
         self._activity_listeners: list[ActivityListener] = []
         #: id of a correction → id of the message it corrected (receipts may name either)
         self._aliases: dict[str, str] = {}
+        #: stanza-id, origin-id or id → the newest shown message with it (``find_target``: what a
+        #: reaction, reply or retraction names is found without a walk back through the messages)
+        self._targets: dict[str, ShownMessage] = {}
         #: archived corrections whose original is on a page not loaded yet: (sender, id) → correction
         self._pending_corrections: dict[tuple[str, str], ShownMessage] = {}
         #: changes for messages not loaded yet, by the id that names them (``change_message``)
@@ -139,20 +142,25 @@ class ChatBox(Model):
         if older:
             where = PREPEND if self.messages else APPEND
             self.messages[:0] = fresh
+            self._index_older(fresh)
         elif newer:
             where = APPEND
             self.messages.extend(fresh)
+            self._index_newer(fresh)
         else:
             fresh.sort(key=lambda m: m.time)
             if not self.messages or fresh[0].time >= self.messages[-1].time:
                 where = APPEND
                 self.messages.extend(fresh)
+                self._index_newer(fresh)
             elif fresh[-1].time < self.messages[0].time:
                 where = PREPEND
                 self.messages[:0] = fresh
+                self._index_older(fresh)
             else:
                 where = RESET
                 self.messages = sorted(self.messages + fresh, key=lambda m: m.time)
+                self._reindex()
         if where == APPEND and not older and self.get("minimized"):
             self.set("num_unread", (self.get("num_unread") or 0)
                      + sum(not m.outgoing and m.kind == "message" for m in fresh))
@@ -198,11 +206,27 @@ class ChatBox(Model):
         """
         if not ref:
             return None
-        ref = self._aliases.get(ref, ref)
-        for message in reversed(self.messages):
-            if ref in (message.stanza_id, message.origin_id, message.id):
-                return message
-        return None
+        return self._targets.get(self._aliases.get(ref, ref))
+
+    def _index_newer(self, messages: list[ShownMessage]) -> None:
+        """``messages`` were added after every other, oldest first: they name their refs now."""
+        targets = self._targets
+        for message in messages:
+            for ref in (message.stanza_id, message.origin_id, message.id):
+                if ref:
+                    targets[ref] = message
+
+    def _index_older(self, messages: list[ShownMessage]) -> None:
+        """``messages`` were added before every other, oldest first: a newer one keeps its refs."""
+        targets = self._targets
+        for message in reversed(messages):
+            for ref in (message.stanza_id, message.origin_id, message.id):
+                if ref and ref not in targets:
+                    targets[ref] = message
+
+    def _reindex(self) -> None:
+        self._targets = {}
+        self._index_newer(self.messages)
 
     def change_message(self, ref: str, change: MessageChange, *, wait: bool = True) -> ShownMessage | None:
         """Apply ``change`` to the message ``ref`` names (``find_target``): ``change(message)``
@@ -264,6 +288,13 @@ class ChatBox(Model):
                 break
         else:
             raise ValueError("update_message: that message is not in this box")
+        refs = (new.stanza_id, new.origin_id, new.id)
+        if refs == (message.stanza_id, message.origin_id, message.id):
+            for ref in refs:
+                if ref and self._targets.get(ref) is message:
+                    self._targets[ref] = new
+        else:  # it got a stanza-id (a room's reflection of the user's message): rare
+            self._reindex()
         for listener in list(self._update_listeners):
             listener(self, new, changed)
         return new
@@ -354,6 +385,7 @@ class ChatBox(Model):
         []
         """
         self.messages = []
+        self._targets = {}
         for listener in list(self._message_listeners):
             listener(self, [], RESET)
 

@@ -50,6 +50,7 @@ from .stanzas import REACTIONS, Restrictions, is_single_emoji, parse_reactions, 
 
 #: ``picker(box, message)``: opens the reaction picker of a message's row (set by the browser view).
 PickerOpener = Callable[[ChatBox, ShownMessage], None]
+REACTIONS_TAG = f"{{{REACTIONS}}}reactions"
 
 
 def is_room(box: Any) -> bool:
@@ -70,6 +71,8 @@ class ReactionsState:
     # -- incoming ---------------------------------------------------------------------------
     def on_stanza(self, context: MessageStanza, shown: ShownMessage | None) -> None:
         """A ``<reactions/>`` in any message of a box replaces its sender's set (no row for it)."""
+        if REACTIONS_TAG not in context.child_tags:
+            return
         parsed = parse_reactions(context.stanza)
         if parsed is None:
             return

@@ -41,6 +41,7 @@ from .stanzas import REPLY, Reply, add_reply, fallback_ranges, parse_reply, quot
 #: ``message.extras`` key of a reply: ``{id, to, author, text}`` (``author``/``text``: the
 #: original's, once seen; None before).
 REPLY_KEY = "reply"
+REPLY_TAG = f"{{{REPLY}}}reply"
 #: How much of the original a reply's quote shows.
 QUOTE_PREVIEW = 160
 
@@ -138,7 +139,7 @@ class RepliesPlugin(Plugin):
 
     # -- received (and sent: the stanza names the original) ---------------------------------------
     def on_stanza(self, context: MessageStanza, shown: ShownMessage | None) -> ShownMessage | None:
-        if shown is None:
+        if shown is None or REPLY_TAG not in context.child_tags:
             return None
         reply = parse_reply(context.stanza)
         if reply is None:

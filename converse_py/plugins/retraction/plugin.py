@@ -40,7 +40,11 @@ from ...xmpp import ns
 from ...xmpp.stanza import find
 from ..chats.message_stanza import MessageStanza
 from ..chats.models import ChatBox, ShownMessage
-from .stanzas import RETRACT, RETRACT_0, is_tombstone, retraction, retraction_of
+from .stanzas import FASTEN, MODERATE_0, MODERATE_1, RETRACT, RETRACT_0, is_tombstone, retraction, retraction_of
+
+#: The children a retraction or a tombstone has one of (``MessageStanza.child_tags``).
+RETRACTION_TAGS = frozenset({f"{{{RETRACT}}}retract", f"{{{FASTEN}}}apply-to", f"{{{RETRACT}}}retracted",
+                             f"{{{RETRACT_0}}}retracted", f"{{{MODERATE_0}}}moderated", f"{{{MODERATE_1}}}moderated"})
 
 #: ``message.extras`` keys: the message was retracted; the user is asked to confirm retracting it.
 RETRACTED = "retracted"
@@ -96,13 +100,14 @@ class RetractionPlugin(Plugin):
     # -- received ------------------------------------------------------------------------------
     def on_stanza(self, context: MessageStanza, shown: ShownMessage | None) -> ShownMessage | None:
         stanza = context.stanza
-        target = retraction_of(stanza)
-        if target:
-            context.consume()  # its fallback body is never shown
-            self.apply(context, target)
-            return None
-        if is_tombstone(stanza):
-            return self.tombstone_row(context, shown)
+        if not RETRACTION_TAGS.isdisjoint(context.child_tags):
+            target = retraction_of(stanza)
+            if target:
+                context.consume()  # its fallback body is never shown
+                self.apply(context, target)
+                return None
+            if is_tombstone(stanza):
+                return self.tombstone_row(context, shown)
         if context.room and context.occupant_id and shown is not None:
             kept = self.occupant_ids.setdefault(context.box.get("jid"), OrderedDict())
             for ref in {context.stanza_id, shown.origin_id, shown.id} - {""}:

@@ -33,6 +33,7 @@ from .stanzas import SPOILER, add_spoiler, spoiler_hint
 
 #: ``message.extras`` key: ``{hint, shown}`` (``shown``: the user asked to see it).
 SPOILER_KEY = "spoiler"
+SPOILER_TAG = f"{{{SPOILER}}}spoiler"
 
 
 class SpoilersPlugin(Plugin):
@@ -81,7 +82,7 @@ class SpoilersPlugin(Plugin):
         box.set("spoiler", None)
 
     def on_stanza(self, context: MessageStanza, shown: ShownMessage | None) -> ShownMessage | None:
-        if shown is None:
+        if shown is None or SPOILER_TAG not in context.child_tags:
             return None
         hint = spoiler_hint(context.stanza)
         if hint is None:
