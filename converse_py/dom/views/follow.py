@@ -8,11 +8,11 @@ callbacks run before that frame's layout and paint, so the new rows are never pa
 unscrolled, and however many batches arrive before the frame, the page is laid out once for
 them. A hidden page runs no frames: its lists scroll when it is shown again.
 
-Rows styled ``content-visibility: auto`` are laid out at an estimated height until they are
-first shown, and get their real height in the frame after the scroll brought them into view:
-the bottom then moves away (40 rows that arrived together: 1,035 px estimated, 1,800 px real,
-and the box stopped following). So the follower watches a few more frames and scrolls again
-while the list keeps growing under a position nobody scrolled up from.
+Rows can take their real height a frame or more after they were inserted (an image that loads,
+a font that arrives; and rows styled ``content-visibility: auto``, as they were once, got theirs
+only once scrolled into view: 40 rows that arrived together were 1,035 px estimated, 1,800 px
+real, and the box stopped following). So the follower watches a few more frames and scrolls
+again while the list keeps growing under a position nobody scrolled up from.
 
 Example (a view's flush)::
 

@@ -12,8 +12,8 @@ buttons are handled here (the model changes; the row follows), as are a reply's 
 (``data-action="show-message"`` ``data-ref``: scroll to the message and highlight it) and the
 buttons plugins put in their row parts (``data-action="message-part"`` ``data-name``: event
 ``messagePartClicked`` with the box, the message and the name). The first row of each group of
-consecutive messages shows its sender's avatar (setting ``show_message_avatar``). Rows are styled ``content-visibility: auto`` so the browser skips laying
-out and painting the thousands of rows out of view.
+consecutive messages shows its sender's avatar (setting ``show_message_avatar``). Rows contain
+their layout, paint and style (CSS ``contain``): a row that changes lays out and paints alone.
 
 Example (what ``ChatBoxView`` does)::
 
