@@ -88,10 +88,22 @@ def _local_time(seconds: datetime, code: str) -> LocalTime:
     return LocalTime(f"{long_day(when.date(), code)} {stamp[11:]}", stamp[11:16], stamp[:10])
 
 
+#: The last two (time, language, shown forms) asked for: a row asks for its message's time four
+#: times (its day for the separator and for grouping with the rows around it, and its clock).
+_recent_times: list[tuple[datetime, str, LocalTime]] = []
+
+
 def local_time(time: datetime) -> LocalTime:
     """The shown forms of ``time`` (worked out once per second of time and language: a burst of
     messages shares them)."""
-    return _local_time(time.replace(microsecond=0), language())
+    code = language()
+    for seen, seen_code, shown in _recent_times:
+        if seen is time and seen_code == code:
+            return shown
+    shown = _local_time(time.replace(microsecond=0), code)
+    _recent_times.insert(0, (time, code, shown))
+    del _recent_times[2:]
+    return shown
 
 
 def nick_color(nick: str) -> str:
