@@ -73,6 +73,30 @@ def test_every_stdlib_module_the_client_imports_is_in_the_trimmed_archive(
     assert non_local_requests(handle.requests) == []
 
 
+#: The URLs (of the list given) that have no copy in the worker's cache yet, once every one has
+#: or the time given (ms) ran out.
+KEPT_COPIES_MISSING = """async ([urls, timeoutMs]) => {
+    const cache = await caches.open('converse-py-offline-v1');
+    const started = performance.now();
+    let missing = urls;
+    while (missing.length && performance.now() - started < timeoutMs) {
+        const found = await Promise.all(missing.map((url) => cache.match(url)));
+        missing = missing.filter((url, i) => !found[i]);
+        if (missing.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    return missing;
+}"""
+
+
+def worth_keeping(response: Any, origin: str) -> bool:
+    """What static/service-worker.js keeps: an ok GET of the page's origin, not marked
+    no-store, not a prebuilt snapshot."""
+    request = response.request
+    return (request.method == "GET" and response.ok and response.url.startswith(origin)
+            and "/static/snapshots/" not in response.url
+            and "no-store" not in (response.headers.get("cache-control") or "").lower())
+
+
 def test_the_demo_page_opens_offline_from_the_service_worker_and_says_it_is_offline(
         browser: Any, web_server: Any, prosody: Any) -> None:
     body = json.dumps({"bosh_service_url": prosody.bosh_url, "websocket_url": None,
@@ -95,9 +119,16 @@ def test_the_demo_page_opens_offline_from_the_service_worker_and_says_it_is_offl
                                " || performance.getEntriesByName('cpy:prebuilt-restored').length === 0",
                                timeout=90_000)
         # A second visit with the worker in control, so that it has seen (and kept) every file.
+        kept: list[str] = []
+        context.on("response", lambda response: kept.append(response.url) if worth_keeping(
+            response, web_server.url) else None)
         page.reload()
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
         page.wait_for_selector("#conversejs form.cpy-login", timeout=BOOT_TIMEOUT_MS)
+        # The worker keeps its copies after answering (Cache API writes take a while): going
+        # offline before the last one is written would lose it.
+        missing = page.evaluate(KEPT_COPIES_MISSING, [sorted(set(kept)), 20_000])
+        assert missing == [], f"the worker kept no copy of {missing}"
 
         context.set_offline(True)
         page.reload()
