@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -278,24 +280,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replies-every", type=int, default=0,
                         help="make every Nth message a XEP-0461 reply to the one before (default 0: none)")
     args = parser.parse_args(argv)
+    with probe_harness() as (h, prosody):
+        for run in range(args.runs):
+            for line in [f"run {run + 1}:"] + one_burst(h, prosody, args.count, args.profile, args.reactions_every,
+                                                         args.replies_every, args.trace):
+                print(line, flush=True)
+        if h.outside:
+            print(f"requests off this machine (failed at the guard): {sorted(set(h.outside))}")
+            return 1
+    return 0
+
+
+@contextmanager
+def probe_harness() -> Iterator[tuple[Harness, ProsodyServer]]:
+    """A fresh build, Prosody, the static server and Chromium for a probe's runs."""
     print(build(), flush=True)
     prosody = ProsodyServer().start()
     server = StaticServer(str(ROOT)).start()
     try:
         with sync_playwright() as pw:
-            h = Harness(prosody, server, pw.chromium)
-            for run in range(args.runs):
-                for line in [f"run {run + 1}:"] + one_burst(h, prosody, args.count, args.profile,
-                                                                     args.reactions_every, args.replies_every,
-                                                                     args.trace):
-                    print(line, flush=True)
-            if h.outside:
-                print(f"requests off this machine (failed at the guard): {sorted(set(h.outside))}")
-                return 1
+            yield Harness(prosody, server, pw.chromium), prosody
     finally:
         server.stop()
         prosody.cleanup()
-    return 0
 
 
 if __name__ == "__main__":

@@ -32,13 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 from bench import seed  # noqa: E402
-from bench.probe_burst import renderer_main_cpu  # noqa: E402
+from bench.probe_burst import probe_harness, renderer_main_cpu  # noqa: E402
 from bench.run import CLIENTS, Harness, open_chat  # noqa: E402
-from serve import StaticServer  # noqa: E402
-from tools.build import build  # noqa: E402
 from tools.prosody import ProsodyServer  # noqa: E402
 
 PAGE = "/bench/pages/converse-py-feed.html"
@@ -177,17 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("burst", "single"), default="burst")
     parser.add_argument("--profile", action="store_true", help="cProfile inside Pyodide, printed per run")
     args = parser.parse_args(argv)
-    print(build(), flush=True)
-    prosody = ProsodyServer().start()
-    server = StaticServer(str(ROOT)).start()
-    try:
-        with sync_playwright() as pw:
-            h = Harness(prosody, server, pw.chromium)
-            for run in range(args.runs):
-                print(f"run {run + 1}: {one_run(h, prosody, args.mode, args.profile)}", flush=True)
-    finally:
-        server.stop()
-        prosody.cleanup()
+    with probe_harness() as (h, prosody):
+        for run in range(args.runs):
+            print(f"run {run + 1}: {one_run(h, prosody, args.mode, args.profile)}", flush=True)
     return 0
 
 
