@@ -1,0 +1,332 @@
+"""The ``converse-omemo`` plugin: OMEMO 0.3 (``eu.siacs.conversations.axolotl``, XEP-0384 0.3.0)
+end-to-end encryption in one-to-one chats (docs/omemo.md).
+
+A chat box's ``omemo_active`` attribute (the toolbar's 🔓/🔒 button, ``omemo_default`` for new
+boxes, or ``box.set("omemo_active", True)``; JS ``model.set('omemo_active', true)``) makes its
+messages encrypted for every device of the contact and the user's other devices. While it is on
+a message is never sent in the clear: when it cannot be encrypted (the contact has no OMEMO
+device, no usable bundle, no connection) it is not sent and shows as failed, with its reason and
+a retry. Incoming ``<encrypted/>`` messages (live and carbons) are decrypted: the row shows the
+plaintext with a lock (``extras["omemo"]``), or says it could not be decrypted; the fallback body
+is never shown as the message. Trust is blind before verification, as in Conversations.
+
+The protocol core is loaded the first time OMEMO is needed (``loader.py``); until then this
+plugin only reads device-list notifications. Keys and sessions live in IndexedDB
+(``converse_py/browser/idb.py``), never on ``window`` nor in logs.
+
+Python::
+
+    box = api.chats.get("bob@example.org")
+    box.set("omemo_active", True)
+    box.send_message("hi")            # encrypted; the row appears once it is sent
+
+JS::
+
+    const box = await _converse.api.chats.get('bob@example.org');
+    box.model.set('omemo_active', true);
+    box.model.sendMessage('hi');
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import datetime, UTC
+from typing import Any
+
+from ...core.converse import Converse
+from ...core.log import logger
+from ...core.plugin import EventDoc, Plugin
+from ...core.session import own_bare
+from ...core.settings import Setting
+from ...dom.hooks import listen_ui
+from ...dom.html import tag
+from ...dom.templates import MessageParts
+from ...i18n import _
+from ...xmpp.stanza import find, new_id, sub
+from ..chats.hooks import OutgoingMessage
+from ..chats.message_stanza import MessageStanza
+from ..chats.models import ChatBox, ShownMessage
+from ..chats.plugin import ChatsState
+from . import pep
+from .loader import load_core
+from .store import MemoryStore, OmemoStore
+
+EME = "urn:xmpp:eme:0"
+HINTS = "urn:xmpp:hints"
+#: XEP-0384's body for clients that cannot read OMEMO.
+FALLBACK_BODY = "I sent you an OMEMO encrypted message but your client doesn’t seem to support that."
+ENCRYPTED_TAG = f"{{{pep.AXOLOTL}}}encrypted"
+#: ``message.extras`` key: "decrypted" / "sent" (a lock on the row), "pending", "failed", "unsent".
+OMEMO_KEY = "omemo"
+
+
+class OmemoChats:
+    """The account's OMEMO device (made lazily), and what each chat box needs of it."""
+
+    def __init__(self, converse: Converse) -> None:
+        self.converse = converse
+        self.service: Any = None  # the core's OmemoService once loaded and started
+        self._starting: asyncio.Future[Any] | None = None
+        self._owner: str | None = None
+        #: Device lists seen in notifications before the core was loaded: bare JID → ids.
+        self.device_lists: dict[str, list[int]] = {}
+        #: The ``<encrypted/>`` the next ``createMessageStanza`` of a box puts in (by box JID).
+        self._prepared: dict[str, ET.Element] = {}
+
+    # -- the device ------------------------------------------------------------------------
+    def ensure_service(self) -> asyncio.Future[Any]:
+        """The started service (core loaded, keys made or loaded, device announced): started once."""
+        owner = own_bare(self.converse.session)
+        if owner != self._owner:
+            self.service, self._starting, self._owner = None, None, owner
+        if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
+            self._starting = asyncio.ensure_future(self._start(owner))
+        return self._starting
+
+    async def _start(self, owner: str | None) -> Any:
+        if not owner:
+            raise ConnectionError(_("OMEMO needs a logged-in account"))
+        core = await load_core(str(self.converse.settings.get("omemo_archive_url")))
+        crypto, store = _platform_crypto_and_store(owner)
+        session = self.converse.session
+        service = core.OmemoService(crypto, store, lambda el: session.send_iq(el, timeout=30), owner)
+        service.devices.update(self.device_lists)
+        await service.start()
+        self.service = service
+        self.converse.trigger("omemoReady", service.device_id)
+        return service
+
+    def on_device_list(self, stanza: ET.Element) -> None:
+        """A device-list notification: remembered; the user's own list re-announces this device."""
+        event = pep.device_list_event(stanza)
+        if event is None:
+            return
+        jid, ids = event
+        self.device_lists[jid] = ids
+        service = self.service
+        if service is not None:
+            service.devices[jid] = ids
+            if jid == service.own_jid and service.device_id not in ids:
+                asyncio.ensure_future(service.announce(ids)).add_done_callback(_report)
+
+    # -- boxes -----------------------------------------------------------------------------
+    def attach(self, box: ChatBox) -> None:
+        if box.get("type") != "chatbox":
+            return
+        if box.get("omemo_active") is None:
+            box.set("omemo_active", bool(self.converse.settings.get("omemo_default")))
+        if not getattr(box, "_omemo_attached", False):
+            setattr(box, "_omemo_attached", True)
+            box.on_change(self._on_box_change)
+        if box.get("omemo_active") and own_bare(self.converse.session):
+            self.ensure_service().add_done_callback(_report)
+
+    def _on_box_change(self, box: Any, changed: dict[str, Any]) -> None:
+        if changed.get("omemo_active"):
+            self.ensure_service().add_done_callback(_report)
+
+    @staticmethod
+    def toggle(box: ChatBox) -> None:
+        box.set("omemo_active", not box.get("omemo_active"))
+
+    # -- sending ---------------------------------------------------------------------------
+    def before_send(self, box: Any, outgoing: OutgoingMessage) -> OutgoingMessage:
+        """``beforeMessageSend``: with OMEMO on, the synchronous send is replaced by an encrypted one
+        (the row appears once the message is encrypted and sent)."""
+        jid = box.get("jid")
+        if outgoing.cancelled or box.get("type") != "chatbox" or not box.get("omemo_active") or jid in self._prepared:
+            return outgoing
+        outgoing.cancel()
+        replaces = box.find_message(outgoing.correcting) if outgoing.correcting else None
+        asyncio.ensure_future(self.send_encrypted(box, outgoing.text, replaces)).add_done_callback(_report)
+        return outgoing
+
+    async def send_encrypted(self, box: ChatBox, text: str, replaces: ShownMessage | None = None) -> ShownMessage | None:
+        """Encrypt ``text`` for the contact's and the user's other devices, then send it; when that
+        fails the text is shown as a failed message of the user's (with a retry), never sent."""
+        jid = box.get("jid")
+        try:
+            service = await self.ensure_service()
+            encrypted = await service.encrypt(jid, text)
+        except Exception as error:  # every failure is shown: the text is never lost silently
+            why = _("Not sent: it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
+            logger.info("OMEMO: a message to %s was not sent: %s", jid, _reason(error))
+            owner = own_bare(self.converse.session) or ""
+            failed = ShownMessage(new_id(), owner, text, datetime.now(UTC), outgoing=True, error=why,
+                                  extras={OMEMO_KEY: "unsent"})
+            box.add_messages([failed])
+            self.converse.trigger("messageFailed", box, failed, why)
+            return None
+        self._prepared[jid] = encrypted
+        try:
+            chats = self.converse.get(ChatsState)
+            return chats.send(box, text, replaces)
+        finally:
+            self._prepared.pop(jid, None)
+
+    def create_stanza(self, box: Any, outgoing: OutgoingMessage) -> OutgoingMessage:
+        """``createMessageStanza``: the prepared ``<encrypted/>`` goes in, the body becomes
+        XEP-0384's fallback; a box with OMEMO on never sends a body in the clear."""
+        if box.get("type") != "chatbox":
+            return outgoing
+        encrypted = self._prepared.get(box.get("jid"))
+        if encrypted is None:
+            if box.get("omemo_active"):
+                outgoing.refuse(ConnectionRefusedError(_("OMEMO is on: this message would have gone in the clear")))
+            return outgoing
+        for stanza in outgoing.body_stanzas():
+            encrypt_stanza(stanza, encrypted)
+        return outgoing
+
+    # -- receiving -------------------------------------------------------------------------
+    def on_stanza(self, context: MessageStanza, shown: ShownMessage | None) -> ShownMessage | None:
+        """``messageStanza``: an OMEMO message's row says so until it is decrypted (then changed to
+        the plaintext), or that it could not be."""
+        if ENCRYPTED_TAG not in context.child_tags or context.room:
+            return None
+        if context.source == "sent":
+            return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"}) if shown is not None else None
+        element = find(context.stanza, pep.AXOLOTL, "encrypted")
+        if element is None:
+            return None
+        if context.source == "archive":
+            if shown is None:
+                return None
+            return replace(shown, body=_("An OMEMO message from the archive: it cannot be decrypted here."),
+                           extras={**shown.extras, OMEMO_KEY: "failed"})
+        ref = ""
+        if shown is not None:
+            ref = shown.stanza_id or shown.origin_id or shown.id
+        sender = own_bare(self.converse.session) if context.outgoing else context.sender
+        task = asyncio.ensure_future(self._decrypt(context.box, element, sender or "", ref if shown is not None else ""))
+        task.add_done_callback(_report)
+        if shown is None:
+            return None
+        return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
+
+    async def _decrypt(self, box: ChatBox, element: ET.Element, sender: str, ref: str) -> None:
+        try:
+            service = await self.ensure_service()
+            text = await service.decrypt(element, sender)
+            extras_state, body = "decrypted", text
+        except Exception as error:
+            logger.info("OMEMO: a message from %s could not be decrypted: %s", sender, _reason(error))
+            extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).",
+                                             reason=_reason(error))
+        if not ref:
+            return
+        if body is None:
+            extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).", reason="no text")
+
+        def change(target: ShownMessage) -> dict[str, Any] | None:
+            if target.extras.get(OMEMO_KEY) != "pending":
+                return None
+            return {"body": body, "extras": {**target.extras, OMEMO_KEY: extras_state}}
+        box.change_message(ref, change)
+
+    # -- rows ------------------------------------------------------------------------------
+    @staticmethod
+    def parts(context: Any, parts: MessageParts) -> MessageParts:
+        state = context["message"].extras.get(OMEMO_KEY)
+        if state in ("decrypted", "sent"):
+            parts.before.append(tag("span", {"class": "cpy-omemo-lock", "title": _("Encrypted with OMEMO"),
+                                             "aria-label": _("Encrypted with OMEMO")}, "🔒"))
+        elif state in ("failed", "unsent"):
+            parts.classes.append("cpy-omemo-failed")
+            parts.before.append(tag("span", {"class": "cpy-omemo-lock", "title": _("Encrypted with OMEMO"),
+                                             "aria-label": _("Encrypted with OMEMO")}, "⚠"))
+        elif state == "pending":
+            parts.classes.append("cpy-omemo-pending")
+        return parts
+
+    def toolbar_buttons(self, box: Any, buttons: list[Any]) -> list[Any]:
+        if box.get("type") != "chatbox":
+            return buttons
+        on = bool(box.get("omemo_active"))
+        label = _("Turn OMEMO encryption off") if on else _("Turn OMEMO encryption on")
+        return [*buttons, {"name": "omemo", "label": label, "icon": "🔒" if on else "🔓", "handler": self.toggle}]
+
+    async def fingerprints(self, jid: str) -> dict[str, Any]:
+        """``{own: {device, fingerprint}, contact: {device id: fingerprint}}`` (starts OMEMO)."""
+        service = await self.ensure_service()
+        return {"own": {"device": service.device_id, "fingerprint": service.own_fingerprint()},
+                "contact": await service.fingerprints(jid)}
+
+
+def encrypt_stanza(stanza: ET.Element, encrypted: ET.Element) -> None:
+    """Make a chat message an OMEMO one (XEP-0384 0.3.0 §4.5): the fallback body, the
+    ``<encrypted/>``, XEP-0380's ``<encryption/>`` and a XEP-0334 ``<store/>`` hint (a message
+    whose body is the fallback must still be archived)."""
+    for child in stanza:
+        if child.tag in ("body", "{jabber:client}body"):
+            child.text = FALLBACK_BODY
+    stanza.append(encrypted)
+    sub(stanza, "encryption", {"namespace": pep.AXOLOTL, "name": "OMEMO"}, xmlns=EME)
+    sub(stanza, "store", xmlns=HINTS)
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text[:200]
+
+
+def _platform_crypto_and_store(owner: str) -> tuple[Any, OmemoStore]:
+    """WebCrypto and IndexedDB in the page; elsewhere a test provides them (``OmemoChats.backend``)."""
+    if sys.platform == "emscripten":  # pragma: no cover - the page
+        from ...browser.idb import IndexedDBStore
+        from ...browser.webcrypto import WebCrypto
+        return WebCrypto(), IndexedDBStore(owner)
+    backend = BACKEND.get("factory")
+    if backend is None:
+        raise RuntimeError("OMEMO needs WebCrypto (the page) or a test backend")
+    crypto, store = backend(owner)
+    return crypto, store if store is not None else MemoryStore()
+
+
+#: CPython tests set ``BACKEND["factory"] = lambda owner: (crypto, store)``.
+BACKEND: dict[str, Any] = {}
+
+
+def _report(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.info("OMEMO: %s", _reason(future.exception() or Exception()))
+
+
+class OmemoPlugin(Plugin):
+    """OMEMO 0.3 end-to-end encryption in one-to-one chats."""
+
+    name = "converse-omemo"
+    dependencies = ("converse-chats",)
+    features = (pep.DEVICELIST_NODE + "+notify",)
+    settings = {
+        "omemo_default": Setting(False, (bool,), "Turn OMEMO end-to-end encryption on in new one-to-one chats."),
+        "omemo_archive_url": Setting("/static/omemo.zip", (str,),
+                                     "Where OMEMO's protocol code is loaded from the first time a chat uses it."),
+    }
+    events = {
+        "omemoReady": EventDoc("this device's OMEMO device id", "OMEMO's keys are loaded (or made) and this "
+                               "device is announced in the account's device list"),
+    }
+
+    def initialize(self) -> None:
+        converse = self._converse
+        self.omemo = OmemoChats(converse)
+        converse.provide(self.omemo)
+        listen = converse.api.listen
+        listen.on("beforeMessageSend", self.omemo.before_send)
+        listen.on("createMessageStanza", self.omemo.create_stanza)
+        listen.on("messageStanza", self.omemo.on_stanza)
+        listen.on("chatBoxOpened", self.omemo.attach)
+        listen.on("statusInitialized", self.on_online)
+        listen_ui(converse, {"getToolbarButtons": self.omemo.toolbar_buttons, "getMessageParts": self.omemo.parts})
+        converse.session.add_handler("message", self.omemo.on_device_list)
+        for box in converse.get(ChatsState).boxes.values():
+            self.omemo.attach(box)
+
+    def on_online(self, *_: Any) -> None:
+        chats = self._converse.get(ChatsState)
+        if self._converse.settings.get("omemo_default") or any(b.get("omemo_active") for b in chats.boxes.values()):
+            self.omemo.ensure_service().add_done_callback(_report)
