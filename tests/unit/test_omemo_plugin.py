@@ -1,0 +1,241 @@
+"""The converse-omemo plugin on CPython: its stanzas against XEP-0384 (0.3.0) and XEP-0060, and a
+logged-in client talking OMEMO 0.3 with python-omemo (tests/unit/omemo_peer.py) through a fake PEP
+service that answers the IQs the client sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import oldmemo
+import pytest
+
+from converse_py.plugins.chats.hooks import OutgoingMessage
+from converse_py.plugins.chats.plugin import ChatsState
+from converse_py.plugins.chats.stanzas import chat_message
+from converse_py.plugins.omemo import pep
+from converse_py.plugins.omemo import plugin as omemo_plugin
+from converse_py.plugins.omemo.plugin import FALLBACK_BODY, OmemoChats, encrypt_stanza
+from converse_py.plugins.omemo.store import MemoryStore
+from converse_py.xmpp.stanza import canonical, element, find, parse, serialize
+
+from .conftest import Client, arun, logged_in, settle
+from .omemo_crypto import CryptographyBackend
+from .omemo_peer import Network, peer_receives, peer_sends, python_omemo_peer
+
+NS = oldmemo.oldmemo.NAMESPACE
+PUBSUB = "http://jabber.org/protocol/pubsub"
+
+
+@pytest.fixture(autouse=True)
+def crypto_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(omemo_plugin.BACKEND, "factory", lambda owner: (CryptographyBackend(), MemoryStore()))
+
+
+# -- stanzas ---------------------------------------------------------------------------------
+def test_an_encrypted_chat_message_has_the_fallback_body_the_eme_element_and_a_store_hint() -> None:
+    # XEP-0384 0.3.0 §4.5 (the message), XEP-0380 §3 (EME), XEP-0334 (store): the body is the fallback
+    stanza = chat_message("juliet@capulet.lit", "secret words")
+    encrypted = element("encrypted", xmlns=NS)
+    encrypt_stanza(stanza, encrypted)
+    xml = serialize(stanza)
+    assert "secret words" not in xml
+    assert stanza.findtext("body") == FALLBACK_BODY
+    assert '<encrypted xmlns="eu.siacs.conversations.axolotl" />' in xml
+    assert '<encryption xmlns="urn:xmpp:eme:0" namespace="eu.siacs.conversations.axolotl" name="OMEMO" />' in xml
+    assert '<store xmlns="urn:xmpp:hints" />' in xml
+
+
+def test_publishing_asks_for_the_open_access_model_with_publish_options() -> None:
+    # XEP-0060 §7.1.5 publish-options; XEP-0384 0.3.0 §4.3: the bundle node of device 31415
+    stanza = pep.publish(pep.bundle_node(31415), element("bundle", xmlns=NS))
+    stanza.set("id", "p1")
+    assert canonical(serialize(stanza)) == canonical(
+        "<iq xmlns='jabber:client' type='set' id='p1'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+        "<publish node='eu.siacs.conversations.axolotl.bundles:31415'><item id='current'>"
+        "<bundle xmlns='eu.siacs.conversations.axolotl'/></item></publish>"
+        "<publish-options><x xmlns='jabber:x:data' type='submit'>"
+        "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+        "<field var='pubsub#access_model'><value>open</value></field></x></publish-options></pubsub></iq>")
+
+
+def test_device_list_notifications_are_read_and_hostile_ids_skipped() -> None:
+    event = parse("<message xmlns='jabber:client' from='juliet@capulet.lit/balcony'>"
+                  "<event xmlns='http://jabber.org/protocol/pubsub#event'>"
+                  "<items node='eu.siacs.conversations.axolotl.devicelist'><item id='current'>"
+                  "<list xmlns='eu.siacs.conversations.axolotl'><device id='12345'/><device id='x'/>"
+                  "<device id='0'/><device id='99999999999'/><device id='²'/><device id='4223'/><device id='12345'/>"
+                  "</list></item></items></event></message>")
+    assert pep.device_list_event(event) == ("juliet@capulet.lit", [12345, 4223])
+
+
+def test_the_plugin_announces_device_list_notifications_in_its_features() -> None:
+    assert pep.DEVICELIST_NODE + "+notify" in omemo_plugin.OmemoPlugin.features
+
+
+# -- a client and a python-omemo peer ----------------------------------------------------------
+class FakePep:
+    """Answers the client's PEP IQs from ``network`` (python-omemo's in-process PEP) and records
+    what the client publishes there (as the other side will read it)."""
+
+    def __init__(self, client: Client, network: Network, own: str = "alice@localhost") -> None:
+        self.client, self.network, self.own = client, network, own
+        self.seen = 0
+        self.published: list[ET.Element] = []
+        self.task = asyncio.ensure_future(self.run())
+
+    async def run(self) -> None:
+        while True:
+            sent = self.client.transport.sent
+            while self.seen < len(sent):
+                xml = sent[self.seen]
+                self.seen += 1
+                if xml.startswith("<iq") and PUBSUB in xml:
+                    self.answer(parse(xml))
+            await asyncio.sleep(0)
+
+    def answer(self, stanza: ET.Element) -> None:
+        to = stanza.get("to") or self.own
+        pubsub = find(stanza, PUBSUB, "pubsub")
+        assert pubsub is not None
+        reply_from = f" from='{to}'" if stanza.get("to") else ""
+        head = f"<iq xmlns='jabber:client' type='{{type}}' id='{stanza.get('id')}'{reply_from}>"
+        items = pubsub.find(f"{{{PUBSUB}}}items")
+        published = pubsub.find(f"{{{PUBSUB}}}publish")
+        if published is not None:
+            node = published.get("node") or ""
+            payload = published[0][0]
+            self.published.append(stanza)
+            if node == pep.DEVICELIST_NODE:
+                self.network.device_lists[(NS, self.own)] = parse(serialize(payload))
+            else:
+                self.network.bundles[(NS, self.own, int(node.rsplit(":", 1)[1]))] = parse(serialize(payload))
+            self.client.transport.receive(head.format(type="result") + "</iq>")
+            return
+        assert items is not None
+        node = items.get("node") or ""
+        if node == pep.DEVICELIST_NODE:
+            found = self.network.device_lists.get((NS, to))
+        else:
+            found = self.network.bundles.get((NS, to, int(node.rsplit(":", 1)[1])))
+        if found is None:
+            self.client.transport.receive(head.format(type="error") + "<error type='cancel'><item-not-found "
+                                          "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
+            return
+        self.client.transport.receive(head.format(type="result") + f"<pubsub xmlns='{PUBSUB}'><items node='{node}'>"
+                                      f"<item id='current'>{serialize(found)}</item></items></pubsub></iq>")
+
+
+async def until(condition: Any, what: str) -> None:
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"never: {what}")
+
+
+async def omemo_client(network: Network, **settings: Any) -> tuple[Client, FakePep, OmemoChats]:
+    client = await logged_in({"omemo_default": True, **settings})
+    fake = FakePep(client, network)
+    omemo = client.converse.get(OmemoChats)
+    await omemo.ensure_service()
+    return client, fake, omemo
+
+
+def encrypted_message(sender: str, element_: ET.Element, msg_id: str) -> str:
+    return (f"<message xmlns='jabber:client' from='{sender}/phone' to='alice@localhost/web' type='chat' id='{msg_id}'>"
+            f"<body>{FALLBACK_BODY}</body>{serialize(element_)}</message>")
+
+
+def test_a_python_omemo_peer_and_the_client_exchange_messages_both_ways() -> None:
+    async def body() -> None:
+        network = Network()
+        network.device_lists[(NS, "alice@localhost")] = parse(
+            "<list xmlns='eu.siacs.conversations.axolotl'><device id='1111'/></list>")  # another device of alice's
+        client, fake, omemo = await omemo_client(network)
+        service = omemo.service
+        # the device list is merged: alice's other device stays; the bundle is readable by anyone
+        assert pep.device_ids(network.device_lists[(NS, "alice@localhost")]) == [1111, service.device_id]
+        assert all("pubsub#access_model" in serialize(p) for p in fake.published)
+        network.device_lists.pop((NS, "alice@localhost"))
+        network.device_lists[(NS, "alice@localhost")] = parse(
+            f"<list xmlns='eu.siacs.conversations.axolotl'><device id='{service.device_id}'/></list>")
+
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        encrypted = await peer_sends(juliet, NS, b"Wherefore art thou?", "alice@localhost")
+        pre_keys_before = set(service.keys.pre_keys)
+        client.transport.receive(encrypted_message("juliet@capulet.lit", encrypted, "m1"))
+        box = client.converse.get(ChatsState).boxes["juliet@capulet.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        shown = box.messages[-1]
+        assert shown.body == "Wherefore art thou?" and FALLBACK_BODY not in [m.body for m in box.messages]
+        # the pre-key juliet used is gone, another one took its place, the bundle was published again
+        used = pre_keys_before - set(service.keys.pre_keys)
+        assert len(used) == 1 and len(service.keys.pre_keys) == len(pre_keys_before)
+        await until(lambda: str(list(used)[0]) not in serialize(
+            network.bundles[(NS, "alice@localhost", service.device_id)]) and len(fake.published) >= 3, "republished")
+
+        client.transport.sent.clear()
+        fake.seen = 0
+        assert box.get("omemo_active") is True
+        assert box.send_message("By any other name") is None  # sent once encrypted
+        await until(lambda: any(x.startswith("<message") and "<body>" in x for x in client.transport.sent), "sent")
+        [xml] = [x for x in client.transport.sent if x.startswith("<message") and "<body>" in x]
+        assert "By any other name" not in xml and FALLBACK_BODY in xml
+        sent = parse(xml)
+        encrypted_el = find(sent, NS, "encrypted")
+        assert encrypted_el is not None
+        assert await peer_receives(juliet, encrypted_el, "alice@localhost", "juliet@capulet.lit") == b"By any other name"
+        row = box.messages[-1]
+        assert row.body == "By any other name" and row.outgoing and row.extras.get("omemo") == "sent"
+        fake.task.cancel()
+    arun(body())
+
+
+def test_with_omemo_on_nothing_goes_in_the_clear_and_the_user_sees_why() -> None:
+    async def body() -> None:
+        client, fake, omemo = await omemo_client(Network())
+        box = client.converse.get(ChatsState).open("romeo@montague.lit")
+        assert box.get("omemo_active") is True  # omemo_default
+        client.transport.sent.clear()
+        fake.seen = 0
+        box.send_message("only for romeo")
+        await until(lambda: box.messages and box.messages[-1].error, "the failure shown")
+        failed = box.messages[-1]
+        assert failed.body == "only for romeo" and failed.outgoing and "no OMEMO device" in failed.error
+        assert not any(x.startswith("<message") for x in client.transport.sent)
+        # the last guard: stanzas built for the box without the encryption step are refused
+        outgoing = OutgoingMessage(box, "sneaky", stanzas=[chat_message("romeo@montague.lit", "sneaky")])
+        outgoing = client.converse.hook("createMessageStanza", box, outgoing)
+        assert isinstance(outgoing.refusal, ConnectionRefusedError) and outgoing.cancelled
+        fake.task.cancel()
+    arun(body())
+
+
+def test_an_undecryptable_message_says_so_and_never_shows_the_fallback_as_the_message() -> None:
+    async def body() -> None:
+        client, fake, _omemo = await omemo_client(Network())
+        stranger = parse("<encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='777'>"
+                         "<key rid='4242'>AAAA</key><iv>AAAAAAAAAAAAAAAA</iv></header><payload>AAAA</payload></encrypted>")
+        client.transport.receive(encrypted_message("mercutio@verona.lit", stranger, "x1"))
+        box = client.converse.get(ChatsState).boxes["mercutio@verona.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "failed", "failure shown")
+        assert "could not be decrypted" in box.messages[-1].body
+        assert FALLBACK_BODY not in box.messages[-1].body
+        fake.task.cancel()
+    arun(body())
+
+
+def test_without_omemo_the_core_is_not_started() -> None:
+    async def body() -> None:
+        client = await logged_in()
+        omemo = client.converse.get(OmemoChats)
+        box = client.converse.get(ChatsState).open("romeo@montague.lit")
+        assert box.get("omemo_active") is False
+        box.send_message("plain")
+        await settle()
+        assert omemo.service is None
+        assert any("<body>plain</body>" in x for x in client.transport.sent)
+    arun(body())
