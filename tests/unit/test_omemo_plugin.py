@@ -129,10 +129,10 @@ class FakePep:
 
 
 async def until(condition: Any, what: str) -> None:
-    for _ in range(2000):
+    for _ in range(5000):  # at most ~5 s
         if condition():
             return
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)
     raise AssertionError(f"never: {what}")
 
 
@@ -174,8 +174,9 @@ def test_a_python_omemo_peer_and_the_client_exchange_messages_both_ways() -> Non
         # the pre-key juliet used is gone, another one took its place, the bundle was published again
         used = pre_keys_before - set(service.keys.pre_keys)
         assert len(used) == 1 and len(service.keys.pre_keys) == len(pre_keys_before)
-        await until(lambda: str(list(used)[0]) not in serialize(
+        await until(lambda: f'preKeyId="{list(used)[0]}"' not in serialize(
             network.bundles[(NS, "alice@localhost", service.device_id)]) and len(fake.published) >= 3, "republished")
+        assert max(service.keys.pre_keys) > list(used)[0]  # a used id is never given to a new key
 
         client.transport.sent.clear()
         fake.seen = 0
@@ -238,4 +239,28 @@ def test_without_omemo_the_core_is_not_started() -> None:
         await settle()
         assert omemo.service is None
         assert any("<body>plain</body>" in x for x in client.transport.sent)
+    arun(body())
+
+
+def test_a_decrypted_message_turns_omemo_on_for_the_answer() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network, omemo_default=False)
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        encrypted = await peer_sends(juliet, NS, b"Are you there?", "alice@localhost")
+        client.transport.receive(encrypted_message("juliet@capulet.lit", encrypted, "m7"))
+        box = client.converse.get(ChatsState).boxes["juliet@capulet.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        assert box.messages[-1].body == "Are you there?" and box.get("omemo_active") is True
+        fake.task.cancel()
+    arun(body())
+
+
+def test_a_used_pre_key_id_is_never_given_to_a_new_key() -> None:
+    async def body() -> None:
+        from converse_py.plugins.omemo.x3dh import DeviceKeys
+        keys = await DeviceKeys.generate(CryptographyBackend(), pre_key_count=3)
+        del keys.pre_keys[3]  # the highest one was used
+        await keys.add_pre_keys(CryptographyBackend(), 1, after=3)
+        assert sorted(keys.pre_keys) == [1, 2, 4]
     arun(body())

@@ -152,7 +152,7 @@ class OmemoChats:
             service = await self.ensure_service()
             encrypted = await service.encrypt(jid, text)
         except Exception as error:  # every failure is shown: the text is never lost silently
-            why = _("Not sent: it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
+            why = _("it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
             logger.info("OMEMO: a message to %s was not sent: %s", jid, _reason(error))
             owner = own_bare(self.converse.session) or ""
             failed = ShownMessage(new_id(), owner, text, datetime.now(UTC), outgoing=True, error=why,
@@ -212,6 +212,8 @@ class OmemoChats:
             service = await self.ensure_service()
             text = await service.decrypt(element, sender)
             extras_state, body = "decrypted", text
+            if not box.get("omemo_active") and box.get("type") == "chatbox":
+                box.set("omemo_active", True)  # the contact uses OMEMO: answers are encrypted too (as Converse.js does)
         except Exception as error:
             logger.info("OMEMO: a message from %s could not be decrypted: %s", sender, _reason(error))
             extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).",

@@ -185,7 +185,7 @@ class OmemoService:
     async def _replace_pre_key(self, used: int) -> None:
         assert self.keys is not None
         self.keys.pre_keys.pop(used, None)
-        await self.keys.add_pre_keys(self.crypto, max(0, PRE_KEYS - len(self.keys.pre_keys)))
+        await self.keys.add_pre_keys(self.crypto, max(0, PRE_KEYS - len(self.keys.pre_keys)), after=used)
         await self._save_keys()
 
     async def _save_session(self, jid: str, device_id: int, session: RatchetSession) -> None:
