@@ -26,11 +26,13 @@ def alice(prosody: Any) -> Account:
     return unique_account(prosody, "alice")
 
 
-@pytest.fixture(scope="module")
-def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
-    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
-                "auto_login": True}
-    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
+#: Peers made by one test that a later one talks to again.
+PEERS: dict[str, Any] = {}
+
+
+def prepare(handle: ClientPage) -> None:
+    """Once the page is up: ``window.cpyApi``, ``omemoReady`` ids, and the Python ``_converse`` for
+    ``run_async`` (module ``omemo_test_state``)."""
     handle.wait_for("window.out.initialized && typeof window.runPython === 'function'", timeout=BOOT_TIMEOUT_MS)
     handle.js("""() => new Promise((resolve) => converse.plugins.add('js-omemo-test', {
         initialize() {
@@ -46,6 +48,14 @@ def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterato
                 sys.modules.setdefault("omemo_test_state", types.ModuleType("omemo_test_state")).converse = self._converse
         converse.plugins.add("py-omemo-grab", Grab)
         """))
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
+    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
+                "auto_login": True}
+    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
+    prepare(handle)
     yield handle
     handle.close()
 
@@ -191,6 +201,7 @@ def test_user_turns_omemo_on_in_the_toolbar_and_the_peer_decrypts_what_they_type
     bob_account = unique_account(prosody, "bob")
     bob = omemo_peer(bob_account)
     jid = bob_account.jid
+    PEERS["bob"] = (bob, jid)
     page.js("(jid) => window.cpyApi.chats.open(jid)", jid)
     section = box_sel(jid)
     page.page.wait_for_selector(f'{section} [data-role=toolbar] button[data-name="omemo"]')
@@ -295,6 +306,34 @@ def test_a_contact_without_omemo_gets_nothing_and_the_user_sees_why(
     page.page.wait_for_timeout(500)
     with erin._cond:
         assert not any("not for the clear" in xml for xml in erin.stanzas)
+
+
+def test_keys_sessions_and_the_chats_switch_survive_a_reload(page: ClientPage, alice: Account) -> None:
+    bob, jid = PEERS["bob"]
+    device = run_async(page, """
+        from omemo_test_state import converse
+        from converse_py.plugins.omemo.plugin import OmemoChats
+        return (await converse.get(OmemoChats).ensure_service()).device_id
+    """)
+    page.page.reload()
+    prepare(page)
+    # the chat with bob comes back (tab storage) with OMEMO on (localStorage), so the device starts
+    # from IndexedDB: same device id, no new device in the account's list
+    after = run_async(page, """
+        from omemo_test_state import converse
+        from converse_py.plugins.chats.plugin import ChatsState
+        from converse_py.plugins.omemo.plugin import OmemoChats
+        service = await converse.get(OmemoChats).ensure_service()
+        box = converse.get(ChatsState).boxes.get(JID)
+        return [service.device_id, box is not None and box.get("omemo_active"), service.devices.get(service.own_jid)]
+    """.replace("JID", repr(jid)))
+    assert after[0] == device and after[1] is True and after[2] == [device]
+    bob.send_encrypted(alice.jid, "still there after the reload?")
+    wait_row(page, jid, "still there after the reload?")
+    text = "yes, same device"
+    page.page.fill(f"{box_sel(jid)} textarea[name=body]", text)
+    page.page.press(f"{box_sel(jid)} textarea[name=body]", "Enter")
+    assert bob.wait_for_plaintext(text) == text, bob.decrypt_errors
 
 
 def test_no_uncaught_page_errors(page: ClientPage) -> None:

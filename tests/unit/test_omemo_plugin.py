@@ -264,3 +264,19 @@ def test_a_used_pre_key_id_is_never_given_to_a_new_key() -> None:
         await keys.add_pre_keys(CryptographyBackend(), 1, after=3)
         assert sorted(keys.pre_keys) == [1, 2, 4]
     arun(body())
+
+
+def test_a_chats_omemo_switch_is_remembered_for_the_account() -> None:
+    async def body() -> None:
+        client = await logged_in()
+        chats = client.converse.get(ChatsState)
+        box = chats.open("romeo@montague.lit")
+        box.set("omemo_active", True)
+        chats.close(box)
+        chats.boxes.pop("romeo@montague.lit")
+        assert chats.open("romeo@montague.lit").get("omemo_active") is True
+        assert chats.open("tybalt@capulet.lit").get("omemo_active") is False  # omemo_default
+        omemo = client.converse.get(OmemoChats)
+        if omemo._starting is not None:
+            omemo._starting.cancel()
+    arun(body())

@@ -30,6 +30,7 @@ JS::
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -59,6 +60,8 @@ HINTS = "urn:xmpp:hints"
 #: XEP-0384's body for clients that cannot read OMEMO.
 FALLBACK_BODY = "I sent you an OMEMO encrypted message but your client doesn’t seem to support that."
 ENCRYPTED_TAG = f"{{{pep.AXOLOTL}}}encrypted"
+#: localStorage key (+ the account's bare JID) of the chats' OMEMO switches.
+ACTIVE_PREFIX = "converse-py-omemo-active:"
 #: ``message.extras`` key: "decrypted" / "sent" (a lock on the row), "pending", "failed", "unsent".
 OMEMO_KEY = "omemo"
 
@@ -113,11 +116,26 @@ class OmemoChats:
                 asyncio.ensure_future(service.announce(ids)).add_done_callback(_report)
 
     # -- boxes -----------------------------------------------------------------------------
+    def _active_key(self) -> str:
+        return ACTIVE_PREFIX + (own_bare(self.converse.session) or "")
+
+    def _active_jids(self) -> dict[str, Any]:
+        """The chats whose OMEMO switch the user changed from ``omemo_default`` (kept in localStorage,
+        as Converse.js keeps ``omemo_active`` with the chat): JID → on/off."""
+        raw = self.converse.platform.storage_get(self._active_key(), persistent=True)
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            data = {}
+        return data if isinstance(data, dict) else {}
+
     def attach(self, box: ChatBox) -> None:
         if box.get("type") != "chatbox":
             return
         if box.get("omemo_active") is None:
-            box.set("omemo_active", bool(self.converse.settings.get("omemo_default")))
+            saved = self._active_jids().get(box.get("jid"))
+            default = bool(self.converse.settings.get("omemo_default"))
+            box.set("omemo_active", saved if isinstance(saved, bool) else default)
         if not getattr(box, "_omemo_attached", False):
             setattr(box, "_omemo_attached", True)
             box.on_change(self._on_box_change)
@@ -125,7 +143,13 @@ class OmemoChats:
             self.ensure_service().add_done_callback(_report)
 
     def _on_box_change(self, box: Any, changed: dict[str, Any]) -> None:
-        if changed.get("omemo_active"):
+        if "omemo_active" not in changed:
+            return
+        if own_bare(self.converse.session):
+            saved = self._active_jids()
+            saved[box.get("jid")] = bool(changed["omemo_active"])
+            self.converse.platform.storage_set(self._active_key(), json.dumps(saved), persistent=True)
+        if changed["omemo_active"]:
             self.ensure_service().add_done_callback(_report)
 
     @staticmethod
