@@ -239,7 +239,14 @@ def test_user_turns_omemo_on_in_the_toolbar_and_the_peer_decrypts_what_they_type
         return [service.device_id, service.own_fingerprint()]
     """)
     assert f"({own[0]}): {own[1]}" in panel
-    assert str(bob_device_id(bob)) in panel and "trusted until verified" in panel
+    bob_device = bob_device_id(bob)
+    assert str(bob_device) in panel and "trusted until verified" in panel
+    # verify bob's device by its fingerprint: the row says so, and offers the other choices
+    row = f'{section} .cpy-omemo-fingerprints li[data-device="{bob_device}"]'
+    page.page.click(f'{row} button[data-state="verified"]')
+    page.page.wait_for_selector(f'{row}[data-trust="verified"]')
+    assert "(verified)" in page.page.inner_text(row)
+    assert page.page.locator(f'{row} button[data-state="distrusted"]').count() == 1
 
 
 def bob_device_id(peer: OmemoBot) -> int:

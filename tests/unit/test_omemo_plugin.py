@@ -280,3 +280,35 @@ def test_a_chats_omemo_switch_is_remembered_for_the_account() -> None:
         if omemo._starting is not None:
             omemo._starting.cancel()
     arun(body())
+
+
+def test_a_distrusted_device_is_never_encrypted_for_and_its_messages_are_flagged() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        encrypted = await peer_sends(juliet, NS, b"first", "alice@localhost")
+        client.transport.receive(encrypted_message("juliet@capulet.lit", encrypted, "t1"))
+        box = client.converse.get(ChatsState).boxes["juliet@capulet.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        [(device, info)] = (await omemo.fingerprints("juliet@capulet.lit"))["contact"].items()
+        assert info["trust"] == "blind" and len(info["fingerprint"].split()) == 8
+        await omemo.set_trust("juliet@capulet.lit", device, "distrusted")
+        with pytest.raises(ValueError):
+            await omemo.set_trust("juliet@capulet.lit", device, "maybe")
+
+        fake.seen = len(client.transport.sent)
+        box.send_message("not for a distrusted device")
+        await until(lambda: box.messages[-1].error, "refused")
+        assert "no trusted OMEMO device" in box.messages[-1].error
+        assert not any(x.startswith("<message") and "<body>" in x for x in client.transport.sent[fake.seen:])
+
+        encrypted = await peer_sends(juliet, NS, b"second", "alice@localhost")
+        client.transport.receive(encrypted_message("juliet@capulet.lit", encrypted, "t2"))
+        await until(lambda: box.messages[-1].body == "second", "second shown")
+        assert box.messages[-1].extras.get("omemo") == "untrusted"
+
+        await omemo.set_trust("juliet@capulet.lit", device, "verified")
+        assert (await omemo.fingerprints("juliet@capulet.lit"))["contact"][device]["trust"] == "verified"
+        fake.task.cancel()
+    arun(body())

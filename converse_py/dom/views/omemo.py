@@ -31,13 +31,32 @@ def lock_button(box: ChatBox) -> str:
                               "aria-label": _("Encrypted with OMEMO: show fingerprints")}, "🔒"))
 
 
+#: The trust states a device row offers to switch to (all but its own).
+TRUST_ACTIONS = ("verified", "distrusted", "blind")
+
+
+def _trust_button(jid: str, device: int, state: str) -> Any:
+    labels = {"verified": _("Mark as verified"), "distrusted": _("Distrust"), "blind": _("Trust again")}
+    return tag("button", {"type": "button", "data-action": "omemo-trust", "data-jid": jid, "data-device": str(device),
+                          "data-state": state}, labels[state])
+
+
 def panel(jid: str, found_prints: dict[str, Any]) -> str:
     own = found_prints["own"]
     contact = found_prints["contact"]
     rows = [tag("li", {}, _("This device ({device}): {fingerprint}", device=own["device"], fingerprint=own["fingerprint"]))]
-    for device, fingerprint in contact.items():
-        rows.append(tag("li", {}, _("{jid}, device {device}: {fingerprint} (trusted until verified)",
-                                    jid=jid, device=device, fingerprint=fingerprint)))
+    for device, info in sorted(contact.items()):
+        trust, shown = info["trust"], info["fingerprint"]
+        if trust == "verified":
+            text = _("{jid}, device {device}: {fingerprint} (verified)", jid=jid, device=device, fingerprint=shown)
+        elif trust == "distrusted":
+            text = _("{jid}, device {device}: {fingerprint} (distrusted: not encrypted for)", jid=jid, device=device,
+                     fingerprint=shown)
+        else:
+            text = _("{jid}, device {device}: {fingerprint} (trusted until verified)", jid=jid, device=device,
+                     fingerprint=shown)
+        buttons = [_trust_button(jid, device, state) for state in TRUST_ACTIONS if state != trust]
+        rows.append(tag("li", {"data-device": str(device), "data-trust": trust}, text, " ", buttons))
     if not contact:
         rows.append(tag("li", {}, _("No session with a device of {jid} yet.", jid=jid)))
     return str(tag("ul", {"class": "cpy-omemo-fingerprints"}, rows))
@@ -56,6 +75,7 @@ class OmemoView:
             return
         converse.api.listen.on("chatBoxOpened", self.open_box)
         ui.on_action("click", "omemo-info", self.on_info)
+        ui.on_action("click", "omemo-trust", self.on_trust)
         chats = converse.find(ChatsState)
         for box in list(chats.boxes.values()) if chats is not None else []:
             if not box.get("closed"):
@@ -119,3 +139,18 @@ class OmemoView:
             box_panel.textContent = _("OMEMO is not available: {reason}", reason=str(error)[:200])
             return
         box_panel.innerHTML = panel(jid, prints)
+
+    def on_trust(self, element: Any, _event: Any) -> None:
+        jid = str(element.getAttribute("data-jid"))
+        device, state = int(str(element.getAttribute("data-device"))), str(element.getAttribute("data-state"))
+        section = self._section(jid)
+        if found(section) and self.omemo is not None:
+            asyncio.ensure_future(self._set_trust(jid, device, state, section.querySelector('[data-role="omemo-panel"]')))
+
+    async def _set_trust(self, jid: str, device: int, state: str, box_panel: Any) -> None:
+        assert self.omemo is not None
+        try:
+            await self.omemo.set_trust(jid, device, state)
+        except Exception as error:
+            logger.info("OMEMO trust not changed: %s", error)
+        await self._fill(jid, box_panel)

@@ -62,7 +62,8 @@ FALLBACK_BODY = "I sent you an OMEMO encrypted message but your client doesn’t
 ENCRYPTED_TAG = f"{{{pep.AXOLOTL}}}encrypted"
 #: localStorage key (+ the account's bare JID) of the chats' OMEMO switches.
 ACTIVE_PREFIX = "converse-py-omemo-active:"
-#: ``message.extras`` key: "decrypted" / "sent" (a lock on the row), "pending", "failed", "unsent".
+#: ``message.extras`` key: "decrypted" / "sent" (a lock on the row), "untrusted" (from a distrusted
+#: device), "pending", "failed", "unsent".
 OMEMO_KEY = "omemo"
 
 
@@ -234,8 +235,8 @@ class OmemoChats:
     async def _decrypt(self, box: ChatBox, element: ET.Element, sender: str, ref: str) -> None:
         try:
             service = await self.ensure_service()
-            text = await service.decrypt(element, sender)
-            extras_state, body = "decrypted", text
+            decrypted = await service.decrypt(element, sender)
+            extras_state, body = "untrusted" if decrypted.trust == "distrusted" else "decrypted", decrypted.text
             if not box.get("omemo_active") and box.get("type") == "chatbox":
                 box.set("omemo_active", True)  # the contact uses OMEMO: answers are encrypted too (as Converse.js does)
         except Exception as error:
@@ -260,6 +261,10 @@ class OmemoChats:
         if state in ("decrypted", "sent"):
             parts.before.append(tag("span", {"class": "cpy-omemo-lock", "title": _("Encrypted with OMEMO"),
                                              "aria-label": _("Encrypted with OMEMO")}, "🔒"))
+        elif state == "untrusted":
+            parts.classes.append("cpy-omemo-untrusted")
+            parts.before.append(tag("span", {"class": "cpy-omemo-lock", "title": _("From a device you distrusted"),
+                                             "aria-label": _("From a device you distrusted")}, "⚠"))
         elif state in ("failed", "unsent"):
             parts.classes.append("cpy-omemo-failed")
             parts.before.append(tag("span", {"class": "cpy-omemo-lock", "title": _("Encrypted with OMEMO"),
@@ -275,8 +280,17 @@ class OmemoChats:
         label = _("Turn OMEMO encryption off") if on else _("Turn OMEMO encryption on")
         return [*buttons, {"name": "omemo", "label": label, "icon": "🔒" if on else "🔓", "handler": self.toggle}]
 
+    async def set_trust(self, jid: str, device_id: int, state: str) -> None:
+        """Mark a device of ``jid`` seen before ``verified``, ``distrusted`` (never encrypted for
+        again; its messages are flagged) or ``blind`` (trusted until verified).
+
+        Python: ``await converse.get(OmemoChats).set_trust("bob@example.org", 4223, "verified")``
+        """
+        service = await self.ensure_service()
+        await service.set_trust(jid, int(device_id), state)
+
     async def fingerprints(self, jid: str) -> dict[str, Any]:
-        """``{own: {device, fingerprint}, contact: {device id: fingerprint}}`` (starts OMEMO)."""
+        """``{own: {device, fingerprint}, contact: {device id: {fingerprint, trust}}}`` (starts OMEMO)."""
         service = await self.ensure_service()
         return {"own": {"device": service.device_id, "fingerprint": service.own_fingerprint()},
                 "contact": await service.fingerprints(jid)}

@@ -20,7 +20,7 @@ import asyncio
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...core.errors import IQError
 from ...core.log import logger
@@ -30,7 +30,7 @@ from .elements import bundle_element, encrypted_element, parse_bundle, parse_enc
 from .errors import OmemoError, WireFormatError
 from .messages import Recipient, decrypt_message, encrypt_message
 from .ratchet import RatchetSession
-from .store import OmemoStore, device_key, session_key
+from .store import OmemoStore, device_key, session_key, trust_key
 from .versions import OMEMO_03
 from .x3dh import DeviceKeys, fingerprint, new_device_id
 
@@ -40,6 +40,19 @@ NO_DEVICE_LIST = ("item-not-found", "feature-not-implemented", "forbidden", "not
                   "presence-subscription-required")
 #: Pre-keys published; used ones are replaced so the bundle keeps this many.
 PRE_KEYS = 100
+
+
+#: Trust in a device: used until the user decides (as Conversations does), checked, or refused.
+BLIND, VERIFIED, DISTRUSTED = "blind", "verified", "distrusted"
+TRUST_STATES = (BLIND, VERIFIED, DISTRUSTED)
+
+
+class Decrypted(NamedTuple):
+    """A decrypted message: its text (None without payload), the sending device and its trust."""
+
+    text: str | None
+    device_id: int
+    trust: str
 
 
 class OmemoSendError(Exception):
@@ -155,8 +168,10 @@ class OmemoService:
                 raise OmemoSendError(f"{peer} has no OMEMO device")
             own_ids = [d for d in self.devices.get(self.own_jid) or await self.fetch_devices(self.own_jid)
                        if d != self.device_id]
-            recipients = [await self._recipient(peer, d) for d in peer_ids]
-            recipients += [await self._recipient(self.own_jid, d) for d in own_ids]
+            recipients = [r for r in [await self._recipient(peer, d) for d in peer_ids] if await self._usable(r)]
+            if not recipients:
+                raise OmemoSendError(f"{peer} has no trusted OMEMO device")
+            recipients += [r for r in [await self._recipient(self.own_jid, d) for d in own_ids] if await self._usable(r)]
             outgoing = await encrypt_message(self.crypto, OMEMO_03, self.keys, self.device_id, text.encode("utf-8"),
                                              recipients)
             for (jid, device_id), session in outgoing.sessions.items():
@@ -165,9 +180,10 @@ class OmemoService:
                 raise OmemoSendError(f"no device of {peer} could be reached (no usable bundle)")
             return encrypted_element(outgoing.encrypted)
 
-    async def decrypt(self, element: ET.Element, sender: str) -> str | None:
+    async def decrypt(self, element: ET.Element, sender: str) -> Decrypted:
         """The text of an ``<encrypted/>`` from ``sender`` (a bare JID; the user's own for a carbon
-        of another own device), None for a message without payload. Raises ``OmemoError``."""
+        of another own device; None for a message without payload), with the sending device's
+        trust. Raises ``OmemoError``."""
         async with self.lock:
             assert self.keys is not None
             encrypted = parse_encrypted(element)
@@ -178,9 +194,11 @@ class OmemoService:
             await self.store.put(key, json.dumps(incoming.session.to_json()))
             if incoming.used_pre_key_id is not None:
                 await self._replace_pre_key(incoming.used_pre_key_id)
+            trust = await self.trust(sender, encrypted.sid, incoming.session.their_identity)
         if incoming.used_pre_key_id is not None:
             asyncio.ensure_future(self.publish_bundle()).add_done_callback(_report)
-        return None if incoming.plaintext is None else incoming.plaintext.decode("utf-8", "replace")
+        text = None if incoming.plaintext is None else incoming.plaintext.decode("utf-8", "replace")
+        return Decrypted(text, encrypted.sid, trust)
 
     async def _replace_pre_key(self, used: int) -> None:
         assert self.keys is not None
@@ -191,17 +209,55 @@ class OmemoService:
     async def _save_session(self, jid: str, device_id: int, session: RatchetSession) -> None:
         await self.store.put(session_key(OMEMO_03.namespace, jid, device_id), json.dumps(session.to_json()))
 
-    async def fingerprints(self, jid: str) -> dict[int, str]:
-        """Device id -> fingerprint of ``jid``'s devices this device has a session with."""
-        found: dict[int, str] = {}
-        for device_id in self.devices.get(jid, []):
-            stored = await self.store.get(session_key(OMEMO_03.namespace, jid, device_id))
-            if stored:
-                try:
-                    session = RatchetSession.from_json(json.loads(stored))
-                except (ValueError, WireFormatError):
-                    continue
-                found[device_id] = " ".join(fingerprint(OMEMO_03, session.their_identity))
+    # -- trust -----------------------------------------------------------------------------
+    async def _trust_records(self, jid: str) -> dict[str, dict[str, str]]:
+        raw = await self.store.get(trust_key(jid))
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            data = {}
+        return data if isinstance(data, dict) else {}
+
+    async def trust(self, jid: str, device_id: int, identity: bytes) -> str:
+        """The trust in ``jid``'s device ``device_id`` whose identity key is ``identity``: blind the
+        first time it is seen (and when its key changed), else what the user decided."""
+        shown = " ".join(fingerprint(OMEMO_03, identity))
+        records = await self._trust_records(jid)
+        record = records.get(str(device_id))
+        if not isinstance(record, dict) or record.get("fingerprint") != shown or record.get("state") not in TRUST_STATES:
+            records[str(device_id)] = record = {"fingerprint": shown, "state": BLIND}
+            await self.store.put(trust_key(jid), json.dumps(records))
+        return record["state"]
+
+    async def set_trust(self, jid: str, device_id: int, state: str) -> None:
+        """Mark a device seen before as ``verified``, ``distrusted`` (never encrypted for again) or
+        ``blind`` (trusted until verified)."""
+        if state not in TRUST_STATES:
+            raise ValueError(f"set_trust: the state is one of {', '.join(TRUST_STATES)}")
+        async with self.lock:
+            records = await self._trust_records(jid)
+            record = records.get(str(device_id))
+            if not isinstance(record, dict):
+                raise ValueError(f"set_trust: no known device {device_id} of {jid}")
+            record["state"] = state
+            await self.store.put(trust_key(jid), json.dumps(records))
+
+    async def _usable(self, recipient: Recipient) -> bool:
+        """Whether to encrypt for ``recipient``: it has a session or a bundle, and is not distrusted."""
+        if recipient.session is not None:
+            identity = recipient.session.their_identity
+        elif recipient.bundle is not None:
+            identity = recipient.bundle.identity_key
+        else:
+            return False
+        return await self.trust(recipient.jid, recipient.device_id, identity) != DISTRUSTED
+
+    async def fingerprints(self, jid: str) -> dict[int, dict[str, str]]:
+        """Device id -> ``{fingerprint, trust}`` of ``jid``'s devices met so far."""
+        found: dict[int, dict[str, str]] = {}
+        for device_id, record in (await self._trust_records(jid)).items():
+            if isinstance(record, dict) and device_id.isdigit():
+                found[int(device_id)] = {"fingerprint": str(record.get("fingerprint")), "trust": str(record.get("state"))}
         return found
 
 
@@ -210,4 +266,4 @@ def _report(future: asyncio.Future[Any]) -> None:
         logger.info("OMEMO: bundle not republished: %s", future.exception())
 
 
-__all__ = ["OmemoError", "OmemoSendError", "OmemoService"]
+__all__ = ["Decrypted", "OmemoError", "OmemoSendError", "OmemoService", "TRUST_STATES"]

@@ -1,9 +1,10 @@
 """Where OMEMO keeps its state: one key/value store of JSON text, async (IndexedDB in the page,
 ``converse_py/browser/idb.py``; a dict in the unit tests).
 
-Keys (``*_key`` below) name one record each: the account's device (its keys and device id) and
-one ratchet session per (namespace, bare JID, device id). Values are ``json.dumps`` text of the
-core's ``to_json()`` dicts; nothing else is stored, and nothing here logs a value.
+Keys (``*_key`` below) name one record each: the account's device (its keys and device id), one
+ratchet session per (namespace, bare JID, device id), and the user's trust in each contact's
+devices. Values are ``json.dumps`` text (the core's ``to_json()`` dicts, and fingerprints with
+trust states); nothing here logs a value.
 
 >>> device_key("alice@example.org"), session_key("eu.siacs.conversations.axolotl", "bob@example.org", 42)
 ('device|alice@example.org', 'session|eu.siacs.conversations.axolotl|bob@example.org|42')
@@ -50,6 +51,11 @@ class MemoryStore:
 def device_key(account: str) -> str:
     """The record of ``account``'s device on this browser: ``{device_id, keys}``."""
     return f"device|{account}"
+
+
+def trust_key(jid: str) -> str:
+    """The record of the user's trust in ``jid``'s devices: device id → ``{fingerprint, state}``."""
+    return f"trust|{jid}"
 
 
 def session_key(namespace: str, jid: str, device_id: int) -> str:
