@@ -335,6 +335,10 @@ def test_keys_sessions_and_the_chats_switch_survive_a_reload(page: ClientPage, a
         return [service.device_id, box is not None and box.get("omemo_active"), service.devices.get(service.own_jid)]
     """.replace("JID", repr(jid)))
     assert after[0] == device and after[1] is True and after[2] == [device]
+    # the archive's copies show the texts kept when they were read or sent here (their keys are used up)
+    wait_row(page, jid, "meet me at the usual place ✓")
+    wait_row(page, jid, "see you there 🌙")
+    assert locked(page, jid, "see you there 🌙") and FALLBACK not in rows(page, jid)
     bob.send_encrypted(alice.jid, "still there after the reload?")
     wait_row(page, jid, "still there after the reload?")
     text = "yes, same device"

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from typing import Any
 
 import oldmemo
 import pytest
 
 from converse_py.plugins.chats.hooks import OutgoingMessage
+from converse_py.plugins.chats.message_stanza import MessageStanza
+from converse_py.plugins.chats.models import ShownMessage
 from converse_py.plugins.chats.plugin import ChatsState
 from converse_py.plugins.chats.stanzas import chat_message
 from converse_py.plugins.omemo import pep
@@ -310,5 +313,39 @@ def test_a_distrusted_device_is_never_encrypted_for_and_its_messages_are_flagged
 
         await omemo.set_trust("juliet@capulet.lit", device, "verified")
         assert (await omemo.fingerprints("juliet@capulet.lit"))["contact"][device]["trust"] == "verified"
+        fake.task.cancel()
+    arun(body())
+
+
+def test_archived_copies_show_the_kept_plaintext_or_are_decrypted_when_never_read() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        first = await peer_sends(juliet, NS, b"read live", "alice@localhost")
+        client.transport.receive(encrypted_message("juliet@capulet.lit", first, "m1").replace(
+            "</message>", "<stanza-id xmlns='urn:xmpp:sid:0' by='alice@localhost' id='A1'/></message>"))
+        box = client.converse.get(ChatsState).boxes["juliet@capulet.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        # its archived copy cannot be decrypted again (the key is used up): the kept text is found
+        assert await omemo.service.recall("juliet@capulet.lit", ["s:A1"]) == "read live"
+        # one never read live (e.g. sent while offline) is decrypted from the archive
+        second = await peer_sends(juliet, NS, b"only in the archive", "alice@localhost")
+        stanza = parse(encrypted_message("juliet@capulet.lit", second, "m2"))
+        shown = ShownMessage("m2", "juliet@capulet.lit", FALLBACK_BODY, datetime.now(UTC), False, stanza_id="A2",
+                             archived=True)
+        context = MessageStanza(box, stanza, "archive", False, "juliet@capulet.lit", stanza_id="A2")
+        pending = omemo.on_stanza(context, shown)
+        assert pending is not None and pending.extras["omemo"] == "pending" and FALLBACK_BODY not in pending.body
+        box.add_messages([pending], older=True)
+        await until(lambda: box.find_message("m2") is not None and box.find_message("m2").extras["omemo"] != "pending",
+                    "archived decrypted")
+        assert box.find_message("m2").body == "only in the archive"
+        # the user's own message: kept when sent (it is not encrypted for the sending device)
+        fake.seen = len(client.transport.sent)
+        box.send_message("my own words")
+        await until(lambda: box.messages[-1].body == "my own words", "sent")
+        await settle()
+        assert await omemo.service.recall("juliet@capulet.lit", [f"i:{box.messages[-1].id}"]) == "my own words"
         fake.task.cancel()
     arun(body())

@@ -209,42 +209,54 @@ class OmemoChats:
     # -- receiving -------------------------------------------------------------------------
     def on_stanza(self, context: MessageStanza, shown: ShownMessage | None) -> ShownMessage | None:
         """``messageStanza``: an OMEMO message's row says so until it is decrypted (then changed to
-        the plaintext), or that it could not be."""
+        the plaintext), or that it could not be. Archived ones are shown from the plaintexts kept
+        when they were first read or sent here, else decrypted if their keys were never used."""
         if ENCRYPTED_TAG not in context.child_tags or context.room:
             return None
         if context.source == "sent":
-            return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"}) if shown is not None else None
-        element = find(context.stanza, pep.AXOLOTL, "encrypted")
-        if element is None:
-            return None
-        if context.source == "archive":
             if shown is None:
                 return None
-            return replace(shown, body=_("An OMEMO message from the archive: it cannot be decrypted here."),
-                           extras={**shown.extras, OMEMO_KEY: "failed"})
-        ref = ""
-        if shown is not None:
-            ref = shown.stanza_id or shown.origin_id or shown.id
+            self._remember(context.box, shown, shown.body)
+            return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"})
+        element = find(context.stanza, pep.AXOLOTL, "encrypted")
+        archived = context.source == "archive"
+        if element is None or (archived and shown is None):
+            return None
         sender = own_bare(self.converse.session) if context.outgoing else context.sender
-        task = asyncio.ensure_future(self._decrypt(context.box, element, sender or "", ref if shown is not None else ""))
+        task = asyncio.ensure_future(self._decrypt(context.box, element, sender or "", shown, archived))
         task.add_done_callback(_report)
         if shown is None:
             return None
         return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
 
-    async def _decrypt(self, box: ChatBox, element: ET.Element, sender: str, ref: str) -> None:
+    def _remember(self, box: ChatBox, shown: ShownMessage, text: str) -> None:
+        service = self.service
+        if service is not None:
+            asyncio.ensure_future(service.remember(box.get("jid"), message_keys(shown), text)).add_done_callback(_report)
+
+    async def _decrypt(self, box: ChatBox, element: ET.Element, sender: str, shown: ShownMessage | None,
+                       archived: bool = False) -> None:
+        keys = message_keys(shown) if shown is not None else []
         try:
             service = await self.ensure_service()
-            decrypted = await service.decrypt(element, sender)
-            extras_state, body = "untrusted" if decrypted.trust == "distrusted" else "decrypted", decrypted.text
-            if not box.get("omemo_active") and box.get("type") == "chatbox":
-                box.set("omemo_active", True)  # the contact uses OMEMO: answers are encrypted too (as Converse.js does)
+            kept = await service.recall(box.get("jid"), keys) if archived else None
+            if kept is not None:
+                extras_state, body = "decrypted", kept
+            else:
+                decrypted = await service.decrypt(element, sender)
+                extras_state, body = "untrusted" if decrypted.trust == "distrusted" else "decrypted", decrypted.text
+                if body is not None and keys:
+                    await service.remember(box.get("jid"), keys, body)
+                if not archived and not box.get("omemo_active") and box.get("type") == "chatbox":
+                    box.set("omemo_active", True)  # the contact uses OMEMO: answers are encrypted too (as Converse.js does)
         except Exception as error:
             logger.info("OMEMO: a message from %s could not be decrypted: %s", sender, _reason(error))
-            extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).",
-                                             reason=_reason(error))
-        if not ref:
+            extras_state = "failed"
+            body = _("An OMEMO message from the archive: it cannot be decrypted here.") if archived else \
+                _("This OMEMO message could not be decrypted ({reason}).", reason=_reason(error))
+        if shown is None:
             return
+        ref = shown.stanza_id or shown.origin_id or shown.id
         if body is None:
             extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).", reason="no text")
 
@@ -294,6 +306,19 @@ class OmemoChats:
         service = await self.ensure_service()
         return {"own": {"device": service.device_id, "fingerprint": service.own_fingerprint()},
                 "contact": await service.fingerprints(jid)}
+
+
+def message_keys(shown: ShownMessage) -> list[str]:
+    """What a message's kept plaintext is found by again (its archived copy has the same
+    stanza-id, origin-id or id).
+
+    >>> from datetime import datetime, UTC
+    >>> message_keys(ShownMessage("m1", "bob@example.org", "hi", datetime.now(UTC), False, stanza_id="A1"))
+    ['s:A1', 'i:m1']
+    """
+    keys = [f"s:{shown.stanza_id}"] if shown.stanza_id else []
+    keys += [f"o:{shown.origin_id}"] if shown.origin_id and shown.origin_id != shown.id else []
+    return keys + ([f"i:{shown.id}"] if shown.id else [])
 
 
 def encrypt_stanza(stanza: ET.Element, encrypted: ET.Element) -> None:

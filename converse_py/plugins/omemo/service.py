@@ -30,7 +30,7 @@ from .elements import bundle_element, encrypted_element, parse_bundle, parse_enc
 from .errors import OmemoError, WireFormatError
 from .messages import Recipient, decrypt_message, encrypt_message
 from .ratchet import RatchetSession
-from .store import OmemoStore, device_key, session_key, trust_key
+from .store import OmemoStore, device_key, plaintext_key, session_key, trust_key
 from .versions import OMEMO_03
 from .x3dh import DeviceKeys, fingerprint, new_device_id
 
@@ -38,6 +38,8 @@ SendIQ = Callable[[ET.Element], Awaitable[ET.Element]]
 #: IQ errors that mean "no device list to be seen" (XEP-0060 §6.5.9, §6.5.8 on PEP's access models).
 NO_DEVICE_LIST = ("item-not-found", "feature-not-implemented", "forbidden", "not-authorized", "service-unavailable",
                   "presence-subscription-required")
+#: A message is kept under at most this many ids (stanza-id, origin-id, id).
+MAX_KEYS_PER_MESSAGE = 3
 #: Pre-keys published; used ones are replaced so the bundle keeps this many.
 PRE_KEYS = 100
 
@@ -208,6 +210,27 @@ class OmemoService:
 
     async def _save_session(self, jid: str, device_id: int, session: RatchetSession) -> None:
         await self.store.put(session_key(OMEMO_03.namespace, jid, device_id), json.dumps(session.to_json()))
+
+    # -- plaintexts kept for the archive -----------------------------------------------------
+    async def remember(self, jid: str, keys: list[str], text: str) -> None:
+        """Keep the plaintext of a message with ``jid`` under each of its ids (``keys``): its copy in
+        the archive cannot be decrypted again (its message key is used up), or was never
+        encrypted for this device (the user's own messages)."""
+        for key in keys[:MAX_KEYS_PER_MESSAGE]:
+            await self.store.put(plaintext_key(jid, key), json.dumps(text))
+
+    async def recall(self, jid: str, keys: list[str]) -> str | None:
+        """The plaintext kept for a message with ``jid`` by any of its ids, else None."""
+        for key in keys[:MAX_KEYS_PER_MESSAGE]:
+            raw = await self.store.get(plaintext_key(jid, key))
+            if raw is not None:
+                try:
+                    text = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(text, str):
+                    return text
+        return None
 
     # -- trust -----------------------------------------------------------------------------
     async def _trust_records(self, jid: str) -> dict[str, dict[str, str]]:

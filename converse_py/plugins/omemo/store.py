@@ -2,9 +2,10 @@
 ``converse_py/browser/idb.py``; a dict in the unit tests).
 
 Keys (``*_key`` below) name one record each: the account's device (its keys and device id), one
-ratchet session per (namespace, bare JID, device id), and the user's trust in each contact's
-devices. Values are ``json.dumps`` text (the core's ``to_json()`` dicts, and fingerprints with
-trust states); nothing here logs a value.
+ratchet session per (namespace, bare JID, device id), the user's trust in each contact's devices,
+and the text of OMEMO messages read or sent here (by message id, for the archive). Values are
+``json.dumps`` text (the core's ``to_json()`` dicts, fingerprints with trust states, texts);
+nothing here logs a value.
 
 >>> device_key("alice@example.org"), session_key("eu.siacs.conversations.axolotl", "bob@example.org", 42)
 ('device|alice@example.org', 'session|eu.siacs.conversations.axolotl|bob@example.org|42')
@@ -51,6 +52,12 @@ class MemoryStore:
 def device_key(account: str) -> str:
     """The record of ``account``'s device on this browser: ``{device_id, keys}``."""
     return f"device|{account}"
+
+
+def plaintext_key(jid: str, message_key: str) -> str:
+    """The record of a decrypted (or sent) message's text in the chat with ``jid``, by one of its ids
+    (``s:<stanza-id>``, ``o:<origin-id>``, ``i:<id>``): what its archived copy shows."""
+    return f"plain|{jid}|{message_key}"
 
 
 def trust_key(jid: str) -> str:
