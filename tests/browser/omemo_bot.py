@@ -72,6 +72,7 @@ class OmemoBot(Bot):
         super().__init__(*args, **kwargs)
         self.plaintexts: list[str] = []
         self.decrypt_errors: list[str] = []
+        self.carbon_plaintexts: list[str] = []
 
     def start_omemo(self) -> int:
         """Register the plugin, generate and publish keys; returns the peer's device id."""
@@ -85,6 +86,32 @@ class OmemoBot(Bot):
             info, _ = await manager.get_own_device_information()
             return int(info.device_id)
         return self._call(setup(), timeout=60)
+
+    def enable_carbons(self) -> None:
+        """XEP-0280 carbons on: copies of the account's other sessions' messages are decrypted too
+        (``carbon_plaintexts``)."""
+        async def enable() -> None:
+            assert self.xmpp is not None
+            self.xmpp.add_event_handler("carbon_sent", self._on_carbon)
+            self.xmpp.add_event_handler("carbon_received", self._on_carbon)
+            await self.xmpp.plugin["xep_0280"].enable(timeout=10)
+        self._call(enable(), timeout=20)
+
+    async def _on_carbon(self, msg: Any) -> None:
+        inner = msg["carbon_sent"] if msg["carbon_sent"]["to"] else msg["carbon_received"]
+        if inner.xml.find(f"{{{AXOLOTL}}}encrypted") is None:
+            return
+        plugin = self.xmpp.plugin["xep_0384"]  # type: ignore[union-attr]
+        try:
+            decrypted, _device = await plugin.decrypt_message(inner)
+        except Exception as error:
+            with self._cond:
+                self.decrypt_errors.append(repr(error))
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self.carbon_plaintexts.append(str(decrypted["body"]))
+            self._cond.notify_all()
 
     async def _decrypt(self, msg: Any) -> None:
         plugin = self.xmpp.plugin["xep_0384"]  # type: ignore[index]
@@ -115,3 +142,6 @@ class OmemoBot(Bot):
 
     def wait_for_plaintext(self, text: str, timeout: float = 30.0) -> str | None:
         return self._wait(lambda: text if text in self.plaintexts else None, timeout)
+
+    def wait_for_carbon(self, text: str, timeout: float = 30.0) -> str | None:
+        return self._wait(lambda: text if text in self.carbon_plaintexts else None, timeout)
