@@ -349,3 +349,33 @@ def test_archived_copies_show_the_kept_plaintext_or_are_decrypted_when_never_rea
         assert await omemo.service.recall("juliet@capulet.lit", [f"i:{box.messages[-1].id}"]) == "my own words"
         fake.task.cancel()
     arun(body())
+
+
+def test_the_signed_pre_key_is_rotated_weekly_at_start_and_the_previous_one_kept() -> None:
+    async def body() -> None:
+        from converse_py.core.errors import IQError
+        from converse_py.plugins.omemo.service import SIGNED_PRE_KEY_LIFETIME, OmemoService
+        published: list[str] = []
+
+        async def send_iq(stanza: ET.Element) -> ET.Element:
+            if stanza.get("type") == "get":
+                raise IQError("item-not-found")
+            published.append(serialize(stanza))
+            return parse("<iq xmlns='jabber:client' type='result'/>")
+
+        store, clock = MemoryStore(), [1_000_000.0]
+        first = OmemoService(CryptographyBackend(), store, send_iq, "alice@localhost", now=lambda: clock[0])
+        await first.start()
+        assert first.keys is not None and first.keys.signed_pre_key_id == 1
+        clock[0] += SIGNED_PRE_KEY_LIFETIME - 60
+        again = OmemoService(CryptographyBackend(), store, send_iq, "alice@localhost", now=lambda: clock[0])
+        await again.start()
+        assert again.keys is not None and again.keys.signed_pre_key_id == 1 and again.device_id == first.device_id
+        clock[0] += 120
+        published.clear()
+        later = OmemoService(CryptographyBackend(), store, send_iq, "alice@localhost", now=lambda: clock[0])
+        await later.start()
+        assert later.keys is not None and later.keys.signed_pre_key_id == 2
+        assert later.keys.previous_signed_pre_key is not None and later.keys.previous_signed_pre_key[0] == 1
+        assert any('signedPreKeyId="2"' in xml for xml in published)
+    arun(body())

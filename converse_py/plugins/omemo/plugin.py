@@ -60,6 +60,8 @@ HINTS = "urn:xmpp:hints"
 #: XEP-0384's body for clients that cannot read OMEMO.
 FALLBACK_BODY = "I sent you an OMEMO encrypted message but your client doesn’t seem to support that."
 ENCRYPTED_TAG = f"{{{pep.AXOLOTL}}}encrypted"
+#: Device lists remembered from notifications before the core is loaded, at most.
+MAX_DEVICE_LISTS = 5000
 #: localStorage key (+ the account's bare JID) of the chats' OMEMO switches.
 ACTIVE_PREFIX = "converse-py-omemo-active:"
 #: ``message.extras`` key: "decrypted" / "sent" (a lock on the row), "untrusted" (from a distrusted
@@ -109,7 +111,10 @@ class OmemoChats:
         if event is None:
             return
         jid, ids = event
+        self.device_lists.pop(jid, None)
         self.device_lists[jid] = ids
+        while len(self.device_lists) > MAX_DEVICE_LISTS:  # oldest first: a flood cannot grow it
+            self.device_lists.pop(next(iter(self.device_lists)))
         service = self.service
         if service is not None:
             service.devices[jid] = ids

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
@@ -38,6 +39,9 @@ SendIQ = Callable[[ET.Element], Awaitable[ET.Element]]
 #: IQ errors that mean "no device list to be seen" (XEP-0060 §6.5.9, §6.5.8 on PEP's access models).
 NO_DEVICE_LIST = ("item-not-found", "feature-not-implemented", "forbidden", "not-authorized", "service-unavailable",
                   "presence-subscription-required")
+#: How long a signed pre-key is used before a new one is made at start (a week, as libsignal
+#: clients do).
+SIGNED_PRE_KEY_LIFETIME = 7 * 24 * 3600
 #: A message is kept under at most this many ids (stanza-id, origin-id, id).
 MAX_KEYS_PER_MESSAGE = 3
 #: Pre-keys published; used ones are replaced so the bundle keeps this many.
@@ -64,7 +68,11 @@ class OmemoSendError(Exception):
 class OmemoService:
     """This browser's OMEMO 0.3 device for ``own_jid``."""
 
-    def __init__(self, crypto: OmemoCrypto, store: OmemoStore, send_iq: SendIQ, own_jid: str) -> None:
+    def __init__(self, crypto: OmemoCrypto, store: OmemoStore, send_iq: SendIQ, own_jid: str,
+                 now: Callable[[], float] = time.time) -> None:
+        self.now = now
+        #: When the signed pre-key was last made (seconds since the epoch).
+        self.rotated_at = 0.0
         self.crypto = crypto
         self.store = store
         self.send_iq = send_iq
@@ -85,6 +93,8 @@ class OmemoService:
                 try:
                     data = json.loads(raw)
                     self.keys, self.device_id = DeviceKeys.from_json(data["keys"]), int(data["device_id"])
+                    rotated = data.get("rotated_at")
+                    self.rotated_at = float(rotated) if isinstance(rotated, (int, float)) else 0.0
                 except (ValueError, KeyError, TypeError, WireFormatError):
                     logger.warning("OMEMO: the stored device is damaged; a new one is made")
                     self.keys = None
@@ -92,13 +102,21 @@ class OmemoService:
                 own = await self.fetch_devices(self.own_jid)
                 self.keys = await DeviceKeys.generate(self.crypto, PRE_KEYS)
                 self.device_id = await new_device_id(self.crypto, own)
+                self.rotated_at = self.now()
+                await self._save_keys()
+            elif self.now() - self.rotated_at >= SIGNED_PRE_KEY_LIFETIME:
+                # a new signed pre-key now and then (the previous one stays usable for one rotation,
+                # for key exchanges built from a bundle fetched before)
+                await self.keys.rotate_signed_pre_key(self.crypto)
+                self.rotated_at = self.now()
                 await self._save_keys()
         await self.publish_bundle()
         await self.announce(await self.fetch_devices(self.own_jid))
 
     async def _save_keys(self) -> None:
         assert self.keys is not None
-        await self.store.put(device_key(self.own_jid), json.dumps({"device_id": self.device_id, "keys": self.keys.to_json()}))
+        await self.store.put(device_key(self.own_jid), json.dumps({"device_id": self.device_id, "keys": self.keys.to_json(),
+                                                                   "rotated_at": self.rotated_at}))
 
     async def publish_bundle(self) -> None:
         assert self.keys is not None
