@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': 'إضافة جهة الاتصال',
     'Address': 'العنوان',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'رسالة OMEMO من الأرشيف: لا يمكن فك تشفيرها هنا.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'رسالة OMEMO في غرفة: لا يستطيع هذا العميل فك تشفيرها بعد.',
     'An encrypted message could not be read.': 'تعذّرت قراءة رسالة مشفّرة.',
     'Animals & nature': 'حيوانات وطبيعة',
     'Announcements from {jid}': 'إعلانات من {jid}',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': 'Kontakt hinzufügen',
     'Address': 'Adresse',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'Eine OMEMO-Nachricht aus dem Archiv: Sie kann hier nicht entschlüsselt werden.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'Eine OMEMO-Nachricht in einem Raum: Dieser Client kann solche noch nicht entschlüsseln.',
     'An encrypted message could not be read.': 'Eine verschlüsselte Nachricht konnte nicht gelesen werden.',
     'Animals & nature': 'Tiere & Natur',
     'Announcements from {jid}': 'Mitteilungen von {jid}',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': 'Añadir contacto',
     'Address': 'Dirección',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'Un mensaje OMEMO del archivo: no se puede descifrar aquí.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'Un mensaje OMEMO en una sala: este cliente aún no puede descifrarlos.',
     'An encrypted message could not be read.': 'No se pudo leer un mensaje cifrado.',
     'Animals & nature': 'Animales y naturaleza',
     'Announcements from {jid}': 'Anuncios de {jid}',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': 'Ajouter le contact',
     'Address': 'Adresse',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'Un message OMEMO des archives : il ne peut pas être déchiffré ici.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'Un message OMEMO dans un salon : ce client ne sait pas encore les déchiffrer.',
     'An encrypted message could not be read.': 'Un message chiffré n’a pas pu être lu.',
     'Animals & nature': 'Animaux & nature',
     'Announcements from {jid}': 'Annonces de {jid}',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': '連絡先を追加',
     'Address': 'アドレス',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'アーカイブのOMEMOメッセージ：ここでは復号できません。',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'ルームのOMEMOメッセージ：このクライアントはまだ復号できません。',
     'An encrypted message could not be read.': '暗号化されたメッセージを読めませんでした。',
     'Animals & nature': '動物と自然',
     'Announcements from {jid}': '{jid} からのお知らせ',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': '연락처 추가',
     'Address': '주소',
     'An OMEMO message from the archive: it cannot be decrypted here.': '보관함의 OMEMO 메시지: 여기에서는 복호화할 수 없습니다.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': '방의 OMEMO 메시지: 이 클라이언트는 아직 복호화할 수 없습니다.',
     'An encrypted message could not be read.': '암호화된 메시지를 읽을 수 없습니다.',
     'Animals & nature': '동물 및 자연',
     'Announcements from {jid}': '{jid}의 공지',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': 'Adicionar contato',
     'Address': 'Endereço',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'Uma mensagem OMEMO do arquivo: não pode ser decifrada aqui.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'Uma mensagem OMEMO em uma sala: este cliente ainda não consegue decifrá-las.',
     'An encrypted message could not be read.': 'Não foi possível ler uma mensagem criptografada.',
     'Animals & nature': 'Animais e natureza',
     'Announcements from {jid}': 'Avisos de {jid}',

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': 'Добавить контакт',
     'Address': 'Адрес',
     'An OMEMO message from the archive: it cannot be decrypted here.': 'Сообщение OMEMO из архива: здесь его нельзя расшифровать.',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': 'Сообщение OMEMO в комнате: этот клиент пока не умеет их расшифровывать.',
     'An encrypted message could not be read.': 'Не удалось прочитать зашифрованное сообщение.',
     'Animals & nature': 'Животные и природа',
     'Announcements from {jid}': 'Объявления от {jid}',

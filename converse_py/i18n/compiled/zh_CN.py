@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     'Add contact': '添加联系人',
     'Address': '地址',
     'An OMEMO message from the archive: it cannot be decrypted here.': '来自存档的 OMEMO 消息：无法在此解密。',
+    'An OMEMO message in a room: this client cannot decrypt those yet.': '聊天室中的 OMEMO 消息：此客户端暂时无法解密。',
     'An encrypted message could not be read.': '无法读取一条加密消息。',
     'Animals & nature': '动物与自然',
     'Announcements from {jid}': '来自 {jid} 的公告',

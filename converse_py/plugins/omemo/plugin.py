@@ -216,8 +216,13 @@ class OmemoChats:
         """``messageStanza``: an OMEMO message's row says so until it is decrypted (then changed to
         the plaintext), or that it could not be. Archived ones are shown from the plaintexts kept
         when they were first read or sent here, else decrypted if their keys were never used."""
-        if ENCRYPTED_TAG not in context.child_tags or context.room:
+        if ENCRYPTED_TAG not in context.child_tags:
             return None
+        if context.room:  # OMEMO in rooms is not there yet: say so, never show the fallback as the message
+            if shown is None:
+                return None
+            return replace(shown, body=_("An OMEMO message in a room: this client cannot decrypt those yet."),
+                           extras={**shown.extras, OMEMO_KEY: "failed"})
         if context.source == "sent":
             if shown is None:
                 return None
