@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import oldmemo
+import twomemo
 import pytest
 
 from converse_py.plugins.chats.hooks import OutgoingMessage
@@ -29,6 +30,7 @@ from .omemo_crypto import CryptographyBackend
 from .omemo_peer import Network, peer_receives, peer_sends, python_omemo_peer
 
 NS = oldmemo.oldmemo.NAMESPACE
+TWO = twomemo.twomemo.NAMESPACE
 PUBSUB = "http://jabber.org/protocol/pubsub"
 
 
@@ -71,11 +73,18 @@ def test_device_list_notifications_are_read_and_hostile_ids_skipped() -> None:
                   "<list xmlns='eu.siacs.conversations.axolotl'><device id='12345'/><device id='x'/>"
                   "<device id='0'/><device id='99999999999'/><device id='²'/><device id='4223'/><device id='12345'/>"
                   "</list></item></items></event></message>")
-    assert pep.device_list_event(event) == ("juliet@capulet.lit", [12345, 4223])
+    assert pep.device_list_event(event) == ("juliet@capulet.lit", [12345, 4223], NS)
+    # XEP-0384 0.8 §5.3.1: the omemo:2 device list
+    two = parse("<message xmlns='jabber:client' from='juliet@capulet.lit'>"
+                "<event xmlns='http://jabber.org/protocol/pubsub#event'><items node='urn:xmpp:omemo:2:devices'>"
+                "<item id='current'><devices xmlns='urn:xmpp:omemo:2'><device id='12345'/>"
+                "<device id='4223' label='Gajim on Ubuntu Linux'/></devices></item></items></event></message>")
+    assert pep.device_list_event(two) == ("juliet@capulet.lit", [12345, 4223], TWO)
 
 
 def test_the_plugin_announces_device_list_notifications_in_its_features() -> None:
     assert pep.DEVICELIST_NODE + "+notify" in omemo_plugin.OmemoPlugin.features
+    assert "urn:xmpp:omemo:2:devices+notify" in omemo_plugin.OmemoPlugin.features
 
 
 # -- a client and a python-omemo peer ----------------------------------------------------------
@@ -109,18 +118,31 @@ class FakePep:
         published = pubsub.find(f"{{{PUBSUB}}}publish")
         if published is not None:
             node = published.get("node") or ""
-            payload = published[0][0]
+            item = published[0]
+            payload = item[0]
             self.published.append(stanza)
             if node == pep.DEVICELIST_NODE:
                 self.network.device_lists[(NS, self.own)] = parse(serialize(payload))
+            elif node == pep.TWO_DEVICES_NODE:
+                self.network.device_lists[(TWO, self.own)] = parse(serialize(payload))
+            elif node == pep.TWO_BUNDLES_NODE:
+                self.network.bundles[(TWO, self.own, int(item.get("id") or 0))] = parse(serialize(payload))
             else:
                 self.network.bundles[(NS, self.own, int(node.rsplit(":", 1)[1]))] = parse(serialize(payload))
             self.client.transport.receive(head.format(type="result") + "</iq>")
             return
         assert items is not None
         node = items.get("node") or ""
+        wanted = items.find(f"{{{PUBSUB}}}item")
+        item_id = "current"
         if node == pep.DEVICELIST_NODE:
             found = self.network.device_lists.get((NS, to))
+        elif node == pep.TWO_DEVICES_NODE:
+            found = self.network.device_lists.get((TWO, to))
+        elif node == pep.TWO_BUNDLES_NODE:
+            assert wanted is not None  # one device's bundle, not the whole node
+            item_id = wanted.get("id") or ""
+            found = self.network.bundles.get((TWO, to, int(item_id)))
         else:
             found = self.network.bundles.get((NS, to, int(node.rsplit(":", 1)[1])))
         if found is None:
@@ -128,7 +150,7 @@ class FakePep:
                                           "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
             return
         self.client.transport.receive(head.format(type="result") + f"<pubsub xmlns='{PUBSUB}'><items node='{node}'>"
-                                      f"<item id='current'>{serialize(found)}</item></items></pubsub></iq>")
+                                      f"<item id='{item_id}'>{serialize(found)}</item></items></pubsub></iq>")
 
 
 async def until(condition: Any, what: str) -> None:
@@ -300,11 +322,11 @@ def test_a_distrusted_device_is_never_encrypted_for_and_its_messages_are_flagged
         with pytest.raises(ValueError):
             await omemo.set_trust("juliet@capulet.lit", device, "maybe")
 
-        fake.seen = len(client.transport.sent)
+        mark = len(client.transport.sent)
         box.send_message("not for a distrusted device")
         await until(lambda: box.messages[-1].error, "refused")
         assert "no trusted OMEMO device" in box.messages[-1].error
-        assert not any(x.startswith("<message") and "<body>" in x for x in client.transport.sent[fake.seen:])
+        assert not any(x.startswith("<message") and "<body>" in x for x in client.transport.sent[mark:])
 
         encrypted = await peer_sends(juliet, NS, b"second", "alice@localhost")
         client.transport.receive(encrypted_message("juliet@capulet.lit", encrypted, "t2"))
@@ -342,7 +364,6 @@ def test_archived_copies_show_the_kept_plaintext_or_are_decrypted_when_never_rea
                     "archived decrypted")
         assert box.find_message("m2").body == "only in the archive"
         # the user's own message: kept when sent (it is not encrypted for the sending device)
-        fake.seen = len(client.transport.sent)
         box.send_message("my own words")
         await until(lambda: box.messages[-1].body == "my own words", "sent")
         await settle()
@@ -392,4 +413,70 @@ def test_an_omemo_message_in_a_room_says_it_cannot_be_decrypted_yet() -> None:
         result = omemo.on_stanza(MessageStanza(None, stanza, "live", False, "juliet", room=True), shown)
         assert result is not None and result.body != FALLBACK_BODY and result.extras["omemo"] == "failed"
         assert omemo.service is None  # nothing loaded for it
+    arun(body())
+
+
+def test_an_omemo_2_only_peer_and_the_client_exchange_sce_envelopes_both_ways() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        service = omemo.service
+        # both versions are published: one device id, one identity
+        assert pep.device_ids(network.device_lists[(TWO, "alice@localhost")]) == [service.device_id]
+        assert (TWO, "alice@localhost", service.device_id) in network.bundles
+        assert any("pubsub#max_items" in serialize(p) for p in fake.published)
+        romeo = await python_omemo_peer(network, "romeo@montague.lit", [TWO])  # no 0.3 at all
+        # XEP-0420 §4 envelope, as an omemo:2 client writes it
+        envelope = ("<envelope xmlns='urn:xmpp:sce:1'><content><body xmlns='jabber:client'>Art thou not Romeo?</body>"
+                    "</content><rpad>r4nd0m</rpad><from jid='romeo@montague.lit'/><to jid='alice@localhost'/></envelope>")
+        encrypted = await peer_sends(romeo, TWO, envelope.encode(), "alice@localhost")
+        client.transport.receive(encrypted_message("romeo@montague.lit", encrypted, "r1"))
+        box = client.converse.get(ChatsState).boxes["romeo@montague.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        assert box.messages[-1].body == "Art thou not Romeo?"
+        # an envelope naming another sender is refused
+        forged = envelope.replace("from jid='romeo@montague.lit'", "from jid='tybalt@capulet.lit'")
+        encrypted = await peer_sends(romeo, TWO, forged.encode(), "alice@localhost")
+        client.transport.receive(encrypted_message("romeo@montague.lit", encrypted, "r2"))
+        await until(lambda: box.messages[-1].extras.get("omemo") == "failed", "refused")
+        assert "another sender" in box.messages[-1].body
+
+        mark = len(client.transport.sent)
+        box.send_message("Neither, fair saint")
+        await until(lambda: any(x.startswith("<message") and "<body>" in x for x in client.transport.sent[mark:]),
+                    "sent")
+        [xml] = [x for x in client.transport.sent[mark:] if x.startswith("<message") and "<body>" in x]
+        assert "fair saint" not in xml and 'namespace="urn:xmpp:omemo:2"' in xml
+        sent = find(parse(xml), TWO, "encrypted")
+        assert sent is not None
+        plaintext = await peer_receives(romeo, sent, "alice@localhost", "romeo@montague.lit")
+        received = ET.fromstring(plaintext)
+        assert received.tag == "{urn:xmpp:sce:1}envelope"
+        assert received.findtext("{urn:xmpp:sce:1}content/{jabber:client}body") == "Neither, fair saint"
+        assert received.find("{urn:xmpp:sce:1}from").get("jid") == "alice@localhost"
+        assert received.find("{urn:xmpp:sce:1}to").get("jid") == "romeo@montague.lit"
+        fake.task.cancel()
+    arun(body())
+
+
+def test_a_refused_publish_option_is_dropped_and_the_publish_retried() -> None:
+    async def body() -> None:
+        from converse_py.core.errors import IQError
+        from converse_py.plugins.omemo.service import OmemoService
+        published: list[str] = []
+
+        async def send_iq(stanza: ET.Element) -> ET.Element:  # ejabberd 24: no pubsub#max_items option
+            xml = serialize(stanza)
+            if stanza.get("type") == "get":
+                raise IQError("item-not-found")
+            if "pubsub#max_items" in xml:
+                raise IQError("resource-constraint (wait): Unknown field 'pubsub#max_items'")
+            published.append(xml)
+            return parse("<iq xmlns='jabber:client' type='result'/>")
+
+        service = OmemoService(CryptographyBackend(), MemoryStore(), send_iq, "alice@localhost")
+        await service.start()
+        two = [xml for xml in published if pep.TWO_BUNDLES_NODE in xml]
+        assert len(two) == 1 and "pubsub#access_model" in two[0] and f'id="{service.device_id}"' in two[0]
+        assert sum(pep.DEVICELIST_NODE in xml or pep.TWO_DEVICES_NODE in xml for xml in published) == 2
     arun(body())

@@ -1,5 +1,6 @@
-"""The ``converse-omemo`` plugin: OMEMO 0.3 (``eu.siacs.conversations.axolotl``, XEP-0384 0.3.0)
-end-to-end encryption in one-to-one chats (docs/omemo.md).
+"""The ``converse-omemo`` plugin: OMEMO end-to-end encryption in one-to-one chats (docs/omemo.md):
+0.3 (``eu.siacs.conversations.axolotl``, XEP-0384 0.3.0, what most clients speak) and, with
+contacts that have only omemo:2 devices, ``urn:xmpp:omemo:2`` (XEP-0384 0.8, XEP-0420 envelopes).
 
 A chat box's ``omemo_active`` attribute (the toolbar's 🔓/🔒 button, ``omemo_default`` for new
 boxes, or ``box.set("omemo_active", True)``; JS ``model.set('omemo_active', true)``) makes its
@@ -59,7 +60,7 @@ EME = "urn:xmpp:eme:0"
 HINTS = "urn:xmpp:hints"
 #: XEP-0384's body for clients that cannot read OMEMO.
 FALLBACK_BODY = "I sent you an OMEMO encrypted message but your client doesn’t seem to support that."
-ENCRYPTED_TAG = f"{{{pep.AXOLOTL}}}encrypted"
+ENCRYPTED_TAGS = frozenset({f"{{{pep.AXOLOTL}}}encrypted", f"{{{pep.TWO}}}encrypted"})
 #: Device lists remembered from notifications before the core is loaded, at most.
 MAX_DEVICE_LISTS = 5000
 #: localStorage key (+ the account's bare JID) of the chats' OMEMO switches.
@@ -77,8 +78,8 @@ class OmemoChats:
         self.service: Any = None  # the core's OmemoService once loaded and started
         self._starting: asyncio.Future[Any] | None = None
         self._owner: str | None = None
-        #: Device lists seen in notifications before the core was loaded: bare JID → ids.
-        self.device_lists: dict[str, list[int]] = {}
+        #: Device lists seen in notifications before the core was loaded: (namespace, bare JID) → ids.
+        self.device_lists: dict[tuple[str, str], list[int]] = {}
         #: The ``<encrypted/>`` the next ``createMessageStanza`` of a box puts in (by box JID).
         self._prepared: dict[str, ET.Element] = {}
 
@@ -99,7 +100,8 @@ class OmemoChats:
         crypto, store = _platform_crypto_and_store(owner)
         session = self.converse.session
         service = core.OmemoService(crypto, store, lambda el: session.send_iq(el, timeout=30), owner)
-        service.devices.update(self.device_lists)
+        for (namespace, jid), ids in self.device_lists.items():
+            (service.devices if namespace == pep.AXOLOTL else service.devices_2)[jid] = ids
         await service.start()
         self.service = service
         self.converse.trigger("omemoReady", service.device_id)
@@ -110,16 +112,17 @@ class OmemoChats:
         event = pep.device_list_event(stanza)
         if event is None:
             return
-        jid, ids = event
-        self.device_lists.pop(jid, None)
-        self.device_lists[jid] = ids
+        jid, ids, namespace = event
+        self.device_lists.pop((namespace, jid), None)
+        self.device_lists[(namespace, jid)] = ids
         while len(self.device_lists) > MAX_DEVICE_LISTS:  # oldest first: a flood cannot grow it
             self.device_lists.pop(next(iter(self.device_lists)))
         service = self.service
         if service is not None:
-            service.devices[jid] = ids
+            version = core_version(namespace)
+            service.device_lists(version)[jid] = ids
             if jid == service.own_jid and service.device_id not in ids:
-                asyncio.ensure_future(service.announce(ids)).add_done_callback(_report)
+                asyncio.ensure_future(service.announce(ids, version)).add_done_callback(_report)
 
     # -- boxes -----------------------------------------------------------------------------
     def _active_key(self) -> str:
@@ -216,7 +219,7 @@ class OmemoChats:
         """``messageStanza``: an OMEMO message's row says so until it is decrypted (then changed to
         the plaintext), or that it could not be. Archived ones are shown from the plaintexts kept
         when they were first read or sent here, else decrypted if their keys were never used."""
-        if ENCRYPTED_TAG not in context.child_tags:
+        if not ENCRYPTED_TAGS & context.child_tags:
             return None
         if context.room:  # OMEMO in rooms is not there yet: say so, never show the fallback as the message
             if shown is None:
@@ -229,6 +232,8 @@ class OmemoChats:
             self._remember(context.box, shown, shown.body)
             return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"})
         element = find(context.stanza, pep.AXOLOTL, "encrypted")
+        if element is None:
+            element = find(context.stanza, pep.TWO, "encrypted")
         archived = context.source == "archive"
         if element is None or (archived and shown is None):
             return None
@@ -339,8 +344,15 @@ def encrypt_stanza(stanza: ET.Element, encrypted: ET.Element) -> None:
         if child.tag in ("body", "{jabber:client}body"):
             child.text = FALLBACK_BODY
     stanza.append(encrypted)
-    sub(stanza, "encryption", {"namespace": pep.AXOLOTL, "name": "OMEMO"}, xmlns=EME)
+    namespace = encrypted.get("xmlns") or encrypted.tag[1:].partition("}")[0] or pep.AXOLOTL
+    sub(stanza, "encryption", {"namespace": namespace, "name": "OMEMO"}, xmlns=EME)
     sub(stanza, "store", xmlns=HINTS)
+
+
+def core_version(namespace: str) -> Any:
+    """The core's ``Version`` of a namespace (the core is loaded: a service exists)."""
+    from .versions import version_of
+    return version_of(namespace)
 
 
 def _reason(error: BaseException) -> str:
@@ -371,11 +383,11 @@ def _report(future: asyncio.Future[Any]) -> None:
 
 
 class OmemoPlugin(Plugin):
-    """OMEMO 0.3 end-to-end encryption in one-to-one chats."""
+    """OMEMO end-to-end encryption in one-to-one chats."""
 
     name = "converse-omemo"
     dependencies = ("converse-chats",)
-    features = (pep.DEVICELIST_NODE + "+notify",)
+    features = (pep.DEVICELIST_NODE + "+notify", pep.TWO_DEVICES_NODE + "+notify")
     settings = {
         "omemo_default": Setting(False, (bool,), "Turn OMEMO end-to-end encryption on in new one-to-one chats."),
         "omemo_archive_url": Setting("/static/omemo.zip", (str,),
