@@ -84,9 +84,13 @@ def prune_vendor(keep: set[Path]) -> int:
     return removed
 
 
-#: Parts of converse_py/ the page does not load: OMEMO's protocol core (issue 28) is not wired
-#: into a plugin yet, and its ~80 kB must not weigh on every first visit meanwhile.
-NOT_SHIPPED = (PACKAGE / "plugins" / "omemo",)
+#: OMEMO's protocol core (issue 28): not in converse_py.zip but in static/omemo.zip, which the
+#: converse-omemo plugin loads the first time a chat needs it (plugins/omemo/loader.py). The
+#: plugin's light modules (declaration, PEP notifications, store, crypto boundary) ship as usual.
+OMEMO = PACKAGE / "plugins" / "omemo"
+OMEMO_SHIPPED = frozenset({"__init__.py", "plugin.py", "loader.py", "pep.py", "store.py", "crypto.py", "errors.py"})
+NOT_SHIPPED = tuple(p for p in sorted(OMEMO.glob("*.py")) if p.name not in OMEMO_SHIPPED)
+OMEMO_ZIP_PATH = ROOT / "static" / "omemo.zip"
 
 
 def package_files() -> list[Path]:
@@ -95,7 +99,12 @@ def package_files() -> list[Path]:
         return []
     return sorted(p for p in PACKAGE.rglob("*.py")
                   if "__pycache__" not in p.relative_to(ROOT).parts
-                  and not any(p.is_relative_to(part) for part in NOT_SHIPPED))
+                  and p not in NOT_SHIPPED)
+
+
+def omemo_files() -> list[Path]:
+    """The modules of OMEMO's lazily loaded archive (static/omemo.zip), sorted."""
+    return sorted(NOT_SHIPPED)
 
 
 def zip_bytes(files: list[Path]) -> bytes:
@@ -164,12 +173,14 @@ def build() -> str:
     files = package_files()
     data = zip_bytes(files)
     zip_written = write_if_changed(ZIP_PATH, data)
+    omemo = zip_bytes(omemo_files())
+    write_if_changed(OMEMO_ZIP_PATH, omemo)
     emoji = emoji_step()
     snapshot = make_snapshot()
     brotli = precompress()
     return (f"build: vendor {len(plan)} files {vendor_bytes:,} bytes "
             f"({copied} copied); {stdlib}; converse_py.zip {len(files)} files "
-            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'}); {emoji}; {snapshot}; {brotli}")
+            f"{len(data):,} bytes ({'written' if zip_written else 'unchanged'}); omemo.zip {len(omemo):,} bytes; {emoji}; {snapshot}; {brotli}")
 
 
 def emoji_step() -> str:

@@ -1,7 +1,7 @@
 """The feature plugins every converse-py instance loads (the browser adds its UI plugin).
 
 >>> sorted(FEATURE_PLUGINS)
-['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-idle', 'converse-mam', 'converse-markers', 'converse-media', 'converse-mentions', 'converse-moderation', 'converse-muc', 'converse-notifications', 'converse-otr', 'converse-ping', 'converse-profile', 'converse-reactions', 'converse-receipts', 'converse-register', 'converse-replies', 'converse-retraction', 'converse-room-life', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-upload', 'converse-version']
+['converse-avatars', 'converse-blocking', 'converse-bookmarks', 'converse-caps', 'converse-chats', 'converse-chatstates', 'converse-commands', 'converse-corrections', 'converse-csi', 'converse-disco', 'converse-emoji', 'converse-headlines', 'converse-idle', 'converse-mam', 'converse-markers', 'converse-media', 'converse-mentions', 'converse-moderation', 'converse-muc', 'converse-notifications', 'converse-omemo', 'converse-otr', 'converse-ping', 'converse-profile', 'converse-reactions', 'converse-receipts', 'converse-register', 'converse-replies', 'converse-retraction', 'converse-room-life', 'converse-roster', 'converse-spoilers', 'converse-status', 'converse-styling', 'converse-upload', 'converse-version']
 """
 
 from __future__ import annotations
@@ -42,12 +42,13 @@ from .profile.plugin import ProfilePlugin
 from .register.plugin import RegisterPlugin
 from .room_life.plugin import RoomLifePlugin
 from .version.plugin import VersionPlugin
+from .omemo.plugin import OmemoPlugin
 
 #: The feature plugin classes, in initialize order.
 FEATURE_PLUGIN_CLASSES: tuple[type[Plugin], ...] = (
     RosterPlugin, StatusPlugin, ChatsPlugin, OtrPlugin, DiscoPlugin, MamPlugin, MUCPlugin, PingPlugin,
     CSIPlugin, ReceiptsPlugin, MarkersPlugin, ChatStatesPlugin, CorrectionsPlugin, CapsPlugin, VersionPlugin,
-    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin, ReactionsPlugin, UploadPlugin, RegisterPlugin, ProfilePlugin, MentionsPlugin, ModerationPlugin, IdlePlugin, RoomLifePlugin,
+    BlockingPlugin, StylingPlugin, CommandsPlugin, MediaPlugin, BookmarksPlugin, AvatarsPlugin, NotificationsPlugin, EmojiPlugin, RetractionPlugin, RepliesPlugin, SpoilersPlugin, HeadlinesPlugin, ReactionsPlugin, UploadPlugin, RegisterPlugin, ProfilePlugin, MentionsPlugin, ModerationPlugin, IdlePlugin, RoomLifePlugin, OmemoPlugin,
 )
 
 #: name → plugin class, in initialize order (each class declares its own ``name``).

@@ -1,5 +1,5 @@
 """The guides' examples run as written: every fenced ```html runnable``` block of docs/plugins-js.md,
-docs/plugins-python.md, docs/troubleshooting.md and docs/features.md is served as a page and loaded in Chromium against
+docs/plugins-python.md, docs/troubleshooting.md, docs/features.md and docs/omemo.md is served as a page and loaded in Chromium against
 the real server, and the console lines of the ```console expected``` block after it must appear, in
 order (``...`` matches anything).
 
@@ -25,7 +25,7 @@ from tools.bot import Bot
 from .support import BOOT_TIMEOUT_MS, Account, open_client_page, unique_account
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-GUIDES = ["plugins-js.md", "plugins-python.md", "troubleshooting.md", "features.md"]
+GUIDES = ["plugins-js.md", "plugins-python.md", "troubleshooting.md", "features.md", "omemo.md"]
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```\s*$", re.S | re.M)
 
 

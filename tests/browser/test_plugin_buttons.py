@@ -107,7 +107,7 @@ def check_box(page: ClientPage, section: str, jid: str, body: str) -> None:
     # The toolbar: one button per plugin, in listener order, labels as text (a chat box also has
     # converse-py's own Block button, XEP-0191, emoji button, spoiler toggle, XEP-0382, and 📎 upload button, added through the same hook).
     tools = page.page.locator(f"{section} [data-role=toolbar] button:not([data-name=block]):not([data-name=emoji])"
-                              ":not([data-name=spoiler]):not([data-name=upload-file])")
+                              ":not([data-name=spoiler]):not([data-name=upload-file]):not([data-name=omemo])")
     assert tools.count() == 2 and page.page.locator(f"{section} [data-role=toolbar]").is_visible()
     assert [tools.nth(i).text_content() for i in (0, 1)] == [HOSTILE, "<b>JS</b> tool"]
     assert page.page.locator(f"{section} [data-role=toolbar] b, {section} [data-role=toolbar] img").count() == 0

@@ -34,6 +34,7 @@ from .mentions import MentionsView
 from .message_tools import MessageTools
 from .headlines import HeadlinesView
 from .otr import OtrView
+from .omemo import OmemoView
 from .moderation import ModerationView
 from .reactions import ReactionsView
 from .rooms import RoomsView
@@ -86,6 +87,7 @@ class UIPlugin(UIDeclaration):
         self.chats = ChatsView(converse, self, self.root.querySelector('[data-role="chats"]'))
         self.contacts = ContactManageView(converse, self, self.root)  # after self.chats: decorates its headers
         self.otr = OtrView(converse, self, self.root)  # after self.chats: it decorates the chat boxes
+        self.omemo = OmemoView(converse, self, self.root)  # after self.chats: locks in the chat box headers
         self.rooms = RoomsView(converse, self, self.root.querySelector('[data-role="chats"]'), self.controlbox.panel)
         self.open_rooms = OpenRoomsView(converse, self, self.rooms, self.controlbox.panel)
         self.room_life = RoomLifeView(converse, self, self.rooms) if converse.find(RoomLife) is not None else None

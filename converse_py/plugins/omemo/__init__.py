@@ -5,5 +5,6 @@ Modules: ``crypto`` (the async primitives the core needs, implemented by the bro
 ``protobuf`` (the wire formats), ``curve`` and ``xeddsa`` (pure-Python XEdDSA, which WebCrypto lacks),
 ``x3dh`` (keys, bundles and the key agreement), ``ratchet`` (the Double Ratchet session), ``payload``
 (the message body encryption), ``sce`` (XEP-0420 envelopes) and ``elements`` (stanza elements).
-No plugin is declared yet: docs/omemo-design.md says what a later change wires.
+The plugin (``plugin``, with ``pep``, ``store`` and ``loader``) ships with the page; the rest is loaded
+the first time a chat needs OMEMO (``loader``, docs/omemo.md).
 """

@@ -144,9 +144,10 @@ class DeviceKeys:
         previous = self.previous_signed_pre_key
         return previous[1] if previous is not None and previous[0] == key_id else None
 
-    async def add_pre_keys(self, crypto: OmemoCrypto, count: int) -> None:
-        """``count`` more pre-keys with ids after the highest one."""
-        next_id = max(self.pre_keys, default=0)
+    async def add_pre_keys(self, crypto: OmemoCrypto, count: int, *, after: int = 0) -> None:
+        """``count`` more pre-keys with ids after the highest one (and after ``after``: pass a used
+        pre-key's id, so that it is never given to a new key a peer could confuse with it)."""
+        next_id = max(max(self.pre_keys, default=0), after)
         for _ in range(count):
             next_id = next_id % MAX_ID + 1
             self.pre_keys[next_id] = await crypto.x25519_generate()
