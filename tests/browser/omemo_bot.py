@@ -8,33 +8,16 @@ import sys
 from typing import Any
 
 import omemo
-from omemo.storage import Just, Maybe, Nothing
 from slixmpp import JID
 from slixmpp.plugins import register_plugin
 from slixmpp.xmlstream.handler import CoroutineCallback
 from slixmpp.xmlstream.matcher import MatchXPath
 from slixmpp_omemo import XEP_0384
 
+from tests.unit.omemo_peer import MemoryStorage
 from tools.bot import Bot
 
 AXOLOTL = "eu.siacs.conversations.axolotl"
-
-
-class MemoryStorage(omemo.Storage):
-    """python-omemo's key/value storage, in memory."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, Any] = {}
-
-    async def _load(self, key: str) -> Maybe[Any]:
-        return Just(self.data[key]) if key in self.data else Nothing()
-
-    async def _store(self, key: str, value: Any) -> None:
-        self.data[key] = value
-
-    async def _delete(self, key: str) -> None:
-        self.data.pop(key, None)
 
 
 class PeerOmemo(XEP_0384):  # type: ignore[misc]
@@ -101,20 +84,11 @@ class OmemoBot(Bot):
         inner = msg["carbon_sent"] if msg["carbon_sent"]["to"] else msg["carbon_received"]
         if inner.xml.find(f"{{{AXOLOTL}}}encrypted") is None:
             return
-        plugin = self.xmpp.plugin["xep_0384"]  # type: ignore[union-attr]
-        try:
-            decrypted, _device = await plugin.decrypt_message(inner)
-        except Exception as error:
-            with self._cond:
-                self.decrypt_errors.append(repr(error))
-                self._cond.notify_all()
-            return
-        with self._cond:
-            self.carbon_plaintexts.append(str(decrypted["body"]))
-            self._cond.notify_all()
+        await self._decrypt(inner, self.carbon_plaintexts)
 
-    async def _decrypt(self, msg: Any) -> None:
-        plugin = self.xmpp.plugin["xep_0384"]  # type: ignore[index]
+    async def _decrypt(self, msg: Any, into: list[str] | None = None) -> None:
+        """Decrypt ``msg`` and note its text in ``into`` (default: plaintexts), or the error."""
+        plugin = self.xmpp.plugin["xep_0384"]  # type: ignore[union-attr]
         try:
             decrypted, _device = await plugin.decrypt_message(msg)
         except Exception as error:
@@ -123,7 +97,7 @@ class OmemoBot(Bot):
                 self._cond.notify_all()
             return
         with self._cond:
-            self.plaintexts.append(str(decrypted["body"]))
+            (self.plaintexts if into is None else into).append(str(decrypted["body"]))
             self._cond.notify_all()
 
     def send_encrypted(self, to: str, text: str) -> None:
