@@ -1,7 +1,12 @@
 """An ``OmemoStore`` (plugins/omemo/store.py) on IndexedDB: one database per account
-(``converse-py-omemo:<bare JID>``), one object store ``records`` of text values.
+(``converse-py-omemo:<bare JID>``), one object store ``records``.
 
-Values are written as given (JSON text) and never logged; errors name the operation only.
+Nothing is kept in clear: each value (JSON text: keys, sessions, trust, message texts) is
+encrypted with AES-256-GCM under the database's own key, a **non-extractable** WebCrypto
+``CryptoKey`` made on first use and kept in the same store (IndexedDB keeps a ``CryptoKey`` as it
+is: no script, nor anything reading the stored records, gets its bytes). The record's name is the
+additional data, so a value moved to another record does not decrypt. Values are never logged;
+errors name the operation only.
 
 Python (in the page)::
 
@@ -16,12 +21,17 @@ import asyncio
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
+from ..core.log import logger
 from ..dom.ffi import found
+from .random import random_bytes
 
 DB_PREFIX = "converse-py-omemo:"
 STORE = "records"
+#: The record holding the database's AES-GCM key (a CryptoKey, not extractable).
+KEY_RECORD = "\x00key"
+IV_BYTES = 12
 
 
 def _wait(request: Any, what: str) -> asyncio.Future[Any]:
@@ -58,24 +68,53 @@ def _wait(request: Any, what: str) -> asyncio.Future[Any]:
     return future
 
 
+def _aes_gcm(iv: bytes, record: str) -> Any:
+    return js.Object.fromEntries(to_js([["name", "AES-GCM"], ["iv", to_js(iv)],
+                                        ["additionalData", to_js(record.encode())]]))
+
+
 class IndexedDBStore:
-    """``OmemoStore`` on the account's IndexedDB database (opened on first use)."""
+    """``OmemoStore`` on the account's IndexedDB database (opened on first use), each value
+    encrypted under the database's non-extractable key."""
 
     def __init__(self, account: str) -> None:
         self.name = DB_PREFIX + account
         self._db: Any = None
+        self._key: Any = None
 
     async def _store(self, mode: str) -> Any:
         if self._db is None:
             self._db = await _wait(js.indexedDB.open(self.name, 1), "open")
         return self._db.transaction(STORE, mode).objectStore(STORE)
 
+    async def _crypto_key(self) -> Any:
+        """The database's AES-GCM key: read, or made (not extractable) and kept on first use."""
+        if self._key is None:
+            key = await _wait((await self._store("readonly")).get(KEY_RECORD), "read")
+            if not found(key):
+                algorithm = js.Object.fromEntries(to_js([["name", "AES-GCM"], ["length", 256]]))
+                key = await js.crypto.subtle.generateKey(algorithm, False, to_js(["encrypt", "decrypt"]))
+                await _wait((await self._store("readwrite")).put(key, KEY_RECORD), "write")
+            self._key = key
+        return self._key
+
     async def get(self, key: str) -> str | None:
         value = await _wait((await self._store("readonly")).get(key), "read")
-        return str(value) if found(value) else None
+        if not found(value):
+            return None
+        try:
+            iv, sealed = bytes(value.iv.to_bytes()), value.data
+            plain = await js.crypto.subtle.decrypt(_aes_gcm(iv, key), await self._crypto_key(), sealed)
+            return bytes(js.Uint8Array.new(plain).to_bytes()).decode()
+        except Exception:  # not ours, damaged, or sealed under a key since lost: as good as absent
+            logger.warning("IndexedDB: a stored OMEMO record could not be read; it is treated as absent")
+            return None
 
     async def put(self, key: str, value: str) -> None:
-        await _wait((await self._store("readwrite")).put(value, key), "write")
+        iv = random_bytes(IV_BYTES)
+        sealed = await js.crypto.subtle.encrypt(_aes_gcm(iv, key), await self._crypto_key(), to_js(value.encode()))
+        record = js.Object.fromEntries(to_js([["iv", to_js(iv)], ["data", sealed]]))
+        await _wait((await self._store("readwrite")).put(record, key), "write")
 
     async def delete(self, key: str) -> None:
         await _wait((await self._store("readwrite")).delete(key), "delete")

@@ -397,5 +397,53 @@ def test_keys_sessions_and_the_chats_switch_survive_a_reload(page: ClientPage, a
     assert bob.wait_for_plaintext(text) == text, bob.decrypt_errors
 
 
+#: Every record of the account's OMEMO database: the key record's class and extractability, and
+#: for the others whether they are sealed ({iv, data}) and whether any stored text shows through.
+STORED_RECORDS = """async ([account, peeks]) => {
+    const db = await new Promise((ok, fail) => {
+        const open = indexedDB.open('converse-py-omemo:' + account);
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+    });
+    const store = db.transaction('records', 'readonly').objectStore('records');
+    const [keys, values] = await Promise.all(['getAllKeys', 'getAll'].map((how) => new Promise((ok) => {
+        const request = store[how]();
+        request.onsuccess = () => ok(request.result);
+    })));
+    db.close();
+    const decoder = new TextDecoder('utf-8', { fatal: false });
+    return keys.map((key, i) => {
+        const value = values[i];
+        if (value instanceof CryptoKey) return { key, cryptoKey: true, extractable: value.extractable };
+        const sealed = !!value && value.iv instanceof Uint8Array && value.data instanceof ArrayBuffer;
+        const text = sealed ? decoder.decode(value.data) : JSON.stringify(value);
+        return { key, sealed, shows: peeks.filter((peek) => text.includes(peek)) };
+    });
+}"""
+
+
+def test_nothing_is_stored_in_clear(page: ClientPage, alice: Account) -> None:
+    """Keys, sessions and message texts are sealed under the database's own AES-GCM key, which
+    no script can read (a non-extractable CryptoKey)."""
+    bob, jid = PEERS["bob"]
+    bob.send_encrypted(alice.jid, "a secret for the database")
+    wait_row(page, jid, "a secret for the database")
+    # the identity key's public half, as the stored JSON writes it (the private half is not asked for:
+    # a failure message would show it)
+    public = run_async(page, """
+        from omemo_test_state import converse
+        from converse_py.plugins.omemo.plugin import OmemoChats
+        service = await converse.get(OmemoChats).ensure_service()
+        return service.keys.to_json()["identity"][1]
+    """)
+    peeks = ["a secret for the database", '"identity"', "device_id", public]
+    records = page.js(STORED_RECORDS, [alice.jid, peeks])
+    key_records = [r for r in records if r.get("cryptoKey")]
+    assert key_records and all(r["extractable"] is False for r in key_records)
+    others = [r for r in records if not r.get("cryptoKey")]
+    assert len(others) >= 3  # the device, a session with bob, the message's text
+    assert all(r["sealed"] and r["shows"] == [] for r in others), others
+
+
 def test_no_uncaught_page_errors(page: ClientPage) -> None:
     assert page.page_errors == []
