@@ -67,3 +67,15 @@ def test_cleared_messages_are_not_found() -> None:
     box.add_messages([message("m1", 1)])
     box.clear_messages()
     assert box.find_target("m1") is None
+
+
+def test_ids_a_message_gains_or_loses_are_found_as_the_walk_finds_them() -> None:
+    box = ChatBox("room@muc.localhost")
+    [first] = box.add_messages([message("a", 1)])
+    [second] = box.add_messages([message("b", 2, stanza_id="S-taken")])
+    reflected = box.update_message(first, stanza_id="S-new")  # a fresh id: no other message has it
+    assert box.find_target("S-new") is reflected is walk_back(box, "S-new")
+    clashing = box.update_message(reflected, stanza_id="S-taken")  # the newer message keeps its own
+    assert box.find_target("S-taken") is walk_back(box, "S-taken") is second
+    assert box.find_target("S-new") is walk_back(box, "S-new") is None
+    assert box.find_target("a") is clashing

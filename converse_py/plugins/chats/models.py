@@ -224,6 +224,22 @@ class ChatBox(Model):
                 if ref and ref not in targets:
                     targets[ref] = message
 
+    def _index_update(self, old: ShownMessage, new: ShownMessage) -> None:
+        """``old`` was replaced by ``new`` in place: the refs it held name ``new``. A ref ``new``
+        gains (a room's reflection gives the user's message its stanza-id) names it when no other
+        message has that ref; any other change of refs is rare and rebuilds the index."""
+        before = {ref for ref in (old.stanza_id, old.origin_id, old.id) if ref}
+        after = {ref for ref in (new.stanza_id, new.origin_id, new.id) if ref}
+        targets = self._targets
+        if any(targets.get(ref) is old for ref in before - after) or any(ref in targets for ref in after - before):
+            self._reindex()
+            return
+        for ref in before & after:
+            if targets.get(ref) is old:
+                targets[ref] = new
+        for ref in after - before:
+            targets[ref] = new
+
     def _reindex(self) -> None:
         self._targets = {}
         self._index_newer(self.messages)
@@ -288,13 +304,7 @@ class ChatBox(Model):
                 break
         else:
             raise ValueError("update_message: that message is not in this box")
-        refs = (new.stanza_id, new.origin_id, new.id)
-        if refs == (message.stanza_id, message.origin_id, message.id):
-            for ref in refs:
-                if ref and self._targets.get(ref) is message:
-                    self._targets[ref] = new
-        else:  # it got a stanza-id (a room's reflection of the user's message): rare
-            self._reindex()
+        self._index_update(message, new)
         for listener in list(self._update_listeners):
             listener(self, new, changed)
         return new
