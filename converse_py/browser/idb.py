@@ -26,6 +26,7 @@ from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 from ..core.log import logger
 from ..dom.ffi import found
 from .random import random_bytes
+from .webcrypto import algorithm, js_bytes, py_bytes, subtle_api, usages
 
 DB_PREFIX = "converse-py-omemo:"
 STORE = "records"
@@ -69,8 +70,7 @@ def _wait(request: Any, what: str) -> asyncio.Future[Any]:
 
 
 def _aes_gcm(iv: bytes, record: str) -> Any:
-    return js.Object.fromEntries(to_js([["name", "AES-GCM"], ["iv", to_js(iv)],
-                                        ["additionalData", to_js(record.encode())]]))
+    return algorithm(name="AES-GCM", iv=js_bytes(iv), additionalData=js_bytes(record.encode()))
 
 
 class IndexedDBStore:
@@ -92,8 +92,8 @@ class IndexedDBStore:
         if self._key is None:
             key = await _wait((await self._store("readonly")).get(KEY_RECORD), "read")
             if not found(key):
-                algorithm = js.Object.fromEntries(to_js([["name", "AES-GCM"], ["length", 256]]))
-                key = await js.crypto.subtle.generateKey(algorithm, False, to_js(["encrypt", "decrypt"]))
+                key = await subtle_api().generateKey(algorithm(name="AES-GCM", length=256), False,
+                                                 usages("encrypt", "decrypt"))
                 await _wait((await self._store("readwrite")).put(key, KEY_RECORD), "write")
             self._key = key
         return self._key
@@ -103,17 +103,16 @@ class IndexedDBStore:
         if not found(value):
             return None
         try:
-            iv, sealed = bytes(value.iv.to_bytes()), value.data
-            plain = await js.crypto.subtle.decrypt(_aes_gcm(iv, key), await self._crypto_key(), sealed)
-            return bytes(js.Uint8Array.new(plain).to_bytes()).decode()
+            plain = await subtle_api().decrypt(_aes_gcm(py_bytes(value.iv), key), await self._crypto_key(), value.data)
+            return py_bytes(plain).decode()
         except Exception:  # not ours, damaged, or sealed under a key since lost: as good as absent
             logger.warning("IndexedDB: a stored OMEMO record could not be read; it is treated as absent")
             return None
 
     async def put(self, key: str, value: str) -> None:
         iv = random_bytes(IV_BYTES)
-        sealed = await js.crypto.subtle.encrypt(_aes_gcm(iv, key), await self._crypto_key(), to_js(value.encode()))
-        record = js.Object.fromEntries(to_js([["iv", to_js(iv)], ["data", sealed]]))
+        sealed = await subtle_api().encrypt(_aes_gcm(iv, key), await self._crypto_key(), js_bytes(value.encode()))
+        record = js.Object.fromEntries(to_js([["iv", js_bytes(iv)], ["data", sealed]]))
         await _wait((await self._store("readwrite")).put(record, key), "write")
 
     async def delete(self, key: str) -> None:

@@ -28,23 +28,24 @@ from .random import random_bytes
 PKCS8_X25519_PREFIX = bytes.fromhex("302e020100300506032b656e04220420")
 
 
-def _subtle() -> Any:
+# The conversions between Python and WebCrypto, shared with browser/idb.py (its sealed records).
+def subtle_api() -> Any:
     return js.crypto.subtle
 
 
-def _algorithm(**fields: Any) -> Any:
+def algorithm(**fields: Any) -> Any:
     return js.Object.fromEntries(to_js(list(fields.items())))
 
 
-def _buffer(data: bytes) -> Any:
+def js_bytes(data: bytes) -> Any:
     return to_js(bytes(data))
 
 
-def _bytes(buffer: Any) -> bytes:
+def py_bytes(buffer: Any) -> bytes:
     return bytes(js.Uint8Array.new(buffer).to_bytes())
 
 
-def _usages(*names: str) -> Any:
+def usages(*names: str) -> Any:
     return to_js(list(names))
 
 
@@ -55,20 +56,20 @@ class WebCrypto:
         return random_bytes(length)
 
     async def x25519_generate(self) -> KeyPair:
-        pair = await _subtle().generateKey(_algorithm(name="X25519"), True, _usages("deriveBits"))
-        pkcs8 = _bytes(await _subtle().exportKey("pkcs8", pair.privateKey))
-        public = _bytes(await _subtle().exportKey("raw", pair.publicKey))
+        pair = await subtle_api().generateKey(algorithm(name="X25519"), True, usages("deriveBits"))
+        pkcs8 = py_bytes(await subtle_api().exportKey("pkcs8", pair.privateKey))
+        public = py_bytes(await subtle_api().exportKey("raw", pair.publicKey))
         return KeyPair(pkcs8[-32:], public)
 
     async def x25519(self, private: bytes, public: bytes) -> bytes:
         if len(private) != 32 or len(public) != 32:
             raise KeyExchangeError("X25519 keys are 32 bytes")
-        subtle = _subtle()
+        subtle = subtle_api()
         try:
-            own = await subtle.importKey("pkcs8", _buffer(PKCS8_X25519_PREFIX + private), _algorithm(name="X25519"),
-                                         False, _usages("deriveBits"))
-            their = await subtle.importKey("raw", _buffer(public), _algorithm(name="X25519"), False, _usages())
-            secret = _bytes(await subtle.deriveBits(_algorithm(name="X25519", public=their), own, 256))
+            own = await subtle.importKey("pkcs8", js_bytes(PKCS8_X25519_PREFIX + private), algorithm(name="X25519"),
+                                         False, usages("deriveBits"))
+            their = await subtle.importKey("raw", js_bytes(public), algorithm(name="X25519"), False, usages())
+            secret = py_bytes(await subtle.deriveBits(algorithm(name="X25519", public=their), own, 256))
         except Exception:  # a JsException: its text names no key
             # the JS error's text is dropped (from None): only the kind of failure is reported
             raise KeyExchangeError("X25519 failed (a low-order or invalid public key)") from None
@@ -77,38 +78,38 @@ class WebCrypto:
         return secret
 
     async def hkdf_sha256(self, ikm: bytes, *, salt: bytes, info: bytes, length: int) -> bytes:
-        subtle = _subtle()
-        key = await subtle.importKey("raw", _buffer(ikm), "HKDF", False, _usages("deriveBits"))
-        params = _algorithm(name="HKDF", hash="SHA-256", salt=_buffer(salt), info=_buffer(info))
-        return _bytes(await subtle.deriveBits(params, key, length * 8))
+        subtle = subtle_api()
+        key = await subtle.importKey("raw", js_bytes(ikm), "HKDF", False, usages("deriveBits"))
+        params = algorithm(name="HKDF", hash="SHA-256", salt=js_bytes(salt), info=js_bytes(info))
+        return py_bytes(await subtle.deriveBits(params, key, length * 8))
 
     async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
-        subtle = _subtle()
-        imported = await subtle.importKey("raw", _buffer(key), _algorithm(name="HMAC", hash="SHA-256"), False,
-                                          _usages("sign"))
-        return _bytes(await subtle.sign("HMAC", imported, _buffer(data)))
+        subtle = subtle_api()
+        imported = await subtle.importKey("raw", js_bytes(key), algorithm(name="HMAC", hash="SHA-256"), False,
+                                          usages("sign"))
+        return py_bytes(await subtle.sign("HMAC", imported, js_bytes(data)))
 
     async def _aes(self, name: str, usage: str, key: bytes, params: Any, data: bytes) -> bytes:
-        subtle = _subtle()
-        imported = await subtle.importKey("raw", _buffer(key), name, False, _usages(usage))
+        subtle = subtle_api()
+        imported = await subtle.importKey("raw", js_bytes(key), name, False, usages(usage))
         operation = subtle.encrypt if usage == "encrypt" else subtle.decrypt
-        return _bytes(await operation(params, imported, _buffer(data)))
+        return py_bytes(await operation(params, imported, js_bytes(data)))
 
     async def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
-        return await self._aes("AES-CBC", "encrypt", key, _algorithm(name="AES-CBC", iv=_buffer(iv)), plaintext)
+        return await self._aes("AES-CBC", "encrypt", key, algorithm(name="AES-CBC", iv=js_bytes(iv)), plaintext)
 
     async def aes_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
         try:
-            return await self._aes("AES-CBC", "decrypt", key, _algorithm(name="AES-CBC", iv=_buffer(iv)), ciphertext)
+            return await self._aes("AES-CBC", "decrypt", key, algorithm(name="AES-CBC", iv=js_bytes(iv)), ciphertext)
         except Exception:
             raise DecryptionError("AES-CBC decryption failed (bad padding or length)") from None
 
     async def aes_gcm_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
-        params = _algorithm(name="AES-GCM", iv=_buffer(iv), tagLength=128)
+        params = algorithm(name="AES-GCM", iv=js_bytes(iv), tagLength=128)
         return await self._aes("AES-GCM", "encrypt", key, params, plaintext)
 
     async def aes_gcm_decrypt(self, key: bytes, iv: bytes, ciphertext_and_tag: bytes) -> bytes:
-        params = _algorithm(name="AES-GCM", iv=_buffer(iv), tagLength=128)
+        params = algorithm(name="AES-GCM", iv=js_bytes(iv), tagLength=128)
         try:
             return await self._aes("AES-GCM", "decrypt", key, params, ciphertext_and_tag)
         except Exception:
