@@ -196,7 +196,9 @@ def test_auto_away_sends_away_with_idle_and_activity_brings_online_back(world: W
             if probe():
                 return found[0]
             page.page.wait_for_timeout(250)
-        raise AssertionError(f"no matching presence; got {bob_bot.presence_stanzas[after:]!r}")
+        status = page.js("() => window.capi.user.status.get()")
+        raise AssertionError(f"no matching presence (the page's status: {status!r}); "
+                             f"got {bob_bot.presence_stanzas[after:]!r}")
 
     # nobody touches the page: after 2 s alice is away, idle since her last interaction
     away = presence_from_page(lambda p: p.findtext("{jabber:client}show") == "away", start)

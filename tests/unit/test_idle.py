@@ -95,6 +95,22 @@ def test_a_status_the_user_chooses_while_away_is_not_overridden_on_return() -> N
     assert status.value == "dnd" and status.log == ["away", "dnd", "announce"]
 
 
+def test_online_chosen_through_the_api_while_idle_goes_away_again_after_the_threshold() -> None:
+    clock, status = ManualClock(), Status()
+    machine = status.machine(clock, away_after=2)
+    machine.start()
+    clock.advance(2)
+    assert status.value == "away"
+    status.set("online")  # chosen without any input event (e.g. api.user.status.set)
+    machine.status_chosen("online")
+    clock.advance(1.9)
+    assert status.value == "online"
+    clock.advance(0.1)
+    assert status.value == "away" and status.log == ["away", "online", "away"]
+    machine.activity()
+    assert status.value == "online"
+
+
 def test_manual_away_becomes_xa_and_returns_to_away_and_stop_forgets_everything() -> None:
     clock, status = ManualClock(), Status("away")
     machine = status.machine(clock, away_after=1, xa_after=4)

@@ -80,6 +80,12 @@ class IdleMachine:
         """The status changed (``statusChanged``): a choice of the user's ends the automatic one."""
         if self.auto_status is not None and status != self.auto_status:
             self.auto_status, self.previous = None, None
+        if self.running and self._timer is None:
+            # every threshold had passed: a status chosen without any activity (e.g. through the API)
+            # is made away/xa again once the away (or xa) threshold has passed since the choice
+            delays = [t for t in (self.away_after, self.xa_after) if t > 0]
+            if delays:
+                self._timer = self.clock.call_later(min(delays), self._check)
 
     def idle_since(self) -> float | None:
         """The wall-clock time (epoch seconds) of the last activity while idle; None when not."""
