@@ -84,12 +84,13 @@ FEED_SINGLES_JS = """async ([stanzas]) => {
 }"""
 
 PROFILE_START = """
-import builtins, cProfile, os, sys
+import builtins, os, sys
 os.makedirs("/tmp/profile-modules", exist_ok=True)
 for name, source in SOURCES.items():
     with open(f"/tmp/profile-modules/{name}", "w") as out:
         out.write(source)
 sys.path.insert(0, "/tmp/profile-modules")
+import cProfile
 builtins._bench_profile = cProfile.Profile()
 builtins._bench_profile.enable()
 """
@@ -98,7 +99,10 @@ PROFILE_STOP = """
 import builtins, io, pstats
 builtins._bench_profile.disable()
 text = io.StringIO()
-pstats.Stats(builtins._bench_profile, stream=text).sort_stats("cumulative").print_stats(60)
+stats = pstats.Stats(builtins._bench_profile, stream=text).sort_stats(*SORT)
+stats.print_stats(60)
+if CALLEES:
+    stats.print_callees(CALLEES)
 result = text.getvalue()
 """
 
@@ -131,7 +135,8 @@ def run_python(page: Page, code: str) -> Any:
     return page.evaluate("(code) => window.runPython(code)", code)
 
 
-def one_run(h: Harness, prosody: ProsodyServer, mode: str, profile: bool) -> str:
+def one_run(h: Harness, prosody: ProsodyServer, mode: str, profile: bool,
+            sort: tuple[str, ...] = ("cumulative",), callees: str = "") -> str:
     owner = seed.new_account(prosody, "feedowner")
     peer = seed.new_account(prosody, "feedpeer")
     seed.befriend(prosody, owner, peer)
@@ -163,7 +168,7 @@ def one_run(h: Harness, prosody: ProsodyServer, mode: str, profile: bool) -> str
             rows = int(page.evaluate("() => document.querySelectorAll('section.cpy-chatbox li.cpy-msg').length"))
             line = f"renderer main thread CPU {cpu * 1000:.0f} ms, wall {wall:.0f} ms, {rows} rows"
         if profile:
-            line += "\n" + str(run_python(page, PROFILE_STOP))
+            line += "\n" + str(run_python(page, f"SORT = {sort!r}\nCALLEES = {callees!r}\n" + PROFILE_STOP))
         return line
     finally:
         context.close()
@@ -174,10 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="fresh pages, one after the other (default 3)")
     parser.add_argument("--mode", choices=("burst", "single"), default="burst")
     parser.add_argument("--profile", action="store_true", help="cProfile inside Pyodide, printed per run")
+    parser.add_argument("--callees", default="", help="also what the functions matching this regex called")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (pstats keys, comma-separated)")
     args = parser.parse_args(argv)
     with probe_harness() as (h, prosody):
         for run in range(args.runs):
-            print(f"run {run + 1}: {one_run(h, prosody, args.mode, args.profile)}", flush=True)
+            line = one_run(h, prosody, args.mode, args.profile, tuple(args.sort.split(",")), args.callees)
+            print(f"run {run + 1}: {line}", flush=True)
     return 0
 
 

@@ -48,7 +48,7 @@ if str(ROOT) not in sys.path:
 
 from playwright.sync_api import BrowserContext, BrowserType, Page, Request, sync_playwright  # noqa: E402
 
-from bench import media, recovery, seed  # noqa: E402
+from bench import media, omemo, recovery, seed  # noqa: E402
 from bench.crowd import Crowd  # noqa: E402
 from serve import StaticServer  # noqa: E402
 from tools.build import build, check  # noqa: E402
@@ -589,6 +589,7 @@ SCENARIOS: dict[str, Callable[[Harness, Client, int, dict[str, Any]], Result]] =
     "media": media.scenario_media,
     "recovery": recovery.scenario_recovery,
     "upload": scenario_upload,
+    "omemo": omemo.scenario_omemo,
 }
 
 
@@ -722,6 +723,16 @@ ROWS = [
     Row("upload.cpy", "9. upload 10 MB over loopback with api.upload.send (slot, PUT, message)", "ms"),
     Row("upload.fetch", "9. the same size PUT with a bare fetch to a slot of the same service", "ms"),
     Row("upload.ratio", "9. api.upload.send / bare fetch PUT", "×", "≤ 1.5×", None, absolute=lambda v: v <= 1.5),
+    Row("omemo.first_use", "11. OMEMO turned on → ready (core loaded, keys made, published)", "ms"),
+    Row("omemo.first_message", "11. first OMEMO message to a new device → decrypted by the contact", "ms"),
+    Row("omemo.first_message.cpu", "11. of which the page's main-thread CPU time", "ms", "≤ 200 ms", None,
+        absolute=lambda v: v <= 200),
+    Row("omemo.first_message.longtask", "11. longest main-thread task meanwhile", "ms"),
+    Row("omemo.burst.ms", "11. 1,000 OMEMO messages sent at once → all decrypted in the DOM", "ms"),
+    Row("omemo.burst.rate", "11. encrypted burst throughput", "msg/s", higher_is_better=True),
+    Row("omemo.burst.cpu_per_msg", "11. main-thread CPU per encrypted message", "ms"),
+    Row("omemo.burst.longtask", "11. longest main-thread task during the encrypted burst", "ms", "≤ 200 ms", None,
+        absolute=lambda v: v <= 200),
     Row("mem.mam.heap", "6. JS heap after scenario 3", "MiB"),
     Row("mem.mam.wasm", "6. WebAssembly memory after scenario 3", "MiB"),
     Row("mem.burst.heap", "6. JS heap after scenario 5 (4+5)", "MiB"),

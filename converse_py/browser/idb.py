@@ -69,6 +69,38 @@ def _wait(request: Any, what: str) -> asyncio.Future[Any]:
     return future
 
 
+def _complete(transaction: Any) -> asyncio.Future[None]:
+    """A future for an IDBTransaction's end: done on ``complete``, an ``OSError`` on ``error`` or
+    ``abort`` (nothing of it was written)."""
+    future: asyncio.Future[None] = asyncio.get_event_loop().create_future()
+    proxies: list[Any] = []
+
+    def finish(error: str | None) -> None:
+        for attribute in ("oncomplete", "onerror", "onabort"):
+            setattr(transaction, attribute, None)  # an error is followed by an abort: no call to a freed proxy
+        for proxy in proxies:
+            proxy.destroy()
+        if future.done():
+            return
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(OSError(f"IndexedDB: a write failed ({error})"))
+
+    def on_complete(*_: Any) -> None:
+        finish(None)
+
+    def on_failure(*_: Any) -> None:
+        error = transaction.error
+        finish(str(getattr(error, "name", "aborted")) if found(error) else "aborted")
+
+    for attribute, handler in (("oncomplete", on_complete), ("onerror", on_failure), ("onabort", on_failure)):
+        proxy = create_proxy(handler)
+        proxies.append(proxy)
+        setattr(transaction, attribute, proxy)
+    return future
+
+
 def _aes_gcm(iv: bytes, record: str) -> Any:
     return algorithm(name="AES-GCM", iv=js_bytes(iv), additionalData=js_bytes(record.encode()))
 
@@ -117,3 +149,26 @@ class IndexedDBStore:
 
     async def delete(self, key: str) -> None:
         await _wait((await self._store("readwrite")).delete(key), "delete")
+
+    async def put_many(self, changes: dict[str, str | None]) -> None:
+        """Write ``changes`` (name → text; None deletes) in one transaction: the values sealed
+        together first, then written; returns once the transaction is complete (all or nothing)."""
+        if not changes:
+            return
+        crypto_key = await self._crypto_key()
+
+        async def seal(key: str, value: str) -> Any:
+            iv = random_bytes(IV_BYTES)
+            sealed = await subtle_api().encrypt(_aes_gcm(iv, key), crypto_key, js_bytes(value.encode()))
+            return js.Object.fromEntries(to_js([["iv", js_bytes(iv)], ["data", sealed]]))
+        writes = [(key, value) for key, value in changes.items() if value is not None]
+        records = await asyncio.gather(*(seal(key, value) for key, value in writes))
+        if self._db is None:
+            await self._store("readonly")
+        transaction = self._db.transaction(STORE, "readwrite")
+        store = transaction.objectStore(STORE)
+        for (key, _), record in zip(writes, records):
+            store.put(record, key)
+        for key in (key for key, value in changes.items() if value is None):
+            store.delete(key)
+        await _complete(transaction)

@@ -365,7 +365,8 @@ def _platform_crypto_and_store(owner: str) -> tuple[Any, OmemoStore]:
     if sys.platform == "emscripten":  # pragma: no cover - the page
         from ...browser.idb import IndexedDBStore
         from ...browser.webcrypto import WebCrypto
-        return WebCrypto(), IndexedDBStore(owner)
+        from .cached_store import CachedStore  # in the core's archive, loaded by now
+        return WebCrypto(), CachedStore(IndexedDBStore(owner))
     backend = BACKEND.get("factory")
     if backend is None:
         raise RuntimeError("OMEMO needs WebCrypto (the page) or a test backend")

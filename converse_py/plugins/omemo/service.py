@@ -30,6 +30,7 @@ from . import pep, sce
 from .crypto import OmemoCrypto
 from .elements import bundle_element, encrypted_element, parse_bundle, parse_encrypted
 from .errors import DecryptionError, OmemoError, WireFormatError
+from .cached_store import written
 from .messages import Recipient, decrypt_message, encrypt_message
 from .ratchet import RatchetSession
 from .store import OmemoStore, device_key, plaintext_key, session_key, trust_key
@@ -243,6 +244,7 @@ class OmemoService:
             outgoing = await encrypt_message(self.crypto, version, self.keys, self.device_id, plaintext, recipients)
             for (jid, device_id), session in outgoing.sessions.items():
                 await self.store.put(session_key(version.namespace, jid, device_id), json.dumps(session.to_json()))
+            await written(self.store)  # the sending chains' state is kept before the message leaves
             if not any(key_jid == peer for key_jid, _ in outgoing.sessions):
                 raise OmemoSendError(f"no device of {peer} could be reached (no usable bundle)")
             return encrypted_element(outgoing.encrypted)
