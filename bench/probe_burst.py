@@ -98,13 +98,31 @@ def chromium_cpu_by_thread() -> dict[str, float]:
     return out
 
 
+def _descends_from_us(pid: int) -> bool:
+    """Whether process ``pid`` was started, at any depth, by this process (our Playwright's
+    Chromium, not another one running on the machine)."""
+    own = os.getpid()
+    for _ in range(32):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as stat:
+                data = stat.read()
+        except OSError:
+            return False
+        pid = int(data[data.rindex(")") + 2:].split()[1])
+        if pid == own:
+            return True
+        if pid <= 1:
+            return False
+    return False
+
+
 def renderer_main_cpu() -> float:
-    """CPU seconds so far of the main threads of Chromium's renderer processes (the page's
-    main thread: its work, whatever else shares the cores meanwhile)."""
+    """CPU seconds so far of the main threads of the renderer processes of this process's own
+    Chromium (the page's main thread: its work, whatever else shares the cores meanwhile)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or not _descends_from_us(int(entry)):
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as cmdline:

@@ -196,6 +196,39 @@ def test_the_core_is_not_loaded_before_omemo_is_needed(page: ClientPage) -> None
 
 
 # -- from the page to the peer ---------------------------------------------------------------
+def test_a_row_held_for_its_change_is_drawn_once_changed_or_after_the_hold(page: ClientPage, prosody: Any) -> None:
+    """How an incoming OMEMO message is drawn: its "Decrypting…" row is held back (HOLD) until
+    it is decrypted, at most 150 ms, so the list draws it once, with its text."""
+    jid = unique_account(prosody, "held").jid
+    page.js("(jid) => window.cpyApi.chats.open(jid)", jid)
+    page.wait_for("(sel) => !!document.querySelector(sel + ' [data-role=messages]')", arg=box_sel(jid))
+    page.js("""(sel) => { window.heldSeen = [];
+        new MutationObserver((records) => { for (const r of records) for (const n of r.addedNodes)
+            if (n.nodeType === 1) window.heldSeen.push(n.textContent); })
+        .observe(document.querySelector(sel + ' [data-role=messages]'), {childList: true, subtree: true}); }""",
+            box_sel(jid))
+    waited = run_async(page, """
+        import asyncio
+        from datetime import UTC, datetime
+        import js
+        from omemo_test_state import converse
+        from converse_py.plugins.chats.models import HOLD, ShownMessage
+        from converse_py.plugins.chats.plugin import ChatsState
+        box = converse.get(ChatsState).boxes[JID]
+        box.add_messages([ShownMessage("held-1", JID, "placeholder one", datetime.now(UTC), False, extras={HOLD: True})])
+        await asyncio.sleep(0.03)
+        box.change_message("held-1", lambda m: {"body": "changed in time", "extras": {}})
+        box.add_messages([ShownMessage("held-2", JID, "never changed", datetime.now(UTC), False, extras={HOLD: True})])
+        start = js.performance.now()
+        while "never changed" not in js.document.body.textContent and js.performance.now() - start < 2000:
+            await asyncio.sleep(0.01)
+        return js.performance.now() - start
+    """.replace("JID", repr(jid)))
+    seen = " | ".join(page.js("window.heldSeen"))
+    assert "placeholder one" not in seen and "changed in time" in seen
+    assert "never changed" in seen and 100 <= waited < 1000, (seen, waited)
+
+
 def test_user_turns_omemo_on_in_the_toolbar_and_the_peer_decrypts_what_they_type(
         page: ClientPage, prosody: Any, omemo_peer: Callable[[Account], OmemoBot]) -> None:
     bob_account = unique_account(prosody, "bob")

@@ -32,7 +32,7 @@ import js  # type: ignore[import-not-found]
 from ...core.converse import Converse
 from ...core.log import logger
 from ...core.session import own_bare
-from ...plugins.chats.models import APPEND, PREPEND, ChatBox, ShownMessage
+from ...plugins.chats.models import APPEND, HOLD, PREPEND, ChatBox, ShownMessage
 from ...plugins.styling.plugin import MessageStyling
 from .. import templates
 from ..ffi import ProxyKeeper, found
@@ -46,6 +46,10 @@ from .follow import BottomFollower
 LOAD_OLDER_AT = 80
 #: Pixels from the bottom within which the history follows new messages.
 STICK_TO_BOTTOM = 60
+#: Milliseconds at most that a row marked ``HOLD`` (and the live rows after it) waits for its change.
+HOLD_MS = 150
+#: Rows from the end looked at one by one before a selector looks through the whole list.
+RECENT_ROWS = 16
 
 #: How long a message a reply's quote led to stays highlighted.
 HIGHLIGHT_MS = 2000
@@ -98,6 +102,8 @@ class MessageListView:
         # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
         # let other callbacks run first: ~1.4 ms more per message).
         self._flush_soon = proxies.keep(self.flush)
+        self._on_hold_end = proxies.keep(self._flush_held)
+        self._hold_timer: Any = None  # a setTimeout id while a HOLD row waits
         self._unhighlight = proxies.keep(self._unhighlight_row)
         # Sticking to the newest rows happens in the next animation frame (no forced layout
         # between inserting rows and the end of the task); then the new rows count as seen.
@@ -159,8 +165,18 @@ class MessageListView:
         return styling.renderer(templates.linkify) if styling is not None else templates.linkify
 
     def row_element(self, message: ShownMessage) -> Any:
-        """The ``<li>`` of ``message`` (JS ``null`` when it is not rendered yet)."""
+        """The ``<li>`` of ``message`` (JS ``null`` when it is not rendered yet). The newest rows
+        are looked at first, one by one: what changes is mostly what just came (a decrypted, a
+        delivered or a reacted-to message), and a selector over a long list read every row's
+        subtree (1.2 ms a lookup with 1,000 rows)."""
         key = templates.message_key(message)
+        row = self.element.lastElementChild
+        for _ in range(RECENT_ROWS):
+            if not found(row):
+                break
+            if row.getAttribute("data-id") == key:
+                return row
+            row = row.previousElementSibling
         return self.element.querySelector(f'li.cpy-msg[data-id="{js.CSS.escape(key)}"]')
 
     # -- the box's messages ----------------------------------------------------------------------
@@ -170,6 +186,8 @@ class MessageListView:
                 js.queueMicrotask(self._flush_soon)
                 self._follow = self.near_bottom() or any(m.outgoing for m in messages)
             self.pending.extend(messages)
+            if self._hold_timer is None and any(HOLD in m.extras for m in messages if m.extras):
+                self._hold_timer = js.setTimeout(self._on_hold_end, HOLD_MS)
             if self._on_new is not None:
                 self._on_new(messages)
         elif where == PREPEND:
@@ -177,8 +195,14 @@ class MessageListView:
         else:
             self.render_all()
 
-    def flush(self) -> None:
-        """Insert the waiting live rows at the end (one DOM write)."""
+    def flush(self, *_: Any) -> None:
+        """Insert the waiting live rows at the end (one DOM write). While a row marked ``HOLD``
+        waits for its change (at most ``HOLD_MS``), it and the rows after it wait too."""
+        if self._hold_timer is not None:
+            if any(HOLD in m.extras for m in self.pending if m.extras):
+                return  # the change, or the hold's end, flushes
+            js.clearTimeout(self._hold_timer)
+            self._hold_timer = None
         batch, self.pending = self.pending, []
         if not batch:
             return
@@ -202,6 +226,8 @@ class MessageListView:
         for index, waiting in enumerate(self.pending):
             if templates.message_key(waiting) == key:
                 self.pending[index] = message  # not on screen yet: the flush shows the new one
+                if self._hold_timer is not None and HOLD in waiting.extras and HOLD not in message.extras:
+                    self.flush()  # shown now unless another row is still held
                 return
         row = self.row_element(message)
         if found(row):
@@ -249,6 +275,7 @@ class MessageListView:
     def render_all(self) -> None:
         """Re-render the whole history (the first time, or messages arrived out of order)."""
         self.pending = []
+        self._end_hold()
         html, self.last_day = self._rows(self.box.messages)
         self.last_shown = self.box.messages[-1] if self.box.messages else None
         self.element.innerHTML = html
@@ -296,6 +323,16 @@ class MessageListView:
     def _unhighlight_row(row: Any) -> None:
         row.classList.remove("cpy-highlight")
 
+    def _flush_held(self, *_: Any) -> None:
+        """The hold's time is up: every waiting row is shown, changed or not."""
+        self._hold_timer = None
+        self.flush()
+
+    def _end_hold(self) -> None:
+        if self._hold_timer is not None:
+            js.clearTimeout(self._hold_timer)
+            self._hold_timer = None
+
     # -- scrolling ----------------------------------------------------------------------------
     def scroll_to_bottom(self) -> None:
         self.element.scrollTop = self.element.scrollHeight
@@ -326,6 +363,7 @@ class MessageListView:
         """The "new messages" line, above the row ``key`` (the first message the user had not
         seen when the box was shown again; plugins/notifications sets ``unread_divider``). The
         previous line goes; the attribute is reset so the same row can be marked again later."""
+        self._end_hold()
         self.flush()  # the row may still wait for its batch
         old = self.element.querySelector('[data-role="new-messages"]')
         if found(old):

@@ -14,6 +14,12 @@ from ...core.model import Model
 APPEND, PREPEND, RESET = "append", "prepend", "reset"
 
 
+
+#: ``ShownMessage.extras`` key of a row that is about to change (an encrypted message being
+#: decrypted): views hold it, and the live rows after it, back a moment (``HOLD_MS`` in
+#: dom/views/message_list.py) so that it is drawn once, changed, rather than twice.
+HOLD = "hold"
+
 @dataclass(frozen=True)
 class ShownMessage:
     """A message in a chat box's history."""

@@ -50,7 +50,7 @@ from ...i18n import _
 from ...xmpp.stanza import find, new_id, sub
 from ..chats.hooks import OutgoingMessage
 from ..chats.message_stanza import MessageStanza
-from ..chats.models import ChatBox, ShownMessage
+from ..chats.models import HOLD, ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
 from . import pep
 from .loader import load_core
@@ -242,7 +242,8 @@ class OmemoChats:
         task.add_done_callback(_report)
         if shown is None:
             return None
-        return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
+        return replace(shown, body=_("Decrypting an OMEMO message…"),
+                       extras={**shown.extras, OMEMO_KEY: "pending", HOLD: True})  # drawn once decrypted
 
     def _remember(self, box: ChatBox, shown: ShownMessage, text: str) -> None:
         service = self.service
@@ -278,7 +279,8 @@ class OmemoChats:
         def change(target: ShownMessage) -> dict[str, Any] | None:
             if target.extras.get(OMEMO_KEY) != "pending":
                 return None
-            return {"body": body, "extras": {**target.extras, OMEMO_KEY: extras_state}}
+            extras = {key: value for key, value in target.extras.items() if key != HOLD}
+            return {"body": body, "extras": {**extras, OMEMO_KEY: extras_state}}
         box.change_message(ref, change)
 
     # -- rows ------------------------------------------------------------------------------
