@@ -15,10 +15,11 @@ Python (in the page)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import to_js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy, to_js  # type: ignore[import-not-found]
 
 from ..plugins.omemo.crypto import KeyPair
 from ..plugins.omemo.errors import DecryptionError, KeyExchangeError
@@ -47,6 +48,18 @@ def py_bytes(buffer: Any) -> bytes:
 
 def usages(*names: str) -> Any:
     return to_js(list(names))
+
+
+async def _with_imported(key_data: bytes, import_as: Any, usage: str, use: Callable[[Any], Any]) -> bytes:
+    """Import raw ``key_data`` (not extractable) and run ``use(key)`` (a promise) on it, chained in
+    JS: the page's Python waits once for both, not once for each (an encrypted burst made some
+    ten such pairs a message, each wait a task of its own)."""
+    then = create_proxy(use)
+    try:
+        return py_bytes(await subtle_api().importKey("raw", js_bytes(key_data), import_as, False,
+                                                     usages(usage)).then(then))
+    finally:
+        then.destroy()
 
 
 class WebCrypto:
@@ -78,22 +91,19 @@ class WebCrypto:
         return secret
 
     async def hkdf_sha256(self, ikm: bytes, *, salt: bytes, info: bytes, length: int) -> bytes:
-        subtle = subtle_api()
-        key = await subtle.importKey("raw", js_bytes(ikm), "HKDF", False, usages("deriveBits"))
         params = algorithm(name="HKDF", hash="SHA-256", salt=js_bytes(salt), info=js_bytes(info))
-        return py_bytes(await subtle.deriveBits(params, key, length * 8))
+        return await _with_imported(ikm, "HKDF", "deriveBits", lambda key: subtle_api().deriveBits(params, key, length * 8))
 
     async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
-        subtle = subtle_api()
-        imported = await subtle.importKey("raw", js_bytes(key), algorithm(name="HMAC", hash="SHA-256"), False,
-                                          usages("sign"))
-        return py_bytes(await subtle.sign("HMAC", imported, js_bytes(data)))
+        message = js_bytes(data)
+        return await _with_imported(key, algorithm(name="HMAC", hash="SHA-256"), "sign",
+                                    lambda imported: subtle_api().sign("HMAC", imported, message))
 
     async def _aes(self, name: str, usage: str, key: bytes, params: Any, data: bytes) -> bytes:
         subtle = subtle_api()
-        imported = await subtle.importKey("raw", js_bytes(key), name, False, usages(usage))
         operation = subtle.encrypt if usage == "encrypt" else subtle.decrypt
-        return py_bytes(await operation(params, imported, js_bytes(data)))
+        payload = js_bytes(data)
+        return await _with_imported(key, name, usage, lambda imported: operation(params, imported, payload))
 
     async def aes_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
         return await self._aes("AES-CBC", "encrypt", key, algorithm(name="AES-CBC", iv=js_bytes(iv)), plaintext)
