@@ -72,7 +72,9 @@ MESSAGE_STANZA_HOOK = EventDoc(
     "row the stanza would add (null when it has no body)",
     "a message stanza reached a chat box or room (source 'live', 'carbon', 'archive' or 'sent'): "
     "read context.stanza and return the row changed (extras, body), call context.consume() to show "
-    "no row (it changed an earlier message: box.change_message), or return nothing")
+    "no row (it changed an earlier message: box.change_message), or return nothing. A row whose "
+    "extras carry `hold: true` (a placeholder about to change, e.g. a message being decrypted) is "
+    "drawn once changed (box.change_message without `hold`), or after 150 ms at the latest")
 
 MESSAGE_PARTS_HOOK = EventDoc(
     "`{box, message}`, the row's parts `{before, body, after, classes}`",
