@@ -44,7 +44,7 @@ def one_run(h: Harness, prosody: ProsodyServer, count: int, profile: bool, sort:
             open_chat(page, client, peer.jid)
             page.wait_for_function("typeof window.runPython === 'function'")
             page.evaluate(FIRST_USE_JS, peer.jid)
-            page.evaluate(FIRST_MESSAGE_JS, [peer.jid, "the first one"])
+            page.evaluate(FIRST_MESSAGE_JS["py"], [peer.jid, "the first one"])
             if bot.wait_for_plaintext("the first one") is None:
                 raise RuntimeError(f"the peer could not decrypt: {bot.decrypt_errors!r}")
             stanzas = encrypt_all(bot, owner.jid, [f"secret {i} bmp{i:04d}" for i in range(1, count + 1)])

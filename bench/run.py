@@ -124,14 +124,15 @@ class Harness:
     def open(self, client: Client, account: seed.BenchAccount, *, rows: int = 1,
              context: BrowserContext | None = None, requests: list[str] | None = None,
              timeout_ms: int = 60_000, websocket: bool = False,
-             before_goto: Callable[[Page], None] | None = None) -> tuple[BrowserContext, Page, float]:
+             before_goto: Callable[[Page], None] | None = None,
+             settings: dict[str, Any] | None = None) -> tuple[BrowserContext, Page, float]:
         """Load the client's bench page logged in as ``account`` (over BOSH, or WebSocket);
         return once ``rows`` roster rows are in the DOM, with navigation → that moment (ms).
         ``before_goto(page)`` runs on the new page before it navigates (network emulation,
-        a WireMeter)."""
+        a WireMeter); ``settings`` are added to the client's ``initialize`` settings."""
         context = context or self.new_context()
         url = {"websocket_url": self.prosody.websocket_url} if websocket else {"bosh_service_url": self.prosody.bosh_url}
-        settings = {**url, "jid": account.jid, "password": account.password}
+        settings = {**url, "jid": account.jid, "password": account.password, **(settings or {})}
         context.add_init_script(
             f"window.BENCH = {json.dumps({'settings': settings})}; window.__bench.watch('rows', function () {{"
             f" return document.querySelectorAll({json.dumps(client.row_selector)}).length >= {rows:d}; }});")

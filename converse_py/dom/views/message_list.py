@@ -48,6 +48,9 @@ LOAD_OLDER_AT = 80
 STICK_TO_BOTTOM = 60
 #: Milliseconds at most that a row marked ``HOLD`` (and the live rows after it) waits for its change.
 HOLD_MS = 150
+#: Rows waiting behind a held one that are shown without waiting longer (a burst is drawn in
+#: batches of this size, not all at once when the hold ends).
+HOLD_MAX_ROWS = 50
 #: Rows from the end looked at one by one before a selector looks through the whole list.
 RECENT_ROWS = 16
 
@@ -188,6 +191,8 @@ class MessageListView:
             self.pending.extend(messages)
             if self._hold_timer is None and any(HOLD in m.extras for m in messages if m.extras):
                 self._hold_timer = js.setTimeout(self._on_hold_end, HOLD_MS)
+            elif self._hold_timer is not None and len(self.pending) >= HOLD_MAX_ROWS:
+                js.queueMicrotask(self._flush_soon)  # a burst: shown in batches of this size at most
             if self._on_new is not None:
                 self._on_new(messages)
         elif where == PREPEND:
@@ -199,7 +204,7 @@ class MessageListView:
         """Insert the waiting live rows at the end (one DOM write). While a row marked ``HOLD``
         waits for its change (at most ``HOLD_MS``), it and the rows after it wait too."""
         if self._hold_timer is not None:
-            if any(HOLD in m.extras for m in self.pending if m.extras):
+            if len(self.pending) < HOLD_MAX_ROWS and any(HOLD in m.extras for m in self.pending if m.extras):
                 return  # the change, or the hold's end, flushes
             js.clearTimeout(self._hold_timer)
             self._hold_timer = None
