@@ -247,3 +247,80 @@ def test_nothing_goes_in_the_clear_in_a_room_and_the_user_sees_why() -> None:
         fake.task.cancel()
         admin.cancel()
     arun(body())
+
+
+def test_an_archived_message_is_decrypted_with_the_real_jid_the_room_put_in_it() -> None:
+    async def body() -> None:
+        from datetime import UTC, datetime
+
+        from converse_py.plugins.chats.message_stanza import MessageStanza
+        from converse_py.plugins.chats.models import ShownMessage
+        network = Network()
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        client, room, fake, admin = await room_client(network, QUALIFYING)
+        await client.converse.get(OmemoChats).ensure_service()
+        old = await peer_sends(juliet, NS, b"from before you came", "alice@localhost")
+        # juliet is not in the room now ("ghost" is her nick in the archive): the room's item names her
+        stanza = parse(f"<message xmlns='jabber:client' from='{ROOM}/ghost' type='groupchat' id='a1'>"
+                       f"<body>{FALLBACK_BODY}</body><x xmlns='{MUC_USER}'><item jid='juliet@capulet.lit/balcony'/></x>"
+                       f"{serialize(old)}</message>")
+        shown = ShownMessage("a1", "ghost", FALLBACK_BODY, datetime.now(UTC), False, sender_name="ghost",
+                             stanza_id="A1", archived=True)
+        rooms = client.converse.get(OmemoRooms)
+        row = rooms.on_stanza(MessageStanza(room, stanza, "archive", False, "ghost", room=True, stanza_id="A1"), shown)
+        assert row is not None and row.body != FALLBACK_BODY
+        room.add_messages([row], older=True)
+        await until(lambda: room.messages[0].extras.get("omemo") == "decrypted", "decrypted")
+        assert room.messages[0].body == "from before you came"
+        fake.task.cancel()
+        admin.cancel()
+    arun(body())
+
+
+def test_a_configuration_change_reads_the_features_again_and_the_switch_appears() -> None:
+    async def body() -> None:
+        client, room, fake, admin = await room_client(Network(), ["muc_open", "muc_nonanonymous"])
+        rooms = client.converse.get(OmemoRooms)
+        assert rooms.toolbar_buttons(room, []) == []
+        await asyncio.sleep(0.01)  # the disco#info asked on entering is sent (and left unanswered)
+        client.transport.sent.clear()
+        client.transport.receive(f"<message xmlns='jabber:client' from='{ROOM}' to='alice@localhost/web' "
+                                 f"type='groupchat' id='c1'><x xmlns='{MUC_USER}'><status code='104'/></x></message>")
+        await until(lambda: any("disco#info" in x for x in client.transport.sent), "disco#info asked")
+        [request] = [parse(x) for x in client.transport.sent if "disco#info" in x]
+        assert request.get("to") == ROOM
+        client.transport.receive(f"<iq xmlns='jabber:client' type='result' from='{ROOM}' id='{request.get('id')}'>"
+                                 "<query xmlns='http://jabber.org/protocol/disco#info'>"
+                                 "<identity category='conference' type='text' name='Coven'/>"
+                                 + "".join(f"<feature var='{f}'/>" for f in QUALIFYING) + "</query></iq>")
+        await until(lambda: room_qualifies(room.get("features")), "features read again")
+        assert [b["name"] for b in rooms.toolbar_buttons(room, [])] == ["omemo"]
+        fake.task.cancel()
+        admin.cancel()
+    arun(body())
+
+
+def test_resend_encrypts_again_once_every_member_has_a_device() -> None:
+    async def body() -> None:
+        network = Network()
+        await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        client, room, fake, admin = await room_client(network, QUALIFYING, omemo_default=True)
+        admin.cancel()
+        admin = asyncio.ensure_future(answer_affiliations(client, {"member": ["juliet@capulet.lit", "romeo@montague.lit"]}))
+        room.send_message("wait for romeo")
+        await until(lambda: room.messages and room.messages[-1].error, "the failure shown")
+        failed = room.messages[-1]
+        romeo = await python_omemo_peer(network, "romeo@montague.lit", [NS])  # romeo sets OMEMO up
+        client.transport.sent.clear()
+        fake.seen = 0
+        room.resend_message(failed.id)
+        await until(lambda: any(x.startswith("<message") and "groupchat" in x for x in client.transport.sent), "sent")
+        [xml] = [x for x in client.transport.sent if x.startswith("<message") and "groupchat" in x]
+        assert "wait for romeo" not in xml
+        encrypted = find(parse(xml), NS, "encrypted")
+        assert encrypted is not None
+        assert await peer_receives(romeo, encrypted, "alice@localhost", "romeo@montague.lit") == b"wait for romeo"
+        assert room.messages[-1].body == "wait for romeo" and room.messages[-1].extras.get("omemo") == "sent"
+        fake.task.cancel()
+        admin.cancel()
+    arun(body())
