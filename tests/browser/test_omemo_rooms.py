@@ -159,3 +159,20 @@ def test_a_room_that_is_not_members_only_offers_no_switch(page: ClientPage) -> N
     assert "muc_membersonly" not in features
     page.page.wait_for_selector(f'{section(jid)} [data-role=toolbar]', state="attached")
     assert page.page.locator(f'{section(jid)} [data-role=toolbar] button[data-name="omemo"]').count() == 0
+
+
+def test_after_a_reload_the_rooms_history_shows_the_kept_texts_never_the_fallback(
+        page: ClientPage, room: str) -> None:
+    page.page.reload()
+    prepare(page)
+    restored = page.js(f"!!window.cpyApi.rooms.get({json.dumps(room)})")
+    if not restored:
+        page.js("(jid) => window.cpyApi.rooms.open(jid, {nick: 'alice'}, true)", room)
+    # the room's history (on entering) and archive hold only the fallback and <encrypted/>: the
+    # texts kept when they were read or sent here are shown
+    for text in ("the meeting moved to Thursday ✓", "sent from JS", "bob's encrypted answer 🌙"):
+        wait_row(page, room, text)
+    page.page.wait_for_timeout(500)
+    rows = room_rows(page, room)
+    assert all(r["locked"] for r in rows if r["body"] in ("sent from JS", "bob's encrypted answer 🌙")), rows
+    assert not any(r["body"] == FALLBACK or "could not" in r["text"] or "cannot" in r["text"] for r in rows), rows

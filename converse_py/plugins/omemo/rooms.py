@@ -39,6 +39,7 @@ from ...core.converse import Converse
 from ...core.log import logger
 from ...core.session import own_bare
 from ...i18n import _
+from ...xmpp import ns
 from ...xmpp.jid import JID
 from ...xmpp.stanza import find, find_all, iq, new_id, sub
 from ..chats.hooks import OutgoingMessage
@@ -295,15 +296,20 @@ class OmemoRooms:
             return replace(shown, body=_("An omemo:2 message in a room: this client reads only OMEMO 0.3 there."),
                            extras={**shown.extras, OMEMO_KEY: "failed"})
         archived = context.source == "archive"
+        # the discussion history a room sends on entering: its keys were used when it was read here
+        # first, so the kept text is looked up first, as for the archive
+        history = archived or find(context.stanza, ns.DELAY, "delay") is not None
         if context.outgoing:
             sender: str | None = own_bare(self.converse.session)
         else:
             sender = sender_jid(context.box, context.stanza, context.sender or "", archived)
+        if sender is None and history:
+            sender = ""  # the kept text, if any; else it says it cannot be decrypted here
         if sender is None:
             unknown = _("An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.",
                         nick=context.sender or "?")
             return replace(shown, body=unknown, extras={**shown.extras, OMEMO_KEY: "failed"})
-        task = asyncio.ensure_future(self.chats._decrypt(context.box, element, sender, shown, archived))
+        task = asyncio.ensure_future(self.chats._decrypt(context.box, element, sender, shown, history))
         task.add_done_callback(_report)
         return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
 
