@@ -324,3 +324,30 @@ def test_resend_encrypts_again_once_every_member_has_a_device() -> None:
         fake.task.cancel()
         admin.cancel()
     arun(body())
+
+
+def test_members_device_lists_are_fetched_again_with_the_member_lists() -> None:
+    async def body() -> None:
+        network = Network()
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        client, room, fake, admin = await room_client(network, QUALIFYING, omemo_default=True)
+        service = await client.converse.get(OmemoChats).ensure_service()
+        rooms = client.converse.get(OmemoRooms)
+        await rooms.members(room)  # the member lists are fresh now
+        service.devices["juliet@capulet.lit"] = [999]  # a device juliet no longer has (no bundle)
+        room.send_message("first")
+        await until(lambda: room.messages and room.messages[-1].error, "refused: juliet unreachable")
+        assert "juliet@capulet.lit" in room.messages[-1].error
+        rooms._affiliated[ROOM] = (0.0, rooms._affiliated[ROOM][1])  # the member lists are old now
+        client.transport.sent.clear()
+        fake.seen = 0
+        room.send_message("second")
+        await until(lambda: any(x.startswith("<message") and "groupchat" in x for x in client.transport.sent), "sent")
+        [xml] = [x for x in client.transport.sent if x.startswith("<message") and "groupchat" in x]
+        encrypted = find(parse(xml), NS, "encrypted")
+        assert encrypted is not None
+        assert await peer_receives(juliet, encrypted, "alice@localhost", "juliet@capulet.lit") == b"second"
+        assert 999 not in service.devices["juliet@capulet.lit"]
+        fake.task.cancel()
+        admin.cancel()
+    arun(body())

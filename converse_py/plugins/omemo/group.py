@@ -20,11 +20,13 @@ from .store import session_key
 from .versions import OMEMO_03
 
 
-async def encrypt_for_group(service: OmemoService, members: Iterable[str], text: str) -> ET.Element:
+async def encrypt_for_group(service: OmemoService, members: Iterable[str], text: str, *,
+                            refresh: bool = False) -> ET.Element:
     """The ``<encrypted/>`` of ``text`` for every trusted device of every JID of ``members`` (bare
     JIDs, the user excluded) and the user's other devices. Raises ``OmemoSendError`` naming the
     members none of whose devices could get a key (nothing is sent then: a member who cannot read
-    it would see the fallback only), or when there is no member at all."""
+    it would see the fallback only), or when there is no member at all. ``refresh`` fetches the
+    members' device lists again (members who are not contacts send no device-list notifications)."""
     peers = sorted({jid for jid in members if jid and jid != service.own_jid})
     if not peers:
         raise OmemoSendError("the room has no other member to encrypt for")
@@ -33,7 +35,7 @@ async def encrypt_for_group(service: OmemoService, members: Iterable[str], text:
         recipients: list[Recipient] = []
         without: list[str] = []
         for peer in peers:
-            ids = service.devices.get(peer) or await service.fetch_devices(peer)
+            ids = (None if refresh else service.devices.get(peer)) or await service.fetch_devices(peer)
             usable = [r for r in [await service._recipient(peer, d) for d in ids] if await service._usable(r)]
             if not usable:
                 without.append(peer)

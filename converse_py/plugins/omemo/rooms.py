@@ -223,12 +223,17 @@ class OmemoRooms:
         asyncio.ensure_future(self.send_encrypted(box, outgoing.text)).add_done_callback(_report)
         return outgoing
 
+    def members_stale(self, room: Any) -> bool:
+        """Whether the room's affiliation lists (and its members' device lists) are to be fetched again."""
+        cached = self._affiliated.get(room.get("jid"))
+        return cached is None or time.monotonic() - cached[0] > MEMBERS_TTL
+
     async def members(self, room: Any) -> set[str]:
         """The bare JIDs of the room's members (the user excluded): the affiliation lists the room
         lets the user read (kept for MEMBERS_TTL seconds) and the occupants' real JIDs."""
         jid = room.get("jid")
         cached = self._affiliated.get(jid)
-        if cached is None or time.monotonic() - cached[0] > MEMBERS_TTL:
+        if cached is None or self.members_stale(room):
             affiliated: set[str] = set()
             for affiliation in MEMBER_AFFILIATIONS:
                 try:
@@ -249,7 +254,8 @@ class OmemoRooms:
                 raise PermissionError(_("the room is not members-only and non-anonymous"))
             service = await self.chats.ensure_service()
             from .group import encrypt_for_group  # the lazily loaded core (loaded by ensure_service)
-            encrypted = await encrypt_for_group(service, await self.members(room), text)
+            stale = self.members_stale(room)  # then the members' device lists are fetched again too
+            encrypted = await encrypt_for_group(service, await self.members(room), text, refresh=stale)
         except Exception as error:  # every failure is shown: the text is never lost silently
             why = _("it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
             logger.info("OMEMO: a message to the room %s was not sent: %s", jid, _reason(error))
