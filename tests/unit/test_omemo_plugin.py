@@ -402,20 +402,6 @@ def test_the_signed_pre_key_is_rotated_weekly_at_start_and_the_previous_one_kept
     arun(body())
 
 
-def test_an_omemo_message_in_a_room_says_it_cannot_be_decrypted_yet() -> None:
-    async def body() -> None:
-        client = await logged_in()
-        omemo = client.converse.get(OmemoChats)
-        stanza = parse(f"<message xmlns='jabber:client' from='room@muc.localhost/juliet' type='groupchat' id='g1'>"
-                       f"<body>{FALLBACK_BODY}</body><encrypted xmlns='{NS}'><header sid='1'><iv>AAAA</iv></header>"
-                       "</encrypted></message>")
-        shown = ShownMessage("g1", "juliet", FALLBACK_BODY, datetime.now(UTC), False)
-        result = omemo.on_stanza(MessageStanza(None, stanza, "live", False, "juliet", room=True), shown)
-        assert result is not None and result.body != FALLBACK_BODY and result.extras["omemo"] == "failed"
-        assert omemo.service is None  # nothing loaded for it
-    arun(body())
-
-
 def test_an_omemo_2_only_peer_and_the_client_exchange_sce_envelopes_both_ways() -> None:
     async def body() -> None:
         network = Network()

@@ -279,6 +279,8 @@ class RoomView:
             self.element.querySelector('[data-role="room-name"]').textContent = changed["name"]
         if "occupants_version" in changed or "nick" in changed:
             self._occupants_changed()
+        if "features" in changed or "omemo_active" in changed:  # e.g. OMEMO's switch (plugins/omemo/rooms.py)
+            self.render_toolbar()
         if "focus_requests" in changed:
             self.element.querySelector("textarea").focus()
         if changed.get("closed") is False:

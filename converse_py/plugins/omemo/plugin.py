@@ -221,11 +221,8 @@ class OmemoChats:
         when they were first read or sent here, else decrypted if their keys were never used."""
         if not ENCRYPTED_TAGS & context.child_tags:
             return None
-        if context.room:  # OMEMO in rooms is not there yet: say so, never show the fallback as the message
-            if shown is None:
-                return None
-            return replace(shown, body=_("An OMEMO message in a room: this client cannot decrypt those yet."),
-                           extras={**shown.extras, OMEMO_KEY: "failed"})
+        if context.room:  # rooms: OmemoRooms.on_stanza (rooms.py)
+            return None
         if context.source == "sent":
             if shown is None:
                 return None
@@ -392,7 +389,8 @@ class OmemoPlugin(Plugin):
     dependencies = ("converse-chats",)
     features = (pep.DEVICELIST_NODE + "+notify", pep.TWO_DEVICES_NODE + "+notify")
     settings = {
-        "omemo_default": Setting(False, (bool,), "Turn OMEMO end-to-end encryption on in new one-to-one chats."),
+        "omemo_default": Setting(False, (bool,), "Turn OMEMO end-to-end encryption on in new one-to-one chats "
+                                 "and in rooms that are members-only and non-anonymous."),
         "omemo_archive_url": Setting("/static/omemo.zip", (str,),
                                      "Where OMEMO's protocol code is loaded from the first time a chat uses it."),
     }
@@ -415,6 +413,8 @@ class OmemoPlugin(Plugin):
         converse.session.add_handler("message", self.omemo.on_device_list)
         for box in converse.get(ChatsState).boxes.values():
             self.omemo.attach(box)
+        from .rooms import register as register_rooms  # OMEMO in members-only, non-anonymous rooms
+        self.rooms = register_rooms(converse, self.omemo)
 
     def on_online(self, *_: Any) -> None:
         chats = self._converse.get(ChatsState)
