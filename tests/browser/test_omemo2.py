@@ -14,7 +14,7 @@ import pytest
 
 from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element
 from .support import Account, ClientPage, open_client_page, unique_account
-from .test_omemo import FALLBACK, box_sel, locked, prepare, rows, run_async, wait_row
+from .test_omemo import FALLBACK, box_sel, locked, prepare, rows, wait_row
 
 TWO = "urn:xmpp:omemo:2"
 AXOLOTL = "eu.siacs.conversations.axolotl"

@@ -20,7 +20,7 @@ import asyncio
 import json
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 
 from ...core.errors import IQError
@@ -62,6 +62,8 @@ class Decrypted(NamedTuple):
     text: str | None
     device_id: int
     trust: str
+    #: omemo:2: the envelope's content elements other than the body (a reply, an OOB link, ...).
+    content: tuple[ET.Element, ...] = ()
 
 
 class OmemoSendError(Exception):
@@ -214,11 +216,12 @@ class OmemoService:
             return Recipient(jid, device_id)
 
     # -- messages --------------------------------------------------------------------------
-    async def encrypt(self, peer: str, text: str) -> ET.Element:
+    async def encrypt(self, peer: str, text: str, content: Sequence[ET.Element] = ()) -> ET.Element:
         """The ``<encrypted/>`` of ``text`` for every device of ``peer`` and the user's other
         devices; raises ``OmemoSendError`` when no device of ``peer`` can read it. OMEMO 0.3 when
-        the contact has 0.3 devices (what most clients read), else omemo:2 (the text in a XEP-0420
-        envelope)."""
+        the contact has 0.3 devices (what most clients read), else omemo:2: a XEP-0420 envelope of
+        ``content`` (the message's content elements, ``sce_content.content_elements``; its body is
+        the text) or, without, of a body of ``text``."""
         async with self.lock:
             assert self.keys is not None
             version, peer_ids = OMEMO_03, self.devices.get(peer) or await self.fetch_devices(peer)
@@ -238,7 +241,7 @@ class OmemoService:
                 plaintext = text.encode("utf-8")
             else:
                 body = element("body", xmlns="jabber:client", text=text)
-                plaintext = sce.envelope_bytes([body], rpad=await sce.random_padding(self.crypto), from_jid=self.own_jid,
+                plaintext = sce.envelope_bytes(list(content) or [body], rpad=await sce.random_padding(self.crypto), from_jid=self.own_jid,
                                                to_jid=peer)
             outgoing = await encrypt_message(self.crypto, version, self.keys, self.device_id, plaintext, recipients)
             for (jid, device_id), session in outgoing.sessions.items():
@@ -264,15 +267,16 @@ class OmemoService:
             trust = await self.trust(sender, encrypted.sid, incoming.session.their_identity, encrypted.version)
         if incoming.used_pre_key_id is not None:  # the pre-keys are both versions': both bundles change
             asyncio.ensure_future(self.publish_bundles()).add_done_callback(_report)
+        content: tuple[ET.Element, ...] = ()
         if incoming.plaintext is None:
             text = None
         elif encrypted.version is OMEMO_03:
             text = incoming.plaintext.decode("utf-8", "replace")
         else:
-            text = self._envelope_text(incoming.plaintext, sender)
-        return Decrypted(text, encrypted.sid, trust)
+            text, content = self._envelope_text(incoming.plaintext, sender)
+        return Decrypted(text, encrypted.sid, trust, content)
 
-    def _envelope_text(self, data: bytes, sender: str) -> str | None:
+    def _envelope_text(self, data: bytes, sender: str) -> tuple[str | None, tuple[ET.Element, ...]]:
         """The body of an omemo:2 envelope, checked against who sent it (XEP-0420 §6: ``<from/>``
         names the sender; a ``<to/>`` names this account or, in a carbon of the user's own, the contact)."""
         envelope = sce.parse_envelope(data)
@@ -281,10 +285,9 @@ class OmemoService:
         if envelope.to_jid is not None and sender != self.own_jid and \
                 envelope.to_jid.partition("/")[0].lower() != self.own_jid.lower():
             raise DecryptionError("the envelope was addressed to someone else")
-        for child in envelope.content:
-            if child.tag in ("{jabber:client}body", "body"):
-                return child.text or ""
-        return None
+        bodies = [child for child in envelope.content if child.tag in ("{jabber:client}body", "body")]
+        others = tuple(child for child in envelope.content if child not in bodies)
+        return (bodies[0].text or "" if bodies else None), others
 
     async def _replace_pre_key(self, used: int) -> None:
         assert self.keys is not None

@@ -1,0 +1,133 @@
+"""omemo:2 puts the whole message in its XEP-0420 envelope: what the client would send in the clear
+(the body, a XEP-0461 reply and its XEP-0428 fallback, a XEP-0382 spoiler, a XEP-0066 link ...)
+goes inside, and what a received envelope holds is the message's own (a reply, a link and a
+spoiler show as they do in the clear). The peer is python-omemo with only the twomemo backend
+(tests/unit/omemo_peer.py); envelopes are written and read here from XEP-0420 as written.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from converse_py.plugins.chats.plugin import ChatsState
+from converse_py.plugins.omemo import sce_content
+from converse_py.xmpp.stanza import find, parse
+
+from .conftest import arun
+from .omemo_peer import Network, peer_receives, peer_sends, python_omemo_peer
+from .test_omemo_plugin import TWO, crypto_backend, encrypted_message, omemo_client, until
+
+__all__ = ["crypto_backend"]  # its autouse fixture: the CPython crypto backend and an in-memory store
+
+SCE = "urn:xmpp:sce:1"
+ROMEO = "romeo@montague.lit"
+
+
+def envelope(content: str, from_jid: str = ROMEO) -> bytes:
+    """XEP-0420 §4 (Example 1's shape) with omemo:2's affix elements."""
+    return (f"<envelope xmlns='{SCE}'><content>{content}</content><rpad>Xq9</rpad>"
+            f"<time stamp='2026-12-06T18:00:00Z'/><to jid='alice@localhost'/><from jid='{from_jid}'/></envelope>").encode()
+
+
+def sent_messages(client: object, mark: int) -> list[str]:
+    sent: list[str] = client.transport.sent[mark:]  # type: ignore[attr-defined]
+    return [x for x in sent if x.startswith("<message") and "<body>" in x]
+
+
+def test_a_reply_and_a_spoiler_go_in_the_envelope_and_nothing_of_them_in_the_clear() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        romeo = await python_omemo_peer(network, ROMEO, [TWO])
+        first = await peer_sends(romeo, TWO, envelope("<body xmlns='jabber:client'>Shall I hear more?</body>"), "alice@localhost")
+        client.transport.receive(encrypted_message(ROMEO, first, "r1"))
+        box = client.converse.get(ChatsState).boxes[ROMEO]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+
+        mark = len(client.transport.sent)
+        box.set("spoiler", {"hint": "the balcony"})
+        box.reply("r1", "Or shall I speak at this?")
+        await until(lambda: sent_messages(client, mark), "sent")
+        [xml] = sent_messages(client, mark)
+        wire = parse(xml)
+        assert "speak at this" not in xml and "Shall I hear more" not in xml and "balcony" not in xml
+        for namespace in ("urn:xmpp:reply:0", "urn:xmpp:fallback:0", "urn:xmpp:spoiler:0"):
+            assert namespace not in xml
+        encrypted = find(wire, TWO, "encrypted")
+        assert encrypted is not None
+        plaintext = await peer_receives(romeo, encrypted, "alice@localhost", ROMEO)
+        assert plaintext is not None
+        received = ET.fromstring(plaintext)
+        content = received.find(f"{{{SCE}}}content")
+        assert content is not None
+        tags = [child.tag for child in content]
+        assert "{urn:xmpp:reply:0}reply" in tags and "{urn:xmpp:fallback:0}fallback" in tags
+        assert content.find("{urn:xmpp:reply:0}reply").get("id") == "r1"  # type: ignore[union-attr]
+        assert content.findtext("{urn:xmpp:spoiler:0}spoiler") == "the balcony"
+        assert "Or shall I speak at this?" in (content.findtext("{jabber:client}body") or "")
+        # the server-side elements stay outside (XEP-0420 §5)
+        assert find(wire, "urn:xmpp:sid:0", "origin-id") is not None and find(wire, "urn:xmpp:hints", "store") is not None
+        assert received.find(f"{{{SCE}}}from").get("jid") == "alice@localhost"  # type: ignore[union-attr]
+        assert received.find(f"{{{SCE}}}rpad") is not None
+        # the sent row is the reply and the spoiler it was, locked
+        row = box.messages[-1]
+        assert row.extras.get("omemo") == "sent" and row.extras.get("reply", {}).get("id") == "r1"
+        assert row.extras.get("spoiler", {}).get("hint") == "the balcony"
+        fake.task.cancel()
+    arun(body())
+
+
+def test_an_envelopes_link_reply_and_spoiler_show_as_they_do_in_the_clear() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        romeo = await python_omemo_peer(network, ROMEO, [TWO])
+        first = await peer_sends(romeo, TWO, envelope("<body xmlns='jabber:client'>the orchard walls</body>"), "alice@localhost")
+        client.transport.receive(encrypted_message(ROMEO, first, "r1"))
+        box = client.converse.get(ChatsState).boxes[ROMEO]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "first")
+
+        url = "https://h.example/balcony.jpg"
+        second = await peer_sends(romeo, TWO, envelope(
+            f"<body xmlns='jabber:client'>{url}</body><x xmlns='jabber:x:oob'><url>{url}</url></x>"
+            "<spoiler xmlns='urn:xmpp:spoiler:0'>night</spoiler>"
+            "<reply xmlns='urn:xmpp:reply:0' to='alice@localhost' id='r1'/>"), "alice@localhost")
+        client.transport.receive(encrypted_message(ROMEO, second, "r2"))
+        await until(lambda: box.messages[-1].id == "r2" and box.messages[-1].extras.get("omemo") == "decrypted", "second")
+        row = box.messages[-1]
+        assert row.body == url
+        assert ("image", url) in row.extras.get("media", ())
+        assert row.extras.get("spoiler", {}).get("hint") == "night"
+        assert row.extras.get("reply", {}).get("id") == "r1"
+        fake.task.cancel()
+    arun(body())
+
+
+def test_an_envelope_cannot_put_server_side_elements_in_the_message() -> None:
+    wire = parse("<message xmlns='jabber:client' from='romeo@montague.lit/a' type='chat' id='m1'>"
+                 "<body>fallback</body><encrypted xmlns='urn:xmpp:omemo:2'/>"
+                 "<stanza-id xmlns='urn:xmpp:sid:0' by='alice@localhost' id='real'/></message>")
+    smuggled = [parse("<stanza-id xmlns='urn:xmpp:sid:0' by='alice@localhost' id='forged'/>"),
+                parse("<encrypted xmlns='eu.siacs.conversations.axolotl'/>"), parse("<subject xmlns='jabber:client'>x</subject>"),
+                parse("<body xmlns='jabber:client'>second body</body>")] + [parse("<x xmlns='jabber:x:oob'/>")] * 100
+    plain = sce_content.plain_stanza(wire, "the text", smuggled)
+    ids = [el.get("id") for el in plain.iter("{urn:xmpp:sid:0}stanza-id")]
+    assert ids == ["real"]
+    assert [el.text for el in plain.iter("{jabber:client}body")] == ["the text"]
+    assert plain.find("{eu.siacs.conversations.axolotl}encrypted") is None and plain.find("{urn:xmpp:omemo:2}encrypted") is None
+    assert plain.find("{jabber:client}subject") is None
+    assert len(plain.findall("{jabber:x:oob}x")) == sce_content.MAX_CONTENT
+
+
+def test_only_what_the_server_needs_stays_outside_the_envelope() -> None:
+    stanza = parse("<message xmlns='jabber:client' to='juliet@capulet.lit' type='chat' id='m1'><body>hi</body>"
+                   "<thread>t1</thread><active xmlns='http://jabber.org/protocol/chatstates'/>"
+                   "<request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/>"
+                   "<origin-id xmlns='urn:xmpp:sid:0' id='m1'/><store xmlns='urn:xmpp:hints'/>"
+                   "<reference xmlns='urn:xmpp:reference:0' type='mention' uri='xmpp:juliet@capulet.lit'/>"
+                   "<x xmlns='jabber:x:oob'><url>https://h.example/a</url></x></message>")
+    assert [el.tag for el in sce_content.content_elements(stanza)] == [
+        "{jabber:client}body", "{urn:xmpp:reference:0}reference", "{jabber:x:oob}x"]
+    sce_content.remove_content(stanza, keep_body=False)
+    assert stanza.find("{jabber:client}body") is None and stanza.find("{jabber:x:oob}x") is None
+    assert stanza.find("{urn:xmpp:receipts}request") is not None and stanza.findtext("{jabber:client}thread") == "t1"
