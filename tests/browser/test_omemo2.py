@@ -14,6 +14,7 @@ import pytest
 
 from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element
 from .support import Account, ClientPage, open_client_page, unique_account
+from .test_media import png
 from .test_omemo import FALLBACK, box_sel, locked, prepare, rows, wait_row
 
 TWO = "urn:xmpp:omemo:2"
@@ -136,6 +137,39 @@ def test_an_envelope_whose_from_is_not_the_sender_is_refused(page: ClientPage, a
     # the session goes on after the refused one
     peer.send_text(alice.jid, "that was not me")
     wait_row(page, jid, "that was not me")
+
+
+def test_a_link_in_the_peers_envelope_shows_its_image_and_a_reply_from_the_ui_goes_inside_the_envelope(
+        page: ClientPage, alice: Account, peer: Omemo2Bot, web_server: Any) -> None:
+    jid = bare(peer)
+    section = box_sel(jid)
+    web_server.add_route("/test/omemo2/balcony.png", lambda handler: (200, "image/png", png(30, 20)))
+    url = web_server.url + "/test/omemo2/balcony.png"
+    oob = ET.Element("{jabber:x:oob}x")
+    ET.SubElement(oob, "{jabber:x:oob}url").text = url
+    msg_id = peer.send_sce(alice.jid, [body_element(url), oob])
+    row = page.page.locator(f'{section} li.cpy-msg[data-id="{msg_id}"]')
+    row.locator("img.cpy-image").wait_for(timeout=30_000)
+    assert row.locator("img.cpy-image").get_attribute("src") == url
+    assert row.locator(".cpy-omemo-lock").count() == 1
+
+    # the user answers it with the Reply action: the reply and its fallback travel in the envelope
+    before = len(carried(peer))
+    row.hover()
+    row.locator('button.cpy-msg-action[data-name="reply"]').click()
+    page.page.fill(f"{section} textarea[name=body]", "what light through yonder window")
+    page.page.press(f"{section} textarea[name=body]", "Enter")
+    envelope = peer._wait(lambda: next((e for e in peer.envelopes if "yonder window" in (e.body or "")), None), 30)
+    assert envelope is not None, peer.decrypt_errors
+    reply = next(el for el in envelope.content if el.tag == "{urn:xmpp:reply:0}reply")
+    assert reply.get("id") == msg_id
+    assert "{urn:xmpp:fallback:0}fallback" in envelope.content_tags()
+    [wire] = carried(peer)[before:]
+    assert wire.find("{urn:xmpp:reply:0}reply") is None and wire.find("{urn:xmpp:fallback:0}fallback") is None
+    assert "yonder" not in in_clear(wire)
+    mine = page.page.locator(f"{section} li.cpy-msg.cpy-out.cpy-reply")
+    mine.wait_for()
+    assert mine.locator(".cpy-body").inner_text() == "what light through yonder window"
 
 
 def test_the_trust_panel_lists_the_peers_omemo_2_device(page: ClientPage, peer: Omemo2Bot) -> None:

@@ -15,7 +15,7 @@ from converse_py.xmpp.stanza import find, parse
 
 from .conftest import arun
 from .omemo_peer import Network, peer_receives, peer_sends, python_omemo_peer
-from .test_omemo_plugin import TWO, crypto_backend, encrypted_message, omemo_client, until
+from .test_omemo_plugin import NS, TWO, crypto_backend, encrypted_message, omemo_client, until
 
 __all__ = ["crypto_backend"]  # its autouse fixture: the CPython crypto backend and an in-memory store
 
@@ -131,3 +131,19 @@ def test_only_what_the_server_needs_stays_outside_the_envelope() -> None:
     sce_content.remove_content(stanza, keep_body=False)
     assert stanza.find("{jabber:client}body") is None and stanza.find("{jabber:x:oob}x") is None
     assert stanza.find("{urn:xmpp:receipts}request") is not None and stanza.findtext("{jabber:client}thread") == "t1"
+
+
+def test_a_link_in_a_decrypted_0_3_message_shows_as_media_too() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        juliet = await python_omemo_peer(network, "juliet@capulet.lit", [NS])
+        url = "https://h.example/nurse.png"
+        sent = await peer_sends(juliet, NS, f"look: {url}".encode(), "alice@localhost")
+        client.transport.receive(encrypted_message("juliet@capulet.lit", sent, "j1"))
+        box = client.converse.get(ChatsState).boxes["juliet@capulet.lit"]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        assert box.messages[-1].body == f"look: {url}"
+        assert ("image", url) in box.messages[-1].extras.get("media", ())
+        fake.task.cancel()
+    arun(body())
