@@ -147,3 +147,23 @@ def test_a_link_in_a_decrypted_0_3_message_shows_as_media_too() -> None:
         assert ("image", url) in box.messages[-1].extras.get("media", ())
         fake.task.cancel()
     arun(body())
+
+
+def test_an_envelope_without_from_is_refused_and_the_next_one_read() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        romeo = await python_omemo_peer(network, ROMEO, [TWO])
+        # XEP-0384 0.8's SCE profile: <from/> is required in omemo:2's envelope
+        anonymous = (f"<envelope xmlns='{SCE}'><content><body xmlns='jabber:client'>guess who</body></content>"
+                     "<rpad>a</rpad><to jid='alice@localhost'/></envelope>").encode()
+        client.transport.receive(encrypted_message(ROMEO, await peer_sends(romeo, TWO, anonymous, "alice@localhost"), "r1"))
+        box = client.converse.get(ChatsState).boxes[ROMEO]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "failed", "refused")
+        assert "guess who" not in box.messages[-1].body
+        client.transport.receive(encrypted_message(ROMEO, await peer_sends(
+            romeo, TWO, envelope("<body xmlns='jabber:client'>it is I</body>"), "alice@localhost"), "r2"))
+        await until(lambda: box.messages[-1].id == "r2" and box.messages[-1].extras.get("omemo") == "decrypted", "read")
+        assert box.messages[-1].body == "it is I"
+        fake.task.cancel()
+    arun(body())
