@@ -185,5 +185,20 @@ def test_the_trust_panel_lists_the_peers_omemo_2_device(page: ClientPage, peer: 
     assert "trusted until verified" in row
 
 
+def test_after_a_reload_the_archives_copies_show_the_image_and_the_reply_as_before(page: ClientPage, peer: Omemo2Bot) -> None:
+    jid = bare(peer)
+    section = box_sel(jid)
+    page.page.reload()
+    prepare(page)
+    # the chat comes back with OMEMO on; the archive's copies show what was kept when they were read or sent here
+    mine = page.page.locator(f"{section} li.cpy-msg.cpy-out.cpy-reply")
+    mine.wait_for(timeout=30_000)
+    assert mine.locator(".cpy-body").inner_text() == "what light through yonder window"
+    assert mine.locator(".cpy-omemo-lock").count() == 1
+    page.page.locator(f"{section} li.cpy-msg img.cpy-image").first.wait_for(timeout=30_000)
+    wait_row(page, jid, "it is the east 🌅")
+    assert FALLBACK not in rows(page, jid) and PEER_FALLBACK not in rows(page, jid)
+
+
 def test_no_uncaught_page_errors(page: ClientPage) -> None:
     assert page.page_errors == []

@@ -8,12 +8,17 @@ spoiler show as they do in the clear). The peer is python-omemo with only the tw
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+from converse_py.plugins.chats.message_stanza import MessageStanza
+from converse_py.plugins.chats.models import ShownMessage
 
 from converse_py.plugins.chats.plugin import ChatsState
 from converse_py.plugins.omemo import sce_content
+from converse_py.plugins.omemo.plugin import FALLBACK_BODY
 from converse_py.xmpp.stanza import find, parse
 
-from .conftest import arun
+from .conftest import arun, settle
 from .omemo_peer import Network, peer_receives, peer_sends, python_omemo_peer
 from .test_omemo_plugin import NS, TWO, crypto_backend, encrypted_message, omemo_client, until
 
@@ -165,5 +170,35 @@ def test_an_envelope_without_from_is_refused_and_the_next_one_read() -> None:
             romeo, TWO, envelope("<body xmlns='jabber:client'>it is I</body>"), "alice@localhost"), "r2"))
         await until(lambda: box.messages[-1].id == "r2" and box.messages[-1].extras.get("omemo") == "decrypted", "read")
         assert box.messages[-1].body == "it is I"
+        fake.task.cancel()
+    arun(body())
+
+
+def test_the_archived_copy_of_an_omemo_2_reply_shows_its_quote_from_what_was_kept() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        romeo = await python_omemo_peer(network, ROMEO, [TWO])
+        client.transport.receive(encrypted_message(ROMEO, await peer_sends(
+            romeo, TWO, envelope("<body xmlns='jabber:client'>Shall I hear more?</body>"), "alice@localhost"), "r1"))
+        box = client.converse.get(ChatsState).boxes[ROMEO]
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        mark = len(client.transport.sent)
+        box.reply("r1", "Or shall I speak at this?")
+        await until(lambda: sent_messages(client, mark) and box.messages[-1].extras.get("omemo") == "sent", "sent")
+        await settle()
+        mine = box.messages[-1]
+        keys = [f"i:{mine.id}"]
+        # what the archive's copy will be shown from: the envelope's body (quote and all) and its reply
+        text = await omemo.service.recall(ROMEO, keys)
+        content = await omemo.service.recall_content(ROMEO, keys)
+        assert text is not None and text.endswith("Or shall I speak at this?") and text != "Or shall I speak at this?"
+        assert [el.tag for el in content] == ["{urn:xmpp:reply:0}reply", "{urn:xmpp:fallback:0}fallback"]
+        wire = parse(sent_messages(client, mark)[0])
+        archived = ShownMessage(mine.id, "alice@localhost", FALLBACK_BODY, datetime.now(UTC), True, archived=True)
+        context = MessageStanza(box, wire, "archive", True, "alice@localhost", stanza_id="A9")
+        shown_body, extras = omemo._as_in_clear(context, archived, text, content)
+        assert shown_body == "Or shall I speak at this?"  # the fallback quote is not shown as text
+        assert extras.get("reply", {}).get("id") == "r1"
         fake.task.cancel()
     arun(body())

@@ -48,7 +48,7 @@ from ...dom.hooks import listen_ui
 from ...dom.html import tag
 from ...dom.templates import MessageParts
 from ...i18n import _
-from ...xmpp.stanza import find, new_id, sub
+from ...xmpp.stanza import find, find_child, new_id, sub
 from ..chats.hooks import OutgoingMessage
 from ..chats.message_stanza import MessageStanza, through_hook
 from ..chats.models import ChatBox, ShownMessage
@@ -277,7 +277,10 @@ class OmemoChats:
                 plain.set("id", context.stanza.get("id") or "")
                 shown = through_hook(self.converse, MessageStanza(context.box, plain, "sent", True, context.sender,
                                                                   time=context.time), shown) or shown
-            self._remember(context.box, shown, shown.body)
+            content = self._content.get(context.box.get("jid"), []) if plain is not None else []
+            sent_body = find_child(plain, "jabber:client", "body") if plain is not None else None
+            # kept as the envelope has it (a reply's quote and its fallback's ranges go together)
+            self._remember(context.box, shown, sent_body.text or "" if sent_body is not None else shown.body, content)
             return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"})
         element = find(context.stanza, pep.AXOLOTL, "encrypted")
         if element is None:
@@ -292,10 +295,11 @@ class OmemoChats:
             return None
         return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
 
-    def _remember(self, box: ChatBox, shown: ShownMessage, text: str) -> None:
+    def _remember(self, box: ChatBox, shown: ShownMessage, text: str, content: list[ET.Element] | None = None) -> None:
         service = self.service
         if service is not None:
-            asyncio.ensure_future(service.remember(box.get("jid"), message_keys(shown), text)).add_done_callback(_report)
+            asyncio.ensure_future(service.remember(box.get("jid"), message_keys(shown), text, content or ())
+                                  ).add_done_callback(_report)
 
     async def _decrypt(self, box: ChatBox, element: ET.Element, sender: str, shown: ShownMessage | None,
                        archived: bool = False, context: MessageStanza | None = None) -> None:
@@ -306,12 +310,13 @@ class OmemoChats:
             kept = await service.recall(box.get("jid"), keys) if archived else None
             if kept is not None:
                 extras_state, body = "decrypted", kept
+                content = await service.recall_content(box.get("jid"), keys)
             else:
                 decrypted = await service.decrypt(element, sender)
                 extras_state, body = "untrusted" if decrypted.trust == "distrusted" else "decrypted", decrypted.text
                 content = decrypted.content
                 if body is not None and keys:
-                    await service.remember(box.get("jid"), keys, body)
+                    await service.remember(box.get("jid"), keys, body, content)
                 if not archived and not box.get("omemo_active") and box.get("type") == "chatbox":
                     box.set("omemo_active", True)  # the contact uses OMEMO: answers are encrypted too (as Converse.js does)
         except Exception as error:

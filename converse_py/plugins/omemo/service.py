@@ -25,14 +25,14 @@ from typing import Any, NamedTuple
 
 from ...core.errors import IQError
 from ...core.log import logger
-from ...xmpp.stanza import element
-from . import pep, sce
+from ...xmpp.stanza import StanzaParseError, element, parse, serialize
+from . import pep, sce, sce_content
 from .crypto import OmemoCrypto
 from .elements import bundle_element, encrypted_element, parse_bundle, parse_encrypted
 from .errors import DecryptionError, OmemoError, WireFormatError
 from .messages import Recipient, decrypt_message, encrypt_message
 from .ratchet import RatchetSession
-from .store import OmemoStore, device_key, plaintext_key, session_key, trust_key
+from .store import OmemoStore, content_key, device_key, plaintext_key, session_key, trust_key
 from .versions import OMEMO_03, OMEMO_2, Version
 from .x3dh import DeviceKeys, fingerprint, new_device_id
 
@@ -296,12 +296,34 @@ class OmemoService:
         await self._save_keys()
 
     # -- plaintexts kept for the archive -----------------------------------------------------
-    async def remember(self, jid: str, keys: list[str], text: str) -> None:
+    async def remember(self, jid: str, keys: list[str], text: str, content: Sequence[ET.Element] = ()) -> None:
         """Keep the plaintext of a message with ``jid`` under each of its ids (``keys``): its copy in
         the archive cannot be decrypted again (its message key is used up), or was never
-        encrypted for this device (the user's own messages)."""
+        encrypted for this device (the user's own messages). ``content``: an omemo:2 message's
+        envelope content beyond the body, kept too (``recall_content``)."""
+        kept = json.dumps([serialize(el) for el in content[:sce_content.MAX_CONTENT]]) if content else None
         for key in keys[:MAX_KEYS_PER_MESSAGE]:
             await self.store.put(plaintext_key(jid, key), json.dumps(text))
+            if kept is not None:
+                await self.store.put(content_key(jid, key), kept)
+
+    async def recall_content(self, jid: str, keys: list[str]) -> tuple[ET.Element, ...]:
+        """The envelope content kept for an omemo:2 message with ``jid`` by any of its ids (none: ())."""
+        for key in keys[:MAX_KEYS_PER_MESSAGE]:
+            raw = await self.store.get(content_key(jid, key))
+            try:
+                texts = json.loads(raw) if raw is not None else None
+            except ValueError:
+                continue
+            if isinstance(texts, list):
+                found = []
+                for text in texts[:sce_content.MAX_CONTENT]:
+                    try:
+                        found.append(parse(text))
+                    except (StanzaParseError, TypeError):
+                        continue
+                return tuple(found)
+        return ()
 
     async def recall(self, jid: str, keys: list[str]) -> str | None:
         """The plaintext kept for a message with ``jid`` by any of its ids, else None."""
