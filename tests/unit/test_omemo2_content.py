@@ -202,3 +202,31 @@ def test_the_archived_copy_of_an_omemo_2_reply_shows_its_quote_from_what_was_kep
         assert extras.get("reply", {}).get("id") == "r1"
         fake.task.cancel()
     arun(body())
+
+
+def test_content_added_in_the_clear_to_an_omemo_2_message_is_not_shown_as_the_senders() -> None:
+    async def body() -> None:
+        network = Network()
+        client, fake, omemo = await omemo_client(network)
+        romeo = await python_omemo_peer(network, ROMEO, [TWO])
+        sent = await peer_sends(romeo, TWO, envelope("<body xmlns='jabber:client'>see you anon</body>"), "alice@localhost")
+        # someone on the way adds a link and a spoiler outside the <encrypted/>
+        injected = ("<x xmlns='jabber:x:oob'><url>https://evil.example/fake.png</url></x>"
+                    "<spoiler xmlns='urn:xmpp:spoiler:0'>gotcha</spoiler></message>")
+        client.transport.receive(encrypted_message(ROMEO, sent, "r1").replace("</message>", injected))
+        box = client.converse.get(ChatsState).boxes[ROMEO]
+        assert box.messages[-1].extras == {"omemo": "pending"}  # not even while it is decrypted
+        await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
+        row = box.messages[-1]
+        assert row.body == "see you anon"
+        assert "media" not in row.extras and "spoiler" not in row.extras
+        fake.task.cancel()
+    arun(body())
+
+
+def test_with_0_3_the_elements_only_the_clear_can_carry_still_count() -> None:
+    wire = parse("<message xmlns='jabber:client' from='juliet@capulet.lit/a' type='chat'><body>fallback</body>"
+                 "<encrypted xmlns='eu.siacs.conversations.axolotl'/><reply xmlns='urn:xmpp:reply:0' id='m0'/></message>")
+    plain = sce_content.plain_stanza(wire, "yes", clear_content=True)
+    assert [el.tag for el in plain] == ["{urn:xmpp:reply:0}reply", "{jabber:client}body"]
+    assert [el.tag for el in sce_content.plain_stanza(wire, "yes")] == ["{jabber:client}body"]

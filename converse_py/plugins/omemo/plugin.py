@@ -293,7 +293,9 @@ class OmemoChats:
         task.add_done_callback(_report)
         if shown is None:
             return None
-        return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
+        # omemo:2: what came in the clear beside the <encrypted/> is not the sender's (shown: the envelope's)
+        wire_extras = {} if _namespace_of(element) == pep.TWO else shown.extras
+        return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**wire_extras, OMEMO_KEY: "pending"})
 
     def _remember(self, box: ChatBox, shown: ShownMessage, text: str, content: list[ET.Element] | None = None) -> None:
         service = self.service
@@ -330,13 +332,16 @@ class OmemoChats:
         if body is None:
             extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).", reason="no text")
         extras: dict[str, Any] = {}
+        from_wire: set[str] = set()
         if context is not None and extras_state != "failed":
             body, extras = self._as_in_clear(context, shown, body, content)
+            from_wire = set(shown.extras)  # what the listeners made of the stanza as it came: made again above
 
         def change(target: ShownMessage) -> dict[str, Any] | None:
             if target.extras.get(OMEMO_KEY) != "pending":
                 return None
-            return {"body": body, "extras": {**target.extras, **extras, OMEMO_KEY: extras_state}}
+            kept = {key: value for key, value in target.extras.items() if key not in from_wire}
+            return {"body": body, "extras": {**kept, **extras, OMEMO_KEY: extras_state}}
         box.change_message(ref, change)
 
     def _as_in_clear(self, context: MessageStanza, shown: ShownMessage, text: str,
@@ -345,11 +350,12 @@ class OmemoChats:
         as it would have been in the clear: ``text`` as its body, with omemo:2 the envelope's
         content elements (a reply, an OOB link, a spoiler, ...) as its own."""
         from . import sce_content  # loaded: the message was decrypted
-        plain = sce_content.plain_stanza(context.stanza, text, content)
+        plain = sce_content.plain_stanza(context.stanza, text, content,
+                                         clear_content=find(context.stanza, pep.TWO, "encrypted") is None)
         again = MessageStanza(context.box, plain, context.source, context.outgoing, context.sender, room=context.room,
                               time=context.time, stanza_id=context.stanza_id, occupant_id=context.occupant_id)
         try:
-            hooked = through_hook(self.converse, again, replace(shown, body=text))
+            hooked = through_hook(self.converse, again, replace(shown, body=text, extras={}))
         except Exception as error:  # a listener's failure never loses the decrypted text
             logger.info("OMEMO: a decrypted message's listeners failed: %s", _reason(error))
             hooked = None

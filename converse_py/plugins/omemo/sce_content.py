@@ -83,10 +83,13 @@ def remove_content(stanza: ET.Element, *, keep_body: bool) -> None:
             stanza.remove(child)
 
 
-def plain_stanza(stanza: ET.Element, text: str, content: Iterable[ET.Element] = ()) -> ET.Element:
+def plain_stanza(stanza: ET.Element, text: str, content: Iterable[ET.Element] = (), *,
+                 clear_content: bool = False) -> ET.Element:
     """``stanza`` as it would have been sent in the clear: its content elements (the fallback body,
     the OMEMO element, ...) replaced by a body of ``text`` and the envelope's ``content`` (their
-    own body, if any, is ``text`` already), the rest kept.
+    own body, if any, is ``text`` already), the rest kept. Content elements that came in the clear
+    are kept only with ``clear_content`` (0.3, which encrypts the body alone); with omemo:2 they
+    are not the sender's (anyone on the way could have added them).
 
     >>> from converse_py.xmpp.stanza import parse, serialize
     >>> wire = parse("<message xmlns='jabber:client' from='romeo@montague.lit/a' type='chat'><body>fallback</body>"
@@ -99,7 +102,10 @@ def plain_stanza(stanza: ET.Element, text: str, content: Iterable[ET.Element] = 
     plain = ET.Element(stanza.tag, dict(stanza.attrib))
     for child in stanza:
         namespace = namespace_of(child)
-        if not is_content(child) and namespace not in ("urn:xmpp:eme:0", "eu.siacs.conversations.axolotl", "urn:xmpp:omemo:2"):
+        if namespace in ("urn:xmpp:eme:0", "eu.siacs.conversations.axolotl", "urn:xmpp:omemo:2"):
+            continue
+        body = namespace == CLIENT and local_name(child.tag) == "body"
+        if not is_content(child) or (clear_content and not body):
             plain.append(copy.deepcopy(child))
     ET.SubElement(plain, f"{{{CLIENT}}}body").text = text
     taken = 0
