@@ -31,6 +31,7 @@ JS::
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -47,11 +48,12 @@ from ...dom.hooks import listen_ui
 from ...dom.html import tag
 from ...dom.templates import MessageParts
 from ...i18n import _
-from ...xmpp.stanza import find, new_id, sub
+from ...xmpp.stanza import find, find_child, new_id, sub
 from ..chats.hooks import OutgoingMessage
-from ..chats.message_stanza import MessageStanza
+from ..chats.message_stanza import MessageStanza, through_hook
 from ..chats.models import HOLD, ChatBox, ShownMessage
 from ..chats.plugin import ChatsState
+from ..chats.stanzas import chat_message
 from . import pep
 from .loader import load_core
 from .store import MemoryStore, OmemoStore
@@ -82,6 +84,12 @@ class OmemoChats:
         self.device_lists: dict[tuple[str, str], list[int]] = {}
         #: The ``<encrypted/>`` the next ``createMessageStanza`` of a box puts in (by box JID).
         self._prepared: dict[str, ET.Element] = {}
+        #: Boxes whose message is being built in the clear only to see its content elements.
+        self._capturing: set[str] = set()
+        #: The content elements of the message being sent, beyond its body (by box JID), and with
+        #: omemo:2 the message as it would have been in the clear (its row is made from it).
+        self._content: dict[str, list[ET.Element]] = {}
+        self._plain_sent: dict[str, ET.Element] = {}
 
     # -- the device ------------------------------------------------------------------------
     def ensure_service(self) -> asyncio.Future[Any]:
@@ -174,16 +182,24 @@ class OmemoChats:
             return outgoing
         outgoing.cancel()
         replaces = box.find_message(outgoing.correcting) if outgoing.correcting else None
-        asyncio.ensure_future(self.send_encrypted(box, outgoing.text, replaces)).add_done_callback(_report)
+        plain = self._plain_message(box, outgoing.text, replaces)  # now: a pending reply or spoiler is this message's
+        asyncio.ensure_future(self.send_encrypted(box, outgoing.text, replaces, plain=plain)).add_done_callback(_report)
         return outgoing
 
-    async def send_encrypted(self, box: ChatBox, text: str, replaces: ShownMessage | None = None) -> ShownMessage | None:
+    async def send_encrypted(self, box: ChatBox, text: str, replaces: ShownMessage | None = None, *,
+                             plain: ET.Element | None = None) -> ShownMessage | None:
         """Encrypt ``text`` for the contact's and the user's other devices, then send it; when that
-        fails the text is shown as a failed message of the user's (with a retry), never sent."""
+        fails the text is shown as a failed message of the user's (with a retry), never sent.
+        ``plain``: the message as it would have gone in the clear (made here when not given);
+        omemo:2 encrypts all its content elements."""
         jid = box.get("jid")
+        if plain is None:
+            plain = self._plain_message(box, text, replaces)
         try:
             service = await self.ensure_service()
-            encrypted = await service.encrypt(jid, text)
+            from . import sce_content  # the core is loaded now
+            content = sce_content.content_elements(plain) if plain is not None else []
+            encrypted = await service.encrypt(jid, text, content)
         except Exception as error:  # every failure is shown: the text is never lost silently
             why = _("it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
             logger.info("OMEMO: a message to %s was not sent: %s", jid, _reason(error))
@@ -194,23 +210,50 @@ class OmemoChats:
             self.converse.trigger("messageFailed", box, failed, why)
             return None
         self._prepared[jid] = encrypted
+        self._content[jid] = [el for el in content if el.tag not in ("body", "{jabber:client}body")]
+        if plain is not None and _namespace_of(encrypted) == pep.TWO:
+            self._plain_sent[jid] = plain
         try:
             chats = self.converse.get(ChatsState)
             return chats.send(box, text, replaces)
         finally:
             self._prepared.pop(jid, None)
+            self._content.pop(jid, None)
+            self._plain_sent.pop(jid, None)
+
+    def _plain_message(self, box: ChatBox, text: str, replaces: ShownMessage | None) -> ET.Element | None:
+        """The message as it would go in the clear: ``createMessageStanza`` listeners (a reply, a
+        spoiler, ...) build it, this one aside. omemo:2 encrypts its content elements (XEP-0420)."""
+        jid = box.get("jid")
+        outgoing = OutgoingMessage(box, text, correcting=(replaces.id or replaces.origin_id) if replaces else "")
+        outgoing.stanzas = [chat_message(jid, text)]
+        self._capturing.add(jid)
+        try:
+            result = self.converse.hook("createMessageStanza", box, outgoing)
+        finally:
+            self._capturing.discard(jid)
+        outgoing = result if isinstance(result, OutgoingMessage) else outgoing
+        stanzas = outgoing.body_stanzas()
+        return stanzas[0] if stanzas and outgoing.refusal is None else None
 
     def create_stanza(self, box: Any, outgoing: OutgoingMessage) -> OutgoingMessage:
         """``createMessageStanza``: the prepared ``<encrypted/>`` goes in, the body becomes
         XEP-0384's fallback; a box with OMEMO on never sends a body in the clear."""
-        if box.get("type") != "chatbox":
+        if box.get("type") != "chatbox" or box.get("jid") in self._capturing:
             return outgoing
         encrypted = self._prepared.get(box.get("jid"))
         if encrypted is None:
             if box.get("omemo_active"):
                 outgoing.refuse(ConnectionRefusedError(_("OMEMO is on: this message would have gone in the clear")))
             return outgoing
+        from . import sce_content  # loaded: a message was encrypted
+        content = self._content.get(box.get("jid"), [])
         for stanza in outgoing.body_stanzas():
+            if _namespace_of(encrypted) == pep.TWO:  # all content is in the envelope
+                sce_content.remove_content(stanza, keep_body=True)
+            else:  # 0.3 carries the body only: the rest goes as it would without OMEMO
+                present = {child.tag for child in stanza}
+                stanza.extend(copy.deepcopy(el) for el in content if el.tag not in present)
             encrypt_stanza(stanza, encrypted)
         return outgoing
 
@@ -226,7 +269,15 @@ class OmemoChats:
         if context.source == "sent":
             if shown is None:
                 return None
-            self._remember(context.box, shown, shown.body)
+            plain = self._plain_sent.get(context.box.get("jid"))
+            if plain is not None:  # omemo:2: the row is the message's as it was before encryption
+                plain.set("id", context.stanza.get("id") or "")
+                shown = through_hook(self.converse, MessageStanza(context.box, plain, "sent", True, context.sender,
+                                                                  time=context.time), shown) or shown
+            content = self._content.get(context.box.get("jid"), []) if plain is not None else []
+            sent_body = find_child(plain, "jabber:client", "body") if plain is not None else None
+            # kept as the envelope has it (a reply's quote and its fallback's ranges go together)
+            self._remember(context.box, shown, sent_body.text or "" if sent_body is not None else shown.body, content)
             return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"})
         element = find(context.stanza, pep.AXOLOTL, "encrypted")
         if element is None:
@@ -235,31 +286,37 @@ class OmemoChats:
         if element is None or (archived and shown is None):
             return None
         sender = own_bare(self.converse.session) if context.outgoing else context.sender
-        task = asyncio.ensure_future(self._decrypt(context.box, element, sender or "", shown, archived))
+        task = asyncio.ensure_future(self._decrypt(context.box, element, sender or "", shown, archived, context))
         task.add_done_callback(_report)
         if shown is None:
             return None
+        # omemo:2: what came in the clear beside the <encrypted/> is not the sender's (shown: the envelope's)
+        wire_extras = {} if _namespace_of(element) == pep.TWO else shown.extras
         return replace(shown, body=_("Decrypting an OMEMO message…"),
-                       extras={**shown.extras, OMEMO_KEY: "pending", HOLD: True})  # drawn once decrypted
+                       extras={**wire_extras, OMEMO_KEY: "pending", HOLD: True})  # drawn once decrypted
 
-    def _remember(self, box: ChatBox, shown: ShownMessage, text: str) -> None:
+    def _remember(self, box: ChatBox, shown: ShownMessage, text: str, content: list[ET.Element] | None = None) -> None:
         service = self.service
         if service is not None:
-            asyncio.ensure_future(service.remember(box.get("jid"), message_keys(shown), text)).add_done_callback(_report)
+            asyncio.ensure_future(service.remember(box.get("jid"), message_keys(shown), text, content or ())
+                                  ).add_done_callback(_report)
 
     async def _decrypt(self, box: ChatBox, element: ET.Element, sender: str, shown: ShownMessage | None,
-                       archived: bool = False) -> None:
+                       archived: bool = False, context: MessageStanza | None = None) -> None:
         keys = message_keys(shown) if shown is not None else []
+        content: tuple[ET.Element, ...] = ()
         try:
             service = await self.ensure_service()
             kept = await service.recall(box.get("jid"), keys) if archived else None
             if kept is not None:
                 extras_state, body = "decrypted", kept
+                content = await service.recall_content(box.get("jid"), keys)
             else:
                 decrypted = await service.decrypt(element, sender)
                 extras_state, body = "untrusted" if decrypted.trust == "distrusted" else "decrypted", decrypted.text
+                content = decrypted.content
                 if body is not None and keys:
-                    await service.remember(box.get("jid"), keys, body)
+                    await service.remember(box.get("jid"), keys, body, content)
                 if not archived and not box.get("omemo_active") and box.get("type") == "chatbox":
                     box.set("omemo_active", True)  # the contact uses OMEMO: answers are encrypted too (as Converse.js does)
         except Exception as error:
@@ -272,13 +329,37 @@ class OmemoChats:
         ref = shown.stanza_id or shown.origin_id or shown.id
         if body is None:
             extras_state, body = "failed", _("This OMEMO message could not be decrypted ({reason}).", reason="no text")
+        extras: dict[str, Any] = {}
+        from_wire: set[str] = set()
+        if context is not None and extras_state != "failed":
+            body, extras = self._as_in_clear(context, shown, body, content)
+            from_wire = set(shown.extras)  # what the listeners made of the stanza as it came: made again above
 
         def change(target: ShownMessage) -> dict[str, Any] | None:
             if target.extras.get(OMEMO_KEY) != "pending":
                 return None
-            extras = {key: value for key, value in target.extras.items() if key != HOLD}
-            return {"body": body, "extras": {**extras, OMEMO_KEY: extras_state}}
+            kept = {key: value for key, value in target.extras.items() if key not in from_wire and key != HOLD}
+            return {"body": body, "extras": {**kept, **extras, OMEMO_KEY: extras_state}}
         box.change_message(ref, change)
+
+    def _as_in_clear(self, context: MessageStanza, shown: ShownMessage, text: str,
+                     content: tuple[ET.Element, ...]) -> tuple[str, dict[str, Any]]:
+        """The row's body and extras as the ``messageStanza`` listeners make them from the message
+        as it would have been in the clear: ``text`` as its body, with omemo:2 the envelope's
+        content elements (a reply, an OOB link, a spoiler, ...) as its own."""
+        from . import sce_content  # loaded: the message was decrypted
+        plain = sce_content.plain_stanza(context.stanza, text, content,
+                                         clear_content=find(context.stanza, pep.TWO, "encrypted") is None)
+        again = MessageStanza(context.box, plain, context.source, context.outgoing, context.sender, room=context.room,
+                              time=context.time, stanza_id=context.stanza_id, occupant_id=context.occupant_id)
+        try:
+            hooked = through_hook(self.converse, again, replace(shown, body=text, extras={}))
+        except Exception as error:  # a listener's failure never loses the decrypted text
+            logger.info("OMEMO: a decrypted message's listeners failed: %s", _reason(error))
+            hooked = None
+        if hooked is None:
+            return text, {}
+        return hooked.body, dict(hooked.extras)
 
     # -- rows ------------------------------------------------------------------------------
     @staticmethod
@@ -343,9 +424,14 @@ def encrypt_stanza(stanza: ET.Element, encrypted: ET.Element) -> None:
         if child.tag in ("body", "{jabber:client}body"):
             child.text = FALLBACK_BODY
     stanza.append(encrypted)
-    namespace = encrypted.get("xmlns") or encrypted.tag[1:].partition("}")[0] or pep.AXOLOTL
+    namespace = _namespace_of(encrypted)
     sub(stanza, "encryption", {"namespace": namespace, "name": "OMEMO"}, xmlns=EME)
     sub(stanza, "store", xmlns=HINTS)
+
+
+def _namespace_of(encrypted: ET.Element) -> str:
+    """The OMEMO namespace of an ``<encrypted/>`` (built, with an ``xmlns`` attribute, or parsed)."""
+    return encrypted.get("xmlns") or encrypted.tag[1:].partition("}")[0] or pep.AXOLOTL
 
 
 def core_version(namespace: str) -> Any:

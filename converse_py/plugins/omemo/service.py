@@ -20,20 +20,20 @@ import asyncio
 import json
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 
 from ...core.errors import IQError
 from ...core.log import logger
-from ...xmpp.stanza import element
-from . import pep, sce
+from ...xmpp.stanza import StanzaParseError, element, parse, serialize
+from . import pep, sce, sce_content
 from .crypto import OmemoCrypto
 from .elements import bundle_element, encrypted_element, parse_bundle, parse_encrypted
 from .errors import DecryptionError, OmemoError, WireFormatError
 from .cached_store import written
 from .messages import Recipient, decrypt_message, encrypt_message
 from .ratchet import RatchetSession
-from .store import OmemoStore, device_key, plaintext_key, session_key, trust_key
+from .store import OmemoStore, content_key, device_key, plaintext_key, session_key, trust_key
 from .versions import OMEMO_03, OMEMO_2, Version
 from .x3dh import DeviceKeys, fingerprint, new_device_id
 
@@ -63,6 +63,8 @@ class Decrypted(NamedTuple):
     text: str | None
     device_id: int
     trust: str
+    #: omemo:2: the envelope's content elements other than the body (a reply, an OOB link, ...).
+    content: tuple[ET.Element, ...] = ()
 
 
 class OmemoSendError(Exception):
@@ -215,11 +217,12 @@ class OmemoService:
             return Recipient(jid, device_id)
 
     # -- messages --------------------------------------------------------------------------
-    async def encrypt(self, peer: str, text: str) -> ET.Element:
+    async def encrypt(self, peer: str, text: str, content: Sequence[ET.Element] = ()) -> ET.Element:
         """The ``<encrypted/>`` of ``text`` for every device of ``peer`` and the user's other
         devices; raises ``OmemoSendError`` when no device of ``peer`` can read it. OMEMO 0.3 when
-        the contact has 0.3 devices (what most clients read), else omemo:2 (the text in a XEP-0420
-        envelope)."""
+        the contact has 0.3 devices (what most clients read), else omemo:2: a XEP-0420 envelope of
+        ``content`` (the message's content elements, ``sce_content.content_elements``; its body is
+        the text) or, without, of a body of ``text``."""
         async with self.lock:
             assert self.keys is not None
             version, peer_ids = OMEMO_03, self.devices.get(peer) or await self.fetch_devices(peer)
@@ -239,7 +242,7 @@ class OmemoService:
                 plaintext = text.encode("utf-8")
             else:
                 body = element("body", xmlns="jabber:client", text=text)
-                plaintext = sce.envelope_bytes([body], rpad=await sce.random_padding(self.crypto), from_jid=self.own_jid,
+                plaintext = sce.envelope_bytes(list(content) or [body], rpad=await sce.random_padding(self.crypto), from_jid=self.own_jid,
                                                to_jid=peer)
             outgoing = await encrypt_message(self.crypto, version, self.keys, self.device_id, plaintext, recipients)
             for (jid, device_id), session in outgoing.sessions.items():
@@ -266,15 +269,16 @@ class OmemoService:
             trust = await self.trust(sender, encrypted.sid, incoming.session.their_identity, encrypted.version)
         if incoming.used_pre_key_id is not None:  # the pre-keys are both versions': both bundles change
             asyncio.ensure_future(self.publish_bundles()).add_done_callback(_report)
+        content: tuple[ET.Element, ...] = ()
         if incoming.plaintext is None:
             text = None
         elif encrypted.version is OMEMO_03:
             text = incoming.plaintext.decode("utf-8", "replace")
         else:
-            text = self._envelope_text(incoming.plaintext, sender)
-        return Decrypted(text, encrypted.sid, trust)
+            text, content = self._envelope_text(incoming.plaintext, sender)
+        return Decrypted(text, encrypted.sid, trust, content)
 
-    def _envelope_text(self, data: bytes, sender: str) -> str | None:
+    def _envelope_text(self, data: bytes, sender: str) -> tuple[str | None, tuple[ET.Element, ...]]:
         """The body of an omemo:2 envelope, checked against who sent it (XEP-0420 §6: ``<from/>``
         names the sender; a ``<to/>`` names this account or, in a carbon of the user's own, the contact)."""
         envelope = sce.parse_envelope(data)
@@ -283,10 +287,9 @@ class OmemoService:
         if envelope.to_jid is not None and sender != self.own_jid and \
                 envelope.to_jid.partition("/")[0].lower() != self.own_jid.lower():
             raise DecryptionError("the envelope was addressed to someone else")
-        for child in envelope.content:
-            if child.tag in ("{jabber:client}body", "body"):
-                return child.text or ""
-        return None
+        bodies = [child for child in envelope.content if child.tag in ("{jabber:client}body", "body")]
+        others = tuple(child for child in envelope.content if child not in bodies)
+        return (bodies[0].text or "" if bodies else None), others
 
     async def _replace_pre_key(self, used: int) -> None:
         assert self.keys is not None
@@ -295,12 +298,34 @@ class OmemoService:
         await self._save_keys()
 
     # -- plaintexts kept for the archive -----------------------------------------------------
-    async def remember(self, jid: str, keys: list[str], text: str) -> None:
+    async def remember(self, jid: str, keys: list[str], text: str, content: Sequence[ET.Element] = ()) -> None:
         """Keep the plaintext of a message with ``jid`` under each of its ids (``keys``): its copy in
         the archive cannot be decrypted again (its message key is used up), or was never
-        encrypted for this device (the user's own messages)."""
+        encrypted for this device (the user's own messages). ``content``: an omemo:2 message's
+        envelope content beyond the body, kept too (``recall_content``)."""
+        kept = json.dumps([serialize(el) for el in content[:sce_content.MAX_CONTENT]]) if content else None
         for key in keys[:MAX_KEYS_PER_MESSAGE]:
             await self.store.put(plaintext_key(jid, key), json.dumps(text))
+            if kept is not None:
+                await self.store.put(content_key(jid, key), kept)
+
+    async def recall_content(self, jid: str, keys: list[str]) -> tuple[ET.Element, ...]:
+        """The envelope content kept for an omemo:2 message with ``jid`` by any of its ids (none: ())."""
+        for key in keys[:MAX_KEYS_PER_MESSAGE]:
+            raw = await self.store.get(content_key(jid, key))
+            try:
+                texts = json.loads(raw) if raw is not None else None
+            except ValueError:
+                continue
+            if isinstance(texts, list):
+                found = []
+                for text in texts[:sce_content.MAX_CONTENT]:
+                    try:
+                        found.append(parse(text))
+                    except (StanzaParseError, TypeError):
+                        continue
+                return tuple(found)
+        return ()
 
     async def recall(self, jid: str, keys: list[str]) -> str | None:
         """The plaintext kept for a message with ``jid`` by any of its ids, else None."""

@@ -60,6 +60,12 @@ def plaintext_key(jid: str, message_key: str) -> str:
     return f"plain|{jid}|{message_key}"
 
 
+def content_key(jid: str, message_key: str) -> str:
+    """The record of an omemo:2 message's envelope content beyond its body (a reply, a link, ...),
+    by one of its ids as ``plaintext_key``: what its archived copy shows with the text."""
+    return f"sce|{jid}|{message_key}"
+
+
 def trust_key(jid: str) -> str:
     """The record of the user's trust in ``jid``'s devices: device id → ``{fingerprint, state}``."""
     return f"trust|{jid}"
