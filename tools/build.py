@@ -88,7 +88,8 @@ def prune_vendor(keep: set[Path]) -> int:
 #: converse-omemo plugin loads the first time a chat needs it (plugins/omemo/loader.py). The
 #: plugin's light modules (declaration, PEP notifications, store, crypto boundary) ship as usual.
 OMEMO = PACKAGE / "plugins" / "omemo"
-OMEMO_SHIPPED = frozenset({"__init__.py", "plugin.py", "loader.py", "pep.py", "store.py", "crypto.py", "errors.py"})
+OMEMO_SHIPPED = frozenset({"__init__.py", "plugin.py", "loader.py", "pep.py", "store.py", "crypto.py", "errors.py",
+                           "files.py", "file_sharing.py"})
 NOT_SHIPPED = tuple(p for p in sorted(OMEMO.glob("*.py")) if p.name not in OMEMO_SHIPPED)
 OMEMO_ZIP_PATH = ROOT / "static" / "omemo.zip"
 

@@ -392,6 +392,8 @@ class OmemoPlugin(Plugin):
         "omemo_default": Setting(False, (bool,), "Turn OMEMO end-to-end encryption on in new one-to-one chats."),
         "omemo_archive_url": Setting("/static/omemo.zip", (str,),
                                      "Where OMEMO's protocol code is loaded from the first time a chat uses it."),
+        "omemo_files_http_hosts": Setting([], (list,), "Hosts whose encrypted files (XEP-0454 `aesgcm://` links) "
+                                          "are downloaded with http, not https: servers without TLS, for tests."),
     }
     events = {
         "omemoReady": EventDoc("this device's OMEMO device id", "OMEMO's keys are loaded (or made) and this "
@@ -412,6 +414,9 @@ class OmemoPlugin(Plugin):
         converse.session.add_handler("message", self.omemo.on_device_list)
         for box in converse.get(ChatsState).boxes.values():
             self.omemo.attach(box)
+        from .file_sharing import OmemoFiles  # XEP-0454 encrypted files (file_sharing.py)
+        self.files = OmemoFiles(converse, self.omemo)
+        self.files.install()
 
     def on_online(self, *_: Any) -> None:
         chats = self._converse.get(ChatsState)
