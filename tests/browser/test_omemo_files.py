@@ -72,15 +72,35 @@ def bob(prosody: Any) -> Iterator[tuple[OmemoBot, str]]:
     peer.stop()
 
 
+@pytest.fixture(scope="module")
+def chat(page: ClientPage, bob: tuple[OmemoBot, str]) -> tuple[OmemoBot, str]:
+    """bob's chat open with OMEMO on: alice's device is made and announced (bob can write to it)."""
+    page.js("async (jid) => { const box = await window.cpyApi.chats.open(jid); box.model.set('omemo_active', true); }",
+            bob[1])
+    page.wait_for("() => window.omemoReady.length === 1", timeout=60_000)
+    return bob
+
+
 def box_sel(jid: str) -> str:
     return f'section.cpy-chatbox[data-jid="{jid}"]'
+
+
+def scroll_down(page: ClientPage, jid: str) -> None:
+    """Scroll the chat to its newest row, as the user does (an image loaded above may have grown the
+    list since it followed the newest rows)."""
+    page.wait_for("(sel) => { const rows = document.querySelectorAll(sel + ' li.cpy-msg');"
+                  " if (rows.length) rows[rows.length - 1].scrollIntoView(); return true; }", arg=box_sel(jid))
 
 
 def file_part(page: ClientPage, jid: str, name: str, state: str) -> str:
     """The selector of the row part showing the file ``name`` in ``state``, once there is one."""
     selector = f'{box_sel(jid)} li.cpy-msg .cpy-omemo-file[data-state="{state}"]'
-    page.wait_for("([sel, name]) => Array.from(document.querySelectorAll(sel)).some(e => e.textContent.includes(name)"
-                  " || e.querySelector(`[alt=\"${name}\"]`))", arg=[selector, name], timeout=30_000)
+    page.wait_for("""([sel, name, box, scroll]) => {
+        const rows = document.querySelectorAll(box + ' li.cpy-msg');
+        if (scroll && rows.length) rows[rows.length - 1].scrollIntoView();  // as the user scrolls down
+        return Array.from(document.querySelectorAll(sel)).some(
+            e => e.textContent.includes(name) || e.querySelector(`[alt="${name}"]`)); }""",
+                  arg=[selector, name, box_sel(jid), state != "idle"], timeout=30_000)
     return selector
 
 
@@ -94,14 +114,11 @@ IMAGE_FACTS = """(sel) => { const img = document.querySelector(sel + ' img.cpy-o
 
 
 def test_an_image_bob_encrypted_and_uploaded_is_decrypted_and_shown_in_the_page(
-        page: ClientPage, alice: Account, bob: tuple[OmemoBot, str]) -> None:
-    peer, jid = bob
+        page: ClientPage, alice: Account, chat: tuple[OmemoBot, str]) -> None:
+    peer, jid = chat
     image = png(8, 5, red_then_blue)
     link = peer.upload_encrypted(image, "sunset.png")
     assert LINK.match(link) and link.startswith("aesgcm://localhost:")
-    # alice's device is made and announced when she turns OMEMO on in bob's chat
-    page.js("async (jid) => { const box = await window.cpyApi.chats.open(jid); box.model.set('omemo_active', true); }", jid)
-    page.wait_for("() => window.omemoReady.length === 1", timeout=60_000)
     http_url = "http://" + link.split("://", 1)[1].split("#", 1)[0]
     # lazily: while the chat is minimized its row only names the file; nothing is downloaded
     page.js("async (jid) => (await window.cpyApi.chats.get(jid)).model.minimize()", jid)
@@ -120,9 +137,9 @@ def test_an_image_bob_encrypted_and_uploaded_is_decrypted_and_shown_in_the_page(
     assert page.requests.count(http_url) == 1  # the encrypted bytes, fetched once the row was on screen
 
 
-def test_a_missing_file_says_why_with_a_retry_and_a_bad_key_says_so(
-        page: ClientPage, alice: Account, bob: tuple[OmemoBot, str]) -> None:
-    peer, jid = bob
+def test_a_missing_file_or_a_wrong_key_says_why_with_a_retry_and_a_bad_link_says_so(
+        page: ClientPage, alice: Account, chat: tuple[OmemoBot, str]) -> None:
+    peer, jid = chat
     good = peer.upload_encrypted(b"%PDF-1.4 not really", "notes.pdf")
     location, secret = good.split("#", 1)
     folders = location.rsplit("/", 2)[0]
@@ -142,6 +159,15 @@ def test_a_missing_file_says_why_with_a_retry_and_a_bad_key_says_so(
     assert page.requests.count(fetched) == 2
     file_part(page, jid, "gone.pdf", "failed")
 
+    # the right file with a wrong key: GCM's tag does not match
+    wrong_key = good[:-64] + ("0" if good[-64] != "0" else "1") + good[-63:]
+    peer.send_encrypted(alice.jid, wrong_key)
+    scroll_down(page, jid)
+    page.wait_for("(sel) => Array.from(document.querySelectorAll(sel)).some(e => e.textContent.startsWith("
+                  "'The encrypted file notes.pdf could not be shown: it could not be decrypted (a wrong key, or the file "
+                  "was changed).') && e.querySelector('button[data-name=omemo-file-retry]'))",
+                  arg=f'{box_sel(jid)} li.cpy-msg .cpy-omemo-file[data-state="failed"]', timeout=30_000)
+
     peer.send_encrypted(alice.jid, good.split("#", 1)[0] + "#abcdef")
     page.wait_for("(sel) => Array.from(document.querySelectorAll(sel + ' li.cpy-msg .cpy-body'))"
                   ".some(e => e.textContent.startsWith('This encrypted file link cannot be used (the key must be'))",
@@ -157,8 +183,8 @@ def test_a_missing_file_says_why_with_a_retry_and_a_bad_key_says_so(
 
 
 def test_a_file_alice_sends_with_omemo_on_reaches_bob_encrypted_and_never_in_the_clear(
-        page: ClientPage, alice: Account, bob: tuple[OmemoBot, str]) -> None:
-    peer, jid = bob
+        page: ClientPage, alice: Account, chat: tuple[OmemoBot, str]) -> None:
+    peer, jid = chat
     image = png(8, 5, red_then_blue)
     with peer._cond:
         peer.stanzas.clear()
