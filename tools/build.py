@@ -89,7 +89,7 @@ def prune_vendor(keep: set[Path]) -> int:
 #: plugin's light modules (declaration, PEP notifications, store, crypto boundary) ship as usual.
 OMEMO = PACKAGE / "plugins" / "omemo"
 OMEMO_SHIPPED = frozenset({"__init__.py", "plugin.py", "loader.py", "pep.py", "store.py", "crypto.py", "errors.py",
-                           "rooms.py"})
+                           "rooms.py", "files.py", "file_sharing.py"})
 NOT_SHIPPED = tuple(p for p in sorted(OMEMO.glob("*.py")) if p.name not in OMEMO_SHIPPED)
 OMEMO_ZIP_PATH = ROOT / "static" / "omemo.zip"
 

@@ -4,8 +4,14 @@ added once it is logged in; trust is blind (BTBV), its storage is in memory."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
+import urllib.request
+import xml.etree.ElementTree as ET
 from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import omemo
 from slixmpp import JID
@@ -18,6 +24,7 @@ from tests.unit.omemo_peer import MemoryStorage
 from tools.bot import Bot
 
 AXOLOTL = "eu.siacs.conversations.axolotl"
+UPLOAD = "urn:xmpp:http:upload:0"
 
 
 class PeerOmemo(XEP_0384):  # type: ignore[misc]
@@ -119,3 +126,29 @@ class OmemoBot(Bot):
 
     def wait_for_carbon(self, text: str, timeout: float = 30.0) -> str | None:
         return self._wait(lambda: text if text in self.carbon_plaintexts else None, timeout)
+
+    def upload_encrypted(self, data: bytes, filename: str, service: str = "upload.localhost") -> str:
+        """Share a file as XEP-0454 says, with ``cryptography`` (not converse-py's code): encrypt
+        ``data`` with AES-256-GCM (a random key, a 12-byte IV, the tag appended), PUT the ciphertext
+        through a XEP-0363 slot of ``service``, and return the ``aesgcm://`` link of its GET URL
+        (the IV then the key, hex, as the fragment)."""
+        key, iv = AESGCM.generate_key(bit_length=256), os.urandom(12)
+        sealed = AESGCM(key).encrypt(iv, data, None)
+
+        async def upload() -> str:
+            assert self.xmpp is not None
+            iq = self.xmpp.make_iq_get(ito=service)
+            iq.append(ET.fromstring(f"<request xmlns='{UPLOAD}' filename='{filename}' size='{len(sealed)}' "
+                                    "content-type='application/octet-stream'/>"))
+            answer = await iq.send(timeout=20)
+            slot = answer.xml.find(f"{{{UPLOAD}}}slot")
+            put = slot.find(f"{{{UPLOAD}}}put")
+            get_url = slot.find(f"{{{UPLOAD}}}get").get("url")
+            headers = {h.get("name"): (h.text or "") for h in put.findall(f"{{{UPLOAD}}}header")}
+            request = urllib.request.Request(put.get("url"), data=sealed, method="PUT",
+                                             headers={**headers, "Content-Type": "application/octet-stream"})
+            await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=20).close())
+            scheme, rest = get_url.split("://", 1)
+            assert scheme in ("http", "https")
+            return f"aesgcm://{rest}#{iv.hex()}{key.hex()}"
+        return self._call(upload(), timeout=60)

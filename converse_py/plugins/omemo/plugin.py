@@ -479,6 +479,8 @@ class OmemoPlugin(Plugin):
                                  "and in rooms that are members-only and non-anonymous."),
         "omemo_archive_url": Setting("/static/omemo.zip", (str,),
                                      "Where OMEMO's protocol code is loaded from the first time a chat uses it."),
+        "omemo_files_http_hosts": Setting([], (list,), "Hosts whose encrypted files (XEP-0454 `aesgcm://` links) "
+                                          "are downloaded with http, not https: servers without TLS, for tests."),
     }
     events = {
         "omemoReady": EventDoc("this device's OMEMO device id", "OMEMO's keys are loaded (or made) and this "
@@ -501,6 +503,9 @@ class OmemoPlugin(Plugin):
             self.omemo.attach(box)
         from .rooms import register as register_rooms  # OMEMO in members-only, non-anonymous rooms
         self.rooms = register_rooms(converse, self.omemo)
+        from .file_sharing import OmemoFiles  # XEP-0454 encrypted files (file_sharing.py)
+        self.files = OmemoFiles(converse, self.omemo)
+        self.files.install()
 
     def on_online(self, *_: Any) -> None:
         chats = self._converse.get(ChatsState)

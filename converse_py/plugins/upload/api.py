@@ -26,7 +26,9 @@ class UploadAPI(Grouping):
         upload service and send its URL, with a XEP-0066 element, to the chat or room ``jid`` (a
         chat box opens if none is). Resolves to the URL others download it from; rejects with
         ``UploadFailed`` (its message says what happened, as the info line in the box does).
-        Events ``uploadStarted``, ``uploadProgress``, ``uploadFinished``, ``uploadFailed``.
+        Events ``uploadStarted``, ``uploadProgress``, ``uploadFinished``, ``uploadFailed``. In a chat
+        with OMEMO on the file is encrypted first and its ``aesgcm://`` link (XEP-0454) is sent
+        encrypted instead, without the OOB element: the call resolves to that link (docs/omemo.md).
 
         JS: ``await _converse.api.upload.send('bob@localhost', new File(['hello'], 'hello.txt', {type: 'text/plain'}))``
         Python: ``url = await api.upload.send("bob@localhost", b"hello", "hello.txt", "text/plain")``

@@ -15,7 +15,7 @@ from ...xmpp.stanza import format_size
 
 #: Every ``reason`` an upload can fail with (``upload.reason`` in the ``uploadFailed`` event).
 REASONS = ("offline", "no-service", "too-large", "refused", "no-answer", "network", "http-status",
-           "cancelled", "unsupported")
+           "cancelled", "unsupported", "encryption")
 
 
 class UploadFailed(ConverseError):
@@ -80,3 +80,8 @@ class UploadFailed(ConverseError):
     @classmethod
     def unsupported(cls, name: str) -> UploadFailed:
         return cls("unsupported", _("{name} was not sent: this client cannot upload files here.", name=name))
+
+    @classmethod
+    def encryption(cls, name: str) -> UploadFailed:
+        """The file was to be encrypted (OMEMO is on in the chat) and could not be: nothing was sent."""
+        return cls("encryption", _("{name} was not sent: it could not be encrypted.", name=name))

@@ -29,7 +29,7 @@ from .api import UploadAPI
 from .failures import UploadFailed
 from .stanzas import (UPLOAD, SlotError, items_query, max_file_size, oob, parse_items, parse_refusal, parse_slot,
                        slot_request)
-from .transfer import FileToSend, HttpPut, PutRequest
+from .transfer import FileToSend, HttpPut, PreparedUpload, PutRequest, UploadPreparer
 
 #: How long a slot request may wait for the upload service.
 SLOT_TIMEOUT = 30.0
@@ -94,6 +94,8 @@ class UploadState:
         self.converse = converse
         self.uploads: dict[str, Upload] = {}
         self._service: asyncio.Future[UploadService | None] | None = None
+        #: Plugins that send some files their own way (OMEMO encrypts them): asked in order.
+        self.preparers: list[UploadPreparer] = []
 
     def reset(self) -> None:
         """A new session discovers the service anew."""
@@ -160,27 +162,38 @@ class UploadState:
 
     async def _run(self, box: Any, upload: Upload) -> str:
         file = upload.file
-        transfer = asyncio.ensure_future(self._transfer(upload))
+        transfer = asyncio.ensure_future(self._transfer(upload, box))
         try:
             waiting: list[asyncio.Future[Any]] = [transfer, upload.stop]
             await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if not transfer.done():
                 transfer.cancel()
                 raise UploadFailed.cancelled(file.name)
-            url = transfer.result()
+            url, prepared = transfer.result()
         except (asyncio.CancelledError, Exception) as exc:
             failure = _failure(upload, exc)
             upload.set({"status": "failed", "reason": failure.reason, "error": str(failure)})
             box.add_info(str(failure))
             self.converse.trigger("uploadFailed", upload)
             raise failure from None
-        self._send(box, url)
+        if prepared is not None:
+            url = await prepared.send(url)
+        else:
+            self._send(box, url)
         upload.set({"status": "done", "url": url, "loaded": file.size})
         self.converse.trigger("uploadFinished", upload)
         return url
 
-    async def _transfer(self, upload: Upload) -> str:
-        """Service, limit, slot, PUT: the GET URL once the file is on the server."""
+    async def _prepare(self, box: Any, file: FileToSend) -> PreparedUpload | None:
+        for preparer in self.preparers:
+            prepared = await preparer(box, file)
+            if prepared is not None:
+                return prepared
+        return None
+
+    async def _transfer(self, upload: Upload, box: Any = None) -> tuple[str, PreparedUpload | None]:
+        """Service, limit, slot, PUT: the GET URL once the file is on the server (and how a
+        preparer sends it, if one took the file)."""
         file = upload.file
         session = self.converse.session
         if not session.connected:
@@ -191,6 +204,8 @@ class UploadState:
             raise UploadFailed.offline(file.name) from None
         if service is None:
             raise UploadFailed.no_service(file.name)
+        prepared = await self._prepare(box, file) if box is not None else None
+        file = prepared.file if prepared is not None else file
         if service.max_size is not None and file.size > service.max_size:
             raise UploadFailed.too_large(file.name, file.size, service.max_size)
         put: HttpPut | None = getattr(self.converse.platform, "http_put", None)
@@ -221,7 +236,7 @@ class UploadState:
             raise UploadFailed.network(file.name) from None
         if not 200 <= status < 300:
             raise UploadFailed.http_status(file.name, status)
-        return slot.get_url
+        return slot.get_url, prepared
 
     def _progress(self, upload: Upload, sent: int) -> None:
         if upload.get("status") == "uploading" and sent != upload.get("loaded"):

@@ -58,3 +58,18 @@ def file_to_send(file: Any, filename: str | None = None, content_type: str | Non
     name = filename or str(getattr(file, "name", "") or "") or "file"
     kind = content_type if content_type is not None else str(getattr(file, "type", "") or "")
     return FileToSend(name, size, kind, file)
+
+
+@dataclass(frozen=True)
+class PreparedUpload:
+    """How a plugin sends a file its own way (OMEMO: encrypted, XEP-0454): ``file`` is what is
+    PUT (its size asked for in the slot request), ``send(get_url)`` sends the message for it and
+    returns the URL it sent (the upload's ``url``)."""
+
+    file: FileToSend
+    send: Callable[[str], Awaitable[str]]
+
+
+#: ``preparer(box, file)``: a ``PreparedUpload`` to send ``file`` to ``box`` another way, or None
+#: (the file is PUT as it is and its GET URL sent with an OOB element). Raises ``UploadFailed``.
+UploadPreparer = Callable[[Any, FileToSend], Awaitable["PreparedUpload | None"]]
