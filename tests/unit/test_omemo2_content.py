@@ -215,7 +215,7 @@ def test_content_added_in_the_clear_to_an_omemo_2_message_is_not_shown_as_the_se
                     "<spoiler xmlns='urn:xmpp:spoiler:0'>gotcha</spoiler></message>")
         client.transport.receive(encrypted_message(ROMEO, sent, "r1").replace("</message>", injected))
         box = client.converse.get(ChatsState).boxes[ROMEO]
-        assert box.messages[-1].extras == {"omemo": "pending"}  # not even while it is decrypted
+        assert box.messages[-1].extras == {"omemo": "pending", "hold": True}  # not even while it is decrypted
         await until(lambda: box.messages and box.messages[-1].extras.get("omemo") == "decrypted", "decrypted")
         row = box.messages[-1]
         assert row.body == "see you anon"
