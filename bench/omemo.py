@@ -22,6 +22,7 @@ burst are, the same way.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -102,6 +103,36 @@ def send_all(bot: Any, stanzas: list[str]) -> float:
     return float(bot._call(send(), timeout=60))
 
 
+def oldmemo_only_plugin() -> Any:
+    """slixmpp-omemo's plugin (as tests/browser/omemo_bot.py configures it) whose session manager
+    has the OMEMO 0.3 backend only: both clients reach the contact with 0.3 (Converse.js 14
+    prefers omemo:2 when a contact has both; converse-py writes 0.3 then)."""
+    import oldmemo
+    import oldmemo.oldmemo
+    from slixmpp_omemo.base_session_manager import TrustLevel
+    from slixmpp_omemo.xep_0384 import _make_session_manager
+    from tests.browser.omemo_bot import PeerOmemo
+
+    class OldmemoOnly(PeerOmemo):  # type: ignore[misc]
+        async def get_session_manager(self) -> Any:
+            built = getattr(self, "_only_03", None)
+            if built is None:
+                built = self._only_03 = asyncio.ensure_future(self._build_03())
+            return await built
+
+        async def _build_03(self) -> Any:
+            manager = await _make_session_manager(self.xmpp, self).create(
+                [oldmemo.Oldmemo(self.storage)], self.storage, self.xmpp.boundjid.bare, initial_own_label=None,
+                undecided_trust_level_name=TrustLevel.UNDECIDED.value)
+            await manager.after_history_sync()
+            return manager
+
+        async def _on_device_list_update(self, msg: Any) -> None:
+            if msg.xml.find(f".//{{{oldmemo.oldmemo.NAMESPACE}}}list") is not None:
+                await super()._on_device_list_update(msg)
+    return OldmemoOnly
+
+
 def scenario_omemo(h: Any, client: Any, run: int, fx: dict[str, Any]) -> dict[str, Any]:
     from bench.probe_burst import renderer_main_cpu
     from bench.run import open_chat
@@ -109,11 +140,18 @@ def scenario_omemo(h: Any, client: Any, run: int, fx: dict[str, Any]) -> dict[st
 
     owner, peer = seed.new_account(h.prosody, "omemoowner"), seed.new_account(h.prosody, "omemopeer")
     seed.befriend(h.prosody, owner, peer)
+    from slixmpp.plugins import register_plugin
+    from tests.browser.omemo_bot import PeerOmemo
+
     bot = OmemoBot(peer.jid, peer.password, "127.0.0.1", h.prosody.c2s_port, "omemo")
     bot.start()
     out: dict[str, Any] = {}
     try:
-        bot.start_omemo()
+        register_plugin(oldmemo_only_plugin(), name="xep_0384")  # this contact speaks OMEMO 0.3 only
+        try:
+            bot.start_omemo()
+        finally:
+            register_plugin(PeerOmemo)  # as the tests have it
         context, page, _ = h.open(client, owner, settings={"omemo_default": True} if client.key == "js" else None)
         try:
             open_chat(page, client, peer.jid)
