@@ -80,7 +80,8 @@ def encrypt_all(bot: Any, to: str, bodies: list[str]) -> list[str]:
 
     async def encrypt() -> list[str]:
         plugin = bot.xmpp.plugin["xep_0384"]
-        await plugin.refresh_device_lists({JID(to)}, force_download=True)
+        manager = await plugin.get_session_manager()
+        await manager.refresh_device_list("eu.siacs.conversations.axolotl", JID(to).bare)  # the page's 0.3 device
         out: list[str] = []
         for body in bodies:
             message = bot.xmpp.make_message(mto=JID(to), mtype="chat")

@@ -58,8 +58,11 @@ def one_run(h: Harness, prosody: ProsodyServer, count: int, profile: bool, sort:
             t0 = send_all(bot, stanzas) - origin
             done, last = page.evaluate(BURST_DONE_JS, ["p", count, 120_000, t0])
             cpu = renderer_main_cpu() - before
+            tasks = page.evaluate("""([a, b]) => window.__bench.longtasks
+                .filter(([start, d]) => start + d >= a && start <= b).map(([, d]) => Math.round(d))
+                .sort((x, y) => y - x).slice(0, 8)""", [t0, t0 + last])
             line = (f"{done} of {count} decrypted in {last:.0f} ms; renderer main thread CPU {cpu * 1000:.0f} ms "
-                    f"({cpu * 1000 / max(1, done):.1f} ms a message)")
+                    f"({cpu * 1000 / max(1, done):.1f} ms a message); longest tasks {tasks} ms")
             if profile:
                 line += "\n" + str(run_python(page, f"SORT = {sort!r}\nCALLEES = {callees!r}\n" + PROFILE_STOP))
             return line
