@@ -50,14 +50,19 @@ def prepare(handle: ClientPage) -> None:
         """))
 
 
-@pytest.fixture(scope="module")
-def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
-    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
+def open_api_page(browser: Any, web_server: Any, prosody: Any, account: Account) -> Iterator[ClientPage]:
+    """A module's page: api.html logged in as ``account``, then ``prepare``d; closed at the end."""
+    settings = {"bosh_service_url": prosody.bosh_url, "jid": account.jid, "password": account.password,
                 "auto_login": True}
     handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
     prepare(handle)
     yield handle
     handle.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
+    yield from open_api_page(browser, web_server, prosody, alice)
 
 
 @pytest.fixture(scope="module")

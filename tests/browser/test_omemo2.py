@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element
-from .support import Account, ClientPage, open_client_page, unique_account
+from .support import Account, ClientPage, unique_account
 from .test_media import png
-from .test_omemo import FALLBACK, box_sel, locked, prepare, rows, wait_row
+from .test_omemo import FALLBACK, box_sel, locked, open_api_page, prepare, rows, wait_row
 
 TWO = "urn:xmpp:omemo:2"
 AXOLOTL = "eu.siacs.conversations.axolotl"
@@ -28,12 +28,7 @@ def alice(prosody: Any) -> Account:
 
 @pytest.fixture(scope="module")
 def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
-    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
-                "auto_login": True}
-    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
-    prepare(handle)
-    yield handle
-    handle.close()
+    yield from open_api_page(browser, web_server, prosody, alice)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import pytest
 from slixmpp import JID
 
 from .omemo_bot import OmemoBot
-from .support import Account, ClientPage, open_client_page, unique_account
-from .test_omemo import FALLBACK, prepare, raw_with
+from .support import Account, ClientPage, unique_account
+from .test_omemo import FALLBACK, open_api_page, prepare, raw_with
 
 SERVICE = "conference.localhost"
 
@@ -57,12 +57,7 @@ def alice(prosody: Any) -> Account:
 
 @pytest.fixture(scope="module")
 def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterator[ClientPage]:
-    settings = {"bosh_service_url": prosody.bosh_url, "jid": alice.jid, "password": alice.password,
-                "auto_login": True}
-    handle = open_client_page(browser, web_server.url, "/tests/browser/pages/api.html", settings)
-    prepare(handle)
-    yield handle
-    handle.close()
+    yield from open_api_page(browser, web_server, prosody, alice)
 
 
 @pytest.fixture(scope="module")
