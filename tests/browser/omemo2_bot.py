@@ -131,6 +131,8 @@ class Omemo2Bot(Bot):
         super().__init__(*args, **kwargs)
         self.envelopes: list[Envelope] = []
         self.decrypt_errors: list[str] = []
+        #: The peer's nick in each room it entered (``join_room``).
+        self.room_nicks: dict[str, str] = {}
 
     def _plugin(self) -> TwomemoOnlyOmemo:
         assert self.xmpp is not None
@@ -159,6 +161,13 @@ class Omemo2Bot(Bot):
 
     async def _decrypt(self, msg: Any) -> None:
         sender = msg["from"].bare
+        if msg["type"] == "groupchat":  # the real JID of the occupant (non-anonymous room)
+            muc = self.xmpp.plugin["xep_0045"] if self.xmpp is not None and "xep_0045" in self.xmpp.plugin else None
+            nick = msg["from"].resource
+            if muc is None or nick == self.room_nicks.get(msg["from"].bare):
+                return  # the room's reflection of the peer's own message
+            real = muc.get_jid_property(JID(msg["from"].bare), nick, "jid")
+            sender = JID(real).bare if real else sender
         try:
             manager = await self._plugin().get_session_manager()
             element = msg.xml.find(f"{{{TWO}}}encrypted")
@@ -203,3 +212,37 @@ class Omemo2Bot(Bot):
 
     def wait_for_envelope(self, body: str, timeout: float = 30.0) -> Envelope | None:
         return self._wait(lambda: next((e for e in self.envelopes if e.body == body), None), timeout)
+
+    # -- rooms (XEP-0045): omemo:2 groupchat messages (XEP-0384 0.8 §6) ------------------------
+    def join_room(self, room: str, nick: str) -> None:
+        """Enter ``room`` with slixmpp's XEP-0045 (its presences give the occupants' real JIDs)."""
+        async def join() -> None:
+            assert self.xmpp is not None
+            if "xep_0045" not in self.xmpp.plugin:
+                self.xmpp.register_plugin("xep_0045")
+            await self.xmpp.plugin["xep_0045"].join_muc_wait(JID(room), nick, maxstanzas=0, timeout=20)
+        self.room_nicks[room] = nick
+        self._call(join(), timeout=30)
+
+    def send_sce_to_room(self, room: str, members: set[str], content: list[ET.Element], to_jid: str | None = None) -> str:
+        """A groupchat message to ``room`` whose envelope (``<to/>`` the room's bare JID unless a
+        test names another, ``<from/>`` the peer's bare JID) is encrypted for every omemo:2 device
+        of ``members`` (real bare JIDs)."""
+        async def send() -> str:
+            assert self.xmpp is not None
+            manager = await self._plugin().get_session_manager()
+            for member in members:
+                await manager.refresh_device_list(TWO, member)
+            data = envelope_xml(content, to_jid or room, self.xmpp.boundjid.bare)
+            messages, errors = await manager.encrypt(frozenset(members), {TWO: data}, [TWO])
+            if not messages:
+                raise RuntimeError(f"python-omemo could not encrypt: {errors!r}")
+            [message] = list(messages)
+            stanza = self.xmpp.make_message(mto=JID(room), mtype="groupchat", mbody=FALLBACK)
+            stanza["id"] = secrets.token_hex(8)
+            stanza.append(twomemo.etree.serialize_message(message))
+            ET.SubElement(stanza.xml, "{urn:xmpp:eme:0}encryption", namespace=TWO, name="OMEMO")
+            ET.SubElement(stanza.xml, "{urn:xmpp:hints}store")
+            stanza.send()
+            return str(stanza["id"])
+        return self._call(send(), timeout=60)

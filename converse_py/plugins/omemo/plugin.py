@@ -318,7 +318,8 @@ class OmemoChats:
                 extras_state, body = "decrypted", kept
                 content = await service.recall_content(box.get("jid"), keys)
             else:
-                decrypted = await service.decrypt(element, sender)
+                room = box.get("jid") if box.get("type") == "chatroom" else None  # omemo:2: <to/> is the room
+                decrypted = await service.decrypt(element, sender, room)
                 extras_state, body = "untrusted" if decrypted.trust == "distrusted" else "decrypted", decrypted.text
                 content = decrypted.content
                 if body is not None and keys:

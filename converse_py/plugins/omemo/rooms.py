@@ -1,4 +1,5 @@
-"""OMEMO 0.3 in rooms, as Conversations and Converse.js do it (XEP-0384 0.3.0 §5): only in rooms
+"""OMEMO in rooms, as Conversations and Converse.js do it (XEP-0384 0.3.0 §5; omemo:2 as XEP-0384
+0.8 §6 with XEP-0420 envelopes, when the members have only omemo:2 devices: ``group.py``): only in rooms
 that are members-only and non-anonymous (disco#info ``muc_membersonly`` and ``muc_nonanonymous``),
 where the real JIDs of all members are known. A message is encrypted for every device of every
 member (the affiliation lists owner/admin/member when the room lets the user read them, plus the
@@ -46,7 +47,7 @@ from ..chats.hooks import OutgoingMessage
 from ..chats.message_stanza import MessageStanza
 from ..chats.models import ShownMessage
 from . import pep
-from .plugin import ENCRYPTED_TAGS, OMEMO_KEY, OmemoChats, encrypt_stanza
+from .plugin import ENCRYPTED_TAGS, OMEMO_KEY, OmemoChats, _namespace_of, encrypt_stanza
 
 MEMBERS_ONLY = "muc_membersonly"
 NON_ANONYMOUS = "muc_nonanonymous"
@@ -255,7 +256,7 @@ class OmemoRooms:
             service = await self.chats.ensure_service()
             from .group import encrypt_for_group  # the lazily loaded core (loaded by ensure_service)
             stale = self.members_stale(room)  # then the members' device lists are fetched again too
-            encrypted = await encrypt_for_group(service, await self.members(room), text, refresh=stale)
+            encrypted = await encrypt_for_group(service, await self.members(room), text, refresh=stale, room=jid)
         except Exception as error:  # every failure is shown: the text is never lost silently
             why = _("it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
             logger.info("OMEMO: a message to the room %s was not sent: %s", jid, _reason(error))
@@ -281,7 +282,11 @@ class OmemoRooms:
             if box.get("omemo_active"):
                 outgoing.refuse(ConnectionRefusedError(_("OMEMO is on: this message would have gone in the clear")))
             return outgoing
+        two = _namespace_of(encrypted) == pep.TWO
         for stanza in outgoing.body_stanzas():
+            if two:  # omemo:2 encrypts the body alone here: no other content goes in the clear
+                from . import sce_content  # loaded: the message was encrypted
+                sce_content.remove_content(stanza, keep_body=True)
             encrypt_stanza(stanza, encrypted)
         return outgoing
 
@@ -298,9 +303,11 @@ class OmemoRooms:
             self.chats._remember(context.box, shown, shown.body)
             return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"})
         element = find(context.stanza, pep.AXOLOTL, "encrypted")
+        two = element is None
+        if two:  # omemo:2: its envelope's <from/> is the sender's real JID, a <to/> the room
+            element = find(context.stanza, pep.TWO, "encrypted")
         if element is None:
-            return replace(shown, body=_("An omemo:2 message in a room: this client reads only OMEMO 0.3 there."),
-                           extras={**shown.extras, OMEMO_KEY: "failed"})
+            return None
         archived = context.source == "archive"
         # the discussion history a room sends on entering: its keys were used when it was read here
         # first, so the kept text is looked up first, as for the archive
@@ -315,9 +322,13 @@ class OmemoRooms:
             unknown = _("An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.",
                         nick=context.sender or "?")
             return replace(shown, body=unknown, extras={**shown.extras, OMEMO_KEY: "failed"})
-        task = asyncio.ensure_future(self.chats._decrypt(context.box, element, sender, shown, history))
+        # omemo:2: the envelope's content is shown as in chats (sce_content); what came in the clear
+        # beside the <encrypted/> is not the sender's
+        task = asyncio.ensure_future(self.chats._decrypt(context.box, element, sender, shown, history,
+                                                         context if two else None))
         task.add_done_callback(_report)
-        return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**shown.extras, OMEMO_KEY: "pending"})
+        wire_extras = {} if two else shown.extras
+        return replace(shown, body=_("Decrypting an OMEMO message…"), extras={**wire_extras, OMEMO_KEY: "pending"})
 
     def on_online(self, *_: Any) -> None:
         from ..muc.plugin import RoomsState

@@ -252,10 +252,11 @@ class OmemoService:
                 raise OmemoSendError(f"no device of {peer} could be reached (no usable bundle)")
             return encrypted_element(outgoing.encrypted)
 
-    async def decrypt(self, element: ET.Element, sender: str) -> Decrypted:
+    async def decrypt(self, element: ET.Element, sender: str, room: str | None = None) -> Decrypted:
         """The text of an ``<encrypted/>`` from ``sender`` (a bare JID; the user's own for a carbon
         of another own device; None for a message without payload), with the sending device's
-        trust. Raises ``OmemoError``."""
+        trust. ``room``: the room's bare JID for a groupchat message (``sender`` is then the real
+        JID). Raises ``OmemoError``."""
         async with self.lock:
             assert self.keys is not None
             encrypted = parse_encrypted(element)
@@ -275,16 +276,21 @@ class OmemoService:
         elif encrypted.version is OMEMO_03:
             text = incoming.plaintext.decode("utf-8", "replace")
         else:
-            text, content = self._envelope_text(incoming.plaintext, sender)
+            text, content = self._envelope_text(incoming.plaintext, sender, room)
         return Decrypted(text, encrypted.sid, trust, content)
 
-    def _envelope_text(self, data: bytes, sender: str) -> tuple[str | None, tuple[ET.Element, ...]]:
+    def _envelope_text(self, data: bytes, sender: str, room: str | None = None) -> tuple[str | None, tuple[ET.Element, ...]]:
         """The body of an omemo:2 envelope, checked against who sent it (XEP-0420 §6: ``<from/>``
-        names the sender; a ``<to/>`` names this account or, in a carbon of the user's own, the contact)."""
+        names the sender; a ``<to/>`` names this account or, in a carbon of the user's own, the
+        contact; in a groupchat (``room``) ``<from/>`` is the sender's real bare JID and a ``<to/>``
+        the room's bare JID, XEP-0384 0.8 §6)."""
         envelope = sce.parse_envelope(data)
         if (envelope.from_jid or "").partition("/")[0].lower() != sender.lower():
             raise DecryptionError("the envelope names another sender")
-        if envelope.to_jid is not None and sender != self.own_jid and \
+        if room is not None:
+            if envelope.to_jid is not None and envelope.to_jid.partition("/")[0].lower() != room.lower():
+                raise DecryptionError("the envelope was addressed to another room")
+        elif envelope.to_jid is not None and sender != self.own_jid and \
                 envelope.to_jid.partition("/")[0].lower() != self.own_jid.lower():
             raise DecryptionError("the envelope was addressed to someone else")
         bodies = [child for child in envelope.content if child.tag in ("{jabber:client}body", "body")]
