@@ -48,8 +48,8 @@ def group_version(peers: Collection[str], with_03: Collection[str], with_2: Coll
     without_any = [peer for peer in without_03 if peer in without_2]
     if without_any:
         raise OmemoSendError(f"no OMEMO device of {', '.join(without_any)}")
-    raise OmemoSendError(f"the members share no OMEMO version (only omemo:2: {', '.join(without_03)}; "
-                         f"only OMEMO 0.3: {', '.join(without_2)})")
+    raise OmemoSendError(f"the members share no OMEMO version: omemo:2 only for {', '.join(without_03)}, "
+                         f"OMEMO 0.3 only for {', '.join(without_2)}")
 
 
 async def _usable(service: OmemoService, peer: str, version: Version, refresh: bool) -> list[Recipient]:
