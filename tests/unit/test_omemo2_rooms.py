@@ -94,7 +94,8 @@ def test_a_groupchat_envelope_naming_another_sender_or_another_room_is_refused()
 def groupchat(nick: str, encrypted: ET.Element, msg_id: str) -> str:
     return (f"<message xmlns='jabber:client' from='{ROOM}/{nick}' to='alice@localhost/web' type='groupchat' "
             f"id='{msg_id}'><body>{FALLBACK_BODY}</body>{serialize(encrypted)}"
-            f"<encryption xmlns='urn:xmpp:eme:0' namespace='{TWO}'/></message>")
+            f"<encryption xmlns='urn:xmpp:eme:0' namespace='{TWO}'/>"
+            f"<stanza-id xmlns='urn:xmpp:sid:0' id='S-{msg_id}' by='{ROOM}'/></message>")
 
 
 def room_messages(client: Any) -> list[str]:
@@ -141,6 +142,25 @@ def test_an_omemo_2_only_member_and_the_client_exchange_envelopes_in_the_room() 
         client.transport.receive(groupchat("juliet", forged, "j2"))
         await until(lambda: any(m.id == "j2" and m.extras.get("omemo") == "failed" for m in room.messages), "refused")
         assert "meant elsewhere" not in [m.body for m in room.messages]
+
+        # a reply with a spoiler: the reply, its fallback and the spoiler travel in the envelope only
+        client.transport.sent.clear()
+        fake.seen = 0
+        room.set("spoiler", {"hint": "the tomb"})
+        room.reply("j1", "Is it e'en so?")
+        await until(lambda: room_messages(client), "the reply sent")
+        [xml] = room_messages(client)
+        for leaked in ("e'en so", "e&apos;en so", "the tomb", "urn:xmpp:reply:0", "urn:xmpp:fallback:0", "urn:xmpp:spoiler:0"):
+            assert leaked not in xml, leaked
+        plaintext = await peer_receives(juliet, find(parse(xml), TWO, "encrypted"), "alice@localhost", JULIET)  # type: ignore[arg-type]
+        content = ET.fromstring(plaintext or b"").find(f"{{{SCE}}}content")
+        assert content is not None
+        assert content.find("{urn:xmpp:reply:0}reply").get("id") == "S-j1"  # type: ignore[union-attr]
+        assert content.find("{urn:xmpp:fallback:0}fallback") is not None
+        assert content.findtext("{urn:xmpp:spoiler:0}spoiler") == "the tomb"
+        mine = room.messages[-1]  # the user's row is the reply and the spoiler it was
+        assert mine.outgoing and mine.extras.get("omemo") == "sent" and mine.body == "Is it e'en so?"
+        assert mine.extras.get("reply", {}).get("id") == "S-j1" and mine.extras.get("spoiler", {}).get("hint") == "the tomb"
         fake.task.cancel()
         admin.cancel()
     arun(body())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from ...xmpp.stanza import element
 from . import sce
@@ -58,10 +58,11 @@ async def _usable(service: OmemoService, peer: str, version: Version, refresh: b
 
 
 async def encrypt_for_group(service: OmemoService, members: Iterable[str], text: str, *,
-                            refresh: bool = False, room: str = "") -> ET.Element:
+                            refresh: bool = False, room: str = "", content: Sequence[ET.Element] = ()) -> ET.Element:
     """The ``<encrypted/>`` of ``text`` for every trusted device of every JID of ``members`` (bare
     JIDs, the user excluded) and the user's other devices, in the version ``group_version`` picks
-    (omemo:2: an envelope addressed to ``room``, the room's bare JID). Raises ``OmemoSendError``
+    (omemo:2: an envelope addressed to ``room``, the room's bare JID, of ``content``: the message's
+    content elements, ``sce_content.content_elements``, its body the text; or a body of ``text``). Raises ``OmemoSendError``
     naming the members that version cannot reach (nothing is sent then), or when there is no
     member at all. ``refresh`` fetches the members' device lists again (members who are not
     contacts send no device-list notifications)."""
@@ -90,7 +91,7 @@ async def encrypt_for_group(service: OmemoService, members: Iterable[str], text:
             plaintext = text.encode("utf-8")
         else:  # XEP-0384 0.8 §6 / XEP-0420: in a groupchat <to/> is the room's bare JID
             body = element("body", xmlns="jabber:client", text=text)
-            plaintext = sce.envelope_bytes([body], rpad=await sce.random_padding(service.crypto),
+            plaintext = sce.envelope_bytes(list(content) or [body], rpad=await sce.random_padding(service.crypto),
                                            from_jid=service.own_jid, to_jid=room or None)
         outgoing = await encrypt_message(service.crypto, version, service.keys, service.device_id,
                                          plaintext, recipients)

@@ -29,6 +29,7 @@ JS::
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -42,9 +43,9 @@ from ...core.session import own_bare
 from ...i18n import _
 from ...xmpp import ns
 from ...xmpp.jid import JID
-from ...xmpp.stanza import find, find_all, iq, new_id, sub
+from ...xmpp.stanza import find, find_all, find_child, iq, new_id, sub
 from ..chats.hooks import OutgoingMessage
-from ..chats.message_stanza import MessageStanza
+from ..chats.message_stanza import MessageStanza, through_hook
 from ..chats.models import ShownMessage
 from . import pep
 from .plugin import ENCRYPTED_TAGS, OMEMO_KEY, OmemoChats, _namespace_of, encrypt_stanza
@@ -162,6 +163,12 @@ class OmemoRooms:
         self._prepared: dict[str, ET.Element] = {}
         #: Affiliation lists by room JID: (when fetched, bare JIDs).
         self._affiliated: dict[str, tuple[float, set[str]]] = {}
+        #: Rooms whose message is being built as it would go in the clear (``_plain_message``).
+        self._capturing: set[str] = set()
+        #: The content elements of the message being sent (0.3 carries them beside the body).
+        self._content: dict[str, list[ET.Element]] = {}
+        #: omemo:2: the message being sent as it was before encryption (its row is made from it).
+        self._plain_sent: dict[str, ET.Element] = {}
 
     # -- the switch ------------------------------------------------------------------------
     def attach(self, box: Any) -> None:
@@ -221,8 +228,24 @@ class OmemoRooms:
                 box.get("jid") in self._prepared:
             return outgoing
         outgoing.cancel()
-        asyncio.ensure_future(self.send_encrypted(box, outgoing.text)).add_done_callback(_report)
+        plain = self._plain_message(box, outgoing.text)  # now: a pending reply or spoiler is this message's
+        asyncio.ensure_future(self.send_encrypted(box, outgoing.text, plain=plain)).add_done_callback(_report)
         return outgoing
+
+    def _plain_message(self, room: Any, text: str) -> ET.Element | None:
+        """The message as it would go to the room in the clear: ``createMessageStanza`` listeners (a
+        reply, a spoiler, ...) build it, this one aside. omemo:2 encrypts its content elements."""
+        from ..muc.stanzas import groupchat_message
+        jid = room.get("jid")
+        outgoing = OutgoingMessage(room, text, stanzas=[groupchat_message(jid, text)])
+        self._capturing.add(jid)
+        try:
+            result = self.converse.hook("createMessageStanza", room, outgoing)
+        finally:
+            self._capturing.discard(jid)
+        outgoing = result if isinstance(result, OutgoingMessage) else outgoing
+        stanzas = outgoing.body_stanzas()
+        return stanzas[0] if stanzas and outgoing.refusal is None else None
 
     def members_stale(self, room: Any) -> bool:
         """Whether the room's affiliation lists (and its members' device lists) are to be fetched again."""
@@ -246,17 +269,25 @@ class OmemoRooms:
         occupants = [occupant.get("jid") for occupant in getattr(room, "occupants", {}).values()]
         return member_jids(occupants, cached[1], own_bare(self.converse.session) or "")
 
-    async def send_encrypted(self, room: Any, text: str) -> ShownMessage | None:
+    async def send_encrypted(self, room: Any, text: str, *, plain: ET.Element | None = None) -> ShownMessage | None:
         """Encrypt ``text`` for every member's devices and the user's other ones, then send it to
-        the room; when that fails the text is shown as a failed message (with *Resend*), never sent."""
+        the room; when that fails the text is shown as a failed message (with *Resend*), never sent.
+        ``plain``: the message as it would have gone in the clear (omemo:2 encrypts all its content
+        elements; made here when not given)."""
         jid = room.get("jid")
+        if plain is None:
+            plain = self._plain_message(room, text)
+        content: list[ET.Element] = []
         try:
             if not room_qualifies(room.get("features")):
                 raise PermissionError(_("the room is not members-only and non-anonymous"))
             service = await self.chats.ensure_service()
+            from . import sce_content
             from .group import encrypt_for_group  # the lazily loaded core (loaded by ensure_service)
+            content = sce_content.content_elements(plain) if plain is not None else []
             stale = self.members_stale(room)  # then the members' device lists are fetched again too
-            encrypted = await encrypt_for_group(service, await self.members(room), text, refresh=stale, room=jid)
+            encrypted = await encrypt_for_group(service, await self.members(room), text, refresh=stale, room=jid,
+                                                content=content)
         except Exception as error:  # every failure is shown: the text is never lost silently
             why = _("it could not be encrypted with OMEMO ({reason}).", reason=_reason(error))
             logger.info("OMEMO: a message to the room %s was not sent: %s", jid, _reason(error))
@@ -267,26 +298,34 @@ class OmemoRooms:
             return None
         from ..muc.plugin import RoomsState
         self._prepared[jid] = encrypted
+        self._content[jid] = [el for el in content if el.tag not in ("body", "{jabber:client}body")]
+        if plain is not None and _namespace_of(encrypted) == pep.TWO:
+            self._plain_sent[jid] = plain
         try:
             return self.converse.get(RoomsState).send(room, text)
         finally:
             self._prepared.pop(jid, None)
+            self._content.pop(jid, None)
+            self._plain_sent.pop(jid, None)
 
     def create_stanza(self, box: Any, outgoing: OutgoingMessage) -> OutgoingMessage:
         """``createMessageStanza``: the prepared ``<encrypted/>`` and the fallback body go in; a room
         with OMEMO on never sends a body in the clear."""
-        if box.get("type") != "chatroom":
+        if box.get("type") != "chatroom" or box.get("jid") in self._capturing:
             return outgoing
         encrypted = self._prepared.get(box.get("jid"))
         if encrypted is None:
             if box.get("omemo_active"):
                 outgoing.refuse(ConnectionRefusedError(_("OMEMO is on: this message would have gone in the clear")))
             return outgoing
-        two = _namespace_of(encrypted) == pep.TWO
+        from . import sce_content  # loaded: the message was encrypted
+        content = self._content.get(box.get("jid"), [])
         for stanza in outgoing.body_stanzas():
-            if two:  # omemo:2 encrypts the body alone here: no other content goes in the clear
-                from . import sce_content  # loaded: the message was encrypted
+            if _namespace_of(encrypted) == pep.TWO:  # all content is in the envelope
                 sce_content.remove_content(stanza, keep_body=True)
+            else:  # 0.3 carries the body only: the rest goes as it would without OMEMO
+                present = {child.tag for child in stanza}
+                stanza.extend(copy.deepcopy(el) for el in content if el.tag not in present)
             encrypt_stanza(stanza, encrypted)
         return outgoing
 
@@ -300,7 +339,17 @@ class OmemoRooms:
         if shown is None:
             return None
         if context.source == "sent":
-            self.chats._remember(context.box, shown, shown.body)
+            jid = context.box.get("jid")
+            plain = self._plain_sent.get(jid)
+            if plain is not None:  # omemo:2: the row is the message's as it was before encryption
+                plain.set("id", context.stanza.get("id") or "")
+                shown = through_hook(self.converse, MessageStanza(context.box, plain, "sent", True, context.sender,
+                                                                  room=True, time=context.time), shown) or shown
+                body = find_child(plain, "jabber:client", "body")
+                self.chats._remember(context.box, shown, body.text or "" if body is not None else shown.body,
+                                     self._content.get(jid, []))
+            else:
+                self.chats._remember(context.box, shown, shown.body)
             return replace(shown, extras={**shown.extras, OMEMO_KEY: "sent"})
         element = find(context.stanza, pep.AXOLOTL, "encrypted")
         two = element is None
