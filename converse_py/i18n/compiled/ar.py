@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': 'رسالة OMEMO من {nick}، التي لا تُظهر هذه الغرفة معرّف JID الحقيقي له: لا يمكن فك تشفيرها.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'رسالة OMEMO في غرفة: لا يستطيع هذا العميل فك تشفيرها بعد.',
     'An encrypted message could not be read.': 'تعذّرت قراءة رسالة مشفّرة.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'رسالة omemo:2 في غرفة: هذا العميل يقرأ OMEMO 0.3 فقط هناك.',
     'Animals & nature': 'حيوانات وطبيعة',
     'Announcements from {jid}': 'إعلانات من {jid}',
     'Answer': 'إجابة',

@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': 'Eine OMEMO-Nachricht von {nick}, dessen echte JID dieser Raum nicht zeigt: sie kann nicht entschlüsselt werden.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'Eine OMEMO-Nachricht in einem Raum: Dieser Client kann solche noch nicht entschlüsseln.',
     'An encrypted message could not be read.': 'Eine verschlüsselte Nachricht konnte nicht gelesen werden.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'Eine omemo:2-Nachricht in einem Raum: dieser Client liest dort nur OMEMO 0.3.',
     'Animals & nature': 'Tiere & Natur',
     'Announcements from {jid}': 'Mitteilungen von {jid}',
     'Answer': 'Antworten',

@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': 'Un mensaje OMEMO de {nick}, cuyo JID real esta sala no muestra: no se puede descifrar.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'Un mensaje OMEMO en una sala: este cliente aún no puede descifrarlos.',
     'An encrypted message could not be read.': 'No se pudo leer un mensaje cifrado.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'Un mensaje omemo:2 en una sala: este cliente solo lee OMEMO 0.3 allí.',
     'Animals & nature': 'Animales y naturaleza',
     'Announcements from {jid}': 'Anuncios de {jid}',
     'Answer': 'Responder',

@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': 'Un message OMEMO de {nick}, dont ce salon ne montre pas le JID réel : il ne peut pas être déchiffré.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'Un message OMEMO dans un salon : ce client ne sait pas encore les déchiffrer.',
     'An encrypted message could not be read.': 'Un message chiffré n’a pas pu être lu.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'Un message omemo:2 dans un salon : ce client n’y lit que OMEMO 0.3.',
     'Animals & nature': 'Animaux & nature',
     'Announcements from {jid}': 'Annonces de {jid}',
     'Answer': 'Répondre',

@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': '{nick} からの OMEMO メッセージ: このルームは実 JID を示さないため復号できません。',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'ルームのOMEMOメッセージ：このクライアントはまだ復号できません。',
     'An encrypted message could not be read.': '暗号化されたメッセージを読めませんでした。',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'ルーム内の omemo:2 メッセージ: このクライアントはルームでは OMEMO 0.3 のみ読めます。',
     'Animals & nature': '動物と自然',
     'Announcements from {jid}': '{jid} からのお知らせ',
     'Answer': '回答',

@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': '{nick}의 OMEMO 메시지: 이 방이 실제 JID를 보여 주지 않아 복호화할 수 없습니다.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': '방의 OMEMO 메시지: 이 클라이언트는 아직 복호화할 수 없습니다.',
     'An encrypted message could not be read.': '암호화된 메시지를 읽을 수 없습니다.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': '방의 omemo:2 메시지: 이 클라이언트는 방에서 OMEMO 0.3만 읽습니다.',
     'Animals & nature': '동물 및 자연',
     'Announcements from {jid}': '{jid}의 공지',
     'Answer': '답하기',

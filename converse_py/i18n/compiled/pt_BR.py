@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': 'Uma mensagem OMEMO de {nick}, cujo JID real esta sala não mostra: não pode ser descriptografada.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'Uma mensagem OMEMO em uma sala: este cliente ainda não consegue decifrá-las.',
     'An encrypted message could not be read.': 'Não foi possível ler uma mensagem criptografada.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'Uma mensagem omemo:2 em uma sala: este cliente lê apenas OMEMO 0.3 lá.',
     'Animals & nature': 'Animais e natureza',
     'Announcements from {jid}': 'Avisos de {jid}',
     'Answer': 'Responder',

@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': 'Сообщение OMEMO от {nick}, чей настоящий JID эта комната не показывает: его нельзя расшифровать.',
     'An OMEMO message in a room: this client cannot decrypt those yet.': 'Сообщение OMEMO в комнате: этот клиент пока не умеет их расшифровывать.',
     'An encrypted message could not be read.': 'Не удалось прочитать зашифрованное сообщение.',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': 'Сообщение omemo:2 в комнате: этот клиент читает там только OMEMO 0.3.',
     'Animals & nature': 'Животные и природа',
     'Announcements from {jid}': 'Объявления от {jid}',
     'Answer': 'Ответить',

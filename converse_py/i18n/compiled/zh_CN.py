@@ -19,7 +19,6 @@ MESSAGES: dict[str, str] = {
     'An OMEMO message from {nick}, whose real JID this room does not show: it cannot be decrypted.': '来自 {nick} 的 OMEMO 消息，此聊天室未显示其真实 JID：无法解密。',
     'An OMEMO message in a room: this client cannot decrypt those yet.': '聊天室中的 OMEMO 消息：此客户端暂时无法解密。',
     'An encrypted message could not be read.': '无法读取一条加密消息。',
-    'An omemo:2 message in a room: this client reads only OMEMO 0.3 there.': '聊天室中的 omemo:2 消息：此客户端在聊天室中只读取 OMEMO 0.3。',
     'Animals & nature': '动物与自然',
     'Announcements from {jid}': '来自 {jid} 的公告',
     'Answer': '回答',
