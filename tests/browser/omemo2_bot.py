@@ -18,6 +18,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, UTC
+from collections.abc import Iterator
 from typing import Any
 
 import omemo
@@ -246,3 +247,15 @@ class Omemo2Bot(Bot):
             stanza.send()
             return str(stanza["id"])
         return self._call(send(), timeout=60)
+
+
+def running_peer(prosody: Any, name: str) -> Iterator[Omemo2Bot]:
+    """For a module's fixture: an omemo:2-only peer on a new account (``name`` + a suffix), logged
+    in with its keys published; stopped when the module is done."""
+    from .support import unique_account
+    account = unique_account(prosody, name)
+    bot = Omemo2Bot(account.jid, account.password, "127.0.0.1", prosody.c2s_port, "omemo2")
+    bot.start()
+    bot.start_omemo2()
+    yield bot
+    bot.stop()

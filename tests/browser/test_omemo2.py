@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element
+from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element, running_peer
 from .support import Account, ClientPage, unique_account
 from .test_media import png
 from .test_omemo import FALLBACK, box_sel, locked, open_api_page, prepare, rows, wait_row
@@ -33,12 +33,7 @@ def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterato
 
 @pytest.fixture(scope="module")
 def peer(prosody: Any) -> Iterator[Omemo2Bot]:
-    account = unique_account(prosody, "romeo")
-    bot = Omemo2Bot(account.jid, account.password, "127.0.0.1", prosody.c2s_port, "omemo2")
-    bot.start()
-    bot.start_omemo2()
-    yield bot
-    bot.stop()
+    yield from running_peer(prosody, "romeo")
 
 
 def bare(bot: Omemo2Bot) -> str:

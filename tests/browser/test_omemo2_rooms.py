@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element
+from .omemo2_bot import FALLBACK as PEER_FALLBACK, Omemo2Bot, body_element, running_peer
 from .support import Account, ClientPage, unique_account
 from .test_omemo import FALLBACK, open_api_page
 from .test_omemo_rooms import SERVICE, open_room, room_rows, section, wait_row
@@ -38,12 +38,7 @@ def page(browser: Any, web_server: Any, prosody: Any, alice: Account) -> Iterato
 
 @pytest.fixture(scope="module")
 def romeo(prosody: Any) -> Iterator[Omemo2Bot]:
-    account = unique_account(prosody, "romeo")
-    bot = Omemo2Bot(account.jid, account.password, "127.0.0.1", prosody.c2s_port, "omemo2")
-    bot.start()
-    bot.start_omemo2()
-    yield bot
-    bot.stop()
+    yield from running_peer(prosody, "romeo")
 
 
 def bare(bot: Omemo2Bot) -> str:
