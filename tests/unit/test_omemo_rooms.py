@@ -135,10 +135,11 @@ def occupant(nick: str, jid: str | None, codes: str = "", affiliation: str = "me
             f"<x xmlns='{MUC_USER}'><item affiliation='{affiliation}' role='participant'{real}/>{codes}</x></presence>")
 
 
-async def room_client(network: Network, features: list[str], **settings: Any) -> tuple[Client, Any, FakePep, Any]:
+async def room_client(network: Network, features: list[str], members: tuple[str, ...] = ("juliet@capulet.lit", "alice@localhost"),
+                      **settings: Any) -> tuple[Client, Any, FakePep, Any]:
     client = await logged_in(settings)
     fake = FakePep(client, network)
-    admin = asyncio.ensure_future(answer_affiliations(client, {"member": ["juliet@capulet.lit", "alice@localhost"]}))
+    admin = asyncio.ensure_future(answer_affiliations(client, {"member": list(members)}))
     room = client.converse.get(RoomsState).open(ROOM, {"nick": "alice"})
     client.transport.receive(occupant("juliet", "juliet@capulet.lit/balcony"))
     client.transport.receive(occupant("alice", "alice@localhost/web", "<status code='110'/>", "owner"))
@@ -224,9 +225,8 @@ def test_nothing_goes_in_the_clear_in_a_room_and_the_user_sees_why() -> None:
         network = Network()
         await python_omemo_peer(network, "juliet@capulet.lit", [NS])
         # romeo is a member (the list says so) but has no OMEMO device: nobody gets the message
-        client, room, fake, admin = await room_client(network, QUALIFYING, omemo_default=True)
-        admin.cancel()
-        admin = asyncio.ensure_future(answer_affiliations(client, {"member": ["juliet@capulet.lit", "romeo@montague.lit"]}))
+        client, room, fake, admin = await room_client(network, QUALIFYING, ("juliet@capulet.lit", "romeo@montague.lit"),
+                                                      omemo_default=True)
         client.transport.sent.clear()
         fake.seen = 0
         room.send_message("for members only")
@@ -304,9 +304,8 @@ def test_resend_encrypts_again_once_every_member_has_a_device() -> None:
     async def body() -> None:
         network = Network()
         await python_omemo_peer(network, "juliet@capulet.lit", [NS])
-        client, room, fake, admin = await room_client(network, QUALIFYING, omemo_default=True)
-        admin.cancel()
-        admin = asyncio.ensure_future(answer_affiliations(client, {"member": ["juliet@capulet.lit", "romeo@montague.lit"]}))
+        client, room, fake, admin = await room_client(network, QUALIFYING, ("juliet@capulet.lit", "romeo@montague.lit"),
+                                                      omemo_default=True)
         room.send_message("wait for romeo")
         await until(lambda: room.messages and room.messages[-1].error, "the failure shown")
         failed = room.messages[-1]

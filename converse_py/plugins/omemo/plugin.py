@@ -229,17 +229,9 @@ class OmemoChats:
     def _plain_message(self, box: ChatBox, text: str, replaces: ShownMessage | None) -> ET.Element | None:
         """The message as it would go in the clear: ``createMessageStanza`` listeners (a reply, a
         spoiler, ...) build it, this one aside. omemo:2 encrypts its content elements (XEP-0420)."""
-        jid = box.get("jid")
         outgoing = OutgoingMessage(box, text, correcting=(replaces.id or replaces.origin_id) if replaces else "")
-        outgoing.stanzas = [chat_message(jid, text)]
-        self._capturing.add(jid)
-        try:
-            result = self.converse.hook("createMessageStanza", box, outgoing)
-        finally:
-            self._capturing.discard(jid)
-        outgoing = result if isinstance(result, OutgoingMessage) else outgoing
-        stanzas = outgoing.body_stanzas()
-        return stanzas[0] if stanzas and outgoing.refusal is None else None
+        outgoing.stanzas = [chat_message(box.get("jid"), text)]
+        return built_in_clear(self.converse, self._capturing, box, outgoing)
 
     def create_stanza(self, box: Any, outgoing: OutgoingMessage) -> OutgoingMessage:
         """``createMessageStanza``: the prepared ``<encrypted/>`` goes in, the body becomes
@@ -418,6 +410,21 @@ class OmemoChats:
         service = await self.ensure_service()
         return {"own": {"device": service.device_id, "fingerprint": service.own_fingerprint()},
                 "contact": await service.fingerprints(jid)}
+
+
+def built_in_clear(converse: Converse, capturing: set[str], box: Any, outgoing: OutgoingMessage) -> ET.Element | None:
+    """``outgoing``'s stanza as the ``createMessageStanza`` listeners build it for the clear, while
+    ``box``'s JID is in ``capturing`` (OMEMO's own listeners stand aside meanwhile); None when a
+    listener refused it."""
+    jid = box.get("jid")
+    capturing.add(jid)
+    try:
+        result = converse.hook("createMessageStanza", box, outgoing)
+    finally:
+        capturing.discard(jid)
+    outgoing = result if isinstance(result, OutgoingMessage) else outgoing
+    stanzas = outgoing.body_stanzas()
+    return stanzas[0] if stanzas and outgoing.refusal is None else None
 
 
 def message_keys(shown: ShownMessage) -> list[str]:

@@ -48,7 +48,7 @@ from ..chats.hooks import OutgoingMessage
 from ..chats.message_stanza import MessageStanza, through_hook
 from ..chats.models import ShownMessage
 from . import pep
-from .plugin import ENCRYPTED_TAGS, OMEMO_KEY, OmemoChats, _namespace_of, encrypt_stanza
+from .plugin import ENCRYPTED_TAGS, OMEMO_KEY, OmemoChats, _namespace_of, built_in_clear, encrypt_stanza
 
 MEMBERS_ONLY = "muc_membersonly"
 NON_ANONYMOUS = "muc_nonanonymous"
@@ -236,16 +236,8 @@ class OmemoRooms:
         """The message as it would go to the room in the clear: ``createMessageStanza`` listeners (a
         reply, a spoiler, ...) build it, this one aside. omemo:2 encrypts its content elements."""
         from ..muc.stanzas import groupchat_message
-        jid = room.get("jid")
-        outgoing = OutgoingMessage(room, text, stanzas=[groupchat_message(jid, text)])
-        self._capturing.add(jid)
-        try:
-            result = self.converse.hook("createMessageStanza", room, outgoing)
-        finally:
-            self._capturing.discard(jid)
-        outgoing = result if isinstance(result, OutgoingMessage) else outgoing
-        stanzas = outgoing.body_stanzas()
-        return stanzas[0] if stanzas and outgoing.refusal is None else None
+        outgoing = OutgoingMessage(room, text, stanzas=[groupchat_message(room.get("jid"), text)])
+        return built_in_clear(self.converse, self._capturing, room, outgoing)
 
     def members_stale(self, room: Any) -> bool:
         """Whether the room's affiliation lists (and its members' device lists) are to be fetched again."""
