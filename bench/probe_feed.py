@@ -135,6 +135,26 @@ def run_python(page: Page, code: str) -> Any:
     return page.evaluate("(code) => window.runPython(code)", code)
 
 
+def start_profile(page: Page) -> None:
+    """cProfile on in the page's Python (its modules copied from Pyodide's standard library, which
+    the page's own trimmed one leaves out)."""
+    stdlib = zipfile.ZipFile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
+    sources = {name: stdlib.read(name).decode() for name in ("cProfile.py", "profile.py", "pstats.py")}
+    run_python(page, f"SOURCES = {sources!r}\n" + PROFILE_START)
+
+
+def profile_report(page: Page, sort: tuple[str, ...], callees: str) -> str:
+    """cProfile off; its report (the heaviest 60 by ``sort``, and what ``callees`` called)."""
+    return str(run_python(page, f"SORT = {sort!r}\nCALLEES = {callees!r}\n" + PROFILE_STOP))
+
+
+def add_profile_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--profile`` (over ``what``), ``--sort`` and ``--callees``."""
+    parser.add_argument("--profile", action="store_true", help=f"cProfile inside Pyodide over {what}")
+    parser.add_argument("--callees", default="", help="also what the functions matching this regex called")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (pstats keys, comma-separated)")
+
+
 def one_run(h: Harness, prosody: ProsodyServer, mode: str, profile: bool,
             sort: tuple[str, ...] = ("cumulative",), callees: str = "") -> str:
     owner = seed.new_account(prosody, "feedowner")
@@ -149,9 +169,7 @@ def one_run(h: Harness, prosody: ProsodyServer, mode: str, profile: bool,
         run_python(page, INSTALL_FEED)
         me = str(page.evaluate("() => window.benchApi.user.jid()"))
         if profile:
-            stdlib = zipfile.ZipFile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
-            sources = {name: stdlib.read(name).decode() for name in ("cProfile.py", "profile.py", "pstats.py")}
-            run_python(page, f"SOURCES = {sources!r}\n" + PROFILE_START)
+            start_profile(page)
         if mode == "single":
             stanzas = [f"<message xmlns='jabber:client' from='{peer.jid}/phone' to='{me}' type='chat' id='s{n}'>"
                        f"<body>single {n}</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>"
@@ -168,7 +186,7 @@ def one_run(h: Harness, prosody: ProsodyServer, mode: str, profile: bool,
             rows = int(page.evaluate("() => document.querySelectorAll('section.cpy-chatbox li.cpy-msg').length"))
             line = f"renderer main thread CPU {cpu * 1000:.0f} ms, wall {wall:.0f} ms, {rows} rows"
         if profile:
-            line += "\n" + str(run_python(page, f"SORT = {sort!r}\nCALLEES = {callees!r}\n" + PROFILE_STOP))
+            line += "\n" + profile_report(page, sort, callees)
         return line
     finally:
         context.close()
@@ -178,9 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="fresh pages, one after the other (default 3)")
     parser.add_argument("--mode", choices=("burst", "single"), default="burst")
-    parser.add_argument("--profile", action="store_true", help="cProfile inside Pyodide, printed per run")
-    parser.add_argument("--callees", default="", help="also what the functions matching this regex called")
-    parser.add_argument("--sort", default="cumulative", help="the profile's order (pstats keys, comma-separated)")
+    add_profile_options(parser, "the same work, printed per run")
     args = parser.parse_args(argv)
     with probe_harness() as (h, prosody):
         for run in range(args.runs):

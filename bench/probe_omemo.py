@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +23,7 @@ if str(ROOT) not in sys.path:
 from bench import seed  # noqa: E402
 from bench.omemo import BURST_DONE_JS, FIRST_MESSAGE_JS, FIRST_USE_JS, encrypt_all, send_all  # noqa: E402
 from bench.probe_burst import probe_harness, renderer_main_cpu  # noqa: E402
-from bench.probe_feed import PAGE, PROFILE_START, PROFILE_STOP, run_python  # noqa: E402
+from bench.probe_feed import PAGE, add_profile_options, profile_report, start_profile  # noqa: E402
 from bench.run import CLIENTS, Harness, open_chat  # noqa: E402
 from tests.browser.omemo_bot import OmemoBot  # noqa: E402
 from tools.prosody import ProsodyServer  # noqa: E402
@@ -50,9 +49,7 @@ def one_run(h: Harness, prosody: ProsodyServer, count: int, profile: bool, sort:
             stanzas = encrypt_all(bot, owner.jid, [f"secret {i} bmp{i:04d}" for i in range(1, count + 1)])
             time.sleep(1.0)
             if profile:
-                stdlib = zipfile.ZipFile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
-                sources = {name: stdlib.read(name).decode() for name in ("cProfile.py", "profile.py", "pstats.py")}
-                run_python(page, f"SOURCES = {sources!r}\n" + PROFILE_START)
+                start_profile(page)
             origin = float(page.evaluate("performance.timeOrigin"))
             before = renderer_main_cpu()
             t0 = send_all(bot, stanzas) - origin
@@ -64,7 +61,7 @@ def one_run(h: Harness, prosody: ProsodyServer, count: int, profile: bool, sort:
             line = (f"{done} of {count} decrypted in {last:.0f} ms; renderer main thread CPU {cpu * 1000:.0f} ms "
                     f"({cpu * 1000 / max(1, done):.1f} ms a message); longest tasks {tasks} ms")
             if profile:
-                line += "\n" + str(run_python(page, f"SORT = {sort!r}\nCALLEES = {callees!r}\n" + PROFILE_STOP))
+                line += "\n" + profile_report(page, sort, callees)
             return line
         finally:
             context.close()
@@ -76,9 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--count", type=int, default=200, help="messages in the burst (default 200)")
-    parser.add_argument("--profile", action="store_true", help="cProfile inside Pyodide over the burst")
-    parser.add_argument("--callees", default="", help="also what the functions matching this regex called")
-    parser.add_argument("--sort", default="cumulative", help="the profile's order (pstats keys, comma-separated)")
+    add_profile_options(parser, "the burst")
     args = parser.parse_args(argv)
     with probe_harness() as (h, prosody):
         for run in range(args.runs):
