@@ -45,10 +45,17 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test under tests/browser with ``browser``."""
+    """Mark every test under tests/browser with ``browser``; outside the Prosody pass, leave out
+    the tests marked ``one_server`` (the server plays no part in what they check)."""
     for item in items:
         if BROWSER_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+    if config.getoption("--xmpp-server") == "prosody":
+        return
+    left_out = [item for item in items if item.get_closest_marker("one_server")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("one_server")]
 
 
 # ----- servers --------------------------------------------------------------

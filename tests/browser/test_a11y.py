@@ -13,6 +13,9 @@ import pytest
 
 from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
 
+#: One pass is enough: keyboard use and axe's findings do not depend on the server.
+pytestmark = pytest.mark.one_server
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGE = "/tests/browser/pages/embedding.html"

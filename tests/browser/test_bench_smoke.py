@@ -10,9 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser
 
 from serve import StaticServer
+
+#: One pass is enough: bench/ runs against Prosody only.
+pytestmark = pytest.mark.one_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

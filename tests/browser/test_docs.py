@@ -24,6 +24,9 @@ from tools.bot import Bot
 
 from .support import BOOT_TIMEOUT_MS, Account, open_client_page, unique_account
 
+#: One pass is enough: the guides' examples are checked once; every feature they show has its own tests on both servers.
+pytestmark = pytest.mark.one_server
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 GUIDES = ["plugins-js.md", "plugins-python.md", "troubleshooting.md", "features.md", "omemo.md"]
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```\s*$", re.S | re.M)

@@ -19,6 +19,9 @@ import pytest
 
 from .support import BOOT_TIMEOUT_MS, Account, ClientPage, open_client_page, unique_account
 
+#: One pass is enough: placement and styles in a host page do not depend on the server.
+pytestmark = pytest.mark.one_server
+
 PAGE = "/tests/browser/pages/embedding.html"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

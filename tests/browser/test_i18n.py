@@ -6,9 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from converse_py.i18n.dates import long_day
 
 from .support import BOOT_TIMEOUT_MS, grab_api, open_client_page, unique_account
+
+#: One pass is enough: translated labels and dates do not depend on the server.
+pytestmark = pytest.mark.one_server
 
 
 def test_korean_ui_from_login_to_control_box(browser: Any, web_server: Any, prosody: Any) -> None:

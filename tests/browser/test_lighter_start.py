@@ -9,9 +9,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tools import build, stdlib_trim
 
 from .support import BOOT_TIMEOUT_MS, auto_login_page, grab_api, non_local_requests, unique_account
+
+#: One pass is enough: what a first visit downloads does not depend on the server.
+pytestmark = pytest.mark.one_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,6 +21,9 @@ import pytest
 from .support import Account, ClientPage, auto_login_page, grab_api, unique_account
 from .test_a11y import axe_violations
 
+#: One pass is enough: layout does not depend on the server.
+pytestmark = pytest.mark.one_server
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
 SIZES = [(360, 640), (768, 1024), (1280, 800)]

@@ -35,6 +35,9 @@ from js import document
 
 import converse_py.browser.main  # noqa: F401  (imported by the boot script already)
 
+#: One pass is enough: Pyodide's start-up snapshots are the same whichever server the page logs in to.
+pytestmark = pytest.mark.one_server
+
 names = ("pyscript", "pyscript.context", "converse_py.browser.main", "converse_py.dom.views.chatbox")
 document.body.dataset.held = json.dumps({
     "loaders": {name: type(sys.modules[name].__loader__).__name__ for name in names},
