@@ -51,7 +51,8 @@ MESSAGE_PARTS = MESSAGE_PARTS_HOOK_NAME
 UI_HOOKS: Mapping[str, EventDoc] = {
     MESSAGE_ACTIONS: EventDoc(
         "`{box, message}`, the list of buttons",
-        "a message row is rendered (and again when its message changes): return the list with your "
+        "the pointer enters a message row or the keyboard focus comes into it (and again when that row "
+        "is drawn anew, and on a click): return the list with your "
         "buttons added, each `{name, label, icon or text, handler}`; they show on hover and keyboard "
         "focus, `label`/`icon`/`text` are text (never HTML), a click calls `handler(box, message)`"),
     TOOLBAR_BUTTONS: EventDoc(

@@ -38,14 +38,18 @@ def axe_violations(page: ClientPage) -> list[dict[str, Any]]:
     return found
 
 
-def tab_to(page: ClientPage, selector: str, limit: int = 40) -> None:
-    """Press Tab until the focused element matches ``selector`` (fails after ``limit`` presses)."""
+def tab_to(page: ClientPage, selector: str, limit: int = 40, key: str = "Tab") -> None:
+    """Press Tab (or ``key``) until the focused element matches ``selector`` (fails after ``limit`` presses)."""
     for _ in range(limit):
         if page.js("sel => document.activeElement && document.activeElement.matches(sel)", selector):
             return
-        page.page.keyboard.press("Tab")
+        page.page.keyboard.press(key)
     focused = page.js("document.activeElement && document.activeElement.outerHTML.slice(0, 120)")
-    pytest.fail(f"Tab never reached {selector!r}; focus is on {focused}")
+    pytest.fail(f"{key} never reached {selector!r}; focus is on {focused}")
+
+
+def focused_html(page: ClientPage) -> str:
+    return str(page.js("document.activeElement.outerHTML"))
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +122,36 @@ def test_new_messages_are_announced_to_screen_readers(page: ClientPage, people: 
     assert live is not None, "the message is not inside an aria-live region"
     assert live[0] in ("polite", "assertive")
     assert live[1] in (None, "additions", "additions text")  # new rows are announced
+
+
+def test_a_messages_actions_are_reached_by_keyboard(page: ClientPage, people: tuple[Account, Account]) -> None:
+    """The list is one tab stop; ↑ and ↓ go from row to row, the focused row shows its actions,
+    Tab goes into them, Enter runs one, Escape goes back to the list."""
+    _, pal = people
+    box = f'#conversejs .cpy-chatbox[data-jid="{pal.jid}"]'
+    page.page.wait_for_selector(f"{box} li.cpy-msg.cpy-in >> text=can you hear me?")
+    tab_to(page, f"{box} ol.cpy-messages", key="Shift+Tab")
+    page.page.keyboard.press("ArrowUp")  # the newest row
+    assert page.js("document.activeElement.matches('li.cpy-msg.cpy-in')"), focused_html(page)
+    assert "can you hear me?" in focused_html(page)
+    page.page.keyboard.press("ArrowUp")  # the one before: the user's own
+    assert page.js("document.activeElement.matches('li.cpy-msg.cpy-out')"), focused_html(page)
+    row = page.page.locator(f"{box} li.cpy-msg.cpy-out", has_text="typed without a mouse")
+    assert row.locator(".cpy-msg-actions").evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert page.page.locator(f"{box} .cpy-msg-actions").count() == 1  # one row's bar at a time
+    page.page.keyboard.press("ArrowDown")
+    page.page.keyboard.press("ArrowUp")
+    tab_to(page, f'{box} li.cpy-msg.cpy-out button.cpy-msg-action[data-name="quote"]', limit=8)
+    page.page.keyboard.press("Enter")
+    textarea = page.page.locator(f"{box} textarea")
+    assert textarea.input_value() == "> typed without a mouse\n"
+    assert page.js("document.activeElement.tagName") == "TEXTAREA"
+    textarea.fill("")
+    tab_to(page, f"{box} ol.cpy-messages", key="Shift+Tab")
+    page.page.keyboard.press("ArrowUp")
+    page.page.keyboard.press("Escape")  # from a row back to the list
+    assert page.js(f"document.activeElement === document.querySelector('{box} ol.cpy-messages')")
+    assert page.page_errors == []
 
 
 def test_axe_finds_nothing_serious_with_a_chat_open(page: ClientPage) -> None:

@@ -183,8 +183,11 @@ def test_a_participants_commands_are_refused_and_an_occupants_moderation_is_igno
     page.page.wait_for_selector(f"{box(room)} li.cpy-msg .cpy-body:text-is('after')")
     assert page.page.locator(f"{row} .cpy-body").inner_text() == "original words"
     assert page.page.locator(f"{box(room)} .cpy-moderated").count() == 0
-    # no occupant menu and no "Remove for everyone" action for a participant
+    # no occupant menu and no "Remove for everyone" action for a participant (the row's other
+    # actions show: its action bar was made)
     assert page.page.locator(f"{box(room)} .cpy-occupant-menu").count() == 0
+    page.page.hover(row)
+    page.page.wait_for_selector(f'{row} .cpy-msg-actions [data-name="copy"]')
     assert page.page.locator(f'{box(room)} [data-name="moderate"]').count() == 0
     assert len(dave.presences) == before  # nothing was done to dave
 

@@ -87,14 +87,15 @@ def check_box(page: ClientPage, section: str, jid: str, body: str) -> None:
     row.wait_for(timeout=15_000)
     # (converse-py's own Reply, Retract, Copy, Quote and React actions come through the same hook)
     actions = row.locator(PLUGIN_ACTIONS)
+    # Made for the row the pointer is on (or the focus is in), not for every row drawn.
+    page.page.mouse.move(0, 0)
+    if row.locator(".cpy-msg-actions").count():  # a row the pointer was on before keeps its (hidden) bar
+        assert row.locator(".cpy-msg-actions").evaluate("e => getComputedStyle(e).opacity") == "0"
+    row.hover()
     assert actions.count() == 2
     assert [actions.nth(i).get_attribute("aria-label") for i in (0, 1)] == [HOSTILE, "Like"]
     assert [actions.nth(i).text_content() for i in (0, 1)] == ["🐍", "👍"]
     assert row.locator("img").count() == 0
-    # Hidden until the pointer is on the row (still in the page: reachable by keyboard).
-    page.page.mouse.move(0, 0)
-    assert row.locator(".cpy-msg-actions").evaluate("e => getComputedStyle(e).opacity") == "0"
-    row.hover()
     assert row.locator(".cpy-msg-actions").evaluate("e => getComputedStyle(e).opacity") == "1"
     actions.nth(0).click()
     actions.nth(1).click()

@@ -18,9 +18,9 @@ from ...core.log import logger
 from ...plugins.chats.models import ChatBox, ShownMessage
 from ...plugins.chats.plugin import ChatsState
 from ...plugins.muc.plugin import RoomsState
-from .. import templates
 from ..ffi import found
 from ..hooks import MESSAGE_ACTIONS, TOOLBAR_BUTTONS, message_actions_for, toolbar_buttons
+from .message_list import message_by_key
 
 if TYPE_CHECKING:
     from .chatbox import ChatsView
@@ -53,10 +53,7 @@ class PluginButtons:
     @staticmethod
     def message_of(box: ChatBox, element: Any) -> ShownMessage | None:
         row = element.closest("li.cpy-msg")
-        if not found(row):
-            return None
-        key = str(row.getAttribute("data-id"))
-        return next((m for m in reversed(box.messages) if templates.message_key(m) == key), None)
+        return message_by_key(box, str(row.getAttribute("data-id"))) if found(row) else None
 
     def on_message_action(self, element: Any, _event: Any) -> None:
         box = self.box_of(element)

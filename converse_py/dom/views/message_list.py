@@ -39,6 +39,7 @@ from ..ffi import ProxyKeeper, found
 from ..hooks import message_actions_for, message_parts_for
 from ..html import Markup
 from ..room_templates import occupant_avatar_jid
+from .action_bar import ActionBar
 from .avatars import avatar_url
 from .follow import BottomFollower
 
@@ -59,6 +60,11 @@ HIGHLIGHT_MS = 2000
 
 #: ``on_new(messages)``: a batch of live messages was added at the end (sounds, …).
 NewListener = Callable[[list[ShownMessage]], None]
+
+
+def message_by_key(box: ChatBox, key: str) -> ShownMessage | None:
+    """The message of ``box`` whose row's ``data-id`` is ``key`` (the newest first)."""
+    return next((m for m in reversed(box.messages) if templates.message_key(m) == key), None)
 
 
 def media_failed(event: Any) -> None:
@@ -111,6 +117,9 @@ class MessageListView:
         # Sticking to the newest rows happens in the next animation frame (no forced layout
         # between inserting rows and the end of the task); then the new rows count as seen.
         self.follower = BottomFollower(element, proxies, after=self._after_follow)
+        # Rows are drawn without their plugin buttons: the row in use gets them (views/action_bar.py).
+        self.action_bar = ActionBar(element, proxies, self._buttons_of_row)
+        self._avatars_class: bool | None = None  # whether the list has the class cpy-msg-avatars
         self._unseen_followed = False
         box.on_messages(self.on_messages)
         box.on_update(self.on_update)
@@ -120,16 +129,20 @@ class MessageListView:
     def _rows(self, messages: list[ShownMessage], last_day: str | None = None,
               previous: ShownMessage | None = None) -> tuple[str, str | None]:
         return templates.message_items(messages, last_day, room=self.room,
-                                       actions_for=message_actions_for(self.converse, self.box),
                                        body=self._body(), parts_for=message_parts_for(self.converse, self.box),
                                        previous=previous, avatar=self._avatar_for())
 
     def _row(self, message: ShownMessage, followup: bool = False) -> str:
-        actions_for = message_actions_for(self.converse, self.box)
         parts_for = message_parts_for(self.converse, self.box)
-        return templates.message_item(message, room=self.room, actions=actions_for(message) if actions_for else (),
-                                      body=self._body(), parts=parts_for(message) if parts_for else None,
+        return templates.message_item(message, room=self.room, body=self._body(),
+                                      parts=parts_for(message) if parts_for else None,
                                       followup=followup, avatar=self._avatar_for())
+
+    def _buttons_of_row(self, row: Any) -> list[templates.Button]:
+        """The plugin buttons of the message ``row`` shows (hook ``getMessageActionButtons``)."""
+        actions_for = message_actions_for(self.converse, self.box)
+        message = message_by_key(self.box, str(row.getAttribute("data-id"))) if actions_for is not None else None
+        return list(actions_for(message)) if actions_for is not None and message is not None else []
 
     def _avatar_for(self) -> templates.AvatarFor | None:
         """The avatar of a group's first row (setting ``show_message_avatar``; None: no avatars).
@@ -137,7 +150,9 @@ class MessageListView:
         are looked up per group (``avatar_url``: a dict lookup); rows already shown follow
         ``avatarChanged`` (views/avatars.py redraws every ``data-avatar-for`` element)."""
         shown = bool(self.converse.settings.get("show_message_avatar"))
-        self.element.classList.toggle("cpy-msg-avatars", shown)
+        if shown != self._avatars_class:  # written when it changes, not once per batch
+            self._avatars_class = shown
+            self.element.classList.toggle("cpy-msg-avatars", shown)
         if not shown:
             return None
         converse = self.converse
@@ -236,7 +251,10 @@ class MessageListView:
                 return
         row = self.row_element(message)
         if found(row):
+            had_bar = self.action_bar.holder() == row
             row.outerHTML = self._row(message, followup=bool(row.classList.contains("cpy-followup")))
+            if had_bar:
+                self.action_bar.refresh(self.row_element(message))
 
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
@@ -299,8 +317,7 @@ class MessageListView:
         if action not in ("show-more", "resend", "message-part"):
             return
         row = button.closest("li.cpy-msg")
-        key = str(row.getAttribute("data-id")) if found(row) else ""
-        message = next((m for m in reversed(self.box.messages) if templates.message_key(m) == key), None)
+        message = message_by_key(self.box, str(row.getAttribute("data-id"))) if found(row) else None
         if message is None:
             return
         if action == "message-part":  # a plugin's part of the row (hook getMessageParts)
