@@ -19,6 +19,9 @@ from collections.abc import Iterator
 
 import pytest
 
+#: One pass is enough: Pyodide's start-up snapshots are the same whichever server the page logs in to.
+pytestmark = pytest.mark.one_server
+
 PAGE = "/bench/pages/converse-py.html"
 PAGE_HTML = (Path(__file__).resolve().parents[2] / "bench" / "pages" / "converse-py.html").read_text(encoding="utf-8")
 SHIM_TAG = '<script src="/static/converse.js"></script>'
@@ -34,9 +37,6 @@ import sys
 from js import document
 
 import converse_py.browser.main  # noqa: F401  (imported by the boot script already)
-
-#: One pass is enough: Pyodide's start-up snapshots are the same whichever server the page logs in to.
-pytestmark = pytest.mark.one_server
 
 names = ("pyscript", "pyscript.context", "converse_py.browser.main", "converse_py.dom.views.chatbox")
 document.body.dataset.held = json.dumps({
