@@ -228,11 +228,11 @@ class MessageListView:
             return
         html, self.last_day = self._rows(batch, self.last_day, self.last_shown)
         self.last_shown = batch[-1]
-        self.element.insertAdjacentHTML("beforeend", html)
         if self._follow or any(m.outgoing for m in batch):
             # Rows added while the user reads older ones (not following) are not on screen.
             self._unseen_followed = self._unseen_followed or any(not m.outgoing for m in batch)
-            self.follower.follow_soon()
+            self.follower.follow_soon()  # a frame callback: asked for before the write, runs after it
+        self.element.insertAdjacentHTML("beforeend", html)
         if any(m.archived for m in batch):
             asyncio.get_event_loop().call_soon(self.fill)
 
