@@ -71,7 +71,8 @@ class ActionBar:
         """``row`` was drawn again: its bar comes back if the row it replaced held it."""
         if self._bar is not None and self.holder() is None:
             self._bar = None
-            self.show(row)
+            if found(row):
+                self.show(row)
 
     def _on_enter(self, event: Any) -> None:
         target = event.target
