@@ -125,7 +125,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two test passes may build at once
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two builds at once (two pytest runs) write apart
     tmp.write_bytes(data)
     os.replace(tmp, path)
     return True

@@ -15,7 +15,7 @@ Example (what ``MessageListView`` does)::
 
     bar = ActionBar(list_element, proxies, buttons_of=lambda row: actions_for(message_of(row)))
     bar.show(row)          # the row's buttons, in the row; the row that had them loses them
-    bar.holder()           # that row (JS null: none)
+    bar.holder()           # that row (None: no bar)
 """
 
 from __future__ import annotations
@@ -47,15 +47,13 @@ class ActionBar:
 
     def holder(self) -> Any:
         """The row the bar is in (None: in none)."""
-        bar = self._bar
-        if bar is None:
-            return None
-        row = bar.parentElement
-        return row if found(row) and bool(row.isConnected) else None
+        return self._bar.parentElement if self._bar is not None else None
 
     def show(self, row: Any) -> None:
-        """Put ``row``'s buttons in ``row`` (none: no bar), out of the row that had them."""
+        """Put ``row``'s buttons in ``row`` (none, or no row: no bar), out of the row that had them."""
         self.hide()
+        if not found(row):
+            return
         buttons = self._buttons_of(row)
         if not buttons:
             return
@@ -67,19 +65,12 @@ class ActionBar:
             self._bar.remove()
             self._bar = None
 
-    def refresh(self, row: Any) -> None:
-        """``row`` was drawn again: its bar comes back if the row it replaced held it."""
-        if self._bar is not None and self.holder() is None:
-            self._bar = None
-            if found(row):
-                self.show(row)
-
     def _on_enter(self, event: Any) -> None:
         target = event.target
         row = target.closest("li.cpy-msg") if hasattr(target, "closest") else None
         if not found(row) or row.classList.contains("cpy-info"):
             return
-        if self._bar is not None and self._bar.parentElement == row:
+        if self.holder() == row:
             return  # already there (the pointer moved within the row)
         self.show(row)
 
@@ -103,10 +94,11 @@ class ActionBar:
 
     def _next_row(self, row: Any, step: int) -> Any:
         """The message row after (``step`` 1) or before (-1) ``row``; from the list itself, the newest."""
+        forward = row is not None and step > 0
         if row is None:
             candidate = self.element.lastElementChild
         else:
-            candidate = row.nextElementSibling if step > 0 else row.previousElementSibling
+            candidate = row.nextElementSibling if forward else row.previousElementSibling
         while found(candidate) and not candidate.matches("li.cpy-msg"):
-            candidate = candidate.nextElementSibling if step > 0 and row is not None else candidate.previousElementSibling
+            candidate = candidate.nextElementSibling if forward else candidate.previousElementSibling
         return candidate

@@ -253,8 +253,8 @@ class MessageListView:
         if found(row):
             had_bar = self.action_bar.holder() == row
             row.outerHTML = self._row(message, followup=bool(row.classList.contains("cpy-followup")))
-            if had_bar:
-                self.action_bar.refresh(self.row_element(message))
+            if had_bar:  # the row in use keeps its buttons
+                self.action_bar.show(self.row_element(message))
 
     def prepend(self, messages: list[ShownMessage]) -> None:
         """An older page: inserted above, the rows in view stay where they are."""
