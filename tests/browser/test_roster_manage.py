@@ -51,11 +51,27 @@ def world(browser: Any, web_server: Any, prosody: Any, bot: Any) -> Iterator[Wor
     page = auto_login_page(browser, web_server.url, prosody, alice, show_controlbox_by_default=True,
                            roster_groups=True, auto_away=2, idle_presence_timeout=0)
     grab_api(page, "rosterContactsFetched")
+    page.js(ACTIVITY_LOG_JS)
     checker = bot(alice, "checker")
     try:
         yield World(page, alice, bob, bob_bot, checker)
     finally:
         page.close()
+
+
+#: For a failure message of the idle test: what the page counts as activity, and the stream's
+#: ups and downs, with their times (``performance.now()``, ms).
+ACTIVITY_LOG_JS = """() => {
+    window.activityLog = [];
+    const note = (...entry) => window.activityLog.push([Math.round(performance.now()), ...entry]);
+    for (const kind of ["mousemove", "mousedown", "keydown", "wheel", "touchstart", "focus"]) {
+        window.addEventListener(kind, e => note(kind, e.target && (e.target.id || e.target.tagName)),
+                                {capture: true, passive: true});
+    }
+    for (const name of ["disconnected", "will-reconnect", "reconnected", "streamResumed", "statusChanged"]) {
+        window.capi.listen.on(name, value => note(name, String(value)));
+    }
+}"""
 
 
 def server_roster(checker: Bot) -> dict[str, tuple[str, list[str]]]:
@@ -176,6 +192,31 @@ converse.plugins.add("py-roster-manage", Snippet)
     assert "not in the roster" in error
 
 
+def idle_machine_state(page: ClientPage) -> str:
+    """What the page's idle machine holds, whether it is connected, and the last activity and stream
+    events it saw (for a failure message)."""
+    page.js("code => window.runPython(code)", f"""
+from converse_py.plugins.idle.plugin import IdleState
+
+
+class IdleProbe:
+    def initialize(self):
+        converse = self._converse
+        machine = converse.get(IdleState).machine
+        state = "no idle machine"
+        if machine is not None:
+            state = (f"idle machine: running={{machine.running}} idle={{machine.idle}} "
+                     f"auto={{machine.auto_status}} timer={{machine._timer is not None}} "
+                     f"last activity {{machine.clock.now() - machine.last_activity:.1f}} s ago")
+        window.out.idleState = f"{{state}}; connected={{converse.session.connected}}"
+
+converse.plugins.add("py-idle-probe-{next(_ids)}", IdleProbe)
+""")
+    state = page.wait_for("() => window.out.idleState").json_value()
+    log = page.js("() => [Math.round(performance.now()), window.activityLog.slice(-10)]")
+    return f"{state}; now {log[0]} ms, last events {log[1]}"
+
+
 def test_auto_away_sends_away_with_idle_and_activity_brings_online_back(world: World) -> None:
     page, bob_bot, alice = world.page, world.bob_bot, world.alice
     page.js("() => window.capi.user.status.message.set('writing a novel')")
@@ -197,7 +238,7 @@ def test_auto_away_sends_away_with_idle_and_activity_brings_online_back(world: W
                 return found[0]
             page.page.wait_for_timeout(250)
         status = page.js("() => window.capi.user.status.get()")
-        raise AssertionError(f"no matching presence (the page's status: {status!r}); "
+        raise AssertionError(f"no matching presence (the page's status: {status!r}; {idle_machine_state(page)}); "
                              f"got {bob_bot.presence_stanzas[after:]!r}")
 
     # nobody touches the page: after 2 s alice is away, idle since her last interaction

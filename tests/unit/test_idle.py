@@ -111,6 +111,38 @@ def test_online_chosen_through_the_api_while_idle_goes_away_again_after_the_thre
     assert status.value == "online"
 
 
+def test_online_chosen_while_the_xa_timer_waits_goes_away_after_the_away_threshold() -> None:
+    clock, status = ManualClock(), Status()
+    machine = status.machine(clock, away_after=2, xa_after=10)
+    machine.start()
+    status.set("dnd")
+    machine.status_chosen("dnd")
+    clock.advance(3)  # dnd is never made away; the pending timer is xa's, at 10 s
+    status.set("online")
+    machine.status_chosen("online")
+    clock.advance(2)
+    assert status.value == "away" and status.log == ["dnd", "online", "away"]
+
+
+class CountingClock(ManualClock):
+    """A ManualClock that fails a test whose timers keep setting new timers at the same time."""
+
+    def call_later(self, delay: float, callback: Any, *args: Any) -> Any:
+        self.calls = getattr(self, "calls", 0) + 1
+        assert self.calls < 100, "a timer loop: the machine keeps setting timers"
+        return super().call_later(delay, callback, *args)
+
+
+def test_a_threshold_reached_through_rounded_float_seconds_counts_as_reached() -> None:
+    clock, status = CountingClock(), Status()
+    machine = status.machine(clock, away_after=2)
+    machine.start()
+    clock.advance(2.1)
+    machine.activity()  # the machine's timer is now due at 2.1 + 2 = 4.1
+    clock.advance(2.0)  # at 4.1 it finds 4.1 - 2.1 = 1.9999999999999996 s without activity
+    assert status.value == "away" and clock.calls < 10
+
+
 def test_manual_away_becomes_xa_and_returns_to_away_and_stop_forgets_everything() -> None:
     clock, status = ManualClock(), Status("away")
     machine = status.machine(clock, away_after=1, xa_after=4)

@@ -30,6 +30,11 @@ from ...core.clock import Clock, Timer
 #: What an automatic change may start from: ``away`` from online, ``xa`` from online or away.
 AUTO_FROM = {"away": ("online",), "xa": ("online", "away")}
 
+#: Seconds by which a threshold counts as reached early: a browser timer may fire a little before
+#: its time as the clock reads it, and sums of float seconds round down (4.1 - 2.1 < 2). Without it
+#: such a timer would find its threshold not quite passed and set another one for almost nothing.
+SLACK = 0.005
+
 
 class IdleMachine:
     """Follows the user's activity; changes the status through ``set_status`` and asks for a new
@@ -50,6 +55,7 @@ class IdleMachine:
         self.previous: str | None = None  # the status before the first automatic change
         self.running = False
         self._timer: Timer | None = None
+        self._timer_due = 0.0  # when the pending timer runs, on the clock
 
     # -- control ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -80,12 +86,14 @@ class IdleMachine:
         """The status changed (``statusChanged``): a choice of the user's ends the automatic one."""
         if self.auto_status is not None and status != self.auto_status:
             self.auto_status, self.previous = None, None
-        if self.running and self._timer is None:
-            # every threshold had passed: a status chosen without any activity (e.g. through the API)
-            # is made away/xa again once the away (or xa) threshold has passed since the choice
-            delays = [t for t in (self.away_after, self.xa_after) if t > 0]
-            if delays:
-                self._timer = self.clock.call_later(min(delays), self._check)
+        if not self.running:
+            return
+        # a status chosen without any activity (e.g. through the API) once a threshold had passed
+        # is made away/xa once the away (or xa) threshold has passed again since the choice, unless
+        # the pending timer (the next threshold from the last activity) comes sooner
+        delays = [t for t in (self.away_after, self.xa_after) if t > 0]
+        if delays and (self._timer is None or self._timer_due > self.clock.now() + min(delays)):
+            self._set_timer(min(delays))
 
     def idle_since(self) -> float | None:
         """The wall-clock time (epoch seconds) of the last activity while idle; None when not."""
@@ -106,7 +114,7 @@ class IdleMachine:
         self._timer = None
         if not self.running:
             return
-        elapsed = self.clock.now() - self.last_activity
+        elapsed = self.clock.now() - self.last_activity + SLACK
         status = self.get_status()
         target = None
         if self.xa_after > 0 and elapsed >= self.xa_after and status in AUTO_FROM["xa"]:
@@ -131,9 +139,14 @@ class IdleMachine:
         if not self.running:
             return
         elapsed = self.clock.now() - self.last_activity
-        ahead = [t for t in (self.idle_after, self.away_after, self.xa_after) if t > 0 and t > elapsed]
+        ahead = [t for t in (self.idle_after, self.away_after, self.xa_after) if t > 0 and t > elapsed + SLACK]
         if ahead:
-            self._timer = self.clock.call_later(min(ahead) - elapsed, self._check)
+            self._set_timer(min(ahead) - elapsed)
+
+    def _set_timer(self, delay: float) -> None:
+        self._cancel()
+        self._timer_due = self.clock.now() + delay
+        self._timer = self.clock.call_later(delay, self._check)
 
     def _cancel(self) -> None:
         if self._timer is not None:
