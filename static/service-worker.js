@@ -13,9 +13,16 @@
 // and the shim says the chat is offline. Not kept: responses marked no-store, the prebuilt
 // Pyodide snapshot (static/snapshots/: the page keeps its own copy in the Cache API, see
 // static/pyodide-snapshot.mjs) and anything not from this origin (XMPP goes to its server).
+//
+// A visit that restores a Pyodide snapshot never asks for converse_py.zip, yet an offline visit
+// that has no snapshot to restore boots from it. So when static/build.json (asked on every
+// visit) is new, or no copy of the package is kept yet, the worker asks for the package itself
+// and keeps it: one request per build, answered by the HTTP cache when it already has it.
 'use strict';
 
 const CACHE_NAME = 'converse-py-offline-v1';
+const MANIFEST_URL = new URL('./build.json', self.location.href).href;
+const PACKAGE_URL = new URL('./converse_py.zip', self.location.href).href;
 
 self.addEventListener('install', function () {
     self.skipWaiting();
@@ -41,12 +48,35 @@ async function keep(cache, request, response) {
     }
 }
 
+// ``manifest``: build.json as the network just gave it (before it is kept: the kept one is the
+// build the kept package belongs to).
+async function keepPackage(cache, manifest) {
+    try {
+        const keptManifest = await cache.match(MANIFEST_URL);
+        const etag = manifest.headers.get('ETag');
+        const sameBuild = keptManifest && etag && keptManifest.headers.get('ETag') === etag;
+        if (sameBuild && await cache.match(PACKAGE_URL)) return;
+        const response = await fetch(PACKAGE_URL);
+        if (worthKeeping(response)) await keep(cache, new Request(PACKAGE_URL), response);
+    } catch (err) {
+        // offline or storage full: the next visit tries again
+    }
+}
+
 async function networkFirst(event) {
     const request = event.request;
     const cache = await caches.open(CACHE_NAME);
     try {
         const response = await fetch(request);
-        if (worthKeeping(response)) event.waitUntil(keep(cache, request, response.clone()));
+        if (worthKeeping(response)) {
+            const copy = response.clone();
+            if (request.url === MANIFEST_URL) {
+                const manifest = response.clone();
+                event.waitUntil(keepPackage(cache, manifest).then(function () { return keep(cache, request, copy); }));
+            } else {
+                event.waitUntil(keep(cache, request, copy));
+            }
+        }
         return response;
     } catch (err) {
         const kept = await cache.match(request);
