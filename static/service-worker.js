@@ -48,18 +48,20 @@ async function keep(cache, request, response) {
     }
 }
 
-// ``manifest``: build.json as the network just gave it (before it is kept: the kept one is the
-// build the kept package belongs to).
-async function keepPackage(cache, manifest) {
+// ``etag``: build.json's as the network just gave it. The kept build.json is the build the kept
+// package belongs to, so it is replaced only once the package is kept (true); otherwise the
+// next visit tries again.
+async function keepPackage(cache, etag) {
     try {
         const keptManifest = await cache.match(MANIFEST_URL);
-        const etag = manifest.headers.get('ETag');
         const sameBuild = keptManifest && etag && keptManifest.headers.get('ETag') === etag;
-        if (sameBuild && await cache.match(PACKAGE_URL)) return;
+        if (sameBuild && await cache.match(PACKAGE_URL)) return true;
         const response = await fetch(PACKAGE_URL);
-        if (worthKeeping(response)) await keep(cache, new Request(PACKAGE_URL), response);
+        if (!worthKeeping(response)) return false;
+        await cache.put(PACKAGE_URL, response);
+        return true;
     } catch (err) {
-        // offline or storage full: the next visit tries again
+        return false;  // offline or storage full
     }
 }
 
@@ -71,8 +73,9 @@ async function networkFirst(event) {
         if (worthKeeping(response)) {
             const copy = response.clone();
             if (request.url === MANIFEST_URL) {
-                const manifest = response.clone();
-                event.waitUntil(keepPackage(cache, manifest).then(function () { return keep(cache, request, copy); }));
+                event.waitUntil(keepPackage(cache, response.headers.get('ETag')).then(function (kept) {
+                    return kept ? keep(cache, request, copy) : undefined;
+                }));
             } else {
                 event.waitUntil(keep(cache, request, copy));
             }
