@@ -8,6 +8,7 @@ from collections.abc import Callable
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
 
+from ..core.platform import ACTIVITY_EVENTS
 from ..dom.ffi import found
 from .http_put import http_put
 from .random import random_bytes
@@ -73,7 +74,7 @@ class BrowserPlatform:
         proxy = create_proxy(active)
         self._visibility_proxies.append(proxy)
         options = js.Object.fromEntries([["capture", True], ["passive", True]])
-        for kind in ("mousemove", "mousedown", "keydown", "wheel", "touchstart", "focus"):
+        for kind in ACTIVITY_EVENTS:
             js.window.addEventListener(kind, proxy, options)
         return True
 

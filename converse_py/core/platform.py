@@ -7,6 +7,9 @@ import os
 from typing import Any, Protocol
 from collections.abc import Awaitable, Callable
 
+#: The page's events that count as the user's activity (``Platform.watch_activity``).
+ACTIVITY_EVENTS = ("mousemove", "mousedown", "keydown", "wheel", "touchstart", "focus")
+
 
 class Platform(Protocol):
     """Host services. ``converse_py.browser.platform`` implements it with ``fetch`` and ``console``."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from converse_py.core.platform import ACTIVITY_EVENTS
 from tools.bot import Bot
 from tools.demo_bot import befriend
 
@@ -51,7 +52,7 @@ def world(browser: Any, web_server: Any, prosody: Any, bot: Any) -> Iterator[Wor
     page = auto_login_page(browser, web_server.url, prosody, alice, show_controlbox_by_default=True,
                            roster_groups=True, auto_away=2, idle_presence_timeout=0)
     grab_api(page, "rosterContactsFetched")
-    page.js(ACTIVITY_LOG_JS)
+    page.js(ACTIVITY_LOG_JS, list(ACTIVITY_EVENTS))
     checker = bot(alice, "checker")
     try:
         yield World(page, alice, bob, bob_bot, checker)
@@ -61,10 +62,10 @@ def world(browser: Any, web_server: Any, prosody: Any, bot: Any) -> Iterator[Wor
 
 #: For a failure message of the idle test: what the page counts as activity, and the stream's
 #: ups and downs, with their times (``performance.now()``, ms).
-ACTIVITY_LOG_JS = """() => {
+ACTIVITY_LOG_JS = """(kinds) => {
     window.activityLog = [];
     const note = (...entry) => window.activityLog.push([Math.round(performance.now()), ...entry]);
-    for (const kind of ["mousemove", "mousedown", "keydown", "wheel", "touchstart", "focus"]) {
+    for (const kind of kinds) {
         window.addEventListener(kind, e => note(kind, e.target && (e.target.id || e.target.tagName)),
                                 {capture: true, passive: true});
     }
