@@ -305,6 +305,37 @@
         }),
     });
 
+    // PyScript watches the whole document for <script type="py"> tags and py-* event attributes
+    // added later: a MutationObserver whose callback, for every element added anywhere, compiles
+    // and runs an XPath query and runs two selector queries over it. In a chat that is every
+    // message row: about 0.1-0.2 ms of each message's way to the screen (bench/RESULTS.md, "PyScript's
+    // observer"). The client's own subtree (#conversejs) holds neither (its HTML comes from
+    // templates that escape all text), and code in py-* attributes there must never run, so the
+    // observers PyScript makes (told by the script that constructs them) get only the records
+    // from outside #conversejs. Everybody else's observers are the browser's own, unchanged; the
+    // global is restored once PyScript's module has run.
+    function scopePyScriptObservers(pyscriptBase, coreScript) {
+        const Native = window.MutationObserver;
+        if (typeof Native !== 'function' || typeof Reflect === 'undefined') return;
+        function Scoped(callback) {
+            const target = new.target || Scoped;
+            const stack = String(new Error().stack || '');
+            if (typeof callback !== 'function' || stack.indexOf(pyscriptBase) < 0) {
+                return Reflect.construct(Native, [callback], target);
+            }
+            return Reflect.construct(Native, [function (records, observer) {
+                const root = document.getElementById('conversejs');
+                const outside = root ? records.filter(function (r) { return !root.contains(r.target); }) : records;
+                if (outside.length) return callback.call(this, outside, observer);
+            }], target);
+        }
+        Scoped.prototype = Native.prototype;
+        window.MutationObserver = Scoped;
+        const restore = function () { if (window.MutationObserver === Scoped) window.MutationObserver = Native; };
+        coreScript.addEventListener('load', restore, { once: true });
+        coreScript.addEventListener('error', restore, { once: true });
+    }
+
     function mountRoot() {
         if (document.getElementById('conversejs')) return;
         const root = document.createElement('div');
@@ -373,6 +404,7 @@
     const core = document.createElement('script');
     core.type = 'module';
     core.src = base + 'static/vendor/pyscript/core.js';
+    scopePyScriptObservers(base + 'static/vendor/pyscript/', core);
     const boot = document.createElement('script');
     boot.type = 'py';
     boot.setAttribute('config', base + 'pyscript.toml');

@@ -25,7 +25,7 @@ from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
 from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
-from ..transport.base import ScramKeys, StanzaCallback, Status, StatusCallback
+from ..transport.base import HandledCallback, ScramKeys, StanzaCallback, Status, StatusCallback
 from ..transport.inbox import Inbox
 from ..xmpp.stanza import parse, serialize
 from .jsbridge import jsnull
@@ -53,7 +53,8 @@ class StropheTransport:
         self._conn = strophe.Strophe.Connection.new(url, options)
         self._proxies = ProxyKeeper()
         self._status_cb = self._proxies.keep(self._on_status)
-        self._inbox = Inbox(self._deliver, lambda drain: asyncio.get_event_loop().call_soon(drain))
+        self._inbox = Inbox(self._deliver, lambda drain: asyncio.get_event_loop().call_soon(drain),
+                            done=self._handled)
         self._delivery = self._helpers.stanzaDelivery(self._proxies.keep(self._on_stanzas))
         self._stanza_cb = self._delivery.handler
         self._handler_ref: Any = None
@@ -64,6 +65,7 @@ class StropheTransport:
         self._open_cb: Any = None
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
+        self.on_handled: HandledCallback = lambda: None
         self._release_held: Any = None
         if self.kind == "bosh":
             # Responses are handled in request order (a slow one is not overtaken by the next).
@@ -270,3 +272,6 @@ class StropheTransport:
 
     def _deliver(self, xml: str) -> None:
         self.on_stanza(xml)
+
+    def _handled(self) -> None:
+        self.on_handled()

@@ -96,6 +96,8 @@ class Session:
         #: send the contacts' presences again, so plugins restore what they saved in tab storage.
         self.page_resumed = False
         self._salvaged: list[str] = []  # after a refused resume: stanzas to re-send in the new session
+        self._in_batch = False  # the transport is handing over a batch of stanzas (until on_handled)
+        self._after_batch: list[Callable[[], None]] = []
 
     @property
     def transport(self) -> Transport:
@@ -103,7 +105,8 @@ class Session:
         if self._transport is None:
             transport = self._transport_factory()
             transport.on_status = lambda status, condition: self._on_status_from(transport, status, condition)
-            transport.on_stanza = lambda xml: self.receive(xml) if transport is self._transport else None
+            transport.on_stanza = lambda xml: self._receive_from(transport, xml)
+            transport.on_handled = self._stanzas_handled
             self._transport = transport
         return self._transport
 
@@ -470,6 +473,43 @@ class Session:
         An IQ handler returns True when it handled (and answered) the IQ.
         """
         self.handlers[kind].append(handler)
+
+    def after_stanzas(self, callback: Callable[[], None]) -> bool:
+        """Run ``callback`` once the batch of stanzas the transport is handing over now (one BOSH
+        response or WebSocket frame, or a slice of a large one) is handled, and return True; return
+        False, keeping nothing, when no batch is being handled (then the caller runs it its own
+        way). A view draws the rows of a whole batch at once so, without a JS microtask of its own.
+
+        >>> from converse_py.core.converse import Converse
+        >>> from converse_py.transport.fake import FakeTransport
+        >>> transport = FakeTransport()
+        >>> session = Converse(transport_factory=lambda: transport).session
+        >>> session.transport is transport, session.after_stanzas(print)
+        (True, False)
+        >>> session.handlers["message"].append(lambda el: print("handling", session.after_stanzas(lambda: print("done"))))
+        >>> transport.receive("<message xmlns='jabber:client'/>")
+        handling True
+        done
+        """
+        if not self._in_batch:
+            return False
+        self._after_batch.append(callback)
+        return True
+
+    def _receive_from(self, transport: Transport, xml: str) -> None:
+        if transport is self._transport:
+            self._in_batch = True
+            self.receive(xml)
+
+    def _stanzas_handled(self) -> None:
+        """The transport's ``on_handled``: the batch is over; what waited for its end runs now."""
+        self._in_batch = False
+        callbacks, self._after_batch = self._after_batch, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                logger.exception("after-stanzas callback raised")
 
     def receive(self, xml: str) -> None:
         """Entry point for the transport: one stanza as XML text. Never raises."""

@@ -42,6 +42,7 @@ class ScramKeys:
 
 StatusCallback = Callable[[Status, str], None]
 StanzaCallback = Callable[[str], None]
+HandledCallback = Callable[[], None]
 
 
 class Transport(Protocol):
@@ -49,6 +50,10 @@ class Transport(Protocol):
 
     on_status: StatusCallback
     on_stanza: StanzaCallback
+    #: Called after each run of ``on_stanza`` calls made in one go (the stanzas of one BOSH
+    #: response or WebSocket frame, or one slice of a large one): work that waits for the end of
+    #: such a batch (drawing the rows of its messages at once) is done then.
+    on_handled: HandledCallback
 
     @property
     def bound_jid(self) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .base import ScramKeys, StanzaCallback, Status, StatusCallback
+from .base import HandledCallback, ScramKeys, StanzaCallback, Status, StatusCallback
 
 
 def fake_scram_keys(password: str) -> ScramKeys:
@@ -44,6 +44,7 @@ class FakeTransport:
         self.connected = False
         self.on_status: StatusCallback = lambda status, condition: None
         self.on_stanza: StanzaCallback = lambda xml: None
+        self.on_handled: HandledCallback = lambda: None
         self.rid, self.sid = 1000, "fake-sid"
         self.restorable: str | None = None
         self.disposed = False
@@ -144,8 +145,9 @@ class FakeTransport:
 
     # test helpers
     def receive(self, xml: str) -> None:
-        """Deliver ``xml`` as if the server sent it."""
+        """Deliver ``xml`` as if the server sent it (a batch of one stanza)."""
         self.on_stanza(xml)
+        self.on_handled()
 
     def drop(self, condition: str = "") -> None:
         """Lose the connection as a network fault would."""

@@ -5,15 +5,16 @@ stanzas; joining a room of hundreds brings hundreds of presences at once, and ha
 in one go is one long main-thread task (the page does not respond meanwhile). ``Inbox`` handles
 at most ``per_task`` stanzas at once and schedules the rest (``schedule(fn)``: the page's next
 task); a batch arriving meanwhile waits behind them, so the order is always the server's.
+After each slice handled, ``done()`` is called (the session draws the slice's new rows then).
 
 >>> seen, later = [], []
->>> inbox = Inbox(seen.append, later.append, per_task=2)
+>>> inbox = Inbox(seen.append, later.append, per_task=2, done=lambda: seen.append("|"))
 >>> inbox.push(["a", "b", "c"]); seen, len(later)
-(['a', 'b'], 1)
+(['a', 'b', '|'], 1)
 >>> inbox.push(["d"]); seen  # behind "c"
-['a', 'b']
+['a', 'b', '|']
 >>> later.pop()(); seen
-['a', 'b', 'c', 'd']
+['a', 'b', '|', 'c', 'd', '|']
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ STANZAS_PER_TASK = 100
 
 
 class Inbox:
-    """Delivers pushed stanzas to ``deliver`` in order, at most ``per_task`` per task."""
+    """Delivers pushed stanzas to ``deliver`` in order, at most ``per_task`` per task, and calls
+    ``done`` after each such slice."""
 
     def __init__(self, deliver: Callable[[str], None], schedule: Callable[[Callable[[], None]], object],
-                 per_task: int = STANZAS_PER_TASK) -> None:
+                 per_task: int = STANZAS_PER_TASK, done: Callable[[], None] | None = None) -> None:
         self.deliver = deliver
         self.schedule = schedule
         self.per_task = per_task
+        self.done = done
         self.waiting: deque[str] = deque()
         self._scheduled = False
 
@@ -53,9 +56,12 @@ class Inbox:
         >>> inbox.push(["a", "b", "c"]); inbox.drain_all(); seen
         ['a', 'b', 'c']
         """
+        handled = bool(self.waiting)
         while self.waiting:
             self._handle(self.waiting.popleft())
         self._scheduled = False
+        if handled:
+            self._done()
 
     def drain(self) -> None:
         """Handle up to ``per_task`` waiting stanzas; schedule the rest for the next task."""
@@ -69,6 +75,14 @@ class Inbox:
         if self.waiting:
             self._scheduled = True
             self.schedule(self.drain)
+        self._done()
+
+    def _done(self) -> None:
+        if self.done is not None:
+            try:
+                self.done()
+            except Exception:
+                logger.exception("end-of-batch callback raised")
 
     def _handle(self, xml: str) -> None:
         try:

@@ -51,3 +51,28 @@ def test_a_status_change_while_a_slice_is_handled_handles_the_rest_first_in_orde
     for task in tasks:
         task()  # a slice scheduled before the drain finds nothing left
     assert handled == ["s0", "s1", "s2", "s3", "s4", "status"]
+
+
+def test_done_is_called_after_each_slice_and_after_a_drain_never_for_an_empty_one() -> None:
+    log: list[str] = []
+    tasks: list[Callable[[], None]] = []
+    inbox = Inbox(log.append, tasks.append, per_task=2, done=lambda: log.append("|"))
+    inbox.push(["a", "b", "c"])
+    assert log == ["a", "b", "|"]
+    inbox.drain_all()  # a status change: the rest now, then the end of that batch
+    assert log == ["a", "b", "|", "c", "|"]
+    tasks.pop()()  # the slice scheduled before the drain finds nothing: no call
+    inbox.drain_all()
+    assert log == ["a", "b", "|", "c", "|"]
+
+
+def test_a_raising_done_is_logged_and_the_next_batch_still_comes() -> None:
+    handled: list[str] = []
+
+    def done() -> None:
+        raise RuntimeError("a view's bug")
+
+    inbox = Inbox(handled.append, lambda fn: None, done=done)
+    inbox.push(["a"])
+    inbox.push(["b"])
+    assert handled == ["a", "b"]

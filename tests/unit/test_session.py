@@ -367,3 +367,26 @@ def test_a_login_started_by_an_initialized_listener_is_not_cancelled_by_the_keep
         transport.finish()
         return str(await results[0])
     assert arun(body()) == "alice@localhost/web"
+
+
+def test_after_stanzas_runs_once_a_received_batch_is_handled_and_only_then() -> None:
+    transport = FakeTransport()
+    client = Converse(transport_factory=lambda: transport, platform=NullPlatform())
+    session = client.session
+    assert session.transport is transport
+    log: list[str] = []
+
+    def handler(el: Any) -> None:
+        queued = session.after_stanzas(lambda: log.append(f"after {el.get('id')}"))
+        log.append(f"stanza {el.get('id')}" + ("" if queued else " (nothing queued)"))
+
+    session.add_handler("message", handler)
+    assert not session.after_stanzas(lambda: log.append("never"))  # no batch now: the caller's job
+    transport.on_stanza("<message xmlns='jabber:client' id='m1'/>")
+    transport.on_stanza("<message xmlns='jabber:client' id='m2'/>")
+    assert log == ["stanza m1", "stanza m2"]  # the batch is not over yet
+    transport.on_handled()
+    assert log == ["stanza m1", "stanza m2", "after m1", "after m2"]
+    assert not session.after_stanzas(lambda: log.append("never"))
+    session.receive("<message xmlns='jabber:client' id='m3'/>")  # straight in, not from the transport
+    assert log[-1] == "stanza m3 (nothing queued)" and "never" not in log

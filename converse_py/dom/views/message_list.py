@@ -107,10 +107,12 @@ class MessageListView:
         element.addEventListener("click", proxies.keep(self.on_click))
         # Media that fail to load (errors do not bubble: caught on the way down) become their link.
         element.addEventListener("error", proxies.keep(media_failed), True)
-        # New rows show in a microtask: once the stanzas being handled now (a whole BOSH
-        # response's) are done, before any timer task (asyncio's call_soon is a setTimeout, which
-        # let other callbacks run first: ~1.4 ms more per message).
+        # New rows show once the stanzas being handled now (a whole BOSH response's) are done:
+        # at the batch's end (Session.after_stanzas), or in a microtask for rows that came some
+        # other way; before any timer task (asyncio's call_soon is a setTimeout, which let other
+        # callbacks run first: ~1.4 ms more per message).
         self._flush_soon = proxies.keep(self.flush)
+        self._append_html = element.insertAdjacentHTML  # bound to the list, looked up once
         self._on_hold_end = proxies.keep(self._flush_held)
         self._hold_timer: Any = None  # a setTimeout id while a HOLD row waits
         self._unhighlight = proxies.keep(self._unhighlight_row)
@@ -201,7 +203,9 @@ class MessageListView:
     def on_messages(self, _box: ChatBox, messages: list[ShownMessage], where: str) -> None:
         if where == APPEND:
             if not self.pending:
-                js.queueMicrotask(self._flush_soon)
+                session = self.converse.session
+                if not session.after_stanzas(self.flush):  # a received batch: drawn at its end
+                    js.queueMicrotask(self._flush_soon)
                 self._follow = self.near_bottom() or any(m.outgoing for m in messages)
             self.pending.extend(messages)
             if self._hold_timer is None and any(HOLD in m.extras for m in messages if m.extras):
@@ -232,7 +236,7 @@ class MessageListView:
             # Rows added while the user reads older ones (not following) are not on screen.
             self._unseen_followed = self._unseen_followed or any(not m.outgoing for m in batch)
             self.follower.follow_soon()  # a frame callback: asked for before the write, runs after it
-        self.element.insertAdjacentHTML("beforeend", html)
+        self._append_html("beforeend", html)
         if any(m.archived for m in batch):
             asyncio.get_event_loop().call_soon(self.fill)
 
