@@ -128,13 +128,87 @@ def parse(xml: str) -> ET.Element:
         raise StanzaTooLarge(f"stanza too large ({len(xml)} characters)")
     if "<!DOCTYPE" in xml or "<!ENTITY" in xml:
         raise StanzaParseError("stanza contains a DTD")
-    try:
-        el = ET.fromstring(xml)
-    except ET.ParseError as exc:
-        raise StanzaParseError(f"malformed stanza: {exc}") from None
-    if _depth(el) > MAX_DEPTH:
+    el, depth = _stream.parse(xml)
+    if el is None:  # not one well-formed element on its own: parsed alone, for the error's text
+        try:
+            el = ET.fromstring(xml)
+        except ET.ParseError as exc:
+            raise StanzaParseError(f"malformed stanza: {exc}") from None
+        depth = _depth(el)
+    if depth > MAX_DEPTH:
         raise StanzaParseError("stanza nested too deeply")
     return el
+
+
+class StanzaStream:
+    """Parses stanza after stanza with one expat parser, kept open inside a root element of its
+    own, instead of a new parser for each (making one is most of the cost of parsing a small
+    stanza: ~0.05 ms of the ~0.2 ms a chat message took in the page after an idle moment).
+    ``parse`` returns the element and its depth, or ``(None, 0)`` for text that is anything but
+    one complete element (then the parser starts afresh and the caller parses the text alone, so
+    the result and the errors are ``ET.fromstring``'s). Each text is followed by an empty
+    separator element, which makes the parser settle the text before and after the stanza (none
+    may be there but whitespace). A fresh parser is also made every ``renew_after`` characters:
+    expat keeps every element and attribute name it has met.
+
+    >>> stream = StanzaStream()
+    >>> el, depth = stream.parse('<message xmlns="jabber:client"><body>hi</body></message>')
+    >>> el.tag, el.findtext("{jabber:client}body"), depth
+    ('{jabber:client}message', 'hi', 2)
+    >>> [stream.parse(text) for text in ('<body>cut off', '<a/><b/>', '</s>', 'junk<a/>', '<a/>junk')]
+    [(None, 0), (None, 0), (None, 0), (None, 0), (None, 0)]
+    >>> stream.parse(" <presence xmlns='jabber:client'/> ")[0].tag
+    '{jabber:client}presence'
+    """
+
+    SEPARATOR = "<_/>"
+
+    def __init__(self, renew_after: int = 4 * 1024 * 1024) -> None:
+        self.renew_after = renew_after
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._parser = ET.XMLPullParser(events=("start", "end"))
+        self._parser.feed("<s>")
+        self._root: ET.Element = next(iter(self._parser.read_events()))[1]
+        self._before = self._root  # the element whose text or tail the next text's start goes to
+        self._fed = 0
+
+    def parse(self, xml: str) -> tuple[ET.Element | None, int]:
+        if self._fed > self.renew_after:
+            self._fresh()
+        self._fed += len(xml)
+        tops: list[ET.Element] = []
+        level = deepest = 0
+        try:
+            self._parser.feed(xml)
+            self._parser.feed(self.SEPARATOR)
+            for event, el in self._parser.read_events():
+                if event == "start":
+                    level += 1
+                    if level == 1:
+                        tops.append(el)
+                    deepest = max(deepest, level)
+                else:
+                    level -= 1
+        except ET.ParseError:
+            tops = []
+        before = self._before
+        lead = before.text if before is self._root else before.tail
+        if level != 0 or len(tops) != 2 or tops[1].tag != "_" or not _blank(lead) or not _blank(tops[0].tail):
+            self._fresh()
+            return None, 0
+        top, self._before = tops
+        self._root.clear()  # the stanza is the caller's now: the root holds nothing between stanzas
+        top.tail = None
+        return top, deepest
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+_stream = StanzaStream()
 
 
 def _depth(el: ET.Element) -> int:
