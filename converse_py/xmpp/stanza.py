@@ -168,9 +168,10 @@ class StanzaStream:
         self._fresh()
 
     def _fresh(self) -> None:
-        self._parser = ET.XMLPullParser(events=("start", "end"))
-        self._parser.feed("<s>")
-        self._root: ET.Element = next(iter(self._parser.read_events()))[1]
+        parser: Any = ET.XMLPullParser(events=("start", "end"))  # its events typed as unions
+        parser.feed("<s>")
+        self._parser = parser
+        self._root: ET.Element = next(iter(parser.read_events()))[1]
         self._before = self._root  # the element whose text or tail the next text's start goes to
         self._fed = 0
 
