@@ -125,11 +125,16 @@ class EventBus:
         listeners = self._listeners.get(name)
         if not listeners:
             return
-        for entry in list(listeners):
+        count = len(args)
+        for entry in tuple(listeners):
             if entry.once:
                 self._remove_entry(name, entry)
             try:
-                entry.call(args)
+                arity = entry.arity  # the arguments fit as they are: called here (a frame fewer)
+                if arity is None or arity[0] <= count <= arity[1]:
+                    entry.callback(*args)
+                else:
+                    entry.call(args)
             except Exception:  # a listener's bug must not stop the client
                 logger.exception("listener for %r raised", name)
 
@@ -137,11 +142,15 @@ class EventBus:
         """Pass ``data`` through the listeners of ``name`` in order: each is called with
         ``(context, data)`` and what it returns, unless None, replaces ``data``. A listener that
         raises is logged and skipped (the data goes on unchanged). Returns the final data."""
-        for entry in list(self._listeners.get(name, ())):
+        for entry in tuple(self._listeners.get(name, ())):
             if entry.once:
                 self._remove_entry(name, entry)
             try:
-                result = entry.call((context, data))
+                arity = entry.arity
+                if arity is None or arity[0] <= 2 <= arity[1]:
+                    result = entry.callback(context, data)
+                else:
+                    result = entry.call((context, data))
             except Exception:
                 logger.exception("hook listener for %r raised", name)
                 continue
