@@ -6,8 +6,9 @@ same batches and the same number of frames, and an A/B of a change reads a few p
   reactions) in 22 tasks of 50 stanzas, a frame between each; prints the renderer main thread's
   CPU time (from /proc: its own work, whatever else shares the cores) and the wall time.
 - ``--mode single``: 60 single messages 60 ms apart; prints the median time from handing one to
-  the session until its row is in the DOM (the client's own part of a message's latency), and
-  the receive alone (parse, dispatch, models) before the row's render.
+  the transport (as one BOSH response) until its row is in the DOM (the client's own part of a
+  message's latency, without Strophe's), and until the call returned (parse, dispatch, models,
+  and the row drawn at the end of the batch; the rest is the browser's mutation observers).
 - ``--profile``: cProfile inside Pyodide over the same work (its modules are read from Pyodide's
   full standard library in node_modules: the shipped one is trimmed).
 
