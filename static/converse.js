@@ -308,8 +308,8 @@
     // PyScript watches the whole document for <script type="py"> tags and py-* event attributes
     // added later: a MutationObserver whose callback, for every element added anywhere, compiles
     // and runs an XPath query and runs two selector queries over it. In a chat that is every
-    // message row: about 0.1-0.2 ms of each message's way to the screen (bench/RESULTS.md, "PyScript's
-    // observer"). The client's own subtree (#conversejs) holds neither (its HTML comes from
+    // message row: about 0.1 ms of each message's way to the screen (bench/RESULTS.md, "Rows drawn
+    // at the end of a batch"). The client's own subtree (#conversejs) holds neither (its HTML comes from
     // templates that escape all text), and code in py-* attributes there must never run, so the
     // observers PyScript makes (told by the script that constructs them) get only the records
     // from outside #conversejs. Everybody else's observers are the browser's own, unchanged; the

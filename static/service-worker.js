@@ -37,14 +37,17 @@ function worthKeeping(response) {
     return !/no-store/i.test(response.headers.get('Cache-Control') || '');
 }
 
+// Whether a copy of ``response`` is kept now (false: storage full or disabled; the page then
+// works as without this worker).
 async function keep(cache, request, response) {
     try {
         const old = await cache.match(request);
         const etag = response.headers.get('ETag');
-        if (old && etag && old.headers.get('ETag') === etag) return;
+        if (old && etag && old.headers.get('ETag') === etag) return true;
         await cache.put(request, response);
+        return true;
     } catch (err) {
-        // storage full or disabled: the page works as without this worker
+        return false;
     }
 }
 
@@ -57,11 +60,9 @@ async function keepPackage(cache, etag) {
         const sameBuild = keptManifest && etag && keptManifest.headers.get('ETag') === etag;
         if (sameBuild && await cache.match(PACKAGE_URL)) return true;
         const response = await fetch(PACKAGE_URL);
-        if (!worthKeeping(response)) return false;
-        await cache.put(PACKAGE_URL, response);
-        return true;
+        return worthKeeping(response) && await keep(cache, new Request(PACKAGE_URL), response);
     } catch (err) {
-        return false;  // offline or storage full
+        return false;  // offline
     }
 }
 

@@ -161,7 +161,8 @@ class StanzaStream:
     '{jabber:client}presence'
     """
 
-    SEPARATOR = "<_/>"
+    SEPARATOR_TAG = "_"
+    SEPARATOR = f"<{SEPARATOR_TAG}/>"
 
     def __init__(self, renew_after: int = 4 * 1024 * 1024) -> None:
         self.renew_after = renew_after
@@ -196,7 +197,7 @@ class StanzaStream:
             tops = []
         before = self._before
         lead = before.text if before is self._root else before.tail
-        if level != 0 or len(tops) != 2 or tops[1].tag != "_" or not _blank(lead) or not _blank(tops[0].tail):
+        if level != 0 or len(tops) != 2 or tops[1].tag != self.SEPARATOR_TAG or not _blank(lead) or not _blank(tops[0].tail):
             self._fresh()
             return None, 0
         top, self._before = tops
