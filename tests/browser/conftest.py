@@ -7,6 +7,7 @@ Fixtures (all factories are plain callables):
                        bosh_url, websocket_url, domain, c2s_port, register(), stop())
     prosody            the same object (the name the tests were written with)
     web_server         StaticServer on the repo root (``.url``, ``.add_route``)
+    playwright         playwright's sync API (one per run)
     browser            playwright Browser (Debian Chromium, headless)
     new_account(prefix="user") -> Account        unique, registered
     new_page(path="/tests/browser/pages/blank.html") -> PageHandle
@@ -23,7 +24,7 @@ from typing import Any
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from serve import StaticServer
 from tools.bot import Bot
@@ -94,13 +95,19 @@ def web_server() -> Iterator[StaticServer]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian Chromium through Playwright's sync API (temp profile)."""
+def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API, started once: a thread can run only one (tests that need a browser
+    started with other switches launch it from here)."""
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian Chromium through Playwright's sync API (temp profile)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 # ----- accounts and bots ----------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from tools.chromium import CHROMIUM, chromium_args
 
@@ -31,12 +31,11 @@ MESSAGES = 30
 
 
 @pytest.fixture(scope="module")
-def profiled_browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=chromium_args(extra_features=[HEAP_PROFILER_ALWAYS]))
-        yield browser
-        browser.close()
+def profiled_browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=chromium_args(extra_features=[HEAP_PROFILER_ALWAYS]))
+    yield browser
+    browser.close()
 
 
 @pytest.mark.flaky(reruns=0)
