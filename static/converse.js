@@ -142,6 +142,34 @@
             };
             return Object.freeze({ handler: handler, flush: flush });
         },
+        // BOSH responses parsed once. Once the stream is logged in and the transport's catch-all
+        // handler is Strophe's only one, a response's text goes to Python as it is (onBody), where
+        // it is parsed once. Strophe's own way parses it into a DOM (responseXML), and the
+        // handler then serializes each stanza back to text for Python to parse again. onBody
+        // returns false for anything but an ordinary body (a terminate, malformed or hostile
+        // text, over the size limits), and Strophe then handles the response as before. So does
+        // a connection with anything more on it: another handler, xmlInput/rawInput, Strophe's
+        // own XEP-0198 engine, a disconnect under way. Call before orderBoshResponses (it keeps
+        // conn._dataRecv as it finds it).
+        wholeBodies: function (conn, delivery, onBody) {
+            const dataRecv = conn._dataRecv;
+            const plain = Object.getPrototypeOf(conn);
+            conn._dataRecv = function (req, raw) {
+                const handlers = conn.handlers;
+                if (conn.connected && conn.authenticated && !conn.disconnecting && !conn.sm && req && req.xhr &&
+                        handlers.length === 1 && handlers[0].handler === delivery.handler &&
+                        conn.addHandlers.length === 0 && conn.removeHandlers.length === 0 &&
+                        conn.xmlInput === plain.xmlInput && conn.rawInput === plain.rawInput) {
+                    delivery.flush();  // what Strophe handed over before this response comes first
+                    try {
+                        if (onBody(req.xhr.responseText)) return;
+                    } catch (err) {  // onBody takes nothing when it fails: Strophe's way loses nothing
+                        console.error('converse-py: stanza handler failed', err);
+                    }
+                }
+                return dataRecv.call(conn, req, raw);
+            };
+        },
         // BOSH responses in request order (XEP-0124 §9): Strophe hands each response over as it
         // arrives, so a slow one is overtaken by the next and its stanzas come out of order. A
         // response waits here while a request sent before it is still unanswered (Strophe

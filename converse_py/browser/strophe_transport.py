@@ -4,7 +4,9 @@ Strophe does the stream, SASL and resource binding. Stanzas cross into Python
 as XML text through one catch-all handler (``helpers.stanzaDelivery``) that always
 returns true; the stanzas of one BOSH response cross together, in one call, once
 Strophe is done with the response (and before any status change it reports after
-them). Outgoing stanzas leave Python as XML text and are parsed once.
+them). Once logged in over BOSH, a response's text crosses whole instead and is parsed
+once, here (``helpers.wholeBodies``). Outgoing stanzas leave Python as XML text and are
+parsed once.
 
 XEP-0198 is done in Python (``core/smacks.py``), not by Strophe's own engine (which
 is WebSocket-only and off here). For it, ``connect(explicit_bind=True)`` sets
@@ -18,6 +20,7 @@ authenticated.
 from __future__ import annotations
 
 import asyncio
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -27,7 +30,7 @@ from ..core.log import logger
 from ..dom.ffi import ProxyKeeper
 from ..transport.base import HandledCallback, ScramKeys, StanzaCallback, Status, StatusCallback
 from ..transport.inbox import Inbox
-from ..xmpp.stanza import parse, serialize
+from ..xmpp.stanza import parse, parse_bosh_body, serialize
 from .jsbridge import jsnull
 
 #: Consecutive failed BOSH requests (connection refused, 5xx) after which the connection counts as
@@ -67,7 +70,12 @@ class StropheTransport:
         self.on_stanza: StanzaCallback = lambda xml: None
         self.on_handled: HandledCallback = lambda: None
         self._release_held: Any = None
+        #: BOSH responses whose stanzas were parsed in one go from the response's text
+        #: (``helpers.wholeBodies``), not one by one through Strophe's DOM.
+        self.whole_bodies = 0
         if self.kind == "bosh":
+            # Once logged in, a response is parsed once, here, not by Strophe and then again.
+            self._helpers.wholeBodies(self._conn, self._delivery, self._proxies.keep(self._on_body))
             # Responses are handled in request order (a slow one is not overtaken by the next).
             self._release_held = self._helpers.orderBoshResponses(self._conn)
             # Requests leave when a task is done, not on Strophe's 100 ms idle timer.
@@ -270,8 +278,26 @@ class StropheTransport:
         (a large batch is handled over several tasks: transport/inbox.py)."""
         self._inbox.push(joined.split("\x00"))
 
-    def _deliver(self, xml: str) -> None:
-        self.on_stanza(xml)
+    def _on_body(self, text: str) -> bool:
+        """A whole BOSH response's text (``helpers.wholeBodies``): its stanzas go to the inbox as
+        elements. False, taking nothing, for anything but an ordinary body: Strophe handles it."""
+        try:
+            stanzas = parse_bosh_body(text) if isinstance(text, str) else None
+        except Exception:  # nothing taken yet: Strophe's way loses nothing
+            logger.exception("a BOSH response could not be parsed whole")
+            return False
+        if stanzas is None:
+            return False
+        self.whole_bodies += 1
+        if stanzas:
+            try:
+                self._inbox.push(stanzas)
+            except Exception:  # taken: handing it to Strophe too would deliver it twice
+                logger.exception("stanza callback raised")
+        return True
+
+    def _deliver(self, stanza: str | ET.Element) -> None:
+        self.on_stanza(stanza)
 
     def _handled(self) -> None:
         self.on_handled()

@@ -27,7 +27,7 @@ from .connection_state import ConnectionMachine, IllegalTransition, State
 from .errors import ConverseError, NotConnectedError
 from .iq import IQ_TIMEOUT, PendingIQs, iq_ids
 from .log import logger, redact
-from .smacks import SM_NS, StreamManagement, is_sm_element, is_stanza_text
+from .smacks import SM_NS, STANZA_NAMES, StreamManagement, is_sm_element, is_stanza_text
 from .smacks_store import SmacksStore
 
 if TYPE_CHECKING:
@@ -496,10 +496,13 @@ class Session:
         self._after_batch.append(callback)
         return True
 
-    def _receive_from(self, transport: Transport, xml: str) -> None:
+    def _receive_from(self, transport: Transport, stanza: str | ET.Element) -> None:
         if transport is self._transport:
             self._in_batch = True
-            self.receive(xml)
+            if isinstance(stanza, str):
+                self.receive(stanza)
+            else:
+                self.receive_element(stanza)
 
     def _stanzas_handled(self) -> None:
         """The transport's ``on_handled``: the batch is over; what waited for its end runs now."""
@@ -535,6 +538,32 @@ class Session:
             return
         self.stanzas_received += 1
         self._count_inbound(xml)
+        try:
+            self._dispatch(el)
+        except Exception:
+            logger.exception("error while handling a %s stanza", local_name(el.tag))
+
+    def receive_element(self, el: ET.Element) -> None:
+        """Entry point for a transport that parsed a batch of stanzas at once (within the size and
+        depth limits ``parse`` checks): one stanza as an element. Never raises.
+
+        >>> from converse_py.core.converse import Converse
+        >>> from converse_py.transport.fake import FakeTransport
+        >>> from converse_py.xmpp.stanza import parse
+        >>> session = Converse(transport_factory=FakeTransport).session
+        >>> session.add_handler("message", lambda el: print("got", el.get("id")))
+        >>> session.receive_element(parse("<message xmlns='jabber:client' id='m1'/>"))
+        got m1
+        """
+        if self.converse.settings.get("debug"):
+            logger.info("RECV %s", redact(serialize(el)[:4000]))
+        if is_sm_element(el):
+            self._on_sm_element(el)
+            return
+        self.stanzas_received += 1
+        if self.sm.active and local_name(el.tag) in STANZA_NAMES:
+            self.sm.on_inbound_stanza()
+            self.sm_store.changed()
         try:
             self._dispatch(el)
         except Exception:

@@ -35,9 +35,10 @@ from .log import logger
 SM_NS = "urn:xmpp:sm:3"
 #: ``h`` wraps at 2^32 (XEP-0198 §4).
 MOD = 2 ** 32
-_STANZAS = ("message", "presence", "iq")
+#: The stanzas XEP-0198 counts (everything else on the stream is a nonza).
+STANZA_NAMES = ("message", "presence", "iq")
 
-__all__ = ["MOD", "SM_NS", "StreamManagement", "is_sm_element", "is_stanza_text", "parse"]
+__all__ = ["MOD", "SM_NS", "STANZA_NAMES", "StreamManagement", "is_sm_element", "is_stanza_text", "parse"]
 
 
 def is_sm_element(el: ET.Element) -> bool:
@@ -53,7 +54,7 @@ def is_stanza_text(xml: str) -> bool:
     """
     head = xml.lstrip()[1:12]
     return any(head.startswith(name) and head[len(name):len(name) + 1] in (" ", ">", "/")
-               for name in _STANZAS)
+               for name in STANZA_NAMES)
 
 
 def _h(el: ET.Element) -> int | None:

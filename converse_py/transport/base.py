@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -41,7 +42,8 @@ class ScramKeys:
 
 
 StatusCallback = Callable[[Status, str], None]
-StanzaCallback = Callable[[str], None]
+#: One stanza: its XML text, or the element when the transport parsed a whole batch at once.
+StanzaCallback = Callable[[str | ET.Element], None]
 HandledCallback = Callable[[], None]
 
 

@@ -19,6 +19,7 @@ After each slice handled, ``done()`` is called (the session draws the slice's ne
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -32,16 +33,16 @@ class Inbox:
     """Delivers pushed stanzas to ``deliver`` in order, at most ``per_task`` per task, and calls
     ``done`` after each such slice."""
 
-    def __init__(self, deliver: Callable[[str], None], schedule: Callable[[Callable[[], None]], object],
+    def __init__(self, deliver: Callable[[str | ET.Element], None], schedule: Callable[[Callable[[], None]], object],
                  per_task: int = STANZAS_PER_TASK, done: Callable[[], None] | None = None) -> None:
         self.deliver = deliver
         self.schedule = schedule
         self.per_task = per_task
         self.done = done
-        self.waiting: deque[str] = deque()
+        self.waiting: deque[str | ET.Element] = deque()
         self._scheduled = False
 
-    def push(self, stanzas: Iterable[str]) -> None:
+    def push(self, stanzas: Iterable[str | ET.Element]) -> None:
         """A batch received: handled now if nothing waits (up to ``per_task``), else queued."""
         self.waiting.extend(stanzas)
         if not self._scheduled:
@@ -84,9 +85,9 @@ class Inbox:
             except Exception:
                 logger.exception("end-of-batch callback raised")
 
-    def _handle(self, xml: str) -> None:
+    def _handle(self, stanza: str | ET.Element) -> None:
         try:
-            self.deliver(xml)
+            self.deliver(stanza)
         except Exception:  # the session's receive never raises; the rest must not be lost if it did
             logger.exception("stanza callback raised")
 

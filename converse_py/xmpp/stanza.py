@@ -26,6 +26,8 @@ from . import ns
 #: 4 MiB (tools/prosody.cfg.lua, tools/ejabberd.yml), so bigger ones do reach the page and are
 #: reported by ``oversized`` instead (an info line "A message too large to show ...").
 MAX_STANZA_CHARS = 2 * 1024 * 1024
+#: A BOSH response's wrapper element (XEP-0124).
+BOSH_BODY = "{http://jabber.org/protocol/httpbind}body"
 #: How much of a refused stanza's start is scanned for its kind, sender and type.
 OVERSIZED_SCAN_CHARS = 4096
 #: Deeper nesting than this is refused: no client stanza needs it.
@@ -204,6 +206,33 @@ class StanzaStream:
         self._root.clear()  # the stanza is the caller's now: the root holds nothing between stanzas
         top.tail = None
         return top, deepest
+
+
+def parse_bosh_body(xml: str) -> list[ET.Element] | None:
+    """The stanzas of one ordinary BOSH response (XEP-0124 ``<body/>``, no ``type``), parsed in one
+    go; None for any other text (a terminate or error body, malformed or hostile XML, a body
+    over the stanza size or depth limits): the caller then hands it over stanza by stanza, so
+    what happens to those is as ``parse`` would have it.
+
+    >>> body = ("<body xmlns='http://jabber.org/protocol/httpbind' sid='s1'>"
+    ...         "<message xmlns='jabber:client' from='bob@localhost'><body>hi</body></message>"
+    ...         "<presence xmlns='jabber:client'/></body>")
+    >>> [(el.tag, el.findtext('{jabber:client}body')) for el in parse_bosh_body(body)]
+    [('{jabber:client}message', 'hi'), ('{jabber:client}presence', None)]
+    >>> parse_bosh_body("<body xmlns='http://jabber.org/protocol/httpbind'/>")
+    []
+    >>> [parse_bosh_body(text) for text in (
+    ...     "<body xmlns='http://jabber.org/protocol/httpbind' type='terminate'/>",
+    ...     "<body xmlns='http://jabber.org/protocol/httpbind'><message>cut off</body>",
+    ...     "<message xmlns='jabber:client'/>")]
+    [None, None, None]
+    """
+    if len(xml) > MAX_STANZA_CHARS or "<!DOCTYPE" in xml or "<!ENTITY" in xml:
+        return None
+    body, depth = _stream.parse(xml)
+    if body is None or body.tag != BOSH_BODY or body.get("type") is not None or depth > MAX_DEPTH + 1:
+        return None
+    return list(body)
 
 
 def _blank(text: str | None) -> bool:

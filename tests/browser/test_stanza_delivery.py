@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .support import BOOT_TIMEOUT_MS, open_client_page
+from .support import BOOT_TIMEOUT_MS, auto_login_page, grab_api, open_client_page, unique_account
 
 SNIPPET = r"""
 from js import DOMParser, queueMicrotask, window
@@ -65,6 +65,43 @@ def test_one_response_crosses_in_one_call_in_order_and_flush_hands_over_at_once(
         # flush() delivers what was collected at once, and its queued microtask then finds nothing
         assert got["flushed"] == 2 and got["after_flush"] == 2
         assert got["last"].startswith("<message") and "\x00" not in got["last"]
+        assert handle.page_errors == []
+    finally:
+        handle.close()
+
+
+WHOLE_BODIES = r"""
+from js import window
+
+
+class Snippet:
+    def initialize(self):
+        window.out.wholeBodies = self._converse.session.transport.whole_bodies
+
+
+converse.plugins.add("delivery-probe", Snippet)
+"""
+
+
+def test_once_logged_in_a_response_is_parsed_once_from_its_text(browser: Any, web_server: Any, prosody: Any,
+                                                                 bot: Any) -> None:
+    """helpers.wholeBodies: after login, BOSH responses reach Python as text, parsed once; what
+    they bring (including escaped text and a stanza of another namespace) reads as sent."""
+    alice, bob = unique_account(prosody, "alice"), unique_account(prosody, "bob")
+    sender = bot(bob)
+    handle = auto_login_page(browser, web_server.url, prosody, alice)
+    try:
+        grab_api(handle, "statusInitialized")
+        texts = ["plain", "a <b> & c", "ünïcødé 🙂", "line\nbreak"]
+        for text in texts:
+            sender.send_message(alice.jid, text)
+        handle.wait_for(f"document.querySelectorAll('#conversejs .cpy-msg .cpy-body').length >= {len(texts)}",
+                        timeout=30_000)
+        shown = handle.js("Array.from(document.querySelectorAll('#conversejs .cpy-msg .cpy-body'))"
+                          ".map((e) => e.textContent)")
+        assert shown == texts
+        handle.js("code => window.runPython(code)", WHOLE_BODIES)
+        assert handle.js("window.out.wholeBodies") >= 1
         assert handle.page_errors == []
     finally:
         handle.close()

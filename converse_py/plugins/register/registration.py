@@ -58,9 +58,9 @@ class RegistrationStream:
                     future.set_exception(error)
             self._waiting.clear()
 
-    def _on_stanza(self, xml: str) -> None:
+    def _on_stanza(self, xml: str | ET.Element) -> None:
         try:
-            stanza = parse(xml)
+            stanza = parse(xml) if isinstance(xml, str) else xml
         except StanzaParseError as exc:
             logger.info("registration: dropped a stanza: %s", exc)
             return
