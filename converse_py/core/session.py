@@ -533,15 +533,7 @@ class Session:
             logger.exception("dropped an incoming stanza")
             self._count_inbound(xml)
             return
-        if is_sm_element(el):
-            self._on_sm_element(el)
-            return
-        self.stanzas_received += 1
-        self._count_inbound(xml)
-        try:
-            self._dispatch(el)
-        except Exception:
-            logger.exception("error while handling a %s stanza", local_name(el.tag))
+        self._take(el, xml)
 
     def receive_element(self, el: ET.Element) -> None:
         """Entry point for a transport that parsed a batch of stanzas at once (within the size and
@@ -557,13 +549,19 @@ class Session:
         """
         if self.converse.settings.get("debug"):
             logger.info("RECV %s", redact(serialize(el)[:4000]))
+        self._take(el, None)
+
+    def _take(self, el: ET.Element, xml: str | None) -> None:
+        """A parsed stanza, from ``receive`` (``xml``: the text it was parsed from) or from
+        ``receive_element`` (None): counted for XEP-0198 and handled."""
         if is_sm_element(el):
             self._on_sm_element(el)
             return
         self.stanzas_received += 1
-        if self.sm.active and local_name(el.tag) in STANZA_NAMES:
-            self.sm.on_inbound_stanza()
-            self.sm_store.changed()
+        if xml is not None:
+            self._count_inbound(xml)
+        elif self.sm.active and local_name(el.tag) in STANZA_NAMES:
+            self._count_one()
         try:
             self._dispatch(el)
         except Exception:
@@ -573,8 +571,11 @@ class Session:
         """XEP-0198: every message/presence/iq the server sent counts as handled, even one
         dropped as malformed (the server must not send it again)."""
         if self.sm.active and isinstance(xml, str) and is_stanza_text(xml):
-            self.sm.on_inbound_stanza()
-            self.sm_store.changed()
+            self._count_one()
+
+    def _count_one(self) -> None:
+        self.sm.on_inbound_stanza()
+        self.sm_store.changed()
 
     def _on_sm_element(self, el: ET.Element) -> None:
         name = local_name(el.tag)
